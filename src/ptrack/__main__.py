@@ -1,0 +1,3 @@
+from ptrack.cli import main
+
+main()

@@ -1,0 +1,147 @@
+"""Working-day calendars.
+
+``none``: every day is a working day. ``weekends``: Monday to Friday. A country code (``CN``,
+``US``, ``DE``, ``US-CA`` for a subdivision): that country's weekdays minus its public holidays
+plus its make-up working days (China's 调休: a Sunday that is a working day counts), from the
+``holidays`` package.
+
+A calendar answers in O(1): it keeps a running count of working days per day over the years it
+covers, so ``count(a, b)`` is one subtraction however long the campaign.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from datetime import date, timedelta
+from functools import lru_cache
+
+from ptrack.errors import PtrackError
+
+_ONE = timedelta(days=1)
+_CODE = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")
+
+
+class UnknownCalendar(PtrackError):
+    pass
+
+
+def check_calendar_code(code: str) -> str | None:
+    """None when ``code`` names a calendar; otherwise a message saying what is wrong."""
+    if code in ("none", "weekends"):
+        return None
+    match = _CODE.match(code)
+    if not match:
+        return f'"{code}" is not a calendar: use none, weekends or a country code such as CN'
+    try:
+        _country(match.group(1), match.group(2), (2024,))
+    except (NotImplementedError, KeyError, AttributeError):
+        return (f'"{code}" is not a calendar the holidays package knows: use none, weekends '
+                "or a supported country code such as CN, US, DE, JP (with a subdivision: US-CA)")
+    return None
+
+
+def _country(country: str, subdiv: str | None, years: tuple[int, ...]):
+    import holidays
+
+    return holidays.country_holidays(country, subdiv=subdiv, years=years)
+
+
+class WorkCalendar:
+    """Working days of one calendar, counted over whole years, extended on demand."""
+
+    def __init__(self, code: str = "weekends"):
+        problem = check_calendar_code(code)
+        if problem:
+            raise UnknownCalendar(problem)
+        self.code = code
+        self._first_year = 0
+        self._last_year = -1
+        self._base = date(1, 1, 1)
+        self._cum: list[int] = []  # _cum[i] = working days in [base, base + i]
+
+    # -- the table ----------------------------------------------------------------------------
+    def _ensure(self, first: date, last: date) -> None:
+        lo, hi = first.year, last.year
+        if self._first_year <= lo and hi <= self._last_year:
+            return
+        if self._last_year >= self._first_year:  # extend what we have
+            lo, hi = min(lo, self._first_year), max(hi, self._last_year)
+        self._build(lo, hi)
+
+    def _build(self, lo: int, hi: int) -> None:
+        flags = self._working_flags(lo, hi)
+        cum = []
+        running = 0
+        for flag in flags:
+            running += flag
+            cum.append(running)
+        self._first_year, self._last_year = lo, hi
+        self._base = date(lo, 1, 1)
+        self._cum = cum
+
+    def _working_flags(self, lo: int, hi: int) -> list[int]:
+        start, end = date(lo, 1, 1), date(hi, 12, 31)
+        days = (end - start).days + 1
+        if self.code == "none":
+            return [1] * days
+        weekday0 = start.weekday()
+        if self.code == "weekends":
+            return [1 if (weekday0 + i) % 7 < 5 else 0 for i in range(days)]
+        match = _CODE.match(self.code)
+        assert match is not None
+        calendar = _country(match.group(1), match.group(2), tuple(range(lo, hi + 1)))
+        is_working_day = calendar.is_working_day
+        return [1 if is_working_day(start + timedelta(days=i)) else 0 for i in range(days)]
+
+    def _index(self, day: date) -> int:
+        return (day - self._base).days
+
+    # -- questions -----------------------------------------------------------------------------
+    def is_working_day(self, day: date) -> bool:
+        self._ensure(day, day)
+        i = self._index(day)
+        return self._cum[i] - (self._cum[i - 1] if i else 0) == 1
+
+    def count(self, first: date, last: date) -> int:
+        """NWD(first, last): working days in [first, last], both inclusive; 0 when last < first."""
+        if last < first:
+            return 0
+        self._ensure(first, last)
+        i, j = self._index(first), self._index(last)
+        return self._cum[j] - (self._cum[i - 1] if i else 0)
+
+    def nth_working_day(self, first: date, n: int) -> date:
+        """The n-th working day counting from ``first`` (n >= 1; ``first`` counts when working)."""
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        self._ensure(first, first)
+        while True:
+            i = self._index(first)
+            before = self._cum[i - 1] if i else 0
+            target = before + n
+            if self._cum[-1] >= target:
+                j = bisect.bisect_left(self._cum, target, lo=i)
+                return self._base + timedelta(days=j)
+            # Not enough working days in the table: extend by a few years and look again.
+            self._build(self._first_year, self._last_year + max(2, n // 200 + 1))
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The n-th working day after ``day`` (n >= 1); ``day`` itself never counts."""
+        return self.nth_working_day(day + _ONE, n)
+
+    def previous_working_day(self, day: date) -> date | None:
+        """The last working day on or before ``day`` within the table's years, else None."""
+        self._ensure(day, day)
+        i = self._index(day)
+        count = self._cum[i]
+        if count == 0:
+            return None
+        j = bisect.bisect_left(self._cum, count, hi=i + 1)
+        return self._base + timedelta(days=j)
+
+
+@lru_cache(maxsize=32)
+def get_calendar(code: str) -> WorkCalendar:
+    """One shared calendar per code (the table is built once per process)."""
+    return WorkCalendar(code)

@@ -1,0 +1,573 @@
+"""Where a campaign stands as of a date: pure functions, no clock, no I/O.
+
+``compute_snapshot(campaign, as_of=D)`` is the one entry point. D is the end of that day and all
+date ranges are inclusive. The arithmetic is the one DESIGN.md §4 gives; README "How ptrack
+computes" explains it with worked numbers.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Iterable, Mapping
+
+from ptrack.calendars import WorkCalendar, get_calendar
+from ptrack.model import Campaign, DeclaredStatus, Goal, Milestone, Risk, Task
+
+GROUP_DIMENSIONS = ("module", "department", "owner", "channel")
+_EPS = 1e-9
+
+
+class Status(str, enum.Enum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    DELAYED = "delayed"
+    CANCELLED = "cancelled"
+    ON_HOLD = "on_hold"
+
+
+class Health(str, enum.Enum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+@dataclass(frozen=True)
+class EVM:
+    """Earned value: BAC budget at completion, PV planned value, EV earned value, AC actual cost."""
+
+    bac: float
+    pv: float
+    ev: float
+    ac: float | None
+    spi: float | None
+    cpi: float | None
+    eac: float | None
+
+
+@dataclass(frozen=True)
+class RiskSnapshot:
+    risk: Risk
+    state: str  # open | resolved | overdue
+    due_soon: bool
+    days_overdue: int  # calendar days past due, 0 unless overdue
+
+
+@dataclass(frozen=True)
+class TaskSnapshot:
+    task: Task
+    planned_progress: float
+    actual_progress: float
+    deviation: float
+    status: Status
+    health: Health
+    days_behind: int  # working days behind the plan (negative: ahead)
+    planned_days: int  # working days of the plan (calendar days when it has none)
+    weight: float
+    forecast_finish: date | None
+    evm: EVM | None
+    risks: tuple[RiskSnapshot, ...]
+
+
+@dataclass(frozen=True)
+class GroupSnapshot:
+    dimension: str
+    key: str | None  # None: tasks with no value for this dimension
+    planned_progress: float
+    actual_progress: float
+    deviation: float
+    health: Health
+    weight: float
+    task_ids: tuple[str, ...]
+    status_counts: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class GoalSnapshot:
+    goal: Goal
+    latest: float | None
+    latest_date: date | None
+    achievement: float | None  # % of target reached (direction-aware)
+    expected: float | None  # cumulative goals: where the pace says we should be by D
+    status: str  # achieved | on_track | behind | no_data
+    forecast: float | None  # linear forecast at the due date
+
+
+@dataclass(frozen=True)
+class MilestoneSnapshot:
+    milestone: Milestone
+    state: str  # achieved_on_time | achieved_late | missed | upcoming
+    days_late: int  # calendar days late (achieved late or missed), else 0
+    days_until: int  # calendar days until the date (upcoming), else 0
+
+
+@dataclass(frozen=True)
+class CampaignSnapshot:
+    campaign: Campaign
+    as_of: date
+    planned_progress: float
+    actual_progress: float
+    deviation: float
+    status: Status
+    health: Health
+    days_behind: int
+    forecast_finish: date | None
+    tasks: tuple[TaskSnapshot, ...]
+    groups: Mapping[str, tuple[GroupSnapshot, ...]]
+    milestones: tuple[MilestoneSnapshot, ...]
+    goals: tuple[GoalSnapshot, ...]
+    risks: tuple[RiskSnapshot, ...]  # every risk: campaign-level first, then by task
+    evm: EVM | None
+
+    def task(self, task_id: str) -> TaskSnapshot:
+        for ts in self.tasks:
+            if ts.task.id == task_id:
+                return ts
+        raise KeyError(task_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Small arithmetic helpers
+
+def round1(x: float) -> float:
+    """Round half away from zero to one decimal (what people do by hand; no banker's rounding)."""
+    y = math.floor(abs(x) * 10 + 0.5 + _EPS) / 10
+    return y if x >= 0 else -y if y else 0.0
+
+
+def _trunc(x: float) -> int:
+    """Whole days toward zero: 2.7 days behind is 2 whole days behind."""
+    return int(math.floor(x + _EPS)) if x >= 0 else -int(math.floor(-x + _EPS))
+
+
+# ---------------------------------------------------------------------------------------------
+# Tasks
+
+def planned_days(task: Task, cal: WorkCalendar) -> int:
+    n = cal.count(task.planned_start, task.planned_end)
+    return n if n else (task.planned_end - task.planned_start).days + 1
+
+
+def planned_progress(task: Task, as_of: date, cal: WorkCalendar) -> float:
+    """100 x NWD(start, min(D, end)) / NWD(start, end); calendar days if the task has no working day."""
+    start, end = task.planned_start, task.planned_end
+    if as_of < start:
+        return 0.0
+    if as_of >= end:
+        return 100.0
+    total = cal.count(start, end)
+    if total:
+        return 100.0 * cal.count(start, as_of) / total
+    return 100.0 * ((as_of - start).days + 1) / ((end - start).days + 1)
+
+
+def actual_progress(task: Task, as_of: date) -> float:
+    """100 when actual.end is set (and reached); else progress; else quantity; else deliverables; else 0."""
+    if task.actual_end is not None and task.actual_end <= as_of:
+        return 100.0
+    if task.progress is not None:
+        return float(task.progress)
+    if task.quantity is not None:
+        return min(100.0, 100.0 * task.quantity.done / task.quantity.total)
+    if task.deliverables:
+        done = sum(1 for d in task.deliverables if d.done)
+        return 100.0 * done / len(task.deliverables)
+    return 0.0
+
+
+def _started(task: Task, actual: float, as_of: date) -> bool:
+    return (task.actual_start is not None and task.actual_start <= as_of) or actual > 0
+
+
+def task_status(task: Task, actual: float, as_of: date) -> Status:
+    if task.status is DeclaredStatus.CANCELLED:
+        return Status.CANCELLED
+    if task.status is DeclaredStatus.ON_HOLD:
+        return Status.ON_HOLD
+    if actual >= 100:
+        return Status.DONE
+    if as_of > task.planned_end:
+        return Status.DELAYED
+    if _started(task, actual, as_of):
+        return Status.IN_PROGRESS
+    return Status.NOT_STARTED
+
+
+def health_of(status: Status, deviation: float, warn: float, fail: float) -> Health:
+    if status in (Status.DONE, Status.CANCELLED):
+        return Health.GREEN
+    if status is Status.DELAYED or -deviation > fail + _EPS:
+        return Health.RED
+    if -deviation > warn + _EPS:
+        return Health.AMBER
+    return Health.GREEN
+
+
+def days_behind(task: Task, actual: float, status: Status, as_of: date, cal: WorkCalendar) -> int:
+    """Earned schedule in working days: the plan reached ``actual`` on working day k of the task
+    (k = actual% x planned days); D is working day e; behind = e - k, in whole days."""
+    if status in (Status.DONE, Status.CANCELLED):
+        return 0
+    total = cal.count(task.planned_start, task.planned_end)
+    if total:
+        elapsed = cal.count(task.planned_start, as_of)
+    else:  # a task with no working day: calendar days
+        total = (task.planned_end - task.planned_start).days + 1
+        elapsed = max(0, (as_of - task.planned_start).days + 1)
+    earned = actual / 100.0 * total
+    return _trunc(elapsed - earned)
+
+
+def _evm(task: Task, planned: float, actual: float) -> EVM | None:
+    if task.budget is None or task.budget.planned is None:
+        return None
+    bac = float(task.budget.planned)
+    ac = float(task.budget.spent) if task.budget.spent is not None else None
+    return _evm_from(bac, bac * planned / 100.0, bac * actual / 100.0, ac)
+
+
+def _evm_from(bac: float, pv: float, ev: float, ac: float | None) -> EVM:
+    spi = ev / pv if pv > _EPS else None
+    cpi = ev / ac if ac is not None and ac > _EPS else None
+    eac = bac / cpi if cpi is not None and cpi > _EPS else None
+    return EVM(bac=round(bac, 2), pv=round(pv, 2), ev=round(ev, 2),
+               ac=round(ac, 2) if ac is not None else None,
+               spi=round(spi, 3) if spi is not None else None,
+               cpi=round(cpi, 3) if cpi is not None else None,
+               eac=round(eac, 2) if eac is not None else None)
+
+
+def _risk_snapshot(risk: Risk, as_of: date, due_soon_days: int) -> RiskSnapshot:
+    if not risk.is_open(as_of):
+        return RiskSnapshot(risk, "resolved", False, 0)
+    if risk.due is not None and as_of > risk.due:
+        return RiskSnapshot(risk, "overdue", False, (as_of - risk.due).days)
+    soon = risk.due is not None and (risk.due - as_of).days <= due_soon_days
+    return RiskSnapshot(risk, "open", soon, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Forecasts
+
+def _forecasts(campaign: Campaign, snaps: dict[str, dict], as_of: date, cal: WorkCalendar) -> dict[str, date | None]:
+    """Forecast finish per task: a started task at its own pace since its actual start; a task not
+    started yet at its planned duration from the later of its planned start, tomorrow (when the
+    start has passed) and the day after its predecessors' forecast finish."""
+    order = _topological(campaign.tasks)
+    out: dict[str, date | None] = {}
+    for task in order:
+        s = snaps[task.id]
+        status, actual, n = s["status"], s["actual"], s["planned_days"]
+        if status is Status.CANCELLED or status is Status.ON_HOLD:
+            out[task.id] = None
+            continue
+        if status is Status.DONE:
+            out[task.id] = task.actual_end if task.actual_end and task.actual_end <= as_of else as_of
+            continue
+        if actual > 0:
+            began = task.actual_start if task.actual_start and task.actual_start <= as_of else min(task.planned_start, as_of)
+            elapsed = max(1, cal.count(began, as_of))
+            pace = actual / elapsed  # points per working day
+            remaining = math.ceil((100.0 - actual) / pace - _EPS)
+            out[task.id] = cal.add_working_days(as_of, remaining) if remaining > 0 else as_of
+            continue
+        # Not started, or started with nothing to show: the whole planned duration from the
+        # earliest day it can run.
+        start = task.planned_start
+        if start <= as_of:
+            start = as_of + timedelta(days=1)
+        for dep in task.depends_on:
+            finish = out.get(dep)
+            if finish is not None and finish >= start:
+                start = finish + timedelta(days=1)
+        out[task.id] = cal.nth_working_day(start, max(1, n))
+    return out
+
+
+def _topological(tasks: Iterable[Task]) -> list[Task]:
+    """Tasks with predecessors first (Kahn); input order breaks ties. Validation rejects cycles."""
+    tasks = list(tasks)
+    by_id = {t.id: t for t in tasks}
+    indegree = {t.id: sum(1 for d in t.depends_on if d in by_id) for t in tasks}
+    successors: dict[str, list[str]] = defaultdict(list)
+    for t in tasks:
+        for d in t.depends_on:
+            if d in by_id:
+                successors[d].append(t.id)
+    ready = [t.id for t in tasks if indegree[t.id] == 0]
+    out: list[Task] = []
+    i = 0
+    while i < len(ready):
+        tid = ready[i]
+        i += 1
+        out.append(by_id[tid])
+        for nxt in successors[tid]:
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                ready.append(nxt)
+    if len(out) < len(tasks):  # a cycle slipped through: keep the rest in file order
+        seen = {t.id for t in out}
+        out.extend(t for t in tasks if t.id not in seen)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Roll-ups
+
+def _weighted(items: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """(weight, planned, actual) triples -> (total weight, weighted planned, weighted actual)."""
+    total = sum(w for w, _, _ in items)
+    if total <= 0:
+        return 0.0, 0.0, 0.0
+    return (total, sum(w * p for w, p, _ in items) / total, sum(w * a for w, _, a in items) / total)
+
+
+def _groups(task_snaps: list[TaskSnapshot], warn: float, fail: float) -> dict[str, tuple[GroupSnapshot, ...]]:
+    out: dict[str, tuple[GroupSnapshot, ...]] = {}
+    for dimension in GROUP_DIMENSIONS:
+        members: dict[str | None, list[TaskSnapshot]] = defaultdict(list)
+        for ts in task_snaps:
+            if ts.status is Status.CANCELLED:
+                continue
+            for key in _keys(ts.task, dimension):
+                members[key].append(ts)
+        groups = []
+        for key in sorted(members, key=lambda k: (k is None, k or "")):
+            snaps = members[key]
+            weight, planned, actual = _weighted([(s.weight, s.planned_progress, s.actual_progress) for s in snaps])
+            planned, actual = round1(planned), round1(actual)
+            deviation = round1(actual - planned)
+            counts: dict[str, int] = {}
+            for s in snaps:
+                counts[s.status.value] = counts.get(s.status.value, 0) + 1
+            health = Health.RED if -deviation > fail + _EPS else Health.AMBER if -deviation > warn + _EPS else Health.GREEN
+            if health is Health.GREEN and any(s.health is not Health.GREEN for s in snaps):
+                health = Health.AMBER  # a green average must not hide a red or amber task
+            groups.append(GroupSnapshot(dimension, key, planned, actual, deviation, health, round(weight, 3),
+                                        tuple(s.task.id for s in snaps), dict(sorted(counts.items()))))
+        out[dimension] = tuple(groups)
+    return out
+
+
+def _keys(task: Task, dimension: str) -> tuple[str | None, ...]:
+    if dimension == "channel":
+        return task.channels or (None,)
+    return (getattr(task, dimension),)
+
+
+def planned_curve(campaign: Campaign, days: Iterable[date] | None = None) -> list[tuple[date, float]]:
+    """The campaign's planned S-curve: weighted planned progress on each day of its window (or of
+    ``days``), cancelled tasks left out. O(tasks + days) through a difference array of daily rates."""
+    cal = get_calendar(campaign.calendar)
+    tasks = [t for t in campaign.tasks if t.status is not DeclaredStatus.CANCELLED]
+    if not tasks:
+        return []
+    first = min(min(t.planned_start for t in tasks), campaign.start)
+    last = max(max(t.planned_end for t in tasks), campaign.end)
+    span = (last - first).days + 1
+    working_rate = [0.0] * (span + 1)  # share per working day (tasks that have working days)
+    calendar_rate = [0.0] * (span + 1)  # share per calendar day (tasks that have none)
+    total_weight = 0.0
+    for t in tasks:
+        n = cal.count(t.planned_start, t.planned_end)
+        w = t.weight if t.weight is not None else (n or (t.planned_end - t.planned_start).days + 1)
+        total_weight += w
+        i, j = (t.planned_start - first).days, (t.planned_end - first).days + 1
+        if n:
+            working_rate[i] += w / n
+            working_rate[j] -= w / n
+        else:
+            d = (t.planned_end - t.planned_start).days + 1
+            calendar_rate[i] += w / d
+            calendar_rate[j] -= w / d
+    curve = []
+    rate_w = rate_c = value = 0.0
+    for i in range(span):
+        day = first + timedelta(days=i)
+        rate_w += working_rate[i]
+        rate_c += calendar_rate[i]
+        value += rate_c + (rate_w if cal.is_working_day(day) else 0.0)
+        curve.append((day, min(100.0, 100.0 * value / total_weight)))
+    if days is None:
+        return curve
+    lookup = dict(curve)
+    return [(d, lookup.get(d, 0.0 if d < first else 100.0)) for d in days]
+
+
+def _campaign_days_behind(campaign: Campaign, actual: float, as_of: date, cal: WorkCalendar) -> int:
+    """Earned schedule for the whole campaign: the first day the planned S-curve reached the actual
+    progress (ES); behind = working days after ES up to D (negative: ahead by the days up to ES)."""
+    if actual >= 100 - _EPS:
+        return 0
+    curve = planned_curve(campaign)
+    if not curve:
+        return 0
+    es = curve[-1][0]
+    for day, value in curve:
+        if value + _EPS >= actual:
+            es = day
+            break
+    if es <= as_of:
+        return cal.count(es + timedelta(days=1), as_of) if actual > _EPS or es < as_of else 0
+    return -cal.count(as_of + timedelta(days=1), es)
+
+
+# ---------------------------------------------------------------------------------------------
+# Goals and milestones
+
+def _goal_snapshot(goal: Goal, as_of: date) -> GoalSnapshot:
+    points = [m for m in goal.measurements if m.date <= as_of]
+    if not points:
+        return GoalSnapshot(goal, None, None, None, _expected(goal, as_of), "no_data", None)
+    latest = points[-1]
+    value = latest.value
+    increase = goal.direction == "increase"
+    if increase:
+        achievement = 100.0 * value / goal.target if goal.target else None
+        met = value >= goal.target
+    else:
+        achievement = 100.0 * goal.target / value if value > 0 else (100.0 if goal.target >= 0 else None)
+        met = value <= goal.target
+    expected = _expected(goal, as_of)
+    if met:
+        status = "achieved"
+    elif goal.kind == "cumulative":
+        on_pace = value >= expected if increase else value <= expected
+        status = "on_track" if on_pace else "behind"
+    else:
+        status = "behind"
+    return GoalSnapshot(goal, value, latest.date, round1(achievement) if achievement is not None else None,
+                        round(expected, 2) if expected is not None else None, status,
+                        _forecast_goal(goal, points))
+
+
+def _expected(goal: Goal, as_of: date) -> float | None:
+    """Cumulative goals: target x elapsed share of the goal's window (calendar days, inclusive)."""
+    if goal.kind != "cumulative":
+        return None
+    window = (goal.due - goal.start).days + 1
+    elapsed = min(max((as_of - goal.start).days + 1, 0), window)
+    return goal.target * elapsed / window
+
+
+def _forecast_goal(goal: Goal, points) -> float | None:
+    """Least-squares line through the measurements (cumulative goals also through zero on the
+    day before the goal starts), evaluated at the due date."""
+    xs = [(m.date - goal.start).days + 1 for m in points]
+    ys = [m.value for m in points]
+    if goal.kind == "cumulative":
+        xs.append(0)
+        ys.append(0.0)
+    if len(xs) == 1:
+        return round(ys[0], 2)
+    n = len(xs)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return round(my, 2)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    due_x = (goal.due - goal.start).days + 1
+    return round(my + slope * (due_x - mx), 2)
+
+
+def _milestone_snapshot(m: Milestone, as_of: date) -> MilestoneSnapshot:
+    if m.achieved is not None and m.achieved <= as_of:
+        late = (m.achieved - m.date).days
+        return MilestoneSnapshot(m, "achieved_late" if late > 0 else "achieved_on_time", max(0, late), 0)
+    if as_of > m.date:
+        return MilestoneSnapshot(m, "missed", (as_of - m.date).days, 0)
+    return MilestoneSnapshot(m, "upcoming", 0, (m.date - as_of).days)
+
+
+# ---------------------------------------------------------------------------------------------
+# The snapshot
+
+def compute_snapshot(campaign: Campaign, *, as_of: date) -> CampaignSnapshot:
+    cal = get_calendar(campaign.calendar)
+    policy = campaign.policy
+    warn, fail = policy.deviation_warn, policy.deviation_fail
+
+    raw: dict[str, dict] = {}
+    for task in campaign.tasks:
+        planned = round1(planned_progress(task, as_of, cal))
+        actual = round1(actual_progress(task, as_of))
+        status = task_status(task, actual, as_of)
+        raw[task.id] = {"planned": planned, "actual": actual, "status": status,
+                        "planned_days": planned_days(task, cal)}
+    forecasts = _forecasts(campaign, raw, as_of, cal)
+
+    task_snaps: list[TaskSnapshot] = []
+    for task in campaign.tasks:
+        r = raw[task.id]
+        planned, actual, status, n = r["planned"], r["actual"], r["status"], r["planned_days"]
+        deviation = round1(actual - planned)
+        task_snaps.append(TaskSnapshot(
+            task=task,
+            planned_progress=planned,
+            actual_progress=actual,
+            deviation=deviation,
+            status=status,
+            health=health_of(status, deviation, warn, fail),
+            days_behind=days_behind(task, actual, status, as_of, cal),
+            planned_days=n,
+            weight=float(task.weight) if task.weight is not None else float(n),
+            forecast_finish=forecasts.get(task.id),
+            evm=_evm(task, planned, actual) if status is not Status.CANCELLED else None,
+            risks=tuple(_risk_snapshot(rk, as_of, policy.due_soon_days) for rk in task.risks),
+        ))
+
+    active = [s for s in task_snaps if s.status is not Status.CANCELLED]
+    _, planned, actual = _weighted([(s.weight, s.planned_progress, s.actual_progress) for s in active])
+    planned, actual = round1(planned), round1(actual)
+    deviation = round1(actual - planned)
+
+    milestones = tuple(_milestone_snapshot(m, as_of) for m in campaign.milestones)
+    goals = tuple(_goal_snapshot(g, as_of) for g in campaign.goals)
+    risks = tuple(_risk_snapshot(rk, as_of, policy.due_soon_days) for rk in campaign.risks) + tuple(
+        rs for s in task_snaps for rs in s.risks)
+
+    if active and all(s.status is Status.DONE for s in active):
+        status = Status.DONE
+    elif as_of > campaign.end:
+        status = Status.DELAYED
+    elif as_of >= campaign.start and any(s.status is not Status.NOT_STARTED for s in active):
+        status = Status.IN_PROGRESS
+    else:
+        status = Status.NOT_STARTED
+
+    health = health_of(status, deviation, warn, fail)
+    if health is not Health.RED and any(m.state == "missed" for m in milestones):
+        health = Health.RED
+    if health is Health.GREEN and (any(s.health is Health.RED for s in active)
+                                   or any(r.state == "overdue" for r in risks)):
+        health = Health.AMBER
+
+    forecast_dates = [s.forecast_finish for s in active if s.forecast_finish is not None]
+    budgeted = [s.evm for s in active if s.evm is not None]
+    evm = None
+    if budgeted:
+        spent = [e.ac for e in budgeted if e.ac is not None]
+        evm = _evm_from(sum(e.bac for e in budgeted), sum(e.pv for e in budgeted),
+                        sum(e.ev for e in budgeted), sum(spent) if spent else None)
+
+    return CampaignSnapshot(
+        campaign=campaign,
+        as_of=as_of,
+        planned_progress=planned,
+        actual_progress=actual,
+        deviation=deviation,
+        status=status,
+        health=health,
+        days_behind=_campaign_days_behind(campaign, actual, as_of, cal) if status is not Status.DONE else 0,
+        forecast_finish=max(forecast_dates) if forecast_dates else None,
+        tasks=tuple(task_snaps),
+        groups=_groups(task_snaps, warn, fail),
+        milestones=milestones,
+        goals=goals,
+        risks=risks,
+        evm=evm,
+    )

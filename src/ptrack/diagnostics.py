@@ -1,0 +1,93 @@
+"""Locations, severities and the one problem type shared by validation and checks."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTICE = "notice"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.NOTICE: 2}
+
+JsonPath = tuple  # tuple[str | int, ...]: ("tasks", 3, "planned", "end")
+
+
+def format_json_path(path: JsonPath) -> str:
+    """``("tasks", 3, "planned", "end")`` -> ``tasks[3].planned.end``."""
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        else:
+            out.append(("." if out else "") + str(part))
+    return "".join(out) or "(document)"
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int = 1  # 1-based
+    column: int = 1  # 1-based
+    path: JsonPath = ()
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem found in a campaign: by validation (``code`` such as ``schema``) or by a check
+    rule (``code`` such as ``risk-overdue``)."""
+
+    code: str
+    severity: Severity
+    message: str
+    location: Location
+    campaign: str | None = None
+    task: str | None = None
+
+    @property
+    def rule(self) -> str:
+        return self.code
+
+    def sort_key(self) -> tuple:
+        loc = self.location
+        return (loc.file, loc.line, loc.column, self.severity.rank, self.code, self.message)
+
+    def format_text(self) -> str:
+        return f"{self.location}: {self.severity.value} [{self.code}] {self.message}"
+
+    def to_dict(self) -> dict:
+        loc = self.location
+        return {
+            "rule": self.code,
+            "severity": self.severity.value,
+            "file": loc.file,
+            "line": loc.line,
+            "column": loc.column,
+            "path": format_json_path(loc.path),
+            "campaign": self.campaign,
+            "task": self.task,
+            "message": self.message,
+        }
+
+
+def count_by_severity(diagnostics) -> dict[str, int]:
+    counts = {s.value: 0 for s in Severity}
+    for d in diagnostics:
+        counts[d.severity.value] += 1
+    return counts
+
+
+def has_failure(diagnostics, *, strict: bool = False) -> bool:
+    failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
+    return any(d.severity in failing for d in diagnostics)

@@ -1,0 +1,397 @@
+"""Strict YAML loading: data plus a source map, straight from the parser's event stream.
+
+Why events and not ``yaml.load``: PyYAML's composer recurses (libyaml's compiled one segfaults on
+a 200,000-deep ``[[[...]]]``) and its constructor resolves YAML 1.1 booleans (``NO``, ``on``) and
+timestamps. Building the data from events with an explicit stack gives, in one pass:
+
+- only ``true``/``false`` as booleans, ``null``/``~``/empty as null, decimal ints and floats;
+  everything else, dates included, stays a string;
+- duplicate keys reported at the second key;
+- no tags but ``!!str`` and friends of the core schema (``!!python/...`` is an error);
+- bounded nesting depth and bounded alias expansion (no "billion laughs");
+- the line and column of every key and value, kept per container, so a diagnostic can point at
+  any node by its JSON path without building a path for every node up front.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ptrack.diagnostics import Diagnostic, JsonPath, Location, Severity
+from ptrack.errors import UsageError
+
+try:  # the libyaml parser, when PyYAML was built with it
+    from yaml._yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    _Parser = None
+
+MAX_DEPTH = 100
+MAX_ALIAS_EXPANSION = 100_000
+MAX_BYTES = 64 * 1024 * 1024
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_CORE = "tag:yaml.org,2002:"
+_STR_TAGS = frozenset((_CORE + "str", "!"))
+
+
+class YamlProblem(Exception):
+    """A content problem with a 1-based position; becomes a Diagnostic."""
+
+    def __init__(self, message: str, line: int, column: int, code: str = "syntax"):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+        self.code = code
+
+
+@dataclass
+class SourceMap:
+    """Positions of every key and value, kept per container (keyed by ``id``)."""
+
+    file: str
+    root: object = None
+    root_mark: tuple[int, int] = (1, 1)
+    marks: dict = field(default_factory=dict, repr=False)
+
+    def locate(self, path: JsonPath, *, key: bool = False) -> Location:
+        """The location of the node at ``path`` (its key when ``key``), or of its nearest ancestor."""
+        line, col = self.root_mark
+        node = self.root
+        for i, part in enumerate(path):
+            marks = self.marks.get(id(node))
+            if marks is None:
+                break
+            if isinstance(node, dict):
+                pos = marks.get(part)
+                if pos is None:
+                    break
+                last = i == len(path) - 1
+                line, col = (pos[0], pos[1]) if key and last else (pos[2], pos[3])
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(marks):
+                line, col = marks[part]
+            else:
+                break
+            node = node[part]
+        return Location(self.file, line, col, tuple(path))
+
+
+@dataclass
+class LoadedDocument:
+    file: str
+    data: object
+    source: SourceMap
+
+
+def display_path(path: Path | str) -> str:
+    """A path as users typed it, relative to the current folder when inside it, with ``/``."""
+    p = Path(path)
+    try:
+        rel = p.resolve().relative_to(Path.cwd().resolve())
+        return rel.as_posix()
+    except (ValueError, OSError):
+        return p.as_posix()
+
+
+def read_text(path: Path | str, file: str | None = None) -> str:
+    """Read a campaign file as text. Missing paths are usage errors; bad bytes are YamlProblems."""
+    p = Path(path)
+    file = file or display_path(p)
+    if p.is_dir():
+        raise UsageError(f"{file}: is a directory, not a campaign file")
+    try:
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise YamlProblem(f"file is {size} bytes; the limit is {MAX_BYTES}", 1, 1, "too-large")
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{file}: no such file") from None
+    except PermissionError:
+        raise UsageError(f"{file}: permission denied") from None
+    except IsADirectoryError:  # pragma: no cover - raced with is_dir
+        raise UsageError(f"{file}: is a directory, not a campaign file") from None
+    return decode_bytes(raw)
+
+
+def decode_bytes(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise YamlProblem(f"not valid UTF-16: {exc.reason}", 1, 1, "encoding") from None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    nul = raw.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        line, col = _byte_position(raw, nul)
+        raise YamlProblem("this is a binary file (NUL byte), not YAML text", line, col, "encoding")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _byte_position(raw, exc.start)
+        raise YamlProblem(
+            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8 "
+            "(Excel: 'CSV UTF-8'; editors: 'Save with encoding')",
+            line,
+            col,
+            "encoding",
+        ) from None
+
+
+def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    col = len(raw[start:offset].decode("utf-8", "replace")) + 1
+    return line, col
+
+
+def load_yaml(path: Path | str, file: str | None = None) -> LoadedDocument:
+    """Load one YAML file into plain data and a source map.
+
+    Raises UsageError for a path that cannot be read, YamlProblem for bad content."""
+    file = file or display_path(path)
+    text = read_text(path, file)
+    return parse_yaml(text, file)
+
+
+def parse_yaml(text: str, file: str = "<string>") -> LoadedDocument:
+    if not text.strip():
+        raise YamlProblem("the file is empty; a campaign starts with 'ptrack: 1'", 1, 1, "empty")
+    source = SourceMap(file)
+    enabled = gc.isenabled()
+    gc.disable()  # the builder creates hundreds of thousands of objects and no cycles
+    try:
+        data = _build(text, source)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = exc.problem or "invalid YAML"
+        if exc.context:
+            message = f"{message} ({exc.context})"
+        raise YamlProblem(_humanise_yaml_error(message, text, line, col), line, col) from None
+    except yaml.YAMLError as exc:  # reader errors: control characters etc.
+        mark = getattr(exc, "position", None)
+        raise YamlProblem(f"invalid YAML: {exc}".splitlines()[0], 1, (mark or 0) + 1) from None
+    finally:
+        if enabled:
+            gc.enable()
+    source.root = data
+    return LoadedDocument(file, data, source)
+
+
+def _humanise_yaml_error(message: str, text: str, line: int, col: int) -> str:
+    lines = text.split("\n", line)
+    here = lines[line - 1][col - 1 : col] if len(lines) >= line else ""
+    if here == "\t" or "'\\t'" in message:
+        return "a tab character: YAML indentation must use spaces, not tabs"
+    return message
+
+
+def _scalar(event) -> object:
+    value = event.value
+    tag = event.tag
+    if tag is None and event.implicit[0]:
+        if value in _NULLS:
+            return None
+        if value == "true":
+            return True
+        if value == "false":
+            return False
+        first = value[0]
+        if first in "0123456789-+.":
+            if _INT.match(value):
+                return int(value)
+            if _FLOAT.match(value) and any(c.isdigit() for c in value):
+                return float(value)
+        elif value in (".inf", ".Inf", ".INF"):
+            return float("inf")
+        return value
+    if tag is None or tag in _STR_TAGS:
+        return value
+    if tag == _CORE + "int" and _INT.match(value):
+        return int(value)
+    if tag == _CORE + "float" and _FLOAT.match(value):
+        return float(value)
+    if tag == _CORE + "bool" and value in ("true", "false"):
+        return value == "true"
+    if tag == _CORE + "null" and value in _NULLS:
+        return None
+    mark = event.start_mark
+    raise YamlProblem(
+        f"the tag {tag} is not allowed in a campaign file (only plain YAML data)",
+        mark.line + 1,
+        mark.column + 1,
+        "yaml-tag",
+    )
+
+
+def _check_container_tag(event) -> None:
+    tag = event.tag
+    if tag is not None and tag not in ("!", _CORE + "map", _CORE + "seq"):
+        mark = event.start_mark
+        raise YamlProblem(
+            f"the tag {tag} is not allowed in a campaign file (only plain YAML data)",
+            mark.line + 1,
+            mark.column + 1,
+            "yaml-tag",
+        )
+
+
+def _parser(text: str):
+    if _Parser is not None:
+        return _Parser(text)
+    return yaml.SafeLoader(text)  # pragma: no cover - pure-Python fallback
+
+
+def _build(text: str, source: SourceMap) -> object:
+    """Build data from events with an explicit stack. Each frame is a list
+    [container, marks, pending_key, key_mark, size, start_mark]; pending_key is _NOTHING while a
+    mapping waits for its next key; size counts the nodes inside (for the alias budget)."""
+    parser = _parser(text)
+    marks_by_id = source.marks
+    anchors: dict[str, tuple[object, int]] = {}
+    stack: list[list] = []
+    root = _NOTHING
+    expanded = 0
+    documents = 0
+
+    ScalarEvent = yaml.ScalarEvent
+    MappingStartEvent = yaml.MappingStartEvent
+    SequenceStartEvent = yaml.SequenceStartEvent
+    MappingEndEvent = yaml.MappingEndEvent
+    SequenceEndEvent = yaml.SequenceEndEvent
+    AliasEvent = yaml.AliasEvent
+    DocumentStartEvent = yaml.DocumentStartEvent
+
+    # Anchored containers: frame index -> anchor name, filled when the container closes.
+    anchored: dict[int, str] = {}
+
+    def attach(value, mark, size: int) -> None:
+        nonlocal root
+        if not stack:
+            root = value
+            source.root_mark = (mark.line + 1, mark.column + 1)
+            return
+        frame = stack[-1]
+        frame[4] += size
+        container = frame[0]
+        if type(container) is list:
+            container.append(value)
+            frame[1].append((mark.line + 1, mark.column + 1))
+            return
+        key = frame[2]
+        if key is _NOTHING:  # this value is a key
+            if isinstance(value, (dict, list)):
+                raise YamlProblem("a key must be a plain value, not a mapping or a list",
+                                  mark.line + 1, mark.column + 1, "syntax")
+            key = _key_text(value)
+            if key in container:
+                first = frame[1][key]
+                raise YamlProblem(
+                    f'duplicate key "{key}" (first defined at line {first[0]}); '
+                    "each key may appear once",
+                    mark.line + 1,
+                    mark.column + 1,
+                    "duplicate-key",
+                )
+            frame[2] = key
+            frame[3] = (mark.line + 1, mark.column + 1)
+            return
+        container[key] = value
+        km = frame[3]
+        frame[1][key] = (km[0], km[1], mark.line + 1, mark.column + 1)
+        frame[2] = _NOTHING
+
+    while parser.check_event():
+        event = parser.get_event()
+        cls = type(event)
+        if cls is ScalarEvent:
+            value = _scalar(event)
+            if stack and type(stack[-1][0]) is dict and stack[-1][2] is _NOTHING:
+                value = event.value if value is None or type(value) is not str else value
+            if event.anchor is not None:
+                anchors[event.anchor] = (value, 1)
+            attach(value, event.start_mark, 1)
+        elif cls is MappingStartEvent or cls is SequenceStartEvent:
+            _check_container_tag(event)
+            if len(stack) >= MAX_DEPTH:
+                mark = event.start_mark
+                raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels",
+                                  mark.line + 1, mark.column + 1, "too-deep")
+            container: object = {} if cls is MappingStartEvent else []
+            marks: object = {} if cls is MappingStartEvent else []
+            marks_by_id[id(container)] = marks
+            frame = [container, marks, _NOTHING, None, 1, event.start_mark]
+            if event.anchor is not None:
+                anchored[len(stack)] = event.anchor
+            stack.append(frame)
+        elif cls is MappingEndEvent or cls is SequenceEndEvent:
+            frame = stack.pop()
+            depth = len(stack)
+            anchor = anchored.pop(depth, None)
+            if anchor is not None:
+                anchors[anchor] = (frame[0], frame[4])
+            attach(frame[0], frame[5], frame[4])
+        elif cls is AliasEvent:
+            mark = event.start_mark
+            if event.anchor not in anchors:
+                raise YamlProblem(f'unknown alias "*{event.anchor}"', mark.line + 1,
+                                  mark.column + 1, "syntax")
+            value, size = anchors[event.anchor]
+            expanded += size
+            if expanded > MAX_ALIAS_EXPANSION:
+                raise YamlProblem(
+                    f"aliases expand to more than {MAX_ALIAS_EXPANSION} nodes "
+                    "(an alias bomb?); write the data out instead",
+                    mark.line + 1,
+                    mark.column + 1,
+                    "alias-limit",
+                )
+            attach(value, mark, size)
+        elif cls is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                mark = event.start_mark
+                raise YamlProblem("only one YAML document per campaign file (found a second '---')",
+                                  mark.line + 1, mark.column + 1, "syntax")
+    if root is _NOTHING:
+        root = None
+    return root
+
+
+def _key_text(value) -> str:
+    if type(value) is str:
+        return value
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return str(value)
+
+
+class _Nothing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:  # pragma: no cover
+        return "<nothing>"
+
+
+_NOTHING = _Nothing()
+
+
+def problem_to_diagnostic(problem: YamlProblem, file: str) -> Diagnostic:
+    return Diagnostic(
+        code=problem.code,
+        severity=Severity.ERROR,
+        message=problem.message,
+        location=Location(file, problem.line, problem.column),
+    )

@@ -1,0 +1,327 @@
+"""The campaign model: frozen dataclasses built from data that passed validation.
+
+Raw dictionaries stop at the validator; everything after it works on these types. Each object
+keeps its JSON path so that checks can point diagnostics at the YAML node it came from.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date
+from types import MappingProxyType
+from typing import Mapping
+
+from ptrack.diagnostics import JsonPath, Location
+from ptrack.loader import SourceMap
+
+RULE_IDS = (
+    "risk-overdue",
+    "deviation-behind",
+    "milestone-missed",
+    "task-overdue",
+    "late-start",
+    "stale-task",
+    "goal-behind-pace",
+    "dependency-order",
+)
+
+
+class DeclaredStatus(str, enum.Enum):
+    CANCELLED = "cancelled"
+    ON_HOLD = "on_hold"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    department: str | None = None
+    role: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Risk:
+    issue: str
+    path: JsonPath
+    task_id: str | None = None  # None for a campaign-level risk
+    id: str | None = None
+    solution: str | None = None
+    owner: str | None = None
+    due: date | None = None
+    resolved: bool = False
+    resolved_on: date | None = None
+    severity: str | None = None
+
+    def is_open(self, as_of: date) -> bool:
+        if self.resolved_on is not None:
+            return self.resolved_on > as_of
+        return not self.resolved
+
+
+@dataclass(frozen=True)
+class Deliverable:
+    name: str
+    done: bool = False
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class Quantity:
+    done: float
+    total: float
+    unit: str | None = None
+
+
+@dataclass(frozen=True)
+class Budget:
+    planned: float | None = None
+    spent: float | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    name: str
+    path: JsonPath
+    planned_start: date
+    planned_end: date
+    description: str | None = None
+    module: str | None = None
+    owner: str | None = None
+    collaborators: tuple[str, ...] = ()
+    department: str | None = None
+    channels: tuple[str, ...] = ()
+    actual_start: date | None = None
+    actual_end: date | None = None
+    progress: float | None = None
+    quantity: Quantity | None = None
+    deliverables: tuple[Deliverable, ...] = ()
+    depends_on: tuple[str, ...] = ()
+    weight: float | None = None
+    budget: Budget | None = None
+    status: DeclaredStatus | None = None
+    risks: tuple[Risk, ...] = ()
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Measurement:
+    date: date
+    value: float
+    note: str | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Goal:
+    id: str
+    name: str
+    path: JsonPath
+    kind: str  # cumulative | level
+    target: float
+    due: date
+    start: date
+    direction: str = "increase"  # increase | decrease
+    unit: str | None = None
+    description: str | None = None
+    owner: str | None = None
+    measurements: tuple[Measurement, ...] = ()  # sorted by date
+
+
+@dataclass(frozen=True)
+class Milestone:
+    id: str
+    name: str
+    path: JsonPath
+    date: date
+    achieved: date | None = None
+    results: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    tasks: tuple[str, ...] = ()
+    reviewed_by: str | None = None
+    description: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Policy:
+    deviation_warn: float = 10.0
+    deviation_fail: float = 20.0
+    stale_after_days: int = 7
+    due_soon_days: int = 3
+    rules: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    name: str
+    file: str
+    start: date
+    end: date
+    calendar: str = "weekends"
+    locale: str = "zh-CN"
+    lead: str | None = None
+    description: str | None = None
+    policy: Policy = field(default_factory=Policy)
+    people: Mapping[str, Person] = field(default_factory=lambda: MappingProxyType({}))
+    goals: tuple[Goal, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+    tasks: tuple[Task, ...] = ()
+    risks: tuple[Risk, ...] = ()  # campaign-level risks
+    source: SourceMap | None = field(default=None, compare=False, repr=False)
+
+    def locate(self, path: JsonPath, *, key: bool = False) -> Location:
+        if self.source is None:
+            return Location(self.file, 1, 1, tuple(path))
+        return self.source.locate(path, key=key)
+
+    def person_name(self, ref: str | None) -> str | None:
+        if ref is None:
+            return None
+        person = self.people.get(ref)
+        return person.name if person else ref
+
+    def all_risks(self) -> tuple[Risk, ...]:
+        return self.risks + tuple(r for t in self.tasks for r in t.risks)
+
+
+def _d(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value is not None else None
+
+
+def _risk(data: dict, path: JsonPath, task_id: str | None) -> Risk:
+    resolved = data.get("resolved", False)
+    resolved_on = _d(resolved) if isinstance(resolved, str) else None
+    return Risk(
+        issue=data["issue"],
+        path=path,
+        task_id=task_id,
+        id=data.get("id"),
+        solution=data.get("solution"),
+        owner=data.get("owner"),
+        due=_d(data.get("due")),
+        resolved=bool(resolved),
+        resolved_on=resolved_on,
+        severity=data.get("severity"),
+    )
+
+
+def _task(data: dict, index: int) -> Task:
+    path = ("tasks", index)
+    planned = data["planned"]
+    actual = data.get("actual") or {}
+    quantity = data.get("quantity")
+    budget = data.get("budget")
+    status = data.get("status")
+    return Task(
+        id=data["id"],
+        name=data["name"],
+        path=path,
+        planned_start=_d(planned["start"]),
+        planned_end=_d(planned["end"]),
+        description=data.get("description"),
+        module=data.get("module"),
+        owner=data.get("owner"),
+        collaborators=tuple(data.get("collaborators") or ()),
+        department=data.get("department"),
+        channels=tuple(data.get("channels") or ()),
+        actual_start=_d(actual.get("start")),
+        actual_end=_d(actual.get("end")),
+        progress=float(data["progress"]) if data.get("progress") is not None else None,
+        quantity=Quantity(float(quantity["done"]), float(quantity["total"]), quantity.get("unit"))
+        if quantity
+        else None,
+        deliverables=tuple(
+            Deliverable(d["name"], bool(d.get("done", False)), d.get("link"))
+            for d in data.get("deliverables") or ()
+        ),
+        depends_on=tuple(data.get("depends_on") or ()),
+        weight=float(data["weight"]) if data.get("weight") is not None else None,
+        budget=Budget(budget.get("planned"), budget.get("spent")) if budget else None,
+        status=DeclaredStatus(status) if status else None,
+        risks=tuple(
+            _risk(r, path + ("risks", i), data["id"]) for i, r in enumerate(data.get("risks") or ())
+        ),
+        notes=data.get("notes"),
+    )
+
+
+def _goal(data: dict, index: int, campaign_start: date) -> Goal:
+    measurements = sorted(
+        (
+            Measurement(_d(m["date"]), float(m["value"]), m.get("note"), m.get("source"))
+            for m in data.get("measurements") or ()
+        ),
+        key=lambda m: m.date,
+    )
+    return Goal(
+        id=data["id"],
+        name=data["name"],
+        path=("goals", index),
+        kind=data["kind"],
+        target=float(data["target"]),
+        due=_d(data["due"]),
+        start=_d(data.get("start")) or campaign_start,
+        direction=data.get("direction", "increase"),
+        unit=data.get("unit"),
+        description=data.get("description"),
+        owner=data.get("owner"),
+        measurements=tuple(measurements),
+    )
+
+
+def _milestone(data: dict, index: int) -> Milestone:
+    return Milestone(
+        id=data["id"],
+        name=data["name"],
+        path=("milestones", index),
+        date=_d(data["date"]),
+        achieved=_d(data.get("achieved")),
+        results=MappingProxyType({k: float(v) for k, v in (data.get("results") or {}).items()}),
+        tasks=tuple(data.get("tasks") or ()),
+        reviewed_by=data.get("reviewed_by"),
+        description=data.get("description"),
+        notes=data.get("notes"),
+    )
+
+
+def build_campaign(data: dict, file: str, source: SourceMap | None = None,
+                   defaults: Mapping[str, object] | None = None) -> Campaign:
+    """Build the model from a document that passed ``validate_document`` without errors.
+
+    ``defaults`` holds policy defaults from ``ptrack.yaml``; the campaign's own policy wins."""
+    c = data["campaign"]
+    start = _d(c["start"])
+    policy_data = {**(defaults or {}), **(data.get("policy") or {})}
+    rules = {**((defaults or {}).get("rules") or {}), **((data.get("policy") or {}).get("rules") or {})}
+    policy = Policy(
+        deviation_warn=float(policy_data.get("deviation_warn", 10)),
+        deviation_fail=float(policy_data.get("deviation_fail", 20)),
+        stale_after_days=int(policy_data.get("stale_after_days", 7)),
+        due_soon_days=int(policy_data.get("due_soon_days", 3)),
+        rules=MappingProxyType(dict(rules)),
+    )
+    people = {
+        pid: Person(pid, p["name"], p.get("department"), p.get("role"), p.get("email"))
+        for pid, p in (data.get("people") or {}).items()
+    }
+    return Campaign(
+        id=c["id"],
+        name=c["name"],
+        file=file,
+        start=start,
+        end=_d(c["end"]),
+        calendar=c.get("calendar", "weekends"),
+        locale=c.get("locale", "zh-CN"),
+        lead=c.get("lead"),
+        description=c.get("description"),
+        policy=policy,
+        people=MappingProxyType(people),
+        goals=tuple(_goal(g, i, start) for i, g in enumerate(data.get("goals") or ())),
+        milestones=tuple(_milestone(m, i) for i, m in enumerate(data.get("milestones") or ())),
+        tasks=tuple(_task(t, i) for i, t in enumerate(data.get("tasks") or ())),
+        risks=tuple(_risk(r, ("risks", i), None) for i, r in enumerate(data.get("risks") or ())),
+        source=source,
+    )
