@@ -1,0 +1,106 @@
+"""``ptrack.yaml`` at the repository root, and finding the campaign files to work on."""
+
+from __future__ import annotations
+
+import glob
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from ptrack.errors import UsageError
+from ptrack.loader import YamlProblem, display_path, load_yaml
+
+CONFIG_NAME = "ptrack.yaml"
+DEFAULT_GLOB = "campaigns/*.yaml"
+_KEYS = {"title", "locale", "campaigns", "policy"}
+_POLICY_KEYS = {"deviation_warn", "deviation_fail", "stale_after_days", "due_soon_days", "rules"}
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    file: Path | None = None
+    title: str | None = None
+    locale: str | None = None
+    campaigns: tuple[str, ...] = (DEFAULT_GLOB,)
+    policy: Mapping[str, object] = field(default_factory=dict)
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """``ptrack.yaml`` in ``start`` or a parent folder, stopping at the repository root."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+        if (folder / ".git").exists():
+            return None
+    return None
+
+
+def load_config(start: Path | None = None) -> Config:
+    path = find_config(start)
+    if path is None:
+        return Config(root=(start or Path.cwd()).resolve())
+    shown = display_path(path)
+    try:
+        doc = load_yaml(path, shown)
+    except YamlProblem as problem:
+        raise UsageError(f"{shown}:{problem.line}:{problem.column}: {problem.message}") from None
+    data = doc.data
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise UsageError(f"{shown}:1:1: ptrack.yaml must be a mapping of settings")
+
+    def bad(key_path: tuple, message: str) -> UsageError:
+        loc = doc.source.locate(key_path, key=True)
+        return UsageError(f"{loc}: {message}")
+
+    for key in data:
+        if key not in _KEYS:
+            raise bad((key,), f'unknown setting "{key}"; known: {", ".join(sorted(_KEYS))}')
+    campaigns = data.get("campaigns", DEFAULT_GLOB)
+    if isinstance(campaigns, str):
+        campaigns = [campaigns]
+    if not isinstance(campaigns, list) or not all(isinstance(c, str) for c in campaigns):
+        raise bad(("campaigns",), "campaigns must be a glob such as campaigns/*.yaml, or a list of them")
+    policy = data.get("policy") or {}
+    if not isinstance(policy, dict):
+        raise bad(("policy",), "policy must be a mapping")
+    for key in policy:
+        if key not in _POLICY_KEYS:
+            raise bad(("policy", key), f'unknown policy setting "{key}"; known: {", ".join(sorted(_POLICY_KEYS))}')
+    for key in ("title", "locale"):
+        if key in data and not isinstance(data[key], str):
+            raise bad((key,), f"{key} must be text")
+    return Config(root=path.parent, file=path, title=data.get("title"), locale=data.get("locale"),
+                  campaigns=tuple(campaigns), policy=policy)
+
+
+def campaign_files(paths: Sequence[str], config: Config) -> list[Path]:
+    """The files named, the ``*.yaml``/``*.yml`` files of folders named, or the config's glob.
+
+    A path that does not exist is a usage error; so is finding no file at all."""
+    found: list[Path] = []
+    if paths:
+        for raw in paths:
+            p = Path(raw)
+            if p.is_dir():
+                found += sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml") and x.is_file()
+                                and x.name != CONFIG_NAME)
+            elif p.exists():
+                found.append(p)
+            else:
+                raise UsageError(f"{raw}: no such file or folder")
+        where = ", ".join(paths)
+    else:
+        for pattern in config.campaigns:
+            full = pattern if Path(pattern).is_absolute() else str(config.root / pattern)
+            found += sorted(Path(x) for x in glob.glob(full, recursive=True) if Path(x).is_file())
+        where = " ".join(config.campaigns) + (f" (from {display_path(config.file)})" if config.file else "")
+    unique = list(dict.fromkeys(found))
+    if not unique:
+        raise UsageError(f"no campaign files found in {where}; name a file or folder, "
+                         "or run `ptrack init` to create one")
+    return unique

@@ -1,0 +1,72 @@
+"""The pipeline behind the commands: load -> validate -> model -> compute -> check.
+
+Functions here take plain values (files, a date, the config) and return report objects; they
+never print, read the clock or exit. The CLI picks a reporter for what they return.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+from ptrack.compute import CampaignSnapshot, compute_snapshot
+from ptrack.config import Config
+from ptrack.diagnostics import Diagnostic
+from ptrack.reporters import CheckReport, FileResult, StatusReport
+from ptrack.validate import LoadResult, load_campaign
+
+
+def load_all(files: Sequence[Path], config: Config) -> list[LoadResult]:
+    results = [load_campaign(f, config.policy) for f in files]
+    _check_unique_campaign_ids(results)
+    return results
+
+
+def _check_unique_campaign_ids(results: list[LoadResult]) -> None:
+    from ptrack.diagnostics import Severity
+
+    seen: dict[str, str] = {}
+    for r in results:
+        if r.campaign is None:
+            continue
+        cid = r.campaign.id
+        if cid in seen:
+            r.diagnostics.append(Diagnostic(
+                "duplicate-id", Severity.ERROR,
+                f'campaign id "{cid}" is also used by {seen[cid]}; each campaign needs its own id',
+                r.campaign.locate(("campaign", "id")), cid))
+            r.campaign = None
+        else:
+            seen[cid] = r.file
+
+
+def validate_files(files: Sequence[Path], config: Config) -> CheckReport:
+    results = load_all(files, config)
+    return CheckReport([FileResult(r.file, r.diagnostics, r.campaign.id if r.campaign else None) for r in results])
+
+
+def snapshots_of(results: list[LoadResult], as_of: date) -> list[CampaignSnapshot]:
+    return [compute_snapshot(r.campaign, as_of=as_of) for r in results if r.campaign is not None]
+
+
+def check_files(files: Sequence[Path], config: Config, as_of: date, *, strict: bool = False,
+                locale: str | None = None) -> CheckReport:
+    from ptrack.rules import RULES, run_rules
+
+    report = CheckReport([], strict=strict, rules=tuple(r for r in RULES))
+    for r in load_all(files, config):
+        diagnostics = list(r.diagnostics)
+        if r.campaign is not None:
+            snapshot = compute_snapshot(r.campaign, as_of=as_of)
+            diagnostics += run_rules(snapshot, locale)
+        report.results.append(FileResult(r.file, diagnostics, r.campaign.id if r.campaign else None))
+    return report
+
+
+def status_of(files: Sequence[Path], config: Config, as_of: date, *, by: str | None = None,
+              locale: str | None = None, color: bool = False) -> StatusReport:
+    results = load_all(files, config)
+    diagnostics = [d for r in results for d in r.diagnostics]
+    return StatusReport(as_of, snapshots_of(results, as_of), by=by, locale=locale, color=color,
+                        diagnostics=diagnostics)

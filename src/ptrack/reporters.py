@@ -1,0 +1,400 @@
+"""Output formats: registries of reporters for ``check`` and ``status``, not an if-chain.
+
+Every reporter is a pure function of its report object and returns text ending in a newline.
+JSON is written with sorted keys, two-space indent and real UTF-8 (no ``\\uXXXX``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+from ptrack import __version__
+from ptrack.compute import CampaignSnapshot, EVM, GoalSnapshot, GroupSnapshot, Health, MilestoneSnapshot, RiskSnapshot, Status, TaskSnapshot
+from ptrack.diagnostics import Diagnostic, Severity, count_by_severity, has_failure
+from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
+
+
+def dump_json(document) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+# =============================================================================================
+# check
+
+@dataclass
+class FileResult:
+    file: str
+    diagnostics: list[Diagnostic]
+    campaign_id: str | None = None
+
+
+@dataclass
+class CheckReport:
+    results: list[FileResult]
+    strict: bool = False
+    rules: tuple[str, ...] = ()
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for r in self.results for d in r.diagnostics]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return count_by_severity(self.diagnostics)
+
+    @property
+    def failed(self) -> bool:
+        return has_failure(self.diagnostics, strict=self.strict)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def summary_line(report: CheckReport) -> str:
+    s = report.summary
+    files = len(report.results)
+    return (f"{_plural(s['error'], 'error')}, {_plural(s['warning'], 'warning')}, "
+            f"{_plural(s['notice'], 'notice')} in {_plural(files, 'file')}")
+
+
+def check_text(report: CheckReport) -> str:
+    lines = [d.format_text() for d in report.diagnostics]
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def check_github(report: CheckReport) -> str:
+    """GitHub workflow commands: one annotation per finding on the YAML line."""
+    lines = []
+    for d in report.diagnostics:
+        loc = d.location
+        title = f"ptrack [{d.code}]"
+        lines.append(f"::{d.severity.value} file={_gh_property(loc.file)},line={loc.line},col={loc.column},"
+                     f"title={_gh_property(title)}::{_gh_data(d.message)}")
+    lines.append(summary_line(report))
+    return "\n".join(lines) + "\n"
+
+
+def check_json(report: CheckReport) -> str:
+    return dump_json({"findings": [d.to_dict() for d in report.diagnostics], "summary": report.summary})
+
+
+def check_junit(report: CheckReport) -> str:
+    """JUnit XML: a test suite per file, a test case per rule. Findings at failing severity
+    (errors; warnings too with --strict) are failures; the others are listed in system-out."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="ptrack")
+    total_tests = total_failures = 0
+    for result in report.results:
+        by_rule: dict[str, list[Diagnostic]] = {}
+        for d in result.diagnostics:
+            by_rule.setdefault(d.code, []).append(d)
+        names = sorted(set(report.rules) | set(by_rule)) if result.campaign_id else sorted(by_rule) or ["validate"]
+        suite = ET.SubElement(root, "testsuite", name=result.file)
+        failures = 0
+        for name in names:
+            case = ET.SubElement(suite, "testcase", classname=result.file, name=name)
+            found = by_rule.get(name, [])
+            failing = [d for d in found if has_failure([d], strict=report.strict)]
+            if failing:
+                failures += 1
+                failure = ET.SubElement(case, "failure", message=f"{len(failing)} finding(s)",
+                                        type=failing[0].severity.value)
+                failure.text = "\n".join(d.format_text() for d in found)
+            elif found:
+                out = ET.SubElement(case, "system-out")
+                out.text = "\n".join(d.format_text() for d in found)
+        suite.set("tests", str(len(names)))
+        suite.set("failures", str(failures))
+        suite.set("errors", "0")
+        total_tests += len(names)
+        total_failures += failures
+    root.set("tests", str(total_tests))
+    root.set("failures", str(total_failures))
+    root.set("errors", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+CHECK_REPORTERS: dict[str, Callable[[CheckReport], str]] = {
+    "text": check_text,
+    "github": check_github,
+    "json": check_json,
+    "junit": check_junit,
+}
+
+
+def md_cell(text) -> str:
+    """Escape text for one GitHub Markdown table cell."""
+    s = "" if text is None else str(text)
+    s = s.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", " ").replace("\n", " ")
+    for ch in "<>*_`[]":
+        s = s.replace(ch, "\\" + ch)
+    return s
+
+
+def check_step_summary(report: CheckReport) -> str:
+    """The Markdown appended to $GITHUB_STEP_SUMMARY."""
+    s = report.summary
+    verdict = "❌ failed" if report.failed else "✅ passed"
+    lines = [f"## ptrack check {verdict}", "",
+             f"{s['error']} errors, {s['warning']} warnings, {s['notice']} notices in {len(report.results)} files.", ""]
+    if report.diagnostics:
+        lines += ["| severity | rule | location | message |", "|---|---|---|---|"]
+        for d in report.diagnostics:
+            lines.append(f"| {d.severity.value} | `{d.code}` | `{d.location}` | {md_cell(d.message)} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+# =============================================================================================
+# status
+
+@dataclass
+class StatusReport:
+    as_of: date
+    snapshots: list[CampaignSnapshot]
+    by: str | None = None
+    locale: str | None = None  # None: each campaign's own
+    color: bool = False
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _evm_dict(e: EVM | None) -> dict | None:
+    if e is None:
+        return None
+    return {"bac": e.bac, "pv": e.pv, "ev": e.ev, "ac": e.ac, "spi": e.spi, "cpi": e.cpi, "eac": e.eac}
+
+
+def risk_dict(rs: RiskSnapshot) -> dict:
+    r = rs.risk
+    return {"id": r.id, "task": r.task_id, "issue": r.issue, "solution": r.solution, "owner": r.owner,
+            "due": _iso(r.due), "resolved": _iso(r.resolved_on) if r.resolved_on else r.resolved,
+            "severity": r.severity, "state": rs.state, "due_soon": rs.due_soon, "days_overdue": rs.days_overdue}
+
+
+def task_dict(ts: TaskSnapshot) -> dict:
+    task = ts.task
+    return {
+        "id": task.id, "name": task.name, "description": task.description, "module": task.module,
+        "owner": task.owner, "collaborators": list(task.collaborators), "department": task.department,
+        "channels": list(task.channels),
+        "planned_start": _iso(task.planned_start), "planned_end": _iso(task.planned_end),
+        "actual_start": _iso(task.actual_start), "actual_end": _iso(task.actual_end),
+        "planned_progress": ts.planned_progress, "actual_progress": ts.actual_progress,
+        "deviation": ts.deviation, "status": ts.status.value, "health": ts.health.value,
+        "days_behind": ts.days_behind, "planned_days": ts.planned_days, "weight": ts.weight,
+        "forecast_finish": _iso(ts.forecast_finish), "depends_on": list(task.depends_on),
+        "evm": _evm_dict(ts.evm), "notes": task.notes, "risks": [risk_dict(r) for r in ts.risks],
+    }
+
+
+def milestone_dict(ms: MilestoneSnapshot) -> dict:
+    m = ms.milestone
+    return {"id": m.id, "name": m.name, "date": _iso(m.date), "achieved": _iso(m.achieved),
+            "state": ms.state, "days_late": ms.days_late, "days_until": ms.days_until,
+            "results": dict(sorted(m.results.items())), "tasks": list(m.tasks), "reviewed_by": m.reviewed_by}
+
+
+def goal_dict(gs: GoalSnapshot) -> dict:
+    g = gs.goal
+    return {"id": g.id, "name": g.name, "kind": g.kind, "unit": g.unit, "target": g.target,
+            "direction": g.direction, "start": _iso(g.start), "due": _iso(g.due),
+            "latest": gs.latest, "latest_date": _iso(gs.latest_date), "achievement": gs.achievement,
+            "expected": gs.expected, "status": gs.status, "forecast": gs.forecast,
+            "measurements": [{"date": _iso(m.date), "value": m.value} for m in g.measurements]}
+
+
+def group_dict(g: GroupSnapshot) -> dict:
+    return {"key": g.key, "planned_progress": g.planned_progress, "actual_progress": g.actual_progress,
+            "deviation": g.deviation, "health": g.health.value, "weight": g.weight,
+            "tasks": list(g.task_ids), "status_counts": dict(g.status_counts)}
+
+
+def campaign_dict(s: CampaignSnapshot) -> dict:
+    c = s.campaign
+    return {
+        "id": c.id, "name": c.name, "file": c.file, "lead": c.lead, "start": _iso(c.start),
+        "end": _iso(c.end), "calendar": c.calendar, "locale": c.locale,
+        "planned_progress": s.planned_progress, "actual_progress": s.actual_progress,
+        "deviation": s.deviation, "status": s.status.value, "health": s.health.value,
+        "days_behind": s.days_behind, "forecast_finish": _iso(s.forecast_finish), "evm": _evm_dict(s.evm),
+        "tasks": [task_dict(ts) for ts in s.tasks],
+        "milestones": [milestone_dict(m) for m in s.milestones],
+        "goals": [goal_dict(g) for g in s.goals],
+        "risks": [risk_dict(r) for r in s.risks],
+        "groups": {dim: [group_dict(g) for g in groups] for dim, groups in s.groups.items()},
+        "people": {pid: {"name": p.name, "department": p.department} for pid, p in sorted(c.people.items())},
+    }
+
+
+def status_document(snapshots: list[CampaignSnapshot], as_of: date) -> dict:
+    """The JSON of ``ptrack status --format json`` and of the site's status.json (DESIGN §6)."""
+    return {"ptrack": __version__, "as_of": as_of.isoformat(),
+            "campaigns": [campaign_dict(s) for s in snapshots]}
+
+
+def status_json(report: StatusReport) -> str:
+    return dump_json(status_document(report.snapshots, report.as_of))
+
+
+# -- the terminal table -----------------------------------------------------------------------
+
+_HEALTH_COLOURS = {Health.GREEN: "green", Health.AMBER: "yellow", Health.RED: "red"}
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: Chinese characters take two."""
+    from wcwidth import wcswidth
+
+    width = wcswidth(text)
+    return width if width >= 0 else len(text)
+
+
+def _fit(text: str, width: int) -> str:
+    """Cut ``text`` to ``width`` columns, marking the cut with an ellipsis."""
+    if display_width(text) <= width:
+        return text
+    from wcwidth import wcwidth
+
+    out, used = [], 0
+    for ch in text:
+        w = max(wcwidth(ch), 0)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def render_table(headers: list[str], rows: list[list[str]], *, right: set[int] = frozenset(),
+                 max_width: int = 24, styles: list[list[Callable[[str], str] | None]] | None = None) -> str:
+    """A plain-text table aligned by display width (wide CJK characters count double)."""
+    cells = [[_fit(c, max_width) for c in row] for row in [headers] + rows]
+    widths = [max(display_width(r[i]) for r in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        parts = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - display_width(cell))
+            style = styles[n - 1][i] if styles and n > 0 else None
+            shown = style(cell) if style else cell
+            parts.append(pad + shown if i in right else shown + pad)
+        lines.append("  ".join(parts).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _headline(s: CampaignSnapshot, locale: str) -> str:
+    if s.days_behind > 0:
+        days = t(locale, "days.behind", n=s.days_behind)
+    elif s.days_behind < 0:
+        days = t(locale, "days.ahead", n=-s.days_behind)
+    else:
+        days = t(locale, "days.on_plan")
+    text = t(locale, "headline", name=s.campaign.name, id=s.campaign.id, as_of=s.as_of.isoformat(),
+             planned=fmt_points(s.planned_progress), actual=fmt_points(s.actual_progress),
+             deviation=f"{s.deviation + 0.0:+.1f}", status=t(locale, f"status.{s.status.value}"),
+             health=t(locale, f"health.{s.health.value}"), days=days)
+    if s.forecast_finish:
+        text += ("，" if locale == "zh-CN" else ", ") + t(locale, "forecast", date=s.forecast_finish.isoformat())
+    return text
+
+
+def _style_health(health: Health, color: bool):
+    if not color:
+        return None
+    import click
+
+    return lambda text: click.style(text, fg=_HEALTH_COLOURS[health], bold=health is Health.RED)
+
+
+def _task_rows(s: CampaignSnapshot, locale: str, color: bool):
+    headers = [t(locale, k) for k in ("col.id", "col.task", "col.module", "col.owner", "col.planned",
+                                       "col.actual", "col.deviation", "col.status", "col.health",
+                                       "col.days_behind", "col.forecast")]
+    rows, styles = [], []
+    for ts in s.tasks:
+        task = ts.task
+        rows.append([task.id, task.name, task.module or "-", s.campaign.person_name(task.owner) or "-",
+                     fmt_points(ts.planned_progress), fmt_points(ts.actual_progress),
+                     f"{ts.deviation + 0.0:+.1f}", t(locale, f"status.{ts.status.value}"),
+                     t(locale, f"health.{ts.health.value}"), str(ts.days_behind),
+                     _iso(ts.forecast_finish) or "-"])
+        st = _style_health(ts.health, color)
+        styles.append([None] * 6 + [st, None, st, None, None])
+    return headers, rows, styles, {4, 5, 6, 9}
+
+
+def group_label(s: CampaignSnapshot, g: GroupSnapshot, locale: str) -> str:
+    if g.key is None:
+        return t(locale, "none")
+    return s.campaign.person_name(g.key) if g.dimension == "owner" else g.key
+
+
+def _group_rows(s: CampaignSnapshot, dimension: str, locale: str, color: bool):
+    headers = [t(locale, f"col.{dimension}"), t(locale, "col.tasks"), t(locale, "col.planned"),
+               t(locale, "col.actual"), t(locale, "col.deviation"), t(locale, "col.health")]
+    rows, styles = [], []
+    for g in s.groups[dimension]:
+        rows.append([group_label(s, g, locale), str(len(g.task_ids)), fmt_points(g.planned_progress),
+                     fmt_points(g.actual_progress), f"{g.deviation + 0.0:+.1f}", t(locale, f"health.{g.health.value}")])
+        st = _style_health(g.health, color)
+        styles.append([None, None, None, None, st, st])
+    return headers, rows, styles, {1, 2, 3, 4}
+
+
+def status_table(report: StatusReport) -> str:
+    blocks = []
+    for s in report.snapshots:
+        locale = normalise_locale(report.locale or s.campaign.locale)
+        if report.by:
+            headers, rows, styles, right = _group_rows(s, report.by, locale, report.color)
+        else:
+            headers, rows, styles, right = _task_rows(s, locale, report.color)
+        blocks.append(_headline(s, locale) + "\n\n" + render_table(headers, rows, right=right, styles=styles))
+    return "\n\n".join(blocks) + "\n"
+
+
+def status_markdown(report: StatusReport) -> str:
+    blocks = []
+    for s in report.snapshots:
+        locale = normalise_locale(report.locale or s.campaign.locale)
+        if report.by:
+            headers, rows, _, right = _group_rows(s, report.by, locale, False)
+        else:
+            headers, rows, _, right = _task_rows(s, locale, False)
+        lines = [f"## {md_cell(s.campaign.name)}", "", md_cell(_headline(s, locale)), "",
+                 "| " + " | ".join(md_cell(h) for h in headers) + " |",
+                 "|" + "|".join("---:" if i in right else "---" for i in range(len(headers))) + "|"]
+        lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+STATUS_REPORTERS: dict[str, Callable[[StatusReport], str]] = {
+    "table": status_table,
+    "json": status_json,
+    "markdown": status_markdown,
+}
+
+__all__ = ["CHECK_REPORTERS", "STATUS_REPORTERS", "CheckReport", "FileResult", "StatusReport",
+           "status_document", "dump_json", "Severity", "Status"]

@@ -1,0 +1,173 @@
+"""Checks over a snapshot: a registry of rules, each a generator of raw findings.
+
+A rule yields ``(severity, path, task_id, message_key, values)``; ``run_rules`` applies the
+policy's severity overrides (``policy.rules``), localises the message and locates it on the YAML
+node. Adding a rule is one decorated function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from ptrack.compute import CampaignSnapshot, Status
+from ptrack.diagnostics import Diagnostic, Severity
+from ptrack.i18n import fmt_number, fmt_points, t
+
+RawFinding = tuple  # (Severity, json path, task id | None, message key, values dict)
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    default: Severity
+    summary: str
+    check: Callable[[CampaignSnapshot], Iterator[RawFinding]]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, default: Severity, summary: str):
+    def register(fn):
+        RULES[rule_id] = Rule(rule_id, default, summary, fn)
+        return fn
+
+    return register
+
+
+def _owner(snapshot: CampaignSnapshot, ref: str | None, locale: str) -> str:
+    return snapshot.campaign.person_name(ref) or t(locale, "unassigned")
+
+
+@rule("risk-overdue", Severity.ERROR, "an open risk is past its deadline (解决时限)")
+def _risk_overdue(s: CampaignSnapshot):
+    for rs in s.risks:
+        if rs.state == "overdue":
+            yield (Severity.ERROR, rs.risk.path + ("due",), rs.risk.task_id, "rule.risk-overdue",
+                   {"issue": rs.risk.issue, "days": rs.days_overdue, "due": rs.risk.due.isoformat(),
+                    "owner_ref": rs.risk.owner})
+
+
+def _progress_path(task) -> tuple:
+    for key in ("progress", "quantity", "deliverables"):
+        if getattr(task, key):
+            return task.path + (key,)
+    return task.path
+
+
+@rule("deviation-behind", Severity.WARNING,
+      "a task is behind plan by more than deviation_warn points (error past deviation_fail)")
+def _deviation_behind(s: CampaignSnapshot):
+    policy = s.campaign.policy
+    for ts in s.tasks:
+        if ts.status in (Status.DONE, Status.CANCELLED, Status.ON_HOLD):
+            continue  # on hold is a decision someone took; the status page still shows it
+        behind = -ts.deviation
+        if behind > policy.deviation_warn + 1e-9:
+            severity = Severity.ERROR if behind > policy.deviation_fail + 1e-9 else Severity.WARNING
+            yield (severity, _progress_path(ts.task), ts.task.id, "rule.deviation-behind",
+                   {"name": ts.task.name, "points": fmt_points(behind),
+                    "planned": fmt_points(ts.planned_progress), "actual": fmt_points(ts.actual_progress),
+                    "days": max(ts.days_behind, 0)})
+
+
+@rule("milestone-missed", Severity.ERROR, "a milestone's date has passed and it is not achieved")
+def _milestone_missed(s: CampaignSnapshot):
+    for ms in s.milestones:
+        if ms.state == "missed":
+            yield (Severity.ERROR, ms.milestone.path + ("date",), None, "rule.milestone-missed",
+                   {"name": ms.milestone.name, "date": ms.milestone.date.isoformat(), "days": ms.days_late})
+
+
+@rule("task-overdue", Severity.WARNING, "a task is past its planned end and not done (延期)")
+def _task_overdue(s: CampaignSnapshot):
+    for ts in s.tasks:
+        if ts.status is Status.DELAYED:
+            yield (Severity.WARNING, ts.task.path + ("planned", "end"), ts.task.id, "rule.task-overdue",
+                   {"name": ts.task.name, "end": ts.task.planned_end.isoformat(),
+                    "actual": fmt_points(ts.actual_progress)})
+
+
+@rule("late-start", Severity.WARNING, "a task's planned start has passed and it has not started")
+def _late_start(s: CampaignSnapshot):
+    for ts in s.tasks:
+        if ts.status is Status.NOT_STARTED and s.as_of > ts.task.planned_start:
+            yield (Severity.WARNING, ts.task.path + ("planned", "start"), ts.task.id, "rule.late-start",
+                   {"name": ts.task.name, "start": ts.task.planned_start.isoformat()})
+
+
+@rule("goal-behind-pace", Severity.WARNING,
+      "a cumulative goal is behind the pace its target needs, or a goal missed its target at the due date")
+def _goal_behind(s: CampaignSnapshot):
+    for gs in s.goals:
+        goal = gs.goal
+        if gs.latest is None or gs.status != "behind":
+            continue
+        path = goal.path + ("measurements", len(goal.measurements) - 1) if goal.measurements else goal.path
+        values = {"name": goal.name, "latest": fmt_number(gs.latest, goal.unit),
+                  "target": fmt_number(goal.target, goal.unit), "due": goal.due.isoformat(),
+                  "as_of": s.as_of.isoformat(), "expected": fmt_number(gs.expected, goal.unit)}
+        if goal.kind == "cumulative":
+            yield (Severity.WARNING, path, None, "rule.goal-behind-pace", values)
+        elif s.as_of > goal.due:
+            yield (Severity.WARNING, path, None, "rule.goal-below-target", values)
+
+
+@rule("dependency-order", Severity.WARNING, "a task started before a predecessor finished")
+def _dependency_order(s: CampaignSnapshot):
+    by_id = {ts.task.id: ts for ts in s.tasks}
+    for ts in s.tasks:
+        start = ts.task.actual_start
+        if start is None or start > s.as_of:
+            continue
+        for dep in ts.task.depends_on:
+            pred = by_id.get(dep)
+            if pred is None or pred.status is Status.CANCELLED:
+                continue
+            finished = pred.task.actual_end if pred.task.actual_end and pred.task.actual_end <= s.as_of else None
+            if finished is None and pred.status is Status.DONE:
+                continue  # done without a recorded date: nothing to compare
+            if finished is None or start < finished:
+                yield (Severity.WARNING, ts.task.path + ("actual", "start"), ts.task.id, "rule.dependency-order",
+                       {"name": ts.task.name, "start": start.isoformat(), "pred": pred.task.name})
+
+
+def effective_severity(rule_id: str, severity: Severity, overrides) -> Severity | None:
+    """The severity after ``policy.rules``; None when the rule is switched off."""
+    override = overrides.get(rule_id)
+    if override is None:
+        return severity
+    if override == "off":
+        return None
+    return Severity(override)
+
+
+def run_rules(snapshot: CampaignSnapshot, locale: str | None = None,
+              extra: Iterator[RawFinding] | None = None, only: set[str] | None = None) -> list[Diagnostic]:
+    """Every finding of every rule (and of ``extra`` raw findings, e.g. git-based ones), sorted."""
+    campaign = snapshot.campaign
+    locale = locale or campaign.locale
+    overrides = campaign.policy.rules
+    out: list[Diagnostic] = []
+
+    def emit(rule_id: str, raw: RawFinding) -> None:
+        severity, path, task_id, key, values = raw
+        severity = effective_severity(rule_id, severity, overrides)
+        if severity is None:
+            return
+        if "owner_ref" in values:
+            values = {**values, "owner": _owner(snapshot, values["owner_ref"], locale)}
+        out.append(Diagnostic(rule_id, severity, t(locale, key, **values), campaign.locate(path),
+                              campaign.id, task_id))
+
+    for rule_id, r in RULES.items():
+        if only is not None and rule_id not in only:
+            continue
+        if overrides.get(rule_id) == "off":
+            continue
+        for raw in r.check(snapshot):
+            emit(rule_id, raw)
+    for rule_id, raw in extra or ():
+        emit(rule_id, raw)
+    return sorted(out, key=Diagnostic.sort_key)
