@@ -157,3 +157,40 @@ def fmt_number(value: float | None, unit: str | None = None) -> str:
 def fmt_points(value: float) -> str:
     """Progress numbers as shown in tables: one decimal, '-0.0' never appears."""
     return f"{value + 0.0:.1f}"
+
+
+# The seed's tracking table: its 18 columns in order, then the columns ptrack adds so that an
+# export can be imported back without loss. (key, Chinese header, English header).
+TRACKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("name", "任务名称", "Task"),
+    ("description", "任务描述", "Description"),
+    ("module", "所属模块", "Module"),
+    ("owner", "主责任人", "Owner"),
+    ("collaborators", "协同责任人", "Collaborators"),
+    ("department", "对接部门", "Department"),
+    ("planned_start", "计划开始时间", "Planned start"),
+    ("planned_end", "计划结束时间", "Planned end"),
+    ("actual_start", "实际开始时间", "Actual start"),
+    ("actual_end", "实际结束时间", "Actual end"),
+    ("planned_progress", "计划进度(%)", "Planned progress (%)"),
+    ("actual_progress", "实际进度(%)", "Actual progress (%)"),
+    ("deviation", "进度偏差(%)", "Deviation (%)"),
+    ("status", "当前状态", "Status"),
+    ("risk", "风险问题", "Risk"),
+    ("solution", "解决方案", "Solution"),
+    ("risk_due", "解决时限", "Deadline"),
+    ("notes", "备注", "Notes"),
+)
+EXTRA_TRACKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("id", "任务编号", "Task ID"),
+    ("channels", "渠道", "Channels"),
+    ("depends_on", "前置任务", "Depends on"),
+    ("health", "健康度", "Health"),
+    ("days_behind", "落后工作日", "Working days behind"),
+)
+
+
+def tracking_headers(locale: str | None, *, extra: bool = True) -> list[str]:
+    index = 1 if normalise_locale(locale) == "zh-CN" else 2
+    columns = TRACKING_COLUMNS + (EXTRA_TRACKING_COLUMNS if extra else ())
+    return [c[index] for c in columns]
