@@ -71,11 +71,36 @@ def load_config(start: Path | None = None) -> Config:
     for key in policy:
         if key not in _POLICY_KEYS:
             raise bad(("policy", key), f'unknown policy setting "{key}"; known: {", ".join(sorted(_POLICY_KEYS))}')
+    _check_policy(data, doc.source, shown)
     for key in ("title", "locale"):
         if key in data and not isinstance(data[key], str):
             raise bad((key,), f"{key} must be text")
     return Config(root=path.parent, file=path, title=data.get("title"), locale=data.get("locale"),
                   campaigns=tuple(campaigns), policy=policy)
+
+
+def _check_policy(data: dict, source, shown: str) -> None:
+    """The policy defaults must pass the campaign schema's policy rules: a default that a
+    campaign file could not hold would otherwise reach the model unchecked."""
+    if not data.get("policy"):
+        return
+    import jsonschema
+
+    from ptrack.validate import _schema_diagnostics, load_schema
+
+    definitions = load_schema()["definitions"]
+    schema = {"properties": {"policy": {"$ref": "#/definitions/policy"}}, "definitions": definitions}
+    errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(data),
+                    key=lambda e: [str(p) for p in e.absolute_path])
+    for error in errors:
+        for diagnostic in _schema_diagnostics(error, source):
+            raise UsageError(f"{shown}:{diagnostic.location.line}:{diagnostic.location.column}: "
+                             f"{diagnostic.message}")
+    policy = data["policy"]
+    if policy.get("deviation_warn", 10) > policy.get("deviation_fail", 20):
+        loc = source.locate(("policy", "deviation_warn"))
+        raise UsageError(f"{shown}:{loc.line}:{loc.column}: policy.deviation_warn is larger than "
+                         "policy.deviation_fail; the warning threshold must not exceed the failing one")
 
 
 def campaign_files(paths: Sequence[str], config: Config) -> list[Path]:

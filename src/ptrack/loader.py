@@ -177,13 +177,27 @@ def parse_yaml(text: str, file: str = "<string>") -> LoadedDocument:
             message = f"{message} ({exc.context})"
         raise YamlProblem(_humanise_yaml_error(message, text, line, col), line, col) from None
     except yaml.YAMLError as exc:  # reader errors: control characters etc.
-        mark = getattr(exc, "position", None)
-        raise YamlProblem(f"invalid YAML: {exc}".splitlines()[0], 1, (mark or 0) + 1) from None
+        line, col = _reader_position(text, getattr(exc, "position", None) or 0)
+        raise YamlProblem(f"invalid YAML: {exc}".splitlines()[0], line, col) from None
+    except UnicodeEncodeError as exc:  # a lone surrogate in a str handed to parse_yaml
+        line = text.count("\n", 0, exc.start) + 1
+        col = exc.start - text.rfind("\n", 0, exc.start)
+        raise YamlProblem("the text holds an unpaired surrogate, not valid Unicode", line, col,
+                          "encoding") from None
     finally:
         if enabled:
             gc.enable()
     source.root = data
     return LoadedDocument(file, data, source)
+
+
+def _reader_position(text: str, position: int) -> tuple[int, int]:
+    """Line and column of a reader error: libyaml counts UTF-8 bytes, the pure-Python reader
+    characters."""
+    raw = text.encode("utf-8")
+    if _Parser is None:  # pragma: no cover - pure-Python fallback
+        position = len(text[:position].encode("utf-8"))
+    return _byte_position(raw, position)
 
 
 def _humanise_yaml_error(message: str, text: str, line: int, col: int) -> str:

@@ -151,7 +151,12 @@ def _schema_diagnostics(error, source: SourceMap) -> Iterator[Diagnostic]:
     if kind == "type":
         expected = error.validator_value
         names = " or ".join(_TYPE_NAMES.get(t, t) for t in ([expected] if isinstance(expected, str) else expected))
-        yield diag(f"{where}: expected {names}, got {_kind(value)} {_show(value) if not isinstance(value, (dict, list)) else ''}".rstrip())
+        shown = _show(value) if not isinstance(value, (dict, list, type(None))) else ""
+        yield diag(f"{where}: expected {names}, got {_kind(value)} {shown}".rstrip())
+        return
+    if kind == "pattern" and path == ("campaign", "calendar"):
+        yield Diagnostic("unknown-calendar", Severity.ERROR,
+                         f"{where}: {_calendar_problem(value)}", source.locate(path))
         return
     if kind in ("format", "pattern") and (schema.get("format") == "date" or "[0-9]{4}-" in str(schema.get("pattern", ""))):
         yield diag(f"{where}: {_show(value)} is not a date; write YYYY-MM-DD, e.g. 2024-03-01")
@@ -192,6 +197,17 @@ def _schema_diagnostics(error, source: SourceMap) -> Iterator[Diagnostic]:
         yield diag(f"{where}: {_short(error)}")
         return
     yield diag(f"{where}: {_short(error)}")
+
+
+def _calendar_problem(code: str) -> str:
+    """Why ``code`` is not a calendar, with the likely intended one (``cn`` -> ``CN``)."""
+    from ptrack.calendars import check_calendar_code
+
+    problem = check_calendar_code(code) or f"{_show(code)} is not a calendar"
+    upper = code.strip().upper()
+    if upper != code and check_calendar_code(upper) is None:
+        return f'{problem} (did you mean "{upper}"?)'
+    return problem + _did_you_mean(code, ("none", "weekends"))
 
 
 def _short(error) -> str:

@@ -1,0 +1,195 @@
+"""``ptrack validate`` through the command line (in process, see ``run_cli``): exit codes, the
+text format, which files it picks up, and ``ptrack.yaml``."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "campaign.yaml"
+
+VALID = """\
+ptrack: 1
+campaign:
+  id: {id}
+  name: Campaign {id}
+  start: 2024-03-01
+  end: 2024-05-31
+tasks:
+  - id: a
+    name: A
+    planned: {{start: 2024-03-01, end: 2024-03-10}}
+"""
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """An empty git repository as the current folder: the search for ptrack.yaml stops here."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_example_is_valid(run_cli, repo):
+    assert run_cli("validate", EXAMPLE) == (0, "", "1 campaign file(s) valid\n")
+
+
+def test_invalid_file_exit_1_and_exact_format(run_cli, repo, write):
+    write("c.yaml", VALID.format(id="spring") + "    progress: 101\n")
+    code, out, err = run_cli("validate", "c.yaml")
+    assert code == 1
+    assert out == ("c.yaml:11:15: error [schema] tasks[0].progress: 101 is too large; "
+                   "it must be at most 100\n")
+    assert err == "1 error, 0 warnings, 0 notices in 1 file\n"
+
+
+def test_warnings_only_exit_0(run_cli, repo, write):
+    write("c.yaml", VALID.format(id="spring").replace("start: 2024-03-01, end", "start: 2024-02-20, end"))
+    code, out, err = run_cli("validate", "c.yaml")
+    assert code == 0
+    assert out == ('c.yaml:10:14: warning [outside-window] task "a": planned 2024-02-20..2024-03-10 '
+                   "falls outside the campaign window 2024-03-01..2024-05-31\n")
+    assert err == "0 errors, 1 warning, 0 notices in 1 file\n"
+
+
+def test_yaml_problem_exit_1(run_cli, repo, write):
+    write("c.yaml", "ptrack: 1\nptrack: 1\n")
+    assert run_cli("validate", "c.yaml") == (
+        1,
+        'c.yaml:2:1: error [duplicate-key] duplicate key "ptrack" (first defined at line 1); '
+        "each key may appear once\n",
+        "1 error, 0 warnings, 0 notices in 1 file\n")
+
+
+def test_missing_file_exit_2(run_cli, repo):
+    assert run_cli("validate", "nope.yaml") == (2, "", "ptrack: error: nope.yaml: no such file or folder\n")
+
+
+def test_unknown_option_exit_2(run_cli, repo):
+    code, out, err = run_cli("validate", "--bogus")
+    assert code == 2
+    assert "No such option" in err and "--bogus" in err  # click's wording varies by version
+
+
+def test_directory_argument_picks_up_yaml_files(run_cli, repo, write):
+    write("plans/one.yaml", VALID.format(id="one"))
+    write("plans/two.yml", VALID.format(id="two"))
+    write("plans/three.yaml", VALID.format(id="three").replace("name: A", "name: ''"))
+    write("plans/notes.txt", "not: yaml: at all\n")
+    write("plans/ptrack.yaml", "campaigns: x\n")  # a config file is not a campaign
+    write("plans/sub/deeper.yaml", "broken: [\n")  # not recursive
+    code, out, err = run_cli("validate", "plans")
+    assert code == 1
+    assert out == "plans/three.yaml:9:11: error [schema] tasks[0].name: must not be empty\n"
+    assert err == "1 error, 0 warnings, 0 notices in 3 files\n"
+
+
+def test_empty_directory_exit_2(run_cli, repo):
+    (repo / "empty").mkdir()
+    code, out, err = run_cli("validate", "empty")
+    assert code == 2
+    assert err.startswith("ptrack: error: no campaign files found in empty")
+
+
+def test_default_glob_without_config(run_cli, repo, write):
+    write("campaigns/a.yaml", VALID.format(id="a"))
+    write("campaigns/b.yaml", VALID.format(id="b"))
+    assert run_cli("validate") == (0, "", "2 campaign file(s) valid\n")
+
+
+def test_config_glob_used_when_no_path_given(run_cli, repo, write):
+    write("ptrack.yaml", "title: 营销活动\ncampaigns: plans/**/*.yaml\n")
+    write("plans/2024/spring.yaml", VALID.format(id="spring"))
+    write("plans/2024/summer.yaml", VALID.format(id="summer").replace("id: a", "id: A"))
+    write("campaigns/ignored.yaml", "not a campaign\n")  # the default glob is not used
+    code, out, err = run_cli("validate")
+    assert code == 1
+    assert out.startswith('plans/2024/summer.yaml:8:9: error [schema] tasks[0].id: "A" is not a valid id')
+    assert err == "1 error, 0 warnings, 0 notices in 2 files\n"
+
+
+def test_config_found_from_a_subfolder_but_not_above_the_repository(run_cli, repo, write, monkeypatch):
+    write("ptrack.yaml", "campaigns: [campaigns/*.yaml]\n")
+    write("campaigns/a.yaml", VALID.format(id="a"))
+    (repo / "docs").mkdir()
+    monkeypatch.chdir(repo / "docs")
+    assert run_cli("validate") == (0, "", "1 campaign file(s) valid\n")
+    inner = repo / "docs" / "inner"  # a nested repository: its own root, no config
+    subprocess.run(["git", "init", "-q", str(inner)], check=True)
+    monkeypatch.chdir(inner)
+    code, out, err = run_cli("validate")
+    assert code == 2
+    assert err.startswith("ptrack: error: no campaign files found in campaigns/*.yaml")
+
+
+def test_config_glob_matching_nothing_exit_2(run_cli, repo, write):
+    write("ptrack.yaml", "campaigns: plans/*.yaml\n")
+    assert run_cli("validate") == (
+        2, "", "ptrack: error: no campaign files found in plans/*.yaml (from ptrack.yaml); name "
+        "a file or folder, or run `ptrack init` to create one\n")
+
+
+@pytest.mark.parametrize("config, message", [
+    pytest.param("title: x\ncampagins: plans/*.yaml\n",
+                 'ptrack.yaml:2:1: unknown setting "campagins"; known: campaigns, locale, policy, title',
+                 id="unknown-setting"),
+    pytest.param("policy:\n  deviation_warn: 10\n  stale_days: 3\n",
+                 'ptrack.yaml:3:3: unknown policy setting "stale_days"; known: deviation_fail, '
+                 "deviation_warn, due_soon_days, rules, stale_after_days",
+                 id="unknown-policy-setting"),
+    pytest.param("campaigns: {a: 1}\n",
+                 "ptrack.yaml:1:1: campaigns must be a glob such as campaigns/*.yaml, or a list of them",
+                 id="campaigns-type"),
+    pytest.param("policy:\n  deviation_warn: lots\n",
+                 'ptrack.yaml:2:19: policy.deviation_warn: expected a number, got text "lots"',
+                 id="policy-value-type"),
+    pytest.param("policy:\n  rules: {late-start: loud}\n",
+                 'ptrack.yaml:2:23: policy.rules.late-start: "loud" is not one of "error", '
+                 '"warning", "notice", "off"',
+                 id="policy-rule-severity"),
+    pytest.param("policy:\n  deviation_warn: 30\n",
+                 "ptrack.yaml:2:19: policy.deviation_warn is larger than policy.deviation_fail; "
+                 "the warning threshold must not exceed the failing one",
+                 id="policy-warn-above-fail"),
+    pytest.param("title: [a\n",
+                 "ptrack.yaml:2:1: did not find expected ',' or ']' (while parsing a flow sequence)",
+                 id="broken-yaml"),
+    pytest.param("- a\n", "ptrack.yaml:1:1: ptrack.yaml must be a mapping of settings", id="list"),
+])
+def test_bad_config_exit_2_with_location(run_cli, repo, write, config, message):
+    write("ptrack.yaml", config)
+    write("campaigns/a.yaml", VALID.format(id="a"))
+    assert run_cli("validate") == (2, "", f"ptrack: error: {message}\n")
+
+
+def test_config_policy_defaults_reach_the_campaign(run_cli, repo, write):
+    write("ptrack.yaml", "policy:\n  deviation_warn: 5\n  deviation_fail: 8\n")
+    write("campaigns/a.yaml", VALID.format(id="a"))
+    assert run_cli("validate") == (0, "", "1 campaign file(s) valid\n")
+
+
+def test_two_files_with_the_same_campaign_id(run_cli, repo, write):
+    write("campaigns/a.yaml", VALID.format(id="spring"))
+    write("campaigns/b.yaml", VALID.format(id="spring"))
+    code, out, err = run_cli("validate")
+    assert code == 1
+    assert out == ('campaigns/b.yaml:3:7: error [duplicate-id] campaign id "spring" is also used by '
+                   "campaigns/a.yaml; each campaign needs its own id\n")
+    assert err == "1 error, 0 warnings, 0 notices in 2 files\n"
+
+
+def test_same_file_twice_counts_once(run_cli, repo, write):
+    write("c.yaml", VALID.format(id="spring"))
+    assert run_cli("validate", "c.yaml", "c.yaml") == (0, "", "1 campaign file(s) valid\n")
+
+
+def test_example_copied_twice_is_a_duplicate(run_cli, repo):
+    (repo / "campaigns").mkdir()
+    shutil.copy(EXAMPLE, repo / "campaigns" / "a.yaml")
+    shutil.copy(EXAMPLE, repo / "campaigns" / "b.yaml")
+    code, out, _err = run_cli("validate")
+    assert code == 1
+    assert out.startswith("campaigns/b.yaml:18:7: error [duplicate-id]")
