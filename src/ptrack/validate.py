@@ -478,4 +478,15 @@ def _validated(doc, policy_defaults) -> LoadResult:
     if any(d.severity is Severity.ERROR for d in diagnostics):
         return LoadResult(file, diagnostics)
     campaign = build_campaign(doc.data, file, doc.source, policy_defaults)
+    policy = campaign.policy
+    if policy_defaults and policy.deviation_warn > policy.deviation_fail:
+        # Each side was valid alone; together (ptrack.yaml's defaults under the campaign's own
+        # policy) the warning threshold passes the failing one.
+        at = ("policy",) if "policy" in doc.data else ("campaign",)
+        diagnostics.append(Diagnostic(
+            "policy", Severity.ERROR,
+            f"with the defaults of ptrack.yaml, deviation_warn ({policy.deviation_warn:g}) is larger "
+            f"than deviation_fail ({policy.deviation_fail:g}); the warning threshold must not exceed "
+            "the failing one", doc.source.locate(at, key=True), campaign.id))
+        return LoadResult(file, diagnostics)
     return LoadResult(file, diagnostics, campaign)

@@ -193,3 +193,22 @@ def test_example_copied_twice_is_a_duplicate(run_cli, repo):
     code, out, _err = run_cli("validate")
     assert code == 1
     assert out.startswith("campaigns/b.yaml:18:7: error [duplicate-id]")
+
+
+def test_policy_defaults_and_campaign_policy_must_agree(tmp_path, monkeypatch, run_cli):
+    # ptrack.yaml warns at 5 and fails at 8; the campaign warns at 15: each valid alone, not together.
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ptrack.yaml").write_text("policy: {deviation_warn: 5, deviation_fail: 8}\n",
+                                          encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(
+        "ptrack: 1\n"
+        "campaign: {id: c, name: C, start: 2024-03-01, end: 2024-03-31}\n"
+        "policy:\n"
+        "  deviation_warn: 15\n"
+        "tasks: []\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("validate", "c.yaml")
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "c.yaml:3:1: error [policy] with the defaults of ptrack.yaml, deviation_warn (15) is larger "
+        "than deviation_fail (8); the warning threshold must not exceed the failing one")

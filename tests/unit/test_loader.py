@@ -205,8 +205,19 @@ def test_empty(text):
     assert message(text) == "the file is empty; a campaign starts with 'ptrack: 1'"
 
 
-def test_comment_only_is_null():
-    assert data("# nothing here\n") is None
+def test_comment_only_file_is_empty_not_a_null_document():
+    assert problem("# nothing here\n# nor here\n") == ("empty", 1, 1)
+    assert message("# nothing here\n") == (
+        "the file has no data (only comments?); a campaign starts with 'ptrack: 1'")
+
+
+def test_a_lone_null_is_empty_at_its_position():
+    assert problem("# header\n~\n") == ("empty", 2, 1)
+
+
+def test_numbers_too_large_for_a_float_stay_text():
+    # 1e400 overflows to infinity; as text, the schema reports "expected a number".
+    assert data("a: 1e400\nb: -1e400\nc: 1e300\n") == {"a": "1e400", "b": "-1e400", "c": 1e300}
 
 
 def test_non_mapping_roots_load_as_they_are():
