@@ -400,19 +400,24 @@ def planned_curve(campaign: Campaign, days: Iterable[date] | None = None) -> lis
 
 def _campaign_days_behind(campaign: Campaign, actual: float, as_of: date, cal: WorkCalendar) -> int:
     """Earned schedule for the whole campaign: the first day the planned S-curve reached the actual
-    progress (ES); behind = working days after ES up to D (negative: ahead by the days up to ES)."""
+    progress (ES); behind = working days after ES up to D (negative: ahead by the days up to ES).
+    With nothing done, ES is the last day the plan still stood at 0: never ahead, and the days
+    before the first planned work are not behind."""
     if actual >= 100 - _EPS:
         return 0
     curve = planned_curve(campaign)
     if not curve:
         return 0
+    if actual <= _EPS:
+        first = next((day for day, value in curve if value > _EPS), None)
+        return cal.count(first, as_of) if first is not None else 0
     es = curve[-1][0]
     for day, value in curve:
         if value + _EPS >= actual:
             es = day
             break
     if es <= as_of:
-        return cal.count(es + timedelta(days=1), as_of) if actual > _EPS or es < as_of else 0
+        return cal.count(es + timedelta(days=1), as_of)
     return -cal.count(as_of + timedelta(days=1), es)
 
 
@@ -422,7 +427,9 @@ def _campaign_days_behind(campaign: Campaign, actual: float, as_of: date, cal: W
 def _goal_snapshot(goal: Goal, as_of: date) -> GoalSnapshot:
     points = [m for m in goal.measurements if m.date <= as_of]
     if not points:
-        return GoalSnapshot(goal, None, None, None, _expected(goal, as_of), "no_data", None)
+        expected = _expected(goal, as_of)
+        return GoalSnapshot(goal, None, None, None, round(expected, 2) if expected is not None else None,
+                            "no_data", None)
     latest = points[-1]
     value = latest.value
     increase = goal.direction == "increase"

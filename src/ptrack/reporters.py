@@ -148,10 +148,8 @@ def md_cell(text) -> str:
 
 def check_step_summary(report: CheckReport) -> str:
     """The Markdown appended to $GITHUB_STEP_SUMMARY."""
-    s = report.summary
     verdict = "❌ failed" if report.failed else "✅ passed"
-    lines = [f"## ptrack check {verdict}", "",
-             f"{s['error']} errors, {s['warning']} warnings, {s['notice']} notices in {len(report.results)} files.", ""]
+    lines = [f"## ptrack check {verdict}", "", summary_line(report) + ".", ""]
     if report.diagnostics:
         lines += ["| severity | rule | location | message |", "|---|---|---|---|"]
         for d in report.diagnostics:

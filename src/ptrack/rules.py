@@ -51,7 +51,7 @@ def _risk_overdue(s: CampaignSnapshot):
 
 def _progress_path(task) -> tuple:
     for key in ("progress", "quantity", "deliverables"):
-        if getattr(task, key):
+        if getattr(task, key) not in (None, ()):  # progress: 0 is a value too
             return task.path + (key,)
     return task.path
 
@@ -104,7 +104,10 @@ def _goal_behind(s: CampaignSnapshot):
         goal = gs.goal
         if gs.latest is None or gs.status != "behind":
             continue
-        path = goal.path + ("measurements", len(goal.measurements) - 1) if goal.measurements else goal.path
+        # the latest measurement as of D (measurements after D are ignored); the model keeps them
+        # sorted by date, which is their index in a file written in date order
+        latest = max(i for i, m in enumerate(goal.measurements) if m.date <= s.as_of)
+        path = goal.path + ("measurements", latest)
         values = {"name": goal.name, "latest": fmt_number(gs.latest, goal.unit),
                   "target": fmt_number(goal.target, goal.unit), "due": goal.due.isoformat(),
                   "as_of": s.as_of.isoformat(), "expected": fmt_number(gs.expected, goal.unit)}
