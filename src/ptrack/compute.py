@@ -230,9 +230,12 @@ def _evm(task: Task, planned: float, actual: float) -> EVM | None:
     return _evm_from(bac, bac * planned / 100.0, bac * actual / 100.0, ac)
 
 
-def _evm_from(bac: float, pv: float, ev: float, ac: float | None) -> EVM:
+def _evm_from(bac: float, pv: float, ev: float, ac: float | None, ev_spent: float | None = None) -> EVM:
+    """``ev_spent``: the earned value of the work whose cost is reported (default: all of it);
+    CPI compares like with like, so tasks that report no spending don't inflate it."""
     spi = ev / pv if pv > _EPS else None
-    cpi = ev / ac if ac is not None and ac > _EPS else None
+    ev_spent = ev if ev_spent is None else ev_spent
+    cpi = ev_spent / ac if ac is not None and ac > _EPS else None
     eac = bac / cpi if cpi is not None and cpi > _EPS else None
     return EVM(bac=round(bac, 2), pv=round(pv, 2), ev=round(ev, 2),
                ac=round(ac, 2) if ac is not None else None,
@@ -559,7 +562,8 @@ def compute_snapshot(campaign: Campaign, *, as_of: date) -> CampaignSnapshot:
     if budgeted:
         spent = [e.ac for e in budgeted if e.ac is not None]
         evm = _evm_from(sum(e.bac for e in budgeted), sum(e.pv for e in budgeted),
-                        sum(e.ev for e in budgeted), sum(spent) if spent else None)
+                        sum(e.ev for e in budgeted), sum(spent) if spent else None,
+                        sum(e.ev for e in budgeted if e.ac is not None))
 
     return CampaignSnapshot(
         campaign=campaign,

@@ -64,7 +64,10 @@ class Diagnostic:
         return (loc.file, loc.line, loc.column, self.severity.rank, self.code, self.message)
 
     def format_text(self) -> str:
-        return f"{self.location}: {self.severity.value} [{self.code}] {self.message}"
+        """``path:line:col: severity [code] message``, always on one line (a multi-line risk
+        text would otherwise break one-finding-per-line output)."""
+        message = " ".join(self.message.split("\n")).replace("\r", "")
+        return f"{self.location}: {self.severity.value} [{self.code}] {message}"
 
     def to_dict(self) -> dict:
         loc = self.location

@@ -112,6 +112,7 @@ class Measurement:
     value: float
     note: str | None = None
     source: str | None = None
+    index: int = 0  # position in the file's list (the model sorts by date)
 
 
 @dataclass(frozen=True)
@@ -251,10 +252,10 @@ def _task(data: dict, index: int) -> Task:
 def _goal(data: dict, index: int, campaign_start: date) -> Goal:
     measurements = sorted(
         (
-            Measurement(_d(m["date"]), float(m["value"]), m.get("note"), m.get("source"))
-            for m in data.get("measurements") or ()
+            Measurement(_d(m["date"]), float(m["value"]), m.get("note"), m.get("source"), i)
+            for i, m in enumerate(data.get("measurements") or ())
         ),
-        key=lambda m: m.date,
+        key=lambda m: (m.date, m.index),
     )
     return Goal(
         id=data["id"],

@@ -104,10 +104,9 @@ def _goal_behind(s: CampaignSnapshot):
         goal = gs.goal
         if gs.latest is None or gs.status != "behind":
             continue
-        # the latest measurement as of D (measurements after D are ignored); the model keeps them
-        # sorted by date, which is their index in a file written in date order
-        latest = max(i for i, m in enumerate(goal.measurements) if m.date <= s.as_of)
-        path = goal.path + ("measurements", latest)
+        # the latest measurement as of D (measurements after D are ignored), at its own line
+        latest = [m for m in goal.measurements if m.date <= s.as_of][-1]
+        path = goal.path + ("measurements", latest.index)
         values = {"name": goal.name, "latest": fmt_number(gs.latest, goal.unit),
                   "target": fmt_number(goal.target, goal.unit), "due": goal.due.isoformat(),
                   "as_of": s.as_of.isoformat(), "expected": fmt_number(gs.expected, goal.unit)}

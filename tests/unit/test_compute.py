@@ -341,6 +341,16 @@ def test_evm_for_a_task_and_summed_for_the_campaign():
     assert e.eac == 50000.0  # 30000 / 0.6
 
 
+def test_campaign_cpi_leaves_out_tasks_that_report_no_spending():
+    c = campaign(SEED, T("nospend", "2024-03-01", "2024-03-05", progress=50, budget={"planned": 10000}))
+    e = snap(c, "2024-03-01").evm
+    assert e.ev == 8000.0  # 3000 (seed: 20000 x 15%) + 5000 (10000 x 50%)
+    assert e.ac == 8000.0  # only the seed task reports spending
+    # CPI compares the seed task's EV with its own cost: 3000 / 8000 = 0.375, not 8000 / 8000 = 1
+    assert e.cpi == 0.375
+    assert e.eac == 80000.0  # BAC 30000 / 0.375
+
+
 def test_evm_without_spent_or_before_start():
     c = campaign(T("a", "2024-03-04", "2024-03-08", budget={"planned": 5000}))
     e = snap(c, "2024-03-01").task("a").evm

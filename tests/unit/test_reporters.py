@@ -27,7 +27,7 @@ from tests.helpers import campaign_from_yaml
 # -- check -----------------------------------------------------------------------------------------
 
 # A file name with a comma and a colon, a message with %, a newline, a comma and a colon.
-RISK = Diagnostic("risk-overdue", Severity.ERROR, 'risk "素材变更" is 1 days past: 100% done,\nsee notes',
+RISK = Diagnostic("risk-overdue", Severity.ERROR, 'risk "素材变更" is 1 day past: 100% done,\nsee notes',
                   Location("campaigns/a,b:c.yaml", 12, 7, ("tasks", 0, "risks", 0, "due")), "c", "t1")
 LATE = Diagnostic("late-start", Severity.WARNING, 'task "A" | <b>',
                   Location("campaigns/a.yaml", 3, 5, ("tasks", 1)), "a", "t2")
@@ -53,8 +53,8 @@ def test_registry_names():
 
 def test_check_text():
     assert CHECK_REPORTERS["text"](report()) == (
-        'campaigns/a,b:c.yaml:12:7: error [risk-overdue] risk "素材变更" is 1 days past: 100% done,\n'
-        "see notes\n"
+        # the message's newline is folded: one finding, one line
+        'campaigns/a,b:c.yaml:12:7: error [risk-overdue] risk "素材变更" is 1 day past: 100% done, see notes\n'
         'campaigns/a.yaml:3:5: warning [late-start] task "A" | <b>\n'
         "bad.yaml:1:1: error [schema] bad\n"
         "2 errors, 1 warning, 0 notices in 4 files\n"
@@ -67,7 +67,7 @@ def test_check_github_escapes_data_and_properties():
     assert CHECK_REPORTERS["github"](report()) == (
         # properties: % -> %25, : -> %3A, , -> %2C; data: % -> %25, newline -> %0A (, and : stay)
         "::error file=campaigns/a%2Cb%3Ac.yaml,line=12,col=7,title=ptrack [risk-overdue]::"
-        'risk "素材变更" is 1 days past: 100%25 done,%0Asee notes\n'
+        'risk "素材变更" is 1 day past: 100%25 done,%0Asee notes\n'
         '::warning file=campaigns/a.yaml,line=3,col=5,title=ptrack [late-start]::task "A" | <b>\n'
         "::error file=bad.yaml,line=1,col=1,title=ptrack [schema]::bad\n"
         "2 errors, 1 warning, 0 notices in 4 files\n"
@@ -85,7 +85,7 @@ def test_check_json_exact_document():
     assert text == json.dumps({
         "findings": [
             {"campaign": "c", "column": 7, "file": "campaigns/a,b:c.yaml", "line": 12,
-             "message": 'risk "素材变更" is 1 days past: 100% done,\nsee notes', "path": "tasks[0].risks[0].due",
+             "message": 'risk "素材变更" is 1 day past: 100% done,\nsee notes', "path": "tasks[0].risks[0].due",
              "rule": "risk-overdue", "severity": "error", "task": "t1"},
             {"campaign": "a", "column": 5, "file": "campaigns/a.yaml", "line": 3, "message": 'task "A" | <b>',
              "path": "tasks[1]", "rule": "late-start", "severity": "warning", "task": "t2"},
@@ -150,7 +150,7 @@ def test_check_step_summary():
         "| severity | rule | location | message |\n"
         "|---|---|---|---|\n"
         # newline -> space; | and <> escaped for the table cell
-        '| error | `risk-overdue` | `campaigns/a,b:c.yaml:12:7` | risk "素材变更" is 1 days past: 100% done, see notes |\n'
+        '| error | `risk-overdue` | `campaigns/a,b:c.yaml:12:7` | risk "素材变更" is 1 day past: 100% done, see notes |\n'
         '| warning | `late-start` | `campaigns/a.yaml:3:5` | task "A" \\| \\<b\\> |\n'
         "| error | `schema` | `bad.yaml:1:1` | bad |\n"
         "\n"
