@@ -10,12 +10,22 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v git >/dev/null 2>&1 || need+=(git)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk fontconfig)
+command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   echo "installing system packages: ${need[*]}"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# Node tools the tests run for real (pinned; installed once into .tools/, which git ignores):
+#   mermaid + jsdom: Mermaid's own parser reads the report's Gantt block
+NODE_TOOLS=(mermaid@11.17.2 jsdom@29.1.1)
+if [ ! -f .tools/installed ] || [ "$(cat .tools/installed)" != "${NODE_TOOLS[*]}" ]; then
+  echo "installing node tools into .tools: ${NODE_TOOLS[*]}"
+  npm install --prefix .tools --no-audit --no-fund --loglevel=error "${NODE_TOOLS[@]}" >/dev/null
+  echo "${NODE_TOOLS[*]}" > .tools/installed
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
