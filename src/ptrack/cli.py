@@ -55,6 +55,10 @@ as_of_option = click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
 lang_option = click.option("--lang", type=click.Choice(LANGS),
                            help="Language of labels and messages (default: each campaign's locale).")
 paths_argument = click.argument("paths", nargs=-1, type=click.Path())
+baseline_option = click.option(
+    "--baseline", metavar="REV",
+    help="Compare each task's dates with the campaign at REV (a commit, branch or tag; `first`: the "
+         "first commit that contains the campaign): baseline dates, slip in working days, who moved them.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -102,7 +106,8 @@ def validate(paths) -> None:
 @lang_option
 @click.option("--color", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True,
               help="Colour the health columns (auto: on a terminal unless NO_COLOR is set).")
-def status(paths, as_of, fmt, by, lang, color) -> None:
+@baseline_option
+def status(paths, as_of, fmt, by, lang, color, baseline) -> None:
     """Where each campaign stands: planned vs actual progress, deviation, status, health."""
     from ptrack.pipeline import status_of
     from ptrack.reporters import STATUS_REPORTERS
@@ -111,10 +116,14 @@ def status(paths, as_of, fmt, by, lang, color) -> None:
     files = _files(paths, config)
     day = resolve_as_of(as_of)
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-    report = status_of(files, config, day, by=by, locale=lang or None, color=use_color and fmt == "table")
+    notes: list[str] = []
+    report = status_of(files, config, day, by=by, locale=lang or None, color=use_color and fmt == "table",
+                       baseline=baseline, notes=notes)
+    _print_notes(notes)
     _print_diagnostics(report.diagnostics)
     if report.snapshots:
-        click.echo(STATUS_REPORTERS[fmt](report), nl=False)
+        # color= keeps click from stripping the codes when --color always meets a pipe
+        click.echo(STATUS_REPORTERS[fmt](report), nl=False, color=use_color or None)
     sys.exit(1 if any(d.severity.value == "error" for d in report.diagnostics) else 0)
 
 
@@ -125,7 +134,8 @@ def status(paths, as_of, fmt, by, lang, color) -> None:
               help="Output format (default: github under GitHub Actions, else text).")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @lang_option
-def check(paths, as_of, fmt, strict, lang) -> None:
+@baseline_option
+def check(paths, as_of, fmt, strict, lang, baseline) -> None:
     """Validate, then run the checks: overdue risks, tasks behind plan, missed milestones...
 
     Exits 1 on any error (with --strict, any warning). Under GitHub Actions the findings are
@@ -139,15 +149,18 @@ def check(paths, as_of, fmt, strict, lang) -> None:
     day = resolve_as_of(as_of)
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    report = check_files(files, config, day, strict=strict, locale=lang or None)
+    notes: list[str] = []
+    report = check_files(files, config, day, strict=strict, locale=lang or None, baseline=baseline, notes=notes)
     click.echo(CHECK_REPORTERS[fmt](report), nl=False)
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         try:
             with open(summary_path, "a", encoding="utf-8") as fh:
                 fh.write(check_step_summary(report))
+                fh.write(_pull_request_diff(files, config, day, lang, notes) or "")
         except OSError as exc:
             click.echo(f"ptrack: warning: cannot write the step summary to {summary_path}: {exc.strerror}", err=True)
+    _print_notes(notes)
     sys.exit(1 if report.failed else 0)
 
 
@@ -157,6 +170,365 @@ def schema() -> None:
     from ptrack.validate import schema_text
 
     click.echo(schema_text(), nl=False)
+
+
+@cli.command()
+@paths_argument
+@as_of_option
+@click.option("--out", "out_dir", default="site", show_default=True, metavar="DIR",
+              type=click.Path(file_okay=False), help="Folder to write the site into (created when missing).")
+@click.option("--lang", type=click.Choice(LANGS),
+              help="Language of every page and file (default: each campaign's locale; the portfolio "
+                   "uses ptrack.yaml's locale, else zh-CN).")
+@click.option("--font", "font_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+              help="Font file for Chinese text in the charts (default: a CJK font found on the system).")
+def build(paths, as_of, out_dir, lang, font_file) -> None:
+    """Build the static status site: portfolio, dashboards, charts, reports, exports.
+
+    Writes DIR/index.html (every campaign) and, per campaign, DIR/<id>/index.html, report.md,
+    gantt.png/.svg, trend.png, goals.png, status.json, tracking.csv and tracking.xlsx, plus
+    DIR/status.json and DIR/assets/. The pages work from file:// with no network. Same inputs
+    and --as-of give byte-identical files.
+
+    If any campaign is invalid, its problems are printed, nothing is written (the last site
+    stays as it was) and the exit code is 1.
+    """
+    from pathlib import Path
+
+    from ptrack.render.fonts import find_cjk_font
+    from ptrack.render.site import build_files
+
+    config = _config()
+    files = _files(paths, config)
+    day = resolve_as_of(as_of)
+    font = find_cjk_font(font_file)
+    if font.warning:
+        click.echo(f"ptrack: {font.warning}", err=True)
+    report = build_files(files, config, Path(out_dir), as_of=day, lang=lang, font=font)
+    _print_diagnostics(report.diagnostics)
+    if report.result is None:
+        click.echo("ptrack: nothing built: fix the errors above", err=True)
+        sys.exit(1)
+    click.echo(report.result.summary())
+    sys.exit(0)
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "mermaid", "ics")
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), required=True,
+              help="csv/xlsx: the seed's tracking table; mermaid: the Gantt; ics: milestones and deadlines.")
+@click.option("-o", "--output", required=True, metavar="FILE", help="File to write; - for stdout (not xlsx).")
+@as_of_option
+@lang_option
+def export(path, fmt, output, as_of, lang) -> None:
+    """Export one campaign: the tracking table (CSV, XLSX), the Mermaid Gantt or an iCalendar file.
+
+    Writes FILE atomically. An invalid campaign prints its problems, writes nothing and exits 1.
+    """
+    from pathlib import Path
+
+    from ptrack.pipeline import load_all, snapshots_of
+    from ptrack.tabular import BINARY_FORMATS, export_bytes
+
+    if Path(path).is_dir():
+        raise UsageError(f"{path}: export takes one campaign file, not a folder")
+    if output == "-" and fmt in BINARY_FORMATS:
+        raise UsageError(f"--format {fmt} needs a file: give -o FILE.{fmt}")
+    config = _config()
+    files = _files([path], config)
+    day = resolve_as_of(as_of)
+    results = load_all(files, config)
+    _print_diagnostics(d for r in results for d in r.diagnostics)
+    snapshots = snapshots_of(results, day)
+    if not snapshots:
+        sys.exit(1)
+    data = export_bytes(snapshots[0], fmt, locale=lang or None)
+    if output == "-":
+        stream = click.get_binary_stream("stdout")
+        stream.write(data)
+        stream.flush()
+    else:
+        from ptrack.fsutil import atomic_write
+
+        try:
+            atomic_write(output, data)
+        except OSError as exc:
+            raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
+        click.echo(f"wrote {output}", err=True)
+    sys.exit(0)
+
+
+@cli.command("import")
+@click.argument("source", metavar="FILE", type=click.Path())
+@click.option("-o", "--output", required=True, metavar="FILE.yaml", help="The campaign file to write.")
+@click.option("--id", "campaign_id", metavar="ID", help="Campaign id (default: from the output file name).")
+@click.option("--name", metavar="NAME", help="Campaign name (default: the sheet's title row, else the file name).")
+@click.option("--calendar", metavar="CAL", help="none, weekends (default) or a country code such as CN.")
+@click.option("--lang", type=click.Choice(LANGS),
+              help="The campaign's locale and the language of messages (default: that of the headers).")
+@click.option("--year", type=click.IntRange(1900, 2200),
+              help="Year of dates written without one, such as 3月1日 (default: the most common year "
+                   "of the sheet's other dates).")
+@click.option("--sheet", metavar="NAME", help="Worksheet of an .xlsx file (default: the first with a header row).")
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+def import_(source, output, campaign_id, name, calendar, lang, year, sheet, force) -> None:
+    """Import the tracking sheet (CSV or XLSX; Chinese or English headers) as a campaign file.
+
+    Every bad cell is reported by its sheet cell (tracking.xlsx!H7: ...) and nothing is written
+    while any cell is bad (exit 1). The output starts with the schema line for editors, passes
+    `ptrack validate` and is written atomically.
+    """
+    from ptrack.i18n import t
+    from ptrack.importer import check_output, import_table, write_campaign
+
+    check_output(output, force=force)
+    result = import_table(source, output=output, campaign_id=campaign_id, name=name,
+                          calendar=calendar, locale=lang, year=year, sheet=sheet)
+    for note in result.notes:
+        click.echo(note, err=True)
+    if not result.ok:
+        for problem in result.problems:
+            click.echo(problem, err=True)
+        click.echo(t(result.locale, "import.failed", n=len(result.problems), file=result.source), err=True)
+        sys.exit(1)
+    write_campaign(result, output)
+    campaign = result.data["campaign"]
+    click.echo(t(result.locale, "import.wrote", path=output, tasks=result.tasks, people=result.people,
+                 start=campaign["start"], end=campaign["end"]))
+    sys.exit(0)
+
+
+def _date_option(option: str, value: str | None, today: date) -> date | None:
+    if value is None:
+        return None
+    if value.strip().lower() == "today":
+        return today
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f'{option}: "{value}" is not a date; write YYYY-MM-DD') from None
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.argument("task_id", required=False)
+@click.option("--progress", type=click.FloatRange(0, 100), metavar="N", help="Actual progress, 0-100.")
+@click.option("--start", metavar="D", help="Actual start (YYYY-MM-DD or 'today').")
+@click.option("--end", metavar="D", help="Actual end (YYYY-MM-DD or 'today'); progress, if present, becomes 100.")
+@click.option("--done", type=click.FloatRange(min=0), metavar="N", help="quantity.done of the task.")
+@click.option("--resolve-risk", type=click.IntRange(min=1), metavar="N",
+              help="Mark the task's N-th risk (1 = first) resolved on --date.")
+@click.option("--note", metavar="TEXT", help="Append TEXT to the task's notes.")
+@click.option("--goal", "goal_id", metavar="ID", help="Record a measurement of this goal (with --value).")
+@click.option("--value", metavar="V", help="The measured value of --goal.")
+@click.option("--date", "on", metavar="YYYY-MM-DD",
+              help="Date of the measurement or the risk resolution (default: $PTRACK_AS_OF, else today).")
+def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_id, value, on) -> None:
+    """Update one task or record a goal measurement, editing PATH in place.
+
+    \b
+      ptrack update PATH TASK_ID [--progress N] [--start D] [--end D] [--done N]
+                                 [--resolve-risk N] [--note TEXT]
+      ptrack update PATH --goal ID --value V [--date D]
+
+    Comments, key order, quoting and blank lines are kept. The result is validated first: an
+    edit that would make the file invalid is refused (exit 1) and the file is left untouched.
+    """
+    from ptrack.update import GoalEdit, TaskEdit, parse_number, update_file
+
+    day = _date_option("--date", on, date.today()) if on else resolve_as_of(None)
+    task_options = (progress, start, end, done, resolve_risk, note)
+    if goal_id is not None:
+        if task_id is not None or any(v is not None for v in task_options):
+            raise UsageError("--goal records a measurement; give either TASK_ID and task options or --goal")
+        if value is None:
+            raise UsageError("--goal needs --value V")
+        edit = GoalEdit(goal_id, parse_number(value, "--value"), day)
+    else:
+        if value is not None:
+            raise UsageError("--value goes with --goal ID")
+        if task_id is None:
+            raise UsageError("give a TASK_ID (or --goal ID --value V)")
+        edit = TaskEdit(task_id, day, progress=progress, start=_date_option("--start", start, day),
+                        end=_date_option("--end", end, day), done=done, resolve_risk=resolve_risk,
+                        note=note)
+        if edit.is_empty():
+            raise UsageError("nothing to update: give --progress, --start, --end, --done, "
+                             "--resolve-risk or --note")
+    outcome = update_file(path, edit)
+    if outcome.diagnostics:
+        _print_diagnostics(outcome.diagnostics)
+        reason = ("the file has errors; fix them first" if outcome.invalid_before
+                  else "the edit would make the file invalid")
+        click.echo(f"ptrack: {outcome.file} not updated: {reason}", err=True)
+        sys.exit(1)
+    click.echo(outcome.summary)
+    sys.exit(0)
+
+
+# -- git: history, diff, retro (ptrack.history, ptrack.diff, ptrack.retro) --------------------
+
+HISTORY_FORMATS = ("json", "csv")
+DIFF_FORMATS = ("markdown", "json")
+RETRO_FORMATS = ("markdown", "html")
+
+
+def _print_notes(notes) -> None:
+    for note in dict.fromkeys(notes or ()):
+        click.echo(f"ptrack: note: {note}", err=True)
+
+
+def _progress_bar():
+    """A progress callback drawing on stderr once a long run passes a second, on a terminal only."""
+    if not sys.stderr.isatty():
+        return None
+    import time
+
+    started = time.monotonic()
+
+    def show(done: int, total: int) -> None:
+        if total <= 0 or time.monotonic() - started < 1.0:
+            return
+        width = 30
+        filled = width * done // total
+        end = "\n" if done >= total else ""
+        sys.stderr.write(f"\rptrack: reading history [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{end}")
+        sys.stderr.flush()
+
+    return show
+
+
+def _pull_request_diff(files, config, day, lang, notes) -> str | None:
+    """The plan diff for the step summary of a pull request; never fails the check."""
+    if os.environ.get("GITHUB_ACTIONS") != "true" or not os.environ.get("GITHUB_BASE_REF"):
+        return None
+    from ptrack.diff import pull_request_summary
+
+    return pull_request_summary(files, day, policy_defaults=config.policy, locale=lang or None, notes=notes)
+
+
+@cli.command()
+@paths_argument
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(HISTORY_FORMATS), default="json", show_default=True,
+              help="json: points per campaign; csv: a row per point for the campaign and each task.")
+def history(paths, as_of, fmt) -> None:
+    """Progress over time from git: one point per day with commits, computed as of that day.
+
+    Each point is the last version of the file that day on the current branch (merged pull
+    requests count on the day they were merged): planned, actual and deviation for the campaign
+    and each task. Days after the as-of date are left out. A file outside git or not committed
+    yet has one point, from the working tree, as of the as-of date.
+    """
+    from ptrack.history import HISTORY_REPORTERS, history_report
+
+    config = _config()
+    files = _files(paths, config)
+    day = resolve_as_of(as_of)
+    report = history_report(files, day, policy_defaults=config.policy, progress=_progress_bar())
+    _print_diagnostics(report.diagnostics)
+    _print_notes(report.notes)
+    click.echo(HISTORY_REPORTERS[fmt](report), nl=False)
+    sys.exit(1 if any(d.severity.value == "error" for d in report.diagnostics) else 0)
+
+
+@cli.command()
+@paths_argument
+@click.option("--base", metavar="REV", help="The version to compare from (default: the merge base with "
+              "origin/$GITHUB_BASE_REF when set, else HEAD~1).")
+@click.option("--head", metavar="REV", help="The version to compare to (default: the working tree).")
+@click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="markdown", show_default=True,
+              help="markdown: in words, for a review; json: one entry per change.")
+@as_of_option
+@lang_option
+def diff(paths, base, head, fmt, as_of, lang) -> None:
+    """What a change does to the plan: dates moved, progress, status, risks, milestones, goals.
+
+    Both versions are computed as of the same day, so the diff shows the change itself. Tasks
+    that did not change are not listed. Exits 1 when a version is not a valid campaign, 2 when
+    there is nothing to compare (not a git repository, unknown revision).
+    """
+    from ptrack.diff import DIFF_REPORTERS, diff_files
+
+    config = _config()
+    files = _files(paths, config)
+    day = resolve_as_of(as_of)
+    report = diff_files(files, day, base=base, head=head, policy_defaults=config.policy, locale=lang or None)
+    _print_notes(report.notes)
+    click.echo(DIFF_REPORTERS[fmt](report), nl=False)
+    sys.exit(1 if report.invalid else 0)
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(RETRO_FORMATS), default="markdown", show_default=True,
+              help="markdown or a self-contained HTML page.")
+@as_of_option
+@lang_option
+@baseline_option
+def retro(path, fmt, as_of, lang, baseline) -> None:
+    """The archive and retrospective report of one campaign (the seed's step 5).
+
+    Tasks finished early and late (working days), the most-slipped tasks from git history (how
+    often, who moved the dates, when), deviation by module and department, budget outcome,
+    goals, milestones, and the team's lessons from the file's `retro:` section.
+    """
+    from ptrack.retro import RETRO_REPORTERS, retro_report
+
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: retro takes one campaign file, not a folder")
+    config = _config()
+    files = _files([path], config)
+    day = resolve_as_of(as_of)
+    report, diagnostics = retro_report(files[0], day, baseline_rev=baseline, policy_defaults=config.policy,
+                                       locale=lang or None)
+    _print_diagnostics(diagnostics)
+    if report is None:
+        sys.exit(1)
+    _print_notes(report.notes)
+    click.echo(RETRO_REPORTERS[fmt](report), nl=False)
+    sys.exit(0)
+
+
+@cli.command()
+@click.argument("directory", required=False, default=".", metavar="[DIR]", type=click.Path(file_okay=False))
+@click.option("--lang", type=click.Choice(LANGS), default="zh-CN", show_default=True,
+              help="Language of the sample campaign, the settings and the team README.")
+@click.option("--name", metavar="NAME", help="The campaign's name (default: a sample name).")
+@click.option("--id", "campaign_id", metavar="ID",
+              help="The campaign's id and file name (default: from --name, e.g. spring-launch).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Date the sample campaign around this day (default: $PTRACK_AS_OF, else today).")
+def init(directory, lang, name, campaign_id, as_of) -> None:
+    """Start a campaign repository in DIR (default: the current folder).
+
+    Writes ptrack.yaml, campaigns/<id>.yaml (a small valid campaign dated around today),
+    .github/workflows/ptrack.yml (check on pull requests, status page on GitHub Pages from
+    main), .pre-commit-config.yaml and README.md. Never overwrites: if any of these exists,
+    nothing is written and the exit code is 1.
+    """
+    from pathlib import Path
+
+    from ptrack.i18n import t
+    from ptrack.init import init_project
+
+    day = resolve_as_of(as_of)
+    result = init_project(Path(directory), lang=lang, today=day, name=name, campaign_id=campaign_id)
+    shown = os.path.normpath(directory)
+    if not result.written:
+        click.echo(t(lang, "init.exists", dir=shown), err=True)
+        for path in result.existing:
+            click.echo(f"  {path}", err=True)
+        click.echo(t(lang, "init.nothing_written"), err=True)
+        sys.exit(1)
+    click.echo(t(lang, "init.wrote", n=len(result.files), dir=shown))
+    for f in result.files:
+        click.echo(f"  {f.path}")
+    click.echo(t(lang, "init.next", dir=shown, file=result.campaign_file))
+    sys.exit(0)
 
 
 def main(argv=None) -> None:

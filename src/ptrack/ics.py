@@ -1,0 +1,138 @@
+"""An iCalendar file (RFC 5545) of a campaign's dates: milestones, task deadlines (planned ends)
+and the deadlines of open risks, as all-day events that calendar apps import or subscribe to.
+
+Deterministic: events sorted by date, kind and UID; DTSTAMP is the as-of date (midnight UTC);
+UIDs are stable across runs: ``<campaign-id>.<kind>.<id>@ptrack`` (ids never contain ".", so a
+risk without an id gets ``<task-id or "campaign">.<n>``, n its 1-based position in its list).
+Cancelled tasks stay in the file with ``STATUS:CANCELLED`` so that a subscribed calendar drops
+them; resolved risks are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from ptrack.compute import CampaignSnapshot, RiskSnapshot, Status
+from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
+
+PRODID = "-//ptrack//ptrack campaign calendar//EN"
+_KIND_ORDER = {"milestone": 0, "task": 1, "risk": 2}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ESCAPE_OR_CHAR = re.compile(r"\\.|.", re.DOTALL)
+
+
+def escape_text(text: str | None) -> str:
+    """TEXT value escaping (RFC 5545 §3.3.11): backslash, semicolon, comma, line breaks."""
+    s = _CONTROL.sub(" ", text or "")
+    s = s.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return s.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def fold_line(line: str) -> str:
+    """Fold one content line at 75 octets (§3.1): CRLF + one space before each continuation, whose
+    text is then at most 74 octets. Never splits a UTF-8 multi-byte character, nor an escape
+    sequence such as ``\\n`` (legal, but some readers get it wrong)."""
+    parts: list[str] = []
+    current, size, limit = [], 0, 75
+    for ch in _ESCAPE_OR_CHAR.findall(line):
+        n = len(ch.encode("utf-8"))
+        if size + n > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74
+        current.append(ch)
+        size += n
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def _date(d: date) -> str:
+    return d.strftime("%Y%m%d")
+
+
+def _event(uid: str, day: date, summary: str, description: str, stamp: str, *,
+           status: str = "CONFIRMED", category: str) -> list[str]:
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{escape_text(uid)}",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{_date(day)}",
+        f"DTEND;VALUE=DATE:{_date(day + timedelta(days=1))}",
+        f"SUMMARY:{escape_text(summary)}",
+        f"DESCRIPTION:{escape_text(description)}",
+        f"CATEGORIES:{escape_text(category)}",
+        f"STATUS:{status}",
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+    ]
+
+
+def _risk_uid_part(rs: RiskSnapshot, index: int) -> str:
+    return rs.risk.id or f"{rs.risk.task_id or 'campaign'}.{index}"
+
+
+def render_ics(snapshot: CampaignSnapshot, *, locale: str | None) -> str:
+    """The VCALENDAR text with CRLF line ends; ``locale`` None means the campaign's own."""
+    s = snapshot
+    c = s.campaign
+    loc = normalise_locale(locale or c.locale)
+    sep = "：" if loc == "zh-CN" else ": "
+    stamp = f"{_date(s.as_of)}T000000Z"
+    events: list[tuple[date, int, str, list[str]]] = []
+
+    def add(kind: str, ident: str, day: date, summary: str, lines: list[str], status: str = "CONFIRMED") -> None:
+        uid = f"{c.id}.{kind}.{ident}@ptrack"
+        lines = [f"{t(loc, 'report.ics.campaign')}{sep}{c.name}"] + lines
+        events.append((day, _KIND_ORDER[kind], uid,
+                       _event(uid, day, summary, "\n".join(lines), stamp, status=status, category=kind)))
+
+    goal_names = {g.id: (g.name, g.unit) for g in c.goals}
+    for ms in s.milestones:
+        m = ms.milestone
+        lines = [f"{t(loc, 'report.status')}{sep}{t(loc, f'milestone.{ms.state}')}"]
+        if m.achieved and ms.state.startswith("achieved"):
+            lines.append(f"{t(loc, 'report.col.achieved')}{sep}{m.achieved.isoformat()}")
+        for goal_id, value in sorted(m.results.items()):
+            name, unit = goal_names.get(goal_id, (goal_id, None))
+            lines.append(f"{name}{sep}{fmt_number(value, unit)}")
+        if m.description:
+            lines.append(m.description)
+        add("milestone", m.id, m.date, t(loc, "report.ics.milestone", name=m.name), lines)
+
+    for ts in s.tasks:
+        task = ts.task
+        lines = [
+            f"{t(loc, 'report.ics.owner')}{sep}{c.person_name(task.owner) or t(loc, 'unassigned')}",
+            f"{t(loc, 'report.status')}{sep}{t(loc, f'status.{ts.status.value}')}",
+            f"{t(loc, 'report.ics.progress')}{sep}{fmt_points(ts.actual_progress)}% / "
+            f"{fmt_points(ts.planned_progress)}%",
+        ]
+        if task.module:
+            lines.append(f"{t(loc, 'col.module')}{sep}{task.module}")
+        if task.description:
+            lines.append(task.description)
+        status = "CANCELLED" if ts.status is Status.CANCELLED else "CONFIRMED"
+        add("task", task.id, task.planned_end, t(loc, "report.ics.task_due", name=task.name), lines, status)
+
+    by_task = {ts.task.id: ts.task for ts in s.tasks}
+    position: dict[str | None, int] = {}
+    for rs in s.risks:
+        position[rs.risk.task_id] = position.get(rs.risk.task_id, 0) + 1
+        index = position[rs.risk.task_id]
+        if rs.state == "resolved" or rs.risk.due is None:
+            continue
+        r = rs.risk
+        task = by_task.get(r.task_id) if r.task_id else None
+        lines = [f"{t(loc, 'report.ics.task')}{sep}{task.name if task else t(loc, 'report.campaign_level')}",
+                 f"{t(loc, 'report.ics.owner')}{sep}{c.person_name(r.owner) or t(loc, 'unassigned')}",
+                 f"{t(loc, 'report.status')}{sep}{t(loc, f'risk.{rs.state}')}"]
+        if r.solution:
+            lines.append(f"{t(loc, 'report.ics.solution')}{sep}{r.solution}")
+        add("risk", _risk_uid_part(rs, index), r.due, t(loc, "report.ics.risk_due", issue=r.issue), lines)
+
+    out = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN",
+           "METHOD:PUBLISH", f"X-WR-CALNAME:{escape_text(c.name)}"]
+    for _, _, _, lines in sorted(events, key=lambda e: e[:3]):
+        out += lines
+    out.append("END:VCALENDAR")
+    return "".join(fold_line(line) + "\r\n" for line in out)

@@ -1,0 +1,254 @@
+"""Finding a font that can draw Chinese in the charts (DESIGN §7: never silent tofu boxes).
+
+``find_cjk_font(explicit)`` picks the font: ``--font FILE`` when given, else the first installed
+family of ``CJK_FAMILIES`` (matplotlib's font list, then ``fc-list`` for fonts installed after
+matplotlib built its cache). When there is none it returns a choice with a ``warning`` that the
+caller prints once. ``configure_matplotlib(choice)`` registers the font and returns (and applies)
+the rcParams that make matplotlib use it, with a Latin fallback after it.
+
+matplotlib is imported inside the functions only: ``ptrack validate`` never pays for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ptrack.errors import UsageError
+
+# Preferred families, best first. An entry ending in "*" matches every family starting with it.
+# Sans-serif (黑体) faces first; serif CJK faces last, since they still beat boxes.
+CJK_FAMILIES: tuple[str, ...] = (
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Noto Sans CJK*",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "Source Han Sans*",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "PingFang*",
+    "SimHei",
+    "Heiti SC",
+    "Heiti*",
+    "STHeiti",
+    "Arial Unicode MS",
+    "Noto Serif CJK SC",
+    "Noto Serif CJK*",
+    "Source Han Serif*",
+    "Droid Sans Fallback",
+    "AR PL UMing*",
+)
+
+# Drawn after the CJK font for any glyph it lacks (matplotlib >= 3.6 falls back glyph by glyph).
+LATIN_FALLBACK = "DejaVu Sans"
+
+NO_FONT_WARNING = (
+    "warning: no CJK font found, Chinese text in the charts would show as empty boxes. "
+    "Install one (Debian/Ubuntu: apt-get install fonts-noto-cjk; Fedora: dnf install "
+    "google-noto-sans-cjk-fonts; macOS and Windows ship one) or pass --font FILE "
+    "(a .ttf, .otf or .ttc font with Chinese glyphs)."
+)
+
+
+@dataclass(frozen=True)
+class FontChoice:
+    """The font the charts use: ``path`` and ``family`` of a CJK font, or both None with a
+    ``warning`` for the user (then matplotlib's default font is used)."""
+
+    path: str | None
+    family: str | None
+    warning: str | None = None
+
+
+@dataclass(frozen=True)
+class _Face:
+    family: str
+    path: str
+    index: int = 0
+    weight: int = 400
+    style: str = "normal"
+
+
+def find_cjk_font(explicit: str | None = None) -> FontChoice:
+    """The font for Chinese text in charts: ``explicit`` (``--font FILE``) wins; else the best
+    installed family of ``CJK_FAMILIES``; else a FontChoice carrying a warning.
+
+    Raises UsageError when ``explicit`` is missing, unreadable or not a font."""
+    if explicit is not None:
+        return _explicit_font(explicit)
+    face = _pick(_matplotlib_faces()) or _pick(_fc_list_faces())
+    if face is None:
+        return FontChoice(None, None, NO_FONT_WARNING)
+    return FontChoice(face.path, face.family, None)
+
+
+def configure_matplotlib(choice: FontChoice) -> dict[str, object]:
+    """Register ``choice`` with matplotlib and set rcParams so CJK glyphs render (the CJK family
+    first, ``LATIN_FALLBACK`` after it). Returns the rcParams it set, so callers can also apply
+    them inside ``matplotlib.rc_context`` only."""
+    import matplotlib
+
+    rc = font_rc(choice)
+    matplotlib.rcParams.update(rc)
+    return rc
+
+
+def font_rc(choice: FontChoice) -> dict[str, object]:
+    """Register ``choice``'s file with matplotlib (once) and return the rcParams for it, without
+    applying them."""
+    import matplotlib
+
+    families: list[str] = []
+    if choice.path is not None and choice.family is not None:
+        _register(choice.path)
+        families.append(choice.family)
+    families.append(LATIN_FALLBACK)
+    sans = families + [f for f in matplotlib.rcParams["font.sans-serif"] if f not in families]
+    return {
+        "font.family": families,
+        "font.sans-serif": sans,
+        "axes.unicode_minus": False,  # U+2212 is missing from some CJK fonts
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+def _explicit_font(path_text: str) -> FontChoice:
+    path = Path(path_text).expanduser()
+    if not path.is_file():
+        raise UsageError(f"--font {path_text}: no such font file")
+    if not os.access(path, os.R_OK):
+        raise UsageError(f"--font {path_text}: the file is not readable")
+    faces = _faces_of(str(path.resolve()))
+    if not faces:
+        raise UsageError(f"--font {path_text}: not a font matplotlib can read "
+                         "(use a .ttf, .otf or .ttc file)")
+    face = _pick(faces) or faces[0]  # a collection: its best CJK face; else its first face
+    warning = None
+    if not _has_cjk(face):
+        warning = (f"warning: --font {path_text} ({face.family}) has no Chinese glyphs; Chinese text in "
+                   "the charts will fall back to other fonts or show as boxes.")
+    return FontChoice(str(path.resolve()), face.family, warning)
+
+
+def _faces_of(path: str) -> list[_Face]:
+    """Every face in a font file (a .ttc holds several), or [] when it is not a readable font."""
+    return list(_faces_cached(path, _mtime(path)))
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return -1.0
+
+
+@functools.lru_cache(maxsize=32)
+def _faces_cached(path: str, mtime: float) -> tuple[_Face, ...]:
+    try:
+        from matplotlib import ft2font
+
+        font = ft2font.FT2Font(path)
+        faces = [_Face(font.family_name, path, 0)]
+        for index in range(1, getattr(font, "num_faces", 1)):
+            sub = ft2font.FT2Font(path, face_index=index)
+            faces.append(_Face(sub.family_name, path, index))
+        return tuple(faces)
+    except (OSError, RuntimeError, ValueError, TypeError):
+        return ()
+
+
+def _has_cjk(face: _Face) -> bool:
+    from matplotlib import ft2font
+
+    try:
+        font = ft2font.FT2Font(face.path, face_index=face.index)
+        return all(font.get_char_index(ord(c)) for c in "中文进度")
+    except (OSError, RuntimeError, ValueError, TypeError):
+        return False
+
+
+def _matplotlib_faces() -> list[_Face]:
+    from matplotlib import font_manager
+
+    return [_Face(f.name, f.fname, int(getattr(f, "index", 0) or 0), _weight(f.weight), f.style)
+            for f in font_manager.fontManager.ttflist]
+
+
+def _fc_list_faces() -> list[_Face]:
+    """Fonts fontconfig knows about (those installed after matplotlib cached its list)."""
+    exe = shutil.which("fc-list")
+    if exe is None:
+        return []
+    try:
+        proc = subprocess.run([exe, "--format", "%{family[0]}\t%{file}\t%{index}\t%{weight}\t%{slant}\n"],
+                              capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return []
+    faces = []
+    for line in proc.stdout.splitlines():
+        parts = line.split("\t")
+        if len(parts) != 5 or not parts[1].lower().endswith((".ttf", ".otf", ".ttc", ".otc")):
+            continue
+        family, file, index, weight, slant = parts
+        # fontconfig weights: 80 regular, 200 bold; slant 0 roman.
+        fc_weight = int(weight) if weight.isdigit() else 80
+        faces.append(_Face(family, file, int(index) if index.isdigit() else 0,
+                           400 if fc_weight == 80 else 700 if fc_weight >= 200 else 300,
+                           "normal" if slant in ("", "0") else "italic"))
+    return faces
+
+
+def _weight(value) -> int:
+    if isinstance(value, int):
+        return value
+    names = {"regular": 400, "normal": 400, "book": 400, "medium": 500, "bold": 700, "light": 300}
+    return names.get(str(value).lower(), 400)
+
+
+def _rank(family: str) -> int | None:
+    for i, pattern in enumerate(CJK_FAMILIES):
+        if pattern.endswith("*") and family.startswith(pattern[:-1]):
+            return i
+        if family == pattern:
+            return i
+    return None
+
+
+def _pick(faces: Iterable[_Face]) -> _Face | None:
+    """The face to use: best family rank, then upright, then closest to regular weight, then
+    path and index, so the choice never depends on the order the system lists fonts in."""
+    ranked = [(r, f) for f in faces if (r := _rank(f.family)) is not None and os.path.isfile(f.path)]
+    if not ranked:
+        return None
+    ranked.sort(key=lambda rf: (rf[0], rf[1].style != "normal", abs(rf[1].weight - 400), rf[1].family,
+                                rf[1].path, rf[1].index))
+    return ranked[0][1]
+
+
+def _register(path: str) -> None:
+    """``fontManager.addfont(path)`` once per file (addfont appends duplicates otherwise)."""
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    if not any(f.fname == path for f in manager.ttflist):
+        manager.addfont(path)
+
+
+def font_face_index(choice: FontChoice) -> int:
+    """The face of ``choice.family`` inside ``choice.path`` (a .ttc holds several; 0 otherwise)."""
+    if choice.path is None:
+        return 0
+    for face in _faces_of(choice.path):
+        if face.family == choice.family:
+            return face.index
+    return 0

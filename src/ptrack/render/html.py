@@ -1,0 +1,552 @@
+"""The HTML of the status site: the portfolio page and one dashboard per campaign (DESIGN §7).
+
+Pure functions of snapshots: ``render_portfolio_page(...)`` and ``render_campaign_page(...)``
+return text; ``site.py`` writes it. Templates live in ``render/templates`` and load through
+Jinja2's package loader with autoescaping on, so every user string is escaped for HTML text and
+attributes. Data for the page's script goes through ``json_for_script`` into a
+``<script type="application/json">`` block, never into JavaScript source.
+
+The view models built here are plain dicts of already formatted strings: the templates only
+lay them out, so they stay free of arithmetic and of locale rules.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ptrack import __version__
+from ptrack.compute import (
+    CampaignSnapshot,
+    GroupSnapshot,
+    Health,
+    RiskSnapshot,
+    Status,
+    TaskSnapshot,
+)
+from ptrack.i18n import TRACKING_COLUMNS, fmt_number, fmt_points, normalise_locale, t
+
+# Order in which statuses sort in the tracking table: what needs action first.
+_STATUS_RANK = {Status.DELAYED: 0, Status.IN_PROGRESS: 1, Status.ON_HOLD: 2, Status.NOT_STARTED: 3,
+                Status.DONE: 4, Status.CANCELLED: 5}
+_HEALTH_RANK = {Health.RED: 0, Health.AMBER: 1, Health.GREEN: 2}
+_RISK_RANK = {"overdue": 0, "open": 1, "resolved": 2}
+# How each of the 18 tracking columns sorts in the browser, and which ones are numbers.
+_COLUMN_SORT = {"planned_start": "date", "planned_end": "date", "actual_start": "date",
+                "actual_end": "date", "risk_due": "date", "planned_progress": "number",
+                "actual_progress": "number", "deviation": "number", "status": "number"}
+_NUMERIC = {"planned_progress", "actual_progress", "deviation"}
+_WIDE = {"description": "w-wide", "notes": "w-wide", "risk": "w-wide", "solution": "w-wide",
+         "name": "w-name"}
+FILTER_DIMENSIONS = ("module", "owner", "department", "status")
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image of the page: its file name next to the page, pixel size (for layout) and alt text."""
+
+    src: str
+    width: int | None
+    height: int | None
+    alt: str
+
+
+@dataclass(frozen=True)
+class CampaignImages:
+    gantt: tuple[Image, ...] = ()
+    gantt_svg: str | None = None
+    goals: Image | None = None
+    trend: Image | None = None
+
+
+@dataclass(frozen=True)
+class Downloads:
+    """Files written next to the dashboard, linked from it (None: not written)."""
+
+    report: str | None = "report.md"
+    status: str | None = "status.json"
+    csv: str | None = "tracking.csv"
+    xlsx: str | None = "tracking.xlsx"
+
+
+# ---------------------------------------------------------------------------------------------
+# Escaping and the template environment
+
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def json_for_script(value) -> str:
+    """JSON safe inside ``<script type="application/json">``: ``<``, ``>``, ``&``, U+2028 and
+    U+2029 become ``\\uXXXX`` escapes, so no string can close the element or open a comment.
+    The result is still valid JSON for ``JSON.parse`` (sorted keys: deterministic)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for raw, escaped in _SCRIPT_ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return text
+
+
+@functools.lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    env = Environment(
+        loader=PackageLoader("ptrack.render", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["script_json"] = lambda value: _markup(json_for_script(value))
+    return env
+
+
+def _markup(text: str):
+    from markupsafe import Markup
+
+    return Markup(text)
+
+
+def _render(template: str, **context) -> str:
+    return _environment().get_template(template).render(**context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting helpers (locale-aware strings for the templates)
+
+def _signed(value: float) -> str:
+    return f"{value + 0.0:+.1f}"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{fmt_points(value)}%"
+
+
+def _iso(d: date | None) -> str:
+    return d.isoformat() if d is not None else ""
+
+
+def _list_sep(locale: str) -> str:
+    return "、" if locale == "zh-CN" else ", "
+
+
+def _health(locale: str, health: Health) -> dict:
+    return {"key": health.value, "label": t(locale, f"health.{health.value}")}
+
+
+def _status(locale: str, status: Status) -> dict:
+    return {"key": status.value, "label": t(locale, f"status.{status.value}")}
+
+
+def _days_text(locale: str, days: int) -> str:
+    if days > 0:
+        return t(locale, "days.behind", n=days)
+    if days < 0:
+        return t(locale, "days.ahead", n=-days)
+    return t(locale, "days.on_plan")
+
+
+def _bar(value: float) -> str:
+    """A width for a CSS progress bar, clamped to 0..100 (as a string: no float noise)."""
+    return f"{max(0.0, min(100.0, value)):.1f}"
+
+
+def _number(value: float | None, unit: str | None = None) -> str:
+    return "—" if value is None else fmt_number(value, unit)
+
+
+def _lang_attr(locale: str) -> str:
+    return "zh-CN" if locale == "zh-CN" else "en"
+
+
+def _labels(locale: str, keys: Iterable[str]) -> dict[str, str]:
+    return {k: t(locale, f"html.{k}") for k in keys}
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared pieces of both pages
+
+def _risk_counts(s: CampaignSnapshot) -> tuple[int, int]:
+    open_ = sum(1 for r in s.risks if r.state != "resolved")
+    overdue = sum(1 for r in s.risks if r.state == "overdue")
+    return open_, overdue
+
+
+def _next_milestone(s: CampaignSnapshot, locale: str) -> dict | None:
+    upcoming = sorted((m for m in s.milestones if m.state == "upcoming"),
+                      key=lambda m: (m.milestone.date, m.milestone.id))
+    if not upcoming:
+        return None
+    m = upcoming[0]
+    when = t(locale, "html.today") if m.days_until == 0 else t(locale, "html.in_days", n=m.days_until)
+    return {"name": m.milestone.name, "date": _iso(m.milestone.date), "when": when}
+
+
+def _is_focus(ts: TaskSnapshot, warn: float) -> bool:
+    """The weekly-review focus: behind plan by more than ``deviation_warn`` points (not done, not
+    cancelled)."""
+    return ts.status not in (Status.DONE, Status.CANCELLED) and -ts.deviation > warn + 1e-9
+
+
+def _campaign_summary(s: CampaignSnapshot, locale: str) -> dict:
+    c = s.campaign
+    open_risks, overdue_risks = _risk_counts(s)
+    active = [ts for ts in s.tasks if ts.status is not Status.CANCELLED]
+    late = (s.forecast_finish - c.end).days if s.forecast_finish else 0
+    return {
+        "id": c.id,
+        "name": c.name,
+        "href": f"{c.id}/index.html",
+        "health": _health(locale, s.health),
+        "status": _status(locale, s.status),
+        "planned": fmt_points(s.planned_progress),
+        "actual": fmt_points(s.actual_progress),
+        "planned_bar": _bar(s.planned_progress),
+        "actual_bar": _bar(s.actual_progress),
+        "deviation": _signed(s.deviation),
+        "behind": s.deviation < 0,
+        "days_behind": s.days_behind,
+        "days_text": _days_text(locale, s.days_behind),
+        "open_risks": open_risks,
+        "overdue_risks": overdue_risks,
+        "next_milestone": _next_milestone(s, locale),
+        "missed_milestones": sum(1 for m in s.milestones if m.state == "missed"),
+        "forecast": _iso(s.forecast_finish) or "—",
+        "forecast_late": late > 0,
+        "forecast_note": (t(locale, "html.late_by", n=late, date=_iso(c.end)) if late > 0
+                          else t(locale, "html.not_late", date=_iso(c.end))),
+        "period": f"{_iso(c.start)} – {_iso(c.end)}",
+        "start": _iso(c.start),
+        "end": _iso(c.end),
+        "lead": c.person_name(c.lead) or "",
+        "calendar": c.calendar,
+        "description": c.description or "",
+        "tasks_done": t(locale, "html.tasks_done", done=sum(1 for ts in active if ts.status is Status.DONE),
+                        total=len(active)),
+        "attention": sum(1 for ts in s.tasks if _is_focus(ts, c.policy.deviation_warn)),
+    }
+
+
+def _page_common(locale: str, as_of: date) -> dict:
+    return {
+        "lang": _lang_attr(locale),
+        "locale": locale,
+        "as_of": as_of.isoformat(),
+        "as_of_text": t(locale, "html.as_of", date=as_of.isoformat()),
+        "footer": t(locale, "html.footer", version=__version__, date=as_of.isoformat()),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The portfolio
+
+def portfolio_order(snapshots: Sequence[CampaignSnapshot]) -> list[CampaignSnapshot]:
+    """Campaigns in trouble first (red, amber, green), then by start date and id."""
+    return sorted(snapshots, key=lambda s: (_HEALTH_RANK[s.health], s.campaign.start, s.campaign.id))
+
+
+def render_portfolio_page(snapshots: Sequence[CampaignSnapshot], *, locale: str | None, as_of: date,
+                          title: str | None = None) -> str:
+    """``index.html``: every campaign with health, progress, days behind, risks, next milestone."""
+    locale = normalise_locale(locale)
+    campaigns = [_campaign_summary(s, locale) for s in portfolio_order(snapshots)]
+    tiles = [{"key": h.value, "label": t(locale, f"health.{h.value}"),
+              "count": sum(1 for s in snapshots if s.health is h)} for h in (Health.RED, Health.AMBER, Health.GREEN)]
+    totals = {
+        "campaigns": len(campaigns),
+        "open_risks": sum(c["open_risks"] for c in campaigns),
+        "overdue_risks": sum(c["overdue_risks"] for c in campaigns),
+        "attention": sum(c["attention"] for c in campaigns),
+    }
+    labels = _labels(locale, (
+        "portfolio", "portfolio_title", "skip", "campaigns", "tile_campaigns", "campaign", "no_campaigns", "health", "status",
+        "progress", "planned", "actual", "deviation", "days_behind", "open_risks", "overdue_risks",
+        "overdue_short", "next_milestone", "forecast_finish", "open_dashboard", "tasks_attention",
+        "missed_milestones", "period"))
+    page_title = title or labels["portfolio_title"]
+    return _render("portfolio.html.j2", **_page_common(locale, as_of), title=page_title,
+                   campaigns=campaigns, tiles=tiles, totals=totals, L=labels, assets="assets/")
+
+
+# ---------------------------------------------------------------------------------------------
+# The campaign dashboard
+
+def _people(s: CampaignSnapshot, refs: Iterable[str], locale: str) -> str:
+    return _list_sep(locale).join(s.campaign.person_name(r) or r for r in refs)
+
+
+def _card(label: str, value: str, *, sub: str = "", unit: str = "", bar: str | None = None,
+          bar_kind: str = "", health: str | None = None, tone: str = "") -> dict:
+    return {"label": label, "value": value, "sub": sub, "unit": unit, "bar": bar, "bar_kind": bar_kind,
+            "health": health, "tone": tone}
+
+
+def _headline(s: CampaignSnapshot, locale: str, summary: dict) -> list[dict]:
+    """The figures at the top of the dashboard."""
+    c = s.campaign
+    cards = [
+        _card(t(locale, "html.planned_progress"), f"{summary['planned']}%",
+              sub=t(locale, "html.tasks_done", **_done_total(s)), bar=summary["planned_bar"], bar_kind="planned"),
+        _card(t(locale, "html.actual_progress"), f"{summary['actual']}%", bar=summary["actual_bar"],
+              bar_kind="actual"),
+        _card(t(locale, "html.deviation"), summary["deviation"], unit=t(locale, "html.points_unit"),
+              sub=t(locale, f"health.{s.health.value}"), health=s.health.value,
+              tone="bad" if -s.deviation > c.policy.deviation_warn else ""),
+        _card(t(locale, "html.days_behind"), str(max(s.days_behind, 0)), unit=t(locale, "html.working_days"),
+              sub="" if s.days_behind > 0 else _days_text(locale, s.days_behind),
+              tone="bad" if s.days_behind > 0 else ""),
+        _card(t(locale, "html.forecast_finish"), summary["forecast"],
+              sub=summary["forecast_note"],
+              tone="bad" if summary["forecast_late"] else ""),
+    ]
+    if s.evm is not None and s.evm.spi is not None:
+        cards.append(_card(t(locale, "html.spi"), f"{s.evm.spi:.2f}", sub=t(locale, "html.spi_hint"),
+                           tone="bad" if s.evm.spi < 1 else ""))
+    if s.evm is not None and s.evm.cpi is not None:
+        cards.append(_card(t(locale, "html.cpi"), f"{s.evm.cpi:.2f}", sub=t(locale, "html.cpi_hint"),
+                           tone="bad" if s.evm.cpi < 1 else ""))
+    cards.append(_card(t(locale, "html.open_risks"), str(summary["open_risks"]),
+                       sub=f"{t(locale, 'html.overdue_risks')}: {summary['overdue_risks']}",
+                       tone="bad" if summary["overdue_risks"] else ""))
+    return cards
+
+
+def _done_total(s: CampaignSnapshot) -> dict:
+    active = [ts for ts in s.tasks if ts.status is not Status.CANCELLED]
+    return {"done": sum(1 for ts in active if ts.status is Status.DONE), "total": len(active)}
+
+
+def _evm_line(s: CampaignSnapshot, locale: str) -> str | None:
+    e = s.evm
+    if e is None:
+        return None
+    return t(locale, "html.evm_line", bac=_goal_value(e.bac, None), ev=_goal_value(e.ev, None),
+             ac=_goal_value(e.ac, None), eac=_goal_value(e.eac, None))
+
+
+def _risk_row(s: CampaignSnapshot, rs: RiskSnapshot, locale: str) -> dict:
+    r = rs.risk
+    task_name = s.task(r.task_id).task.name if r.task_id else t(locale, "html.campaign_level")
+    if rs.state == "overdue":
+        note = t(locale, "html.overdue_by", n=rs.days_overdue)
+    elif rs.due_soon:
+        note = t(locale, "html.due_soon")
+    else:
+        note = ""
+    return {"state": rs.state, "state_label": t(locale, f"risk.{rs.state}"), "issue": r.issue,
+            "task": task_name, "owner": s.campaign.person_name(r.owner) or "", "due": _iso(r.due),
+            "note": note, "solution": r.solution or "", "due_soon": rs.due_soon}
+
+
+def risk_order(risks: Iterable[RiskSnapshot]) -> list[RiskSnapshot]:
+    """Overdue first (longest overdue first), then open by deadline, then resolved."""
+    def key(rs: RiskSnapshot):
+        due = rs.risk.due or date.max
+        return (_RISK_RANK[rs.state], -rs.days_overdue, due, rs.risk.task_id or "", rs.risk.issue)
+
+    return sorted(risks, key=key)
+
+
+def _focus_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
+    warn = s.campaign.policy.deviation_warn
+    rows = []
+    for ts in sorted((ts for ts in s.tasks if _is_focus(ts, warn)), key=lambda ts: (ts.deviation, -ts.days_behind, ts.task.id)):
+        task = ts.task
+        open_risks = [rs for rs in risk_order(ts.risks) if rs.state != "resolved"]
+        rows.append({
+            "name": task.name, "id": task.id, "owner": s.campaign.person_name(task.owner) or "",
+            "department": task.department or "", "module": task.module or "",
+            "planned": fmt_points(ts.planned_progress), "actual": fmt_points(ts.actual_progress),
+            "deviation": _signed(ts.deviation), "days_behind": ts.days_behind,
+            "status": _status(locale, ts.status), "health": _health(locale, ts.health),
+            "risks": [{"issue": rs.risk.issue, "state": rs.state, "state_label": t(locale, f"risk.{rs.state}")}
+                      for rs in open_risks],
+        })
+    return rows
+
+
+def _goal_value(value: float | None, unit: str | None) -> str:
+    """Goal figures as people read them: whole numbers from 100 up, else two decimals at most."""
+    if value is None:
+        return "—"
+    return fmt_number(float(round(value)) if abs(value) >= 100 else round(value, 2), unit)
+
+
+def _goal_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
+    rows = []
+    for gs in s.goals:
+        g = gs.goal
+        rows.append({
+            "name": g.name, "target": _number(g.target, g.unit), "latest": _number(gs.latest, g.unit),
+            "latest_date": _iso(gs.latest_date), "achievement": _pct(gs.achievement),
+            "achievement_bar": _bar(gs.achievement or 0.0),
+            "expected": _goal_value(gs.expected, g.unit), "forecast": _goal_value(gs.forecast, g.unit),
+            "due": _iso(g.due), "status": gs.status, "status_label": t(locale, f"goal.{gs.status}"),
+        })
+    return rows
+
+
+def _milestone_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
+    goals = {g.goal.id: g.goal for g in s.goals}
+    rows = []
+    for ms in sorted(s.milestones, key=lambda m: (m.milestone.date, m.milestone.id)):
+        m = ms.milestone
+        if ms.state in ("achieved_late", "missed"):
+            note = t(locale, "html.days_late", n=ms.days_late)
+        elif ms.state == "upcoming":
+            note = t(locale, "html.today") if ms.days_until == 0 else t(locale, "html.in_days", n=ms.days_until)
+        else:
+            note = ""
+        results = [f"{goals[k].name if k in goals else k}: {_number(v, goals[k].unit if k in goals else None)}"
+                   for k, v in sorted(m.results.items())]
+        rows.append({"name": m.name, "date": _iso(m.date), "achieved": _iso(m.achieved) if ms.state.startswith("achieved") else "",
+                     "state": ms.state, "state_label": t(locale, f"milestone.{ms.state}"), "note": note,
+                     "results": results, "description": m.description or ""})
+    return rows
+
+
+def _group_rows(s: CampaignSnapshot, groups: Sequence[GroupSnapshot], locale: str) -> list[dict]:
+    rows = []
+    for g in groups:
+        label = t(locale, "none") if g.key is None else (s.campaign.person_name(g.key) if g.dimension == "owner" else g.key)
+        rows.append({"label": label, "tasks": len(g.task_ids), "planned": fmt_points(g.planned_progress),
+                     "actual": fmt_points(g.actual_progress), "actual_bar": _bar(g.actual_progress),
+                     "planned_bar": _bar(g.planned_progress), "deviation": _signed(g.deviation),
+                     "behind": g.deviation < 0, "health": _health(locale, g.health)})
+    return rows
+
+
+_CELL_DEFAULTS = {"text": "", "sub": "", "sort": None, "bar": None, "tone": "", "entries": None,
+                  "status": None, "health": None}
+
+
+def _tracking_table(s: CampaignSnapshot, locale: str) -> tuple[list[dict], list[dict]]:
+    """The seed's 18 columns: headers (localised, with how each sorts) and one row per task."""
+    header_index = 1 if locale == "zh-CN" else 2
+    headers = [{"key": key, "label": col[header_index], "sort": _COLUMN_SORT.get(key, "text"),
+                "numeric": key in _NUMERIC, "cls": _WIDE.get(key, "")}
+               for col in TRACKING_COLUMNS for key in (col[0],)]
+    warn = s.campaign.policy.deviation_warn
+    rows = []
+    for index, ts in enumerate(s.tasks):
+        task = ts.task
+        risks = risk_order(ts.risks)
+        open_dues = sorted(rs.risk.due for rs in risks if rs.state != "resolved" and rs.risk.due)
+        owner = s.campaign.person_name(task.owner) or ""
+        cells = {
+            "name": {"text": task.name, "sub": task.id},
+            "description": {"text": task.description or ""},
+            "module": {"text": task.module or ""},
+            "owner": {"text": owner},
+            "collaborators": {"text": _people(s, task.collaborators, locale)},
+            "department": {"text": task.department or ""},
+            "planned_start": {"text": _iso(task.planned_start)},
+            "planned_end": {"text": _iso(task.planned_end)},
+            "actual_start": {"text": _iso(task.actual_start)},
+            "actual_end": {"text": _iso(task.actual_end)},
+            "planned_progress": {"text": fmt_points(ts.planned_progress), "sort": fmt_points(ts.planned_progress)},
+            "actual_progress": {"text": fmt_points(ts.actual_progress), "sort": fmt_points(ts.actual_progress),
+                                "bar": _bar(ts.actual_progress)},
+            "deviation": {"text": _signed(ts.deviation), "sort": fmt_points(ts.deviation),
+                          "tone": "bad" if -ts.deviation > warn + 1e-9 and ts.status is not Status.CANCELLED else ""},
+            "status": {"sort": str(_STATUS_RANK[ts.status]), "status": _status(locale, ts.status),
+                       "health": _health(locale, ts.health) if ts.health is not Health.GREEN else None},
+            "risk": {"entries": [{"text": rs.risk.issue, "state": rs.state,
+                                "state_label": t(locale, f"risk.{rs.state}")} for rs in risks],
+                     "sort": risks[0].risk.issue if risks else ""},
+            "solution": {"entries": [{"text": rs.risk.solution or "", "state": rs.state} for rs in risks],
+                         "sort": (risks[0].risk.solution or "") if risks else ""},
+            "risk_due": {"entries": [{"text": _iso(rs.risk.due), "state": rs.state} for rs in risks],
+                         "sort": _iso(open_dues[0]) if open_dues else ""},
+            "notes": {"text": task.notes or ""},
+        }
+        rows.append({
+            "index": index, "id": task.id,
+            "module": task.module or "", "owner": task.owner or "", "department": task.department or "",
+            "status": ts.status.value, "health": ts.health.value,
+            "focus": "1" if _is_focus(ts, warn) else "0",
+            "cells": [{**_CELL_DEFAULTS, "key": h["key"], "cls": h["cls"], "numeric": h["numeric"], **cells[h["key"]]}
+                      for h in headers],
+        })
+    return headers, rows
+
+
+def _filters(s: CampaignSnapshot, locale: str) -> list[dict]:
+    """Select boxes of the tracking table: the values present, sorted, with their labels."""
+    def options(values: Iterable[tuple[str, str]]) -> list[dict]:
+        return [{"value": v, "label": label} for v, label in sorted(set(values), key=lambda x: (x[1], x[0]))]
+
+    tasks = [ts.task for ts in s.tasks]
+    none = t(locale, "none")
+    present_statuses = {ts.status for ts in s.tasks}
+    return [
+        {"key": "module", "label": t(locale, "col.module"),
+         "options": options((x.module or "", x.module or none) for x in tasks)},
+        {"key": "owner", "label": t(locale, "col.owner"),
+         "options": options((x.owner or "", s.campaign.person_name(x.owner) or none) for x in tasks)},
+        {"key": "department", "label": t(locale, "col.department"),
+         "options": options((x.department or "", x.department or none) for x in tasks)},
+        {"key": "status", "label": t(locale, "col.status"),
+         "options": [{"value": st.value, "label": t(locale, f"status.{st.value}")}
+                     for st in sorted(present_statuses, key=lambda st: _STATUS_RANK[st])]},
+    ]
+
+
+def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, images: CampaignImages,
+                         downloads: Downloads = Downloads(), portfolio_href: str | None = "../index.html",
+                         assets: str = "../assets/") -> str:
+    """``<campaign>/index.html``: the dashboard of one campaign."""
+    s = snapshot
+    locale = normalise_locale(locale)
+    c = s.campaign
+    summary = _campaign_summary(s, locale)
+    headers, rows = _tracking_table(s, locale)
+    dimensions = [{"key": dim, "title": t(locale, f"html.by_{dim}"), "label": t(locale, f"col.{dim}"),
+                   "rows": _group_rows(s, s.groups.get(dim, ()), locale)} for dim in ("module", "department", "owner", "channel")]
+    labels = _labels(locale, (
+        "portfolio", "all_campaigns", "skip", "overview", "focus", "gantt", "goals", "milestones", "risks",
+        "rollups", "trend", "tracking", "downloads", "report_md", "status_json", "tracking_csv", "tracking_xlsx",
+        "gantt_svg", "goal", "target", "latest", "achievement", "expected", "forecast_at_due", "due", "goals_empty",
+        "milestone", "date", "achieved_on", "results", "milestones_empty", "risk", "task", "owner", "department",
+        "solution", "deadline", "risks_empty", "risks_intro", "open_risk", "status", "health", "period", "lead",
+        "calendar", "planned", "actual", "deviation", "days_behind", "tracking_intro", "filter_all", "search",
+        "search_placeholder", "reset", "focus_only", "filters", "no_match", "sections", "progress"))
+    labels["focus_intro"] = t(locale, "html.focus_intro", warn=fmt_number(c.policy.deviation_warn))
+    labels["focus_empty"] = t(locale, "html.focus_empty", warn=fmt_number(c.policy.deviation_warn))
+    labels["group_tasks"] = t(locale, "col.tasks")
+    labels["task_name"] = t(locale, "col.task")
+    script_data = {
+        "campaign": c.id,
+        "locale": locale,
+        "total": len(rows),
+        "labels": {"rows_shown": t(locale, "html.rows_shown", shown="{shown}", total="{total}")},
+    }
+    return _render(
+        "campaign.html.j2", **_page_common(locale, s.as_of),
+        title=c.name, c=summary, cards=_headline(s, locale, summary), evm_line=_evm_line(s, locale),
+        focus=_focus_rows(s, locale), images=images, downloads=downloads,
+        goals=_goal_rows(s, locale), milestones=_milestone_rows(s, locale),
+        risks=[_risk_row(s, rs, locale) for rs in risk_order(s.risks)],
+        dimensions=dimensions, headers=headers, rows=rows, filters=_filters(s, locale),
+        script_data=script_data, L=labels, portfolio_href=portfolio_href, assets=assets,
+        rows_shown=t(locale, "html.rows_shown", shown=len(rows), total=len(rows)),
+    )
+
+
+def gantt_alt(snapshot: CampaignSnapshot, locale: str, page: int = 1, pages: int = 1) -> str:
+    text = t(locale, "html.gantt_alt", name=snapshot.campaign.name, date=snapshot.as_of.isoformat(),
+             n=len(snapshot.tasks))
+    if pages > 1:
+        text += t(locale, "html.gantt_page", i=page, n=pages)
+    return text
+
+
+def goals_alt(snapshot: CampaignSnapshot, locale: str) -> str:
+    return t(locale, "html.goals_alt", name=snapshot.campaign.name)
+
+
+def trend_alt(snapshot: CampaignSnapshot, locale: str) -> str:
+    return t(locale, "html.trend_alt", name=snapshot.campaign.name, date=snapshot.as_of.isoformat())

@@ -1,0 +1,369 @@
+"""The weekly report (周报) in GitHub-flavoured Markdown, and the Gantt as Mermaid.
+
+``render_report(snapshot, locale=...)`` is a pure function of the snapshot: no clock, sorted
+data, so the same inputs and as-of date give the same bytes. Every user string goes through
+``_cell`` (Markdown table cell / inline text) or ``mermaid_label`` (Mermaid statement text).
+
+Sections: summary, weekly-review focus list, risks, milestones, goals, roll-up by module, the
+Gantt (a ```mermaid block GitHub renders) and the seed's 18-column tracking table.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ptrack.compute import CampaignSnapshot, Health, RiskSnapshot, Status, TaskSnapshot
+from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
+from ptrack.reporters import group_label, md_cell
+
+HEALTH_EMOJI = {Health.GREEN: "🟢", Health.AMBER: "🟡", Health.RED: "🔴"}
+SEED_COLUMNS = 18
+
+
+# ---------------------------------------------------------------------------------------------
+# Escaping
+
+def _cell(text) -> str:
+    """One Markdown table cell or piece of inline text. ``md_cell`` turns LF into a space; a lone
+    CR is a line ending in CommonMark too, so it goes the same way."""
+    s = "" if text is None else str(text)
+    return md_cell(s.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n"))
+
+
+def _lines_cell(text: str | None) -> str:
+    """A cell holding several lines (one risk per line): each line escaped, joined by <br>."""
+    if not text:
+        return ""
+    return "<br>".join(_cell(line) for line in str(text).split("\n"))
+
+
+def _row(cells) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
+def _table(headers: list[str], rows: list[list[str]], right: set[int] = frozenset()) -> list[str]:
+    lines = [_row(_cell(h) for h in headers),
+             "|" + "|".join("---:" if i in right else "---" for i in range(len(headers))) + "|"]
+    lines += [_row(r) for r in rows]
+    return lines
+
+
+# Mermaid: the gantt lexer ends a task's text at ":" (older versions also at "#" and ";"), reads
+# "%" followed by anything as a comment, and takes a line starting with a keyword as that
+# statement (case-insensitive). Labels therefore get full-width look-alikes for these characters
+# and a zero-width space in front of a leading keyword. "<", ">" and "`" are replaced too, so a
+# label can neither look like markup nor close the Markdown code fence around the block.
+_MERMAID_CHARS = str.maketrans({
+    ":": "：", "#": "＃", ";": "；", "%": "％", "<": "＜", ">": "＞", "`": "｀",
+    "{": "｛", "}": "｝", "\t": " ", "\r": " ", "\n": " ", "\u2028": " ", "\u2029": " ",
+})
+_MERMAID_RESERVED = re.compile(
+    r"(?i)(gantt|dateformat|inclusiveenddates|topaxis|axisformat|tickinterval|includes|excludes|"
+    r"todaymarker|weekday|weekend|title|accdescription|accdescr|acctitle|section|click|call|href|"
+    r"vert|\d\d\d\d-\d\d-\d\d)(?![a-z0-9_])")
+
+
+def mermaid_label(text: str | None) -> str:
+    """Text that is safe as a Mermaid gantt task name, section name or title."""
+    s = " ".join((text or "").translate(_MERMAID_CHARS).split())
+    if not s:
+        return "-"
+    if _MERMAID_RESERVED.match(s):
+        s = "\u200b" + s
+    return s
+
+
+def mermaid_id(kind: str, ident: str) -> str:
+    """``t_poster_draft`` / ``m_assets_final``: ptrack ids are ``[a-z0-9-]``, so mapping "-" to "_"
+    keeps them distinct."""
+    return f"{kind}_" + re.sub(r"[^a-z0-9]", "_", ident.lower())
+
+
+# ---------------------------------------------------------------------------------------------
+# Mermaid Gantt
+
+def _task_tags(ts: TaskSnapshot) -> list[str]:
+    tags = []
+    if ts.health is Health.RED:
+        tags.append("crit")
+    if ts.status is Status.DONE:
+        tags.append("done")
+    elif ts.status in (Status.IN_PROGRESS, Status.DELAYED):
+        tags.append("active")
+    return tags
+
+
+def _mermaid_task(label: str, tags: list[str], ident: str, start, days: int) -> str:
+    data = ", ".join(tags + [ident, start.isoformat(), f"{days}d"])
+    return f"    {label} :{data}"
+
+
+def mermaid_gantt(snapshot: CampaignSnapshot, *, locale: str | None) -> str:
+    """The campaign's Gantt as Mermaid ``gantt`` source (without the Markdown fence).
+
+    Sections per module in order of first appearance in the file (tasks without a module last);
+    planned bars (start, calendar-day duration) labelled with the actual progress; ``crit`` for
+    red health, ``done``/``active`` from the status; cancelled tasks left out; the milestones in a
+    last section as ``milestone`` at 0d. The as-of date is in the title; ``todayMarker off``
+    keeps the viewer's clock out of the picture."""
+    s = snapshot
+    loc = normalise_locale(locale or s.campaign.locale)
+    title = t(loc, "report.gantt_title", name=s.campaign.name, as_of=s.as_of.isoformat())
+    lines = ["gantt", f"    title {mermaid_label(title)}", "    dateFormat YYYY-MM-DD",
+             "    axisFormat %m-%d", "    todayMarker off"]
+    sections: dict[str | None, list[TaskSnapshot]] = {}
+    for ts in s.tasks:
+        if ts.status is Status.CANCELLED:
+            continue
+        sections.setdefault(ts.task.module, []).append(ts)
+    order = [k for k in sections if k is not None] + ([None] if None in sections else [])
+    for module in order:
+        lines.append(f"    section {mermaid_label(module if module is not None else t(loc, 'none'))}")
+        for ts in sections[module]:
+            task = ts.task
+            label = mermaid_label(task.name)
+            if ts.status is not Status.DONE:
+                label += f" {fmt_number(ts.actual_progress)}％"
+            days = (task.planned_end - task.planned_start).days + 1
+            lines.append(_mermaid_task(label, _task_tags(ts), mermaid_id("t", task.id), task.planned_start, days))
+    if s.milestones:
+        lines.append(f"    section {mermaid_label(t(loc, 'report.milestones'))}")
+        for ms in sorted(s.milestones, key=lambda m: (m.milestone.date, m.milestone.id)):
+            m = ms.milestone
+            tags = ["milestone"]
+            if ms.state.startswith("achieved"):
+                tags.insert(0, "done")
+            elif ms.state == "missed":
+                tags.insert(0, "crit")
+            lines.append(_mermaid_task(mermaid_label(m.name), tags, mermaid_id("m", m.id), m.date, 0))
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# Report sections
+
+def health_text(health: Health, locale: str) -> str:
+    """``🟡 预警``: the emoji for the eye, the word for everyone (never colour alone)."""
+    return f"{HEALTH_EMOJI[health]} {t(locale, f'health.{health.value}')}"
+
+
+def _signed(value: float) -> str:
+    return f"{value + 0.0:+.1f}"
+
+
+def _days_text(days: int, locale: str) -> str:
+    if days > 0:
+        return t(locale, "days.behind", n=days)
+    if days < 0:
+        return t(locale, "days.ahead", n=-days)
+    return t(locale, "days.on_plan")
+
+
+def focus_tasks(snapshot: CampaignSnapshot) -> list[TaskSnapshot]:
+    """The weekly-review focus list: tasks (not done, not cancelled; on-hold ones included) behind
+    plan by more than ``policy.deviation_warn`` points; most behind first, then file order."""
+    warn = snapshot.campaign.policy.deviation_warn
+    found = [(ts.deviation, i, ts) for i, ts in enumerate(snapshot.tasks)
+             if ts.status not in (Status.DONE, Status.CANCELLED) and -ts.deviation > warn + 1e-9]
+    return [ts for _, _, ts in sorted(found, key=lambda x: (x[0], x[1]))]
+
+
+def sorted_open_risks(snapshot: CampaignSnapshot) -> list[RiskSnapshot]:
+    """Open risks: overdue first (longest overdue first), then due soon, then the other open ones
+    (by deadline, none last); ties in file order."""
+    def key(item):
+        i, rs = item
+        group = 0 if rs.state == "overdue" else 1 if rs.due_soon else 2
+        due = rs.risk.due.toordinal() if rs.risk.due else 10**9
+        return (group, due, i)
+
+    return [rs for _, rs in sorted(((i, rs) for i, rs in enumerate(snapshot.risks) if rs.state != "resolved"),
+                                   key=key)]
+
+
+def _owner(snapshot: CampaignSnapshot, ref: str | None, locale: str) -> str:
+    return snapshot.campaign.person_name(ref) or t(locale, "unassigned")
+
+
+def _summary(s: CampaignSnapshot, loc: str) -> list[str]:
+    c = s.campaign
+    rows = [
+        (t(loc, "report.period"), f"{c.start.isoformat()} ~ {c.end.isoformat()}"),
+    ]
+    if c.lead:
+        rows.append((t(loc, "report.lead"), _owner(s, c.lead, loc)))
+    rows += [
+        (t(loc, "report.planned"), f"{fmt_points(s.planned_progress)}%"),
+        (t(loc, "report.actual"), f"{fmt_points(s.actual_progress)}%"),
+        (t(loc, "report.deviation"), _signed(s.deviation)),
+        (t(loc, "report.status"), t(loc, f"status.{s.status.value}")),
+        (t(loc, "report.health"), health_text(s.health, loc)),
+        (t(loc, "report.schedule"), _days_text(s.days_behind, loc)),
+    ]
+    if s.forecast_finish:
+        rows.append((t(loc, "report.forecast"),
+                     t(loc, "report.forecast_vs_plan", forecast=s.forecast_finish.isoformat(), end=c.end.isoformat())))
+    if s.evm is not None:
+        rows.append((t(loc, "report.spi"), f"{s.evm.spi:.2f}" if s.evm.spi is not None else "-"))
+        rows.append((t(loc, "report.cpi"), f"{s.evm.cpi:.2f}" if s.evm.cpi is not None else "-"))
+        rows.append((t(loc, "report.budget"), f"{fmt_number(s.evm.ac)} / {fmt_number(s.evm.bac)}"))
+    counts = {"overdue": 0, "soon": 0, "open": 0, "resolved": 0}
+    for rs in s.risks:
+        if rs.state == "resolved":
+            counts["resolved"] += 1
+        elif rs.state == "overdue":
+            counts["overdue"] += 1
+        elif rs.due_soon:
+            counts["soon"] += 1
+        else:
+            counts["open"] += 1
+    rows.append((t(loc, "report.risk_counts"), t(loc, "report.risk_counts_value", **counts)))
+    return [f"## {_cell(t(loc, 'report.summary'))}", "",
+            *_table([t(loc, "report.metric"), t(loc, "report.value")], [[_cell(a), _cell(b)] for a, b in rows]), ""]
+
+
+def _focus(s: CampaignSnapshot, loc: str) -> list[str]:
+    warn = fmt_number(s.campaign.policy.deviation_warn)
+    tasks = focus_tasks(s)
+    out = [f"## {_cell(t(loc, 'report.focus'))}", ""]
+    if not tasks:
+        return out + [_cell(t(loc, "report.focus_none", n=warn)), ""]
+    out += [_cell(t(loc, "report.focus_intro", n=warn, count=len(tasks))), ""]
+    headers = [t(loc, k) for k in ("col.task", "col.owner", "col.planned", "col.actual", "col.deviation",
+                                    "col.days_behind", "col.status", "col.health", "report.col.open_risks")]
+    rows = []
+    for ts in tasks:
+        open_risks = [("🔴 " if rs.state == "overdue" else "") + _cell(rs.risk.issue)
+                      for rs in ts.risks if rs.state != "resolved"]
+        rows.append([_cell(ts.task.name), _cell(_owner(s, ts.task.owner, loc)), fmt_points(ts.planned_progress),
+                     fmt_points(ts.actual_progress), _signed(ts.deviation), str(ts.days_behind),
+                     _cell(t(loc, f"status.{ts.status.value}")), _cell(health_text(ts.health, loc)),
+                     "<br>".join(open_risks)])
+    return out + _table(headers, rows, right={2, 3, 4, 5}) + [""]
+
+
+def _risk_state(rs: RiskSnapshot, loc: str) -> str:
+    if rs.state == "overdue":
+        return "🔴 " + t(loc, "report.risk_overdue_days", n=rs.days_overdue)
+    if rs.due_soon:
+        return "🟡 " + t(loc, "report.risk_due_soon")
+    return t(loc, "risk.open")
+
+
+def _risks(s: CampaignSnapshot, loc: str) -> list[str]:
+    out = [f"## {_cell(t(loc, 'report.risks'))}", ""]
+    risks = sorted_open_risks(s)
+    names = {ts.task.id: ts.task.name for ts in s.tasks}
+    if not risks:
+        out += [_cell(t(loc, "report.risks_none")), ""]
+    else:
+        headers = [t(loc, k) for k in ("report.col.risk_state", "report.col.issue", "col.task",
+                                        "report.col.risk_owner", "report.col.solution", "report.col.due")]
+        rows = [[_cell(_risk_state(rs, loc)), _cell(rs.risk.issue),
+                 _cell(names.get(rs.risk.task_id) if rs.risk.task_id else t(loc, "report.campaign_level")),
+                 _cell(_owner(s, rs.risk.owner, loc)), _cell(rs.risk.solution),
+                 rs.risk.due.isoformat() if rs.risk.due else "-"] for rs in risks]
+        out += _table(headers, rows) + [""]
+    resolved = sum(1 for rs in s.risks if rs.state == "resolved")
+    return out + [_cell(t(loc, "report.risks_resolved", n=resolved)), ""]
+
+
+def _milestones(s: CampaignSnapshot, loc: str) -> list[str]:
+    out = [f"## {_cell(t(loc, 'report.milestones'))}", ""]
+    if not s.milestones:
+        return out + [_cell(t(loc, "report.milestones_none")), ""]
+    goals = {g.id: g for g in s.campaign.goals}
+    headers = [t(loc, k) for k in ("report.col.milestone", "report.col.date", "report.col.achieved",
+                                    "col.status", "report.col.note", "report.col.results")]
+    rows = []
+    for ms in sorted(s.milestones, key=lambda m: (m.milestone.date, m.milestone.id)):
+        m = ms.milestone
+        if ms.state in ("achieved_late", "missed"):
+            note = t(loc, "report.days_late", n=ms.days_late)
+        elif ms.state == "upcoming":
+            note = t(loc, "report.days_until", n=ms.days_until) if ms.days_until else t(loc, "report.today")
+        else:
+            note = "-"
+        results = []
+        for goal_id, value in sorted(m.results.items()):
+            goal = goals.get(goal_id)
+            results.append(_cell(f"{goal.name if goal else goal_id}: {fmt_number(value, goal.unit if goal else None)}"))
+        state = t(loc, f"milestone.{ms.state}")
+        if ms.state == "missed":
+            state = "🔴 " + state
+        achieved = m.achieved.isoformat() if m.achieved and ms.state.startswith("achieved") else "-"
+        rows.append([_cell(m.name), m.date.isoformat(), achieved, _cell(state), _cell(note),
+                     "<br>".join(results) or "-"])
+    return out + _table(headers, rows) + [""]
+
+
+def _goals(s: CampaignSnapshot, loc: str) -> list[str]:
+    out = [f"## {_cell(t(loc, 'report.goals'))}", ""]
+    if not s.goals:
+        return out + [_cell(t(loc, "report.goals_none")), ""]
+    headers = [t(loc, k) for k in ("report.col.goal", "report.col.latest", "report.col.target",
+                                    "report.col.achievement", "report.col.expected", "col.status",
+                                    "report.col.goal_forecast")]
+    rows = []
+    for gs in s.goals:
+        g = gs.goal
+        latest = "-" if gs.latest is None else f"{fmt_number(gs.latest, g.unit)} ({gs.latest_date.isoformat()})"
+        status = t(loc, f"goal.{gs.status}")
+        if gs.status == "behind":
+            status = "🟡 " + status
+        rows.append([_cell(g.name), _cell(latest), _cell(f"{fmt_number(g.target, g.unit)} ({g.due.isoformat()})"),
+                     f"{fmt_points(gs.achievement)}%" if gs.achievement is not None else "-",
+                     _cell(fmt_number(gs.expected, g.unit)) if gs.expected is not None else "-",
+                     _cell(status), _cell(fmt_number(gs.forecast, g.unit)) if gs.forecast is not None else "-"])
+    return out + _table(headers, rows, right={3}) + [""]
+
+
+def _by_module(s: CampaignSnapshot, loc: str) -> list[str]:
+    headers = [t(loc, k) for k in ("col.module", "col.tasks", "col.planned", "col.actual", "col.deviation",
+                                    "col.health")]
+    rows = [[_cell(group_label(s, g, loc)), str(len(g.task_ids)), fmt_points(g.planned_progress),
+             fmt_points(g.actual_progress), _signed(g.deviation), _cell(health_text(g.health, loc))]
+            for g in s.groups.get("module", ())]
+    return [f"## {_cell(t(loc, 'report.by_module'))}", "", *_table(headers, rows, right={1, 2, 3, 4}), ""]
+
+
+def _tracking(s: CampaignSnapshot, loc: str) -> list[str]:
+    from ptrack.tabular import NUMBER_COLUMNS, COLUMN_KEYS, csv_text, tracking_rows
+
+    headers, rows = tracking_rows(s, locale=loc)
+    keys = COLUMN_KEYS[:SEED_COLUMNS]
+    body = []
+    for row in rows:
+        cells = []
+        for key, value in zip(keys, row[:SEED_COLUMNS]):
+            if value is None:
+                cells.append("")
+            elif key in NUMBER_COLUMNS:
+                cells.append(fmt_points(value) if isinstance(value, float) else csv_text(value))
+            else:
+                cells.append(_lines_cell(str(value)))
+        body.append(cells)
+    right = {i for i, k in enumerate(keys) if k in NUMBER_COLUMNS}
+    return [f"## {_cell(t(loc, 'report.tracking'))}", "", *_table(headers[:SEED_COLUMNS], body, right), ""]
+
+
+def render_report(snapshot: CampaignSnapshot, *, locale: str | None) -> str:
+    """The weekly report as GitHub-flavoured Markdown; ``locale`` None means the campaign's own."""
+    s = snapshot
+    loc = normalise_locale(locale or s.campaign.locale)
+    lines = [f"# {_cell(t(loc, 'report.title', name=s.campaign.name, as_of=s.as_of.isoformat()))}", ""]
+    lines += _summary(s, loc)
+    lines += _focus(s, loc)
+    lines += _risks(s, loc)
+    lines += _milestones(s, loc)
+    lines += _goals(s, loc)
+    lines += _by_module(s, loc)
+    lines += [f"## {_cell(t(loc, 'report.gantt'))}", "", "```mermaid", mermaid_gantt(s, locale=loc).rstrip("\n"),
+              "```", ""]
+    lines += _tracking(s, loc)
+    lines += ["---", "", _cell(t(loc, "report.footer", as_of=s.as_of.isoformat()))]
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["render_report", "mermaid_gantt", "mermaid_label", "mermaid_id", "focus_tasks",
+           "sorted_open_risks", "health_text"]

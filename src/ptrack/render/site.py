@@ -1,0 +1,188 @@
+"""``ptrack build``: the static status site (DESIGN §7).
+
+``build_site(snapshots, out_dir, ...)`` writes, for computed snapshots::
+
+    index.html                  the portfolio
+    status.json                 every campaign (the shape of ``ptrack status --format json``)
+    assets/ptrack.css, ptrack.js   shipped in the package
+    <campaign>/index.html       the dashboard
+    <campaign>/report.md        the weekly report (Markdown, Mermaid Gantt)
+    <campaign>/gantt.png, gantt.svg (gantt-2.png... for long plans)
+    <campaign>/trend.png, goals.png
+    <campaign>/status.json      that campaign alone
+    <campaign>/tracking.csv, tracking.xlsx
+
+``build_files(files, config, out_dir, ...)`` is the whole command below the CLI: load, validate,
+compute, then build, or build nothing when a campaign is invalid.
+
+Every file is written with ``fsutil.atomic_write`` (renderers that write to a path write into a
+scratch folder first, then the bytes are moved into place atomically), campaigns are written
+before the portfolio that links them, and nothing reads the clock: the same inputs and as-of
+date give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import struct
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ptrack.compute import CampaignSnapshot
+from ptrack.diagnostics import Diagnostic, Severity
+from ptrack.fsutil import atomic_write
+from ptrack.i18n import normalise_locale
+
+ASSETS_DIR = "assets"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote: paths relative to ``out_dir`` (POSIX separators, sorted)."""
+
+    out_dir: Path
+    files: tuple[str, ...]
+    campaigns: tuple[str, ...]
+
+    def summary(self) -> str:
+        n = len(self.campaigns)
+        return (f"wrote {len(self.files)} files for {n} campaign{'s' if n != 1 else ''} to {self.out_dir}"
+                f" (open {self.out_dir / 'index.html'})")
+
+
+@dataclass
+class BuildReport:
+    """``build_files``: the diagnostics of loading, and the build (None when nothing was built)."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    result: BuildResult | None = None
+
+    @property
+    def failed(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+class _Writer:
+    """Writes files under ``root`` atomically and remembers what it wrote."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written: list[str] = []
+
+    def write(self, relative: str, data: bytes | str) -> None:
+        atomic_write(self.root / relative, data)
+        self.written.append(relative)
+
+    def render_into(self, relative: str, render: Callable[[Path], None]) -> bytes:
+        """Run ``render(path)`` for a renderer that writes a file itself, into a scratch folder;
+        then move the bytes into place atomically. Returns the bytes."""
+        with tempfile.TemporaryDirectory(prefix="ptrack-build-") as scratch:
+            path = Path(scratch) / Path(relative).name
+            render(path)
+            data = path.read_bytes()
+        self.write(relative, data)
+        return data
+
+
+def png_size(data: bytes) -> tuple[int, int] | tuple[None, None]:
+    """Width and height from a PNG's IHDR chunk (for the ``<img>`` layout box)."""
+    if len(data) >= 24 and data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", data[16:24])
+        return int(width), int(height)
+    return None, None
+
+
+def _gantt_key(name: str) -> tuple[int, str]:
+    """gantt.png, gantt-2.png, gantt-10.png: page order, not string order."""
+    stem = name.rsplit(".", 1)[0]
+    _, _, page = stem.partition("-")
+    return (int(page) if page.isdigit() else 1, name)
+
+
+def _copy_assets(writer: _Writer) -> None:
+    folder = importlib.resources.files("ptrack.render").joinpath(ASSETS_DIR)
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.is_file() and not entry.name.startswith((".", "_")):
+            writer.write(f"{ASSETS_DIR}/{entry.name}", entry.read_bytes())
+
+
+def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: str, font) -> None:
+    from ptrack.render import charts, html
+    from ptrack.render.markdown import render_report
+    from ptrack.reporters import dump_json, status_document
+    from ptrack.tabular import write_csv, write_xlsx
+
+    cid = s.campaign.id
+
+    # Charts first: the page needs their names and sizes.
+    with tempfile.TemporaryDirectory(prefix="ptrack-gantt-") as scratch:
+        names = charts.render_gantt(s, Path(scratch), locale=locale, font=font)
+        gantt_bytes = {name: (Path(scratch) / name).read_bytes() for name in sorted(names)}
+    for name, data in gantt_bytes.items():
+        writer.write(f"{cid}/{name}", data)
+    pngs = sorted((n for n in gantt_bytes if n.endswith(".png")), key=_gantt_key)
+    svgs = sorted((n for n in gantt_bytes if n.endswith(".svg")), key=_gantt_key)
+    gantt_images = tuple(
+        html.Image(name, *png_size(gantt_bytes[name]), html.gantt_alt(s, locale, i + 1, len(pngs)))
+        for i, name in enumerate(pngs))
+
+    goals_png = writer.render_into(f"{cid}/goals.png",
+                                   lambda p: charts.render_goals_chart(s, p, locale=locale, font=font))
+    trend_png = writer.render_into(f"{cid}/trend.png",
+                                   lambda p: charts.render_trend_chart(s, p, locale=locale, font=font))
+    images = html.CampaignImages(
+        gantt=gantt_images,
+        gantt_svg=svgs[0] if svgs else None,
+        goals=html.Image("goals.png", *png_size(goals_png), html.goals_alt(s, locale)),
+        trend=html.Image("trend.png", *png_size(trend_png), html.trend_alt(s, locale)),
+    )
+
+    writer.write(f"{cid}/report.md", render_report(s, locale=locale))
+    writer.write(f"{cid}/status.json", dump_json(status_document([s], as_of)))
+    writer.render_into(f"{cid}/tracking.csv", lambda p: write_csv(s, p, locale=locale))
+    writer.render_into(f"{cid}/tracking.xlsx", lambda p: write_xlsx(s, p, locale=locale))
+    # The page last: whoever opens it finds every file it links to.
+    writer.write(f"{cid}/index.html", html.render_campaign_page(s, locale=locale, images=images))
+
+
+def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: date, lang: str | None,
+               font, title: str | None = None, site_locale: str | None = None) -> BuildResult:
+    """Write the site for ``snapshots`` (computed as of ``as_of``) under ``out_dir``.
+
+    Language: ``lang`` for every page when given; otherwise each campaign's own ``locale`` for
+    its dashboard and files, and ``site_locale`` (ptrack.yaml's ``locale``), else zh-CN, for the
+    portfolio. ``font`` is the ``FontChoice`` the charts use; ``title`` heads the portfolio.
+    Files of an earlier build that this one does not write are left alone."""
+    from ptrack.render import html
+    from ptrack.reporters import dump_json, status_document
+
+    out_dir = Path(out_dir)
+    ordered = sorted(snapshots, key=lambda s: s.campaign.id)
+    writer = _Writer(out_dir)
+    _copy_assets(writer)
+    for s in ordered:
+        _build_campaign(writer, s, as_of, normalise_locale(lang or s.campaign.locale), font)
+    writer.write("status.json", dump_json(status_document(ordered, as_of)))
+    portfolio_locale = normalise_locale(lang or site_locale)
+    writer.write("index.html", html.render_portfolio_page(ordered, locale=portfolio_locale, as_of=as_of, title=title))
+    return BuildResult(out_dir, tuple(sorted(writer.written)), tuple(s.campaign.id for s in ordered))
+
+
+def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, lang: str | None,
+                font) -> BuildReport:
+    """Load and validate ``files``, compute them as of ``as_of`` and build the site.
+
+    When any campaign has an error nothing is written (a published site never silently lacks a
+    campaign, and the last good site stays in place); the report carries the diagnostics."""
+    from ptrack.pipeline import load_all, snapshots_of
+
+    results = load_all(files, config)
+    report = BuildReport([d for r in results for d in r.diagnostics])
+    if report.failed:
+        return report
+    report.result = build_site(snapshots_of(results, as_of), out_dir, as_of=as_of, lang=lang, font=font,
+                               title=config.title, site_locale=config.locale)
+    return report

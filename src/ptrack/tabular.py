@@ -1,0 +1,321 @@
+"""The seed's tracking table as CSV and XLSX (DESIGN §2): export side.
+
+``tracking_rows`` is the table as plain values: the 18 columns of the seed in order, then
+``EXTRA_TRACKING_COLUMNS`` (what an import needs to rebuild the campaign without loss). The
+writers only encode it:
+
+- Dates are ISO ``YYYY-MM-DD`` strings in the rows; the XLSX writer stores them as real date cells
+  (format ``yyyy-mm-dd``). Progress, deviation and days behind are numbers (percentage *points*,
+  0-100, never fractions); the rest is text; an empty cell is ``None``.
+- Owner and collaborators are shown by person name. Lists (collaborators, channels, depends_on)
+  are joined with ``LIST_SEPARATORS[locale]`` ("、" in zh-CN, ", " in en).
+- Every risk of the task is one line in the risk cell (``\\n`` between risks), and the solution
+  and deadline cells hold the matching line of each risk, so line i of the three cells is one
+  risk. Where a risk has no solution or deadline its line is ``-`` (a blank marker that keeps the
+  lines aligned even when a reader strips the cell); a cell with no value at all is empty. A
+  resolved risk's line ends with ``（已解决 2024-03-06）`` / `` (resolved 2024-03-06)`` (no date
+  when the file says only ``resolved: true``). Line breaks inside one risk's text become spaces.
+- Spreadsheet formula injection is neutralised on the way out (``safe_cell``): a text cell starting
+  with ``= + - @ \\t \\r`` gets a leading apostrophe (OWASP). Numbers stay numbers, so a negative
+  deviation is still ``-6.3``. An import strips one apostrophe before those characters.
+
+Files are written atomically and byte-for-byte deterministically (CSV: UTF-8 with BOM, CRLF;
+XLSX: fixed document times and zip entry times derived from the as-of date).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable
+
+from ptrack.compute import CampaignSnapshot, RiskSnapshot, TaskSnapshot
+from ptrack.fsutil import atomic_write
+from ptrack.i18n import EXTRA_TRACKING_COLUMNS, TRACKING_COLUMNS, normalise_locale, t, tracking_headers
+
+Cell = str | float | int | None
+
+COLUMN_KEYS: tuple[str, ...] = tuple(c[0] for c in TRACKING_COLUMNS + EXTRA_TRACKING_COLUMNS)
+DATE_COLUMNS = frozenset({"planned_start", "planned_end", "actual_start", "actual_end"})
+NUMBER_COLUMNS = frozenset({"planned_progress", "actual_progress", "deviation", "days_behind"})
+RISK_COLUMNS = ("risk", "solution", "risk_due")
+LIST_SEPARATORS = {"zh-CN": "、", "en": ", "}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
+
+
+# ---------------------------------------------------------------------------------------------
+# The rows
+
+def _one_line(text: str | None) -> str:
+    return _LINE_BREAKS.sub(" ", text) if text else ""
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def _points(value: float) -> float:
+    return value + 0.0  # no -0.0
+
+
+def risk_marker(rs: RiskSnapshot, locale: str) -> str:
+    """The suffix of a resolved risk's line: ``（已解决 2024-03-06）`` / `` (resolved 2024-03-06)``;
+    ``""`` for an open one."""
+    if rs.state != "resolved":
+        return ""
+    word = t(locale, "report.resolved_marker")
+    when = rs.risk.resolved_on
+    text = f"{word} {when.isoformat()}" if when else word
+    return f"（{text}）" if locale == "zh-CN" else f" ({text})"
+
+
+def _parallel(lines: list[str]) -> str | None:
+    if not any(lines):
+        return None
+    return "\n".join(line or "-" for line in lines)
+
+
+def _risk_cells(ts: TaskSnapshot, locale: str) -> tuple[str | None, str | None, str | None]:
+    if not ts.risks:
+        return None, None, None
+    issues = [_one_line(rs.risk.issue) + risk_marker(rs, locale) for rs in ts.risks]
+    solutions = [_one_line(rs.risk.solution) for rs in ts.risks]
+    dues = [_iso(rs.risk.due) or "" for rs in ts.risks]
+    return "\n".join(issues), _parallel(solutions), _parallel(dues)
+
+
+def _row(s: CampaignSnapshot, ts: TaskSnapshot, locale: str) -> list[Cell]:
+    task, c = ts.task, s.campaign
+    sep = LIST_SEPARATORS[locale]
+    risk, solution, risk_due = _risk_cells(ts, locale)
+    values: dict[str, Cell] = {
+        "name": task.name,
+        "description": task.description,
+        "module": task.module,
+        "owner": c.person_name(task.owner),
+        "collaborators": sep.join(c.person_name(p) for p in task.collaborators) or None,
+        "department": task.department,
+        "planned_start": _iso(task.planned_start),
+        "planned_end": _iso(task.planned_end),
+        "actual_start": _iso(task.actual_start),
+        "actual_end": _iso(task.actual_end),
+        "planned_progress": _points(ts.planned_progress),
+        "actual_progress": _points(ts.actual_progress),
+        "deviation": _points(ts.deviation),
+        "status": t(locale, f"status.{ts.status.value}"),
+        "risk": risk,
+        "solution": solution,
+        "risk_due": risk_due,
+        "notes": task.notes,
+        "id": task.id,
+        "channels": sep.join(task.channels) or None,
+        "depends_on": sep.join(task.depends_on) or None,
+        "health": t(locale, f"health.{ts.health.value}"),
+        "days_behind": ts.days_behind,
+    }
+    return [values[k] for k in COLUMN_KEYS]
+
+
+def tracking_rows(snapshot: CampaignSnapshot, *, locale: str | None) -> tuple[list[str], list[list[Cell]]]:
+    """(headers, rows) of the tracking table in file order of the tasks; ``locale`` None means
+    the campaign's own. Headers: the seed's 18 then the extra columns, in zh-CN or English."""
+    loc = normalise_locale(locale or snapshot.campaign.locale)
+    return tracking_headers(loc), [_row(snapshot, ts, loc) for ts in snapshot.tasks]
+
+
+# ---------------------------------------------------------------------------------------------
+# Cell safety
+
+def safe_cell(value: Cell) -> Cell:
+    """Neutralise spreadsheet formulas: text starting with = + - @ TAB CR gets a leading
+    apostrophe. Numbers and ``None`` pass unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_text(value: Cell) -> str:
+    """How one value is written in the CSV (after ``safe_cell``): numbers in their shortest form
+    (``100``, ``53.7``, ``-6.3``), ``None`` as an empty field."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # pragma: no cover - no boolean columns
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        value += 0.0
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+def csv_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
+    """UTF-8 with a BOM (Excel then opens Chinese correctly), CRLF line ends, minimal quoting."""
+    headers, rows = tracking_rows(snapshot, locale=locale)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_text(safe_cell(h)) for h in headers])
+    for row in rows:
+        writer.writerow([csv_text(safe_cell(v)) for v in row])
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+
+
+def write_csv(snapshot: CampaignSnapshot, path: Path | str, *, locale: str | None) -> Path:
+    return atomic_write(path, csv_bytes(snapshot, locale=locale))
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX
+
+def fixed_timestamp(snapshot: CampaignSnapshot) -> datetime:
+    """The only time written into an XLSX: midnight at the start of the as-of date."""
+    d = snapshot.as_of
+    return datetime(max(d.year, 1980), d.month, d.day)
+
+
+def _xlsx_value(key: str, value: Cell) -> Cell | date:
+    if key in DATE_COLUMNS and isinstance(value, str):
+        return date.fromisoformat(value)
+    if key == "risk_due" and isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return date.fromisoformat(value)  # one risk with a deadline: a real date cell
+    return value
+
+
+def _clean_xml(value):
+    """XML cannot hold most control characters (openpyxl refuses them) and turns a lone CR into LF
+    on reading: line breaks become LF (what Excel uses inside a cell), the others U+FFFD."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
+    return value
+
+
+def _column_width(key: str, header: str, values: list[Cell]) -> float:
+    from ptrack.reporters import display_width
+
+    if key in DATE_COLUMNS:
+        return 12
+    longest = display_width(header)
+    for v in values:
+        if isinstance(v, str):
+            longest = max([longest] + [display_width(line) for line in v.split("\n")])
+        elif v is not None:
+            longest = max(longest, len(csv_text(v)))
+    return float(min(max(longest + 2, 8), 60))
+
+
+def xlsx_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
+    """One sheet: a bold, frozen header row, column widths from the content, dates as date cells
+    (``yyyy-mm-dd``), progress as numbers (``0.0``), wrapped multi-line risk cells, autofilter.
+    Byte-identical for the same inputs: document times and zip entry times are the as-of date."""
+    import zipfile
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
+
+    loc = normalise_locale(locale or snapshot.campaign.locale)
+    headers, rows = tracking_rows(snapshot, locale=loc)
+    stamp = fixed_timestamp(snapshot)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "跟踪表" if loc == "zh-CN" else "Tracking"
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    for col, header in enumerate(headers, start=1):
+        cell = ws.cell(row=1, column=col, value=safe_cell(_clean_xml(header)))
+        cell.font = bold
+        cell.alignment = top
+    for r, row in enumerate(rows, start=2):
+        for col, (key, value) in enumerate(zip(COLUMN_KEYS, row), start=1):
+            cell = ws.cell(row=r, column=col)
+            shown = _xlsx_value(key, value)
+            if isinstance(shown, str):
+                shown = safe_cell(_clean_xml(shown))
+                cell.value = shown
+                cell.data_type = "s"  # text, never a formula, whatever it starts with
+            else:
+                cell.value = shown
+            if isinstance(shown, date):
+                cell.number_format = "yyyy-mm-dd"
+            elif key in NUMBER_COLUMNS:
+                cell.number_format = "0" if key == "days_behind" else "0.0"
+            cell.alignment = wrap if isinstance(shown, str) and "\n" in shown else top
+    for col, key in enumerate(COLUMN_KEYS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = _column_width(
+            key, headers[col - 1], [row[col - 1] for row in rows])
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
+
+    props = wb.properties
+    props.creator = "ptrack"
+    props.lastModifiedBy = "ptrack"
+    props.title = snapshot.campaign.name
+    props.created = stamp
+    props.modified = stamp
+
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).write_data()  # not save_workbook(): it stamps "modified" with now
+    return _fix_zip_times(raw.getvalue(), stamp)
+
+
+def _fix_zip_times(data: bytes, stamp: datetime) -> bytes:
+    """Rewrite every zip entry with the same fixed date_time (zipfile stamps them with now)."""
+    import zipfile
+
+    out = io.BytesIO()
+    when = (stamp.year, stamp.month, stamp.day, 0, 0, 0)
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=when)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            fixed.create_system = 3
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def write_xlsx(snapshot: CampaignSnapshot, path: Path | str, *, locale: str | None) -> Path:
+    return atomic_write(path, xlsx_bytes(snapshot, locale=locale))
+
+
+# ---------------------------------------------------------------------------------------------
+# Exports by format name (``ptrack export --format``)
+
+def _mermaid_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
+    from ptrack.render.markdown import mermaid_gantt
+
+    return mermaid_gantt(snapshot, locale=locale).encode("utf-8")
+
+
+def _ics_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
+    from ptrack.ics import render_ics
+
+    return render_ics(snapshot, locale=locale).encode("utf-8")
+
+
+EXPORTERS: dict[str, Callable[..., bytes]] = {
+    "csv": csv_bytes,
+    "xlsx": xlsx_bytes,
+    "mermaid": _mermaid_bytes,
+    "ics": _ics_bytes,
+}
+BINARY_FORMATS = frozenset({"xlsx"})  # need a file; the others may go to stdout
+
+
+def export_bytes(snapshot: CampaignSnapshot, fmt: str, *, locale: str | None) -> bytes:
+    return EXPORTERS[fmt](snapshot, locale=locale)

@@ -1,0 +1,319 @@
+"""`ptrack build` end to end: the files it writes, byte-for-byte determinism, exit codes and
+diagnostics, languages, the missing-font warning and atomic writes.
+
+``run_cli`` (tests/conftest.py) runs ``ptrack.cli.main(argv)`` in this process and returns
+``(code, stdout, stderr)``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "campaign.yaml"
+AS_OF = "2024-04-15"
+CID = "spring-launch-2024"
+
+# DESIGN §7, for the example (27 tasks: one Gantt page).
+EXAMPLE_TREE = sorted([
+    "index.html",
+    "status.json",
+    "assets/ptrack.css",
+    "assets/ptrack.js",
+    f"{CID}/index.html",
+    f"{CID}/report.md",
+    f"{CID}/gantt.png",
+    f"{CID}/gantt.svg",
+    f"{CID}/trend.png",
+    f"{CID}/goals.png",
+    f"{CID}/status.json",
+    f"{CID}/tracking.csv",
+    f"{CID}/tracking.xlsx",
+])
+
+SMALL = """\
+ptrack: 1
+campaign: {{id: {id}, name: {name}, start: 2024-03-01, end: 2024-03-31, calendar: none, locale: {locale}}}
+tasks:
+  - id: poster
+    name: 海报设计
+    module: 内容营销
+    owner: 王雪
+    planned: {{start: 2024-03-01, end: 2024-03-10}}
+    actual: {{start: 2024-03-01}}
+    progress: 30
+"""
+
+# planned.end before planned.start: a validation error at line 7
+INVALID = """\
+ptrack: 1
+campaign: {id: broken, name: 坏文件, start: 2024-03-01, end: 2024-03-31, calendar: none}
+tasks:
+  - id: poster
+    name: 海报设计
+    planned:
+      start: 2024-03-10
+      end: 2024-03-01
+"""
+
+
+def tree(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {name: (folder / name).read_bytes() for name in tree(folder)}
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    """Run in an empty folder: no ptrack.yaml above, relative paths under tmp_path."""
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory):
+    """The example built once (in process) for the tests that only read it."""
+    from ptrack.cli import main
+
+    out = tmp_path_factory.mktemp("example") / "site"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", str(EXAMPLE), "--out", str(out), "--as-of", AS_OF])
+    assert exit_info.value.code == 0
+    return out
+
+
+def test_writes_exactly_the_designed_tree(run_cli, tmp_path):
+    code, out, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
+    assert code == 0, err
+    assert tree(tmp_path / "site") == EXAMPLE_TREE
+    assert out == f"wrote 13 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})\n"
+    assert "Traceback" not in err
+
+
+def test_default_out_is_site_and_as_of_from_the_environment(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("PTRACK_AS_OF", AS_OF)
+    shutil.copy(EXAMPLE, tmp_path / "c.yaml")
+    code, _, err = run_cli("build", "c.yaml")
+    assert code == 0, err
+    assert tree(tmp_path / "site") == EXAMPLE_TREE
+    assert json.loads((tmp_path / "site" / "status.json").read_text(encoding="utf-8"))["as_of"] == AS_OF
+
+
+def test_same_inputs_give_identical_bytes(run_cli, tmp_path):
+    for out in ("first", "again"):
+        code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / out, "--as-of", AS_OF)
+        assert code == 0, err
+    first, second = contents(tmp_path / "first"), contents(tmp_path / "again")
+    assert sorted(first) == sorted(second) == EXAMPLE_TREE
+    different = [name for name in first if first[name] != second[name]]
+    assert different == []
+    # a rebuild over the same folder changes nothing either
+    code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "again", "--as-of", AS_OF)
+    assert code == 0 and contents(tmp_path / "again") == first
+
+
+def test_other_as_of_changes_the_pages(run_cli, tmp_path, example_site):
+    code, _, _ = run_cli("build", EXAMPLE, "--out", tmp_path / "later", "--as-of", "2024-04-22")
+    assert code == 0
+    assert (tmp_path / "later" / CID / "index.html").read_bytes() != (example_site / CID / "index.html").read_bytes()
+    assert "2024-04-22" in (tmp_path / "later" / "index.html").read_text(encoding="utf-8")
+
+
+def test_status_json_files(example_site):
+    from datetime import date
+
+    from ptrack.config import load_config
+    from ptrack.pipeline import load_all, snapshots_of
+    from ptrack.reporters import dump_json, status_document
+
+    top = json.loads((example_site / "status.json").read_text(encoding="utf-8"))
+    one = json.loads((example_site / CID / "status.json").read_text(encoding="utf-8"))
+    assert top["as_of"] == one["as_of"] == AS_OF
+    assert [c["id"] for c in top["campaigns"]] == [CID]
+    assert one == top  # one campaign: the same document
+    results = load_all([EXAMPLE], load_config(REPO))
+    expected = dump_json(status_document(snapshots_of(results, date(2024, 4, 15)), date(2024, 4, 15)))
+    assert json.loads(expected)["campaigns"][0]["tasks"] == one["campaigns"][0]["tasks"]
+
+
+def test_pages_link_their_files_and_the_assets(example_site):
+    page = (example_site / CID / "index.html").read_text(encoding="utf-8")
+    for name in ("gantt.png", "gantt.svg", "goals.png", "trend.png", "report.md", "status.json",
+                 "tracking.csv", "tracking.xlsx", "../assets/ptrack.css", "../assets/ptrack.js", "../index.html"):
+        assert f'"{name}"' in page, name
+    portfolio = (example_site / "index.html").read_text(encoding="utf-8")
+    assert f'href="{CID}/index.html"' in portfolio and 'href="assets/ptrack.css"' in portfolio
+    assert not re.search(r'(src|href)="(https?:)?//', page + portfolio)  # nothing from the network
+    assert '<html lang="zh-CN">' in page
+
+
+def test_several_campaigns_sorted_by_id(run_cli, tmp_path, write):
+    write("b.yaml", SMALL.format(id="beta", name="乙活动", locale="zh-CN"))
+    write("a.yaml", SMALL.format(id="alpha", name="Alpha launch", locale="en"))
+    code, out, err = run_cli("build", tmp_path, "--out", tmp_path / "site", "--as-of", "2024-03-05")
+    assert code == 0, err
+    assert "for 2 campaigns" in out
+    site = tmp_path / "site"
+    assert {p.split("/")[0] for p in tree(site)} == {"alpha", "beta", "assets", "index.html", "status.json"}
+    top = json.loads((site / "status.json").read_text(encoding="utf-8"))
+    assert [c["id"] for c in top["campaigns"]] == ["alpha", "beta"]
+    # each dashboard in its campaign's own locale; the portfolio in the default zh-CN
+    assert '<html lang="en">' in (site / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in (site / "beta" / "index.html").read_text(encoding="utf-8")
+    portfolio = (site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-CN">' in portfolio and "Alpha launch" in portfolio and "乙活动" in portfolio
+
+
+def test_portfolio_language_and_title_from_ptrack_yaml(run_cli, tmp_path, write):
+    write("ptrack.yaml", "title: 2024 营销活动看板\nlocale: en\ncampaigns: campaigns/*.yaml\n")
+    write("campaigns/x.yaml", SMALL.format(id="x", name="甲活动", locale="zh-CN"))
+    code, _, err = run_cli("build", "--as-of", "2024-03-05")
+    assert code == 0, err
+    portfolio = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in portfolio and "<title>2024 营销活动看板</title>" in portfolio
+    assert '<html lang="zh-CN">' in (tmp_path / "site" / "x" / "index.html").read_text(encoding="utf-8")
+    # --lang wins over both
+    code, _, err = run_cli("build", "--as-of", "2024-03-05", "--lang", "zh-CN", "--out", "zh")
+    assert code == 0, err
+    assert '<html lang="zh-CN">' in (tmp_path / "zh" / "index.html").read_text(encoding="utf-8")
+
+
+def test_lang_en(run_cli, tmp_path):
+    code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "en", "--as-of", AS_OF, "--lang", "en")
+    assert code == 0, err
+    site = tmp_path / "en"
+    assert tree(site) == EXAMPLE_TREE
+    page = (site / CID / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in page
+    for label in ("Weekly review focus", "Risk register", "Tracking table", "Actual progress (%)", "in progress"):
+        assert label in page, label
+    assert "周会重点关注" not in page and "实际进度(%)" not in page
+    assert '<html lang="en">' in (site / "index.html").read_text(encoding="utf-8")
+    csv_header = (site / CID / "tracking.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert csv_header.startswith("Task,Description,Module,Owner")
+    assert "weekly report as of 2024-04-15" in (site / CID / "report.md").read_text(encoding="utf-8")
+
+
+def test_invalid_campaign_exits_1_with_locations_and_writes_nothing(run_cli, tmp_path, write):
+    write("campaigns/good.yaml", SMALL.format(id="good", name="好活动", locale="zh-CN"))
+    write("campaigns/bad.yaml", INVALID)
+    code, out, err = run_cli("build", "campaigns", "--out", "site", "--as-of", "2024-03-05")
+    assert code == 1
+    assert out == ""
+    assert re.search(r"^campaigns/bad\.yaml:\d+:\d+: error \[[\w-]+\] ", err, re.MULTILINE), err
+    assert "nothing built" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "site").exists()
+
+
+def test_invalid_campaign_leaves_the_last_site_untouched(run_cli, tmp_path, write):
+    write("campaigns/good.yaml", SMALL.format(id="good", name="好活动", locale="zh-CN"))
+    assert run_cli("build", "campaigns", "--as-of", "2024-03-05")[0] == 0
+    before = contents(tmp_path / "site")
+    write("campaigns/bad.yaml", INVALID)
+    code, _, err = run_cli("build", "campaigns", "--as-of", "2024-03-06")
+    assert code == 1 and "bad.yaml:" in err
+    assert contents(tmp_path / "site") == before
+
+
+def test_usage_errors_exit_2(run_cli, tmp_path):
+    code, _, err = run_cli("build", "missing.yaml", "--out", "site")
+    assert code == 2 and "missing.yaml" in err
+    code, _, err = run_cli("build", EXAMPLE, "--as-of", "someday")
+    assert code == 2 and "someday" in err
+    code, _, err = run_cli("build", EXAMPLE, "--font", "no-such-font.ttf")
+    assert code == 2
+    code, _, err = run_cli("build", EXAMPLE, "--lang", "fr")
+    assert code == 2
+    assert not (tmp_path / "site").exists()
+
+
+def test_help_says_what_happens_to_invalid_campaigns(run_cli):
+    code, out, _ = run_cli("build", "--help")
+    assert code == 0
+    assert "--out DIR" in out and "--lang [zh-CN|en]" in out and "--font FILE" in out
+    assert "nothing is written" in " ".join(out.split())
+
+
+def test_warns_once_when_no_cjk_font_is_found(run_cli, tmp_path, write, monkeypatch):
+    from ptrack.render import fonts
+
+    calls = []
+
+    def no_font(explicit=None):
+        calls.append(explicit)
+        return fonts.FontChoice(None, None, fonts.NO_FONT_WARNING)
+
+    monkeypatch.setattr(fonts, "find_cjk_font", no_font)
+    write("c/a.yaml", SMALL.format(id="alpha", name="甲", locale="zh-CN"))
+    write("c/b.yaml", SMALL.format(id="beta", name="乙", locale="zh-CN"))
+    code, out, err = run_cli("build", "c", "--out", "site", "--as-of", "2024-03-05")
+    assert code == 0, err
+    assert calls == [None]
+    assert err.count("no CJK font found") == 1
+    assert "--font" in err and "fonts-noto-cjk" in err
+    assert "wrote" in out
+
+
+def test_no_warning_when_a_font_is_found(run_cli, tmp_path, write):
+    from ptrack.render.fonts import find_cjk_font
+
+    if find_cjk_font().warning:
+        pytest.skip("no CJK font installed here (scripts/test.sh installs Noto CJK)")
+    write("c.yaml", SMALL.format(id="alpha", name="甲", locale="zh-CN"))
+    code, _, err = run_cli("build", "c.yaml", "--out", "site", "--as-of", "2024-03-05")
+    assert code == 0 and "CJK" not in err
+
+
+def test_every_file_is_written_atomically(run_cli, tmp_path, monkeypatch):
+    from ptrack import fsutil
+    from ptrack.render import site
+
+    written = []
+
+    def recording(path, data, **kwargs):
+        written.append(Path(path).relative_to(tmp_path / "site").as_posix())
+        return fsutil.atomic_write(path, data, **kwargs)
+
+    monkeypatch.setattr(site, "atomic_write", recording)
+    code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
+    assert code == 0, err
+    assert sorted(written) == EXAMPLE_TREE  # each file once, through atomic_write
+    assert written[-1] == "index.html"  # the portfolio last, after what it links to
+    assert written.index(f"{CID}/index.html") > max(written.index(f"{CID}/{n}") for n in ("gantt.png", "trend.png"))
+    leftovers = [p for p in (tmp_path / "site").rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert leftovers == []
+
+
+def test_a_failing_renderer_leaves_no_temp_files(run_cli, tmp_path, monkeypatch):
+    from ptrack.render import markdown
+
+    assert run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)[0] == 0
+    before = contents(tmp_path / "site")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("renderer failed")
+
+    monkeypatch.setattr(markdown, "render_report", broken)
+    with pytest.raises(RuntimeError, match="renderer failed"):
+        run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
+    assert contents(tmp_path / "site") == before  # same inputs: what was rewritten is identical
+    leftovers = [p for p in (tmp_path / "site").rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    assert leftovers == []
+
+
+def test_build_does_not_import_matplotlib_for_validate():
+    import subprocess
+    import sys
+
+    code = ("import sys; from ptrack.cli import main\n"
+            "try:\n    main(['validate', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+            "print('matplotlib' in sys.modules, 'jinja2' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], check=False, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip().splitlines()[-1] == "False False", proc.stderr

@@ -1,0 +1,445 @@
+"""Charts (DESIGN §7): tested through their data models first, then the files they write.
+
+The example campaign as of 2024-04-15 (see ``ptrack status examples/campaign.yaml --as-of
+2024-04-15``) has 27 tasks in four modules, every status, five milestones and four goals.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import logging
+import subprocess
+import sys
+import textwrap
+import warnings
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from ptrack.compute import Status, compute_snapshot, planned_curve
+from ptrack.render import charts
+from ptrack.render.charts import (
+    GOAL_COLOURS,
+    MAX_PIXELS,
+    MILESTONE_STYLE,
+    ROWS_PER_PAGE,
+    STATUS_COLOURS,
+    gantt_model,
+    gantt_svg,
+    goals_model,
+    render_gantt,
+    render_goals_chart,
+    render_trend_chart,
+    trend_model,
+)
+from ptrack.render.fonts import FontChoice, find_cjk_font
+from ptrack.validate import load_campaign
+from tests.helpers import campaign_from_yaml
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "campaign.yaml"
+AS_OF = date(2024, 4, 15)
+FONT = find_cjk_font()
+NO_FONT = FontChoice(None, None, "no CJK font")
+needs_cjk = pytest.mark.skipif(FONT.path is None, reason="no CJK font installed (apt-get install fonts-noto-cjk)")
+SVG = "{http://www.w3.org/2000/svg}"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def snap():
+    return compute_snapshot(load_campaign(EXAMPLE).campaign, as_of=AS_OF)
+
+
+@pytest.fixture(scope="module")
+def model(snap):
+    return gantt_model(snap, "zh-CN")
+
+
+@pytest.fixture(scope="module")
+def big_snap():
+    """1,000 tasks from the benchmark generator (seeded), as of its mid-year date."""
+    spec = importlib.util.spec_from_file_location("bench_core", REPO / "benchmarks" / "bench_core.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return compute_snapshot(campaign_from_yaml(bench.generate_campaign(1000)), as_of=bench.AS_OF)
+
+
+def _snap_of(text: str, as_of: date = date(2024, 3, 10)):
+    return compute_snapshot(campaign_from_yaml(text), as_of=as_of)
+
+
+SMALL = """\
+    ptrack: 1
+    campaign: {id: small, name: Small, start: 2024-03-01, end: 2024-03-29, calendar: none, locale: en}
+    tasks:
+      - {id: a, name: "A <b>&\\"quoted\\"", planned: {start: 2024-03-01, end: 2024-03-10}, progress: 50}
+      - {id: b, name: B, module: M, owner: ann, planned: {start: 2024-03-05, end: 2024-03-20}}
+"""
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    head = path.read_bytes()[:24]
+    assert head[:8] == PNG_MAGIC
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+# -- Gantt model -----------------------------------------------------------------------------------
+
+def test_rows_are_grouped_by_module_in_file_order(snap, model):
+    groups = [r.key for r in model.rows if r.kind == "group"]
+    assert groups == ["内容营销", "渠道推广", "活动落地", "数据监测"]  # first appearance, not code point order
+    tasks = [r.key for r in model.rows if r.kind == "task"]
+    assert len(tasks) == 27 and sorted(tasks) == sorted(ts.task.id for ts in snap.tasks)
+    # each header is followed by its own tasks, in file order
+    current = None
+    for r in model.rows:
+        if r.kind == "group":
+            current = r.key
+        else:
+            assert snap.task(r.key).task.module == current
+    assert tasks[:7] == ["key-messages", "poster-draft", "poster-final", "video-scripts", "video-production",
+                         "xhs-notes", "wechat-articles"]
+
+
+def test_bars_carry_planned_dates_progress_and_status_colours(snap, model):
+    rows = {r.key: r for r in model.rows if r.kind == "task"}
+    for ts in snap.tasks:
+        r = rows[ts.task.id]
+        assert (r.start, r.end) == (ts.task.planned_start, ts.task.planned_end)
+        assert r.status == ts.status.value
+        assert (r.colour, r.light) == STATUS_COLOURS[ts.status.value]
+        assert r.progress == pytest.approx(ts.actual_progress / 100)
+    assert rows["xhs-notes"].progress == 0.5 and rows["xhs-notes"].status == "in_progress"
+    assert rows["kol-seeding"].status == "delayed" and rows["kol-seeding"].colour == "#c62828"
+    assert rows["campus-popup"].status == "on_hold"
+    assert rows["user-research"].status == "cancelled"
+    assert rows["dealer-training"].progress == 0.0 and rows["dealer-training"].status == "not_started"
+    assert rows["key-messages"].status_label == "已完成"
+    # every status has its own colour pair
+    assert len(set(STATUS_COLOURS.values())) == len(Status)
+    assert set(STATUS_COLOURS) == {s.value for s in Status}
+
+
+def test_task_labels_name_the_owner(model):
+    labels = {r.key: r.label for r in model.rows if r.kind == "task"}
+    assert labels["poster-draft"] == "海报设计初稿 · 赵明轩"  # the person's name, not the id
+
+
+def test_actual_span_only_where_it_differs_from_the_plan(model):
+    rows = {r.key: r for r in model.rows if r.kind == "task"}
+    # poster-final: planned 03-06..03-11, actually 03-07..03-12
+    r = rows["poster-final"]
+    assert (r.actual_start, r.actual_end, r.actual_ongoing) == (date(2024, 3, 7), date(2024, 3, 12), False)
+    # kol-seeding started on plan but runs past its planned end 04-12: an open span up to D
+    r = rows["kol-seeding"]
+    assert (r.actual_start, r.actual_end, r.actual_ongoing) == (date(2024, 3, 18), AS_OF, True)
+    # key-messages ran exactly to plan; video-production has no actual dates: no span
+    assert rows["key-messages"].actual_start is None and rows["video-production"].actual_start is None
+
+
+def test_module_header_rows_summarise_their_tasks(snap, model):
+    header = next(r for r in model.rows if r.kind == "group" and r.key == "活动落地")
+    stats = next(g for g in snap.groups["module"] if g.key == "活动落地")
+    assert header.progress == pytest.approx(stats.actual_progress / 100)
+    assert (header.start, header.end) == (date(2024, 3, 13), date(2024, 5, 6))
+    assert header.label == "活动落地（6 项，实际 61.6% / 计划 75.4%）"
+
+
+def test_milestones_are_diamonds_filled_when_achieved(model):
+    got = {m.key: (m.state, m.filled, m.colour) for m in model.milestones}
+    assert got == {
+        "assets-final": ("achieved_late", True, MILESTONE_STYLE["achieved_late"][0]),
+        "first-wave-live": ("achieved_on_time", True, MILESTONE_STYLE["achieved_on_time"][0]),
+        "mid-review": ("upcoming", False, MILESTONE_STYLE["upcoming"][0]),
+        "may-day-wrap": ("upcoming", False, MILESTONE_STYLE["upcoming"][0]),
+        "campaign-close": ("upcoming", False, MILESTONE_STYLE["upcoming"][0]),
+    }
+    assert [m.date for m in model.milestones] == sorted(m.date for m in model.milestones)
+    assert model.milestone_lanes == 1
+    close = model.milestones[-1]
+    assert close.label == "活动总结归档 05-31" and close.label_left  # no room right of the last one
+
+
+def test_milestones_that_would_collide_get_their_own_lane():
+    s = _snap_of(SMALL + """\
+    milestones:
+      - {id: m1, name: First milestone with a long name, date: 2024-03-10}
+      - {id: m2, name: Second, date: 2024-03-11}
+      - {id: m3, name: Third, date: 2024-03-25}
+    """)
+    lanes = {m.key: m.lane for m in gantt_model(s, "en").milestones}
+    assert lanes["m1"] == 0 and lanes["m2"] == 1
+
+
+def test_today_line_axis_and_legend(model):
+    assert model.today == AS_OF and model.today_visible
+    assert model.today_label == "截至 2024-04-15"
+    assert model.x_start <= date(2024, 3, 1) and model.x_end > date(2024, 5, 31)
+    assert all(d.weekday() == 0 for d in model.week_ticks)  # week ticks on Mondays
+    assert set(model.label_ticks) <= set(model.week_ticks)
+    assert all(b - a == timedelta(days=7) for a, b in zip(model.week_ticks, model.week_ticks[1:]))
+    labels = [e.label for e in model.legend]
+    # every status named in words, in a fixed order; milestone states; the as-of line
+    assert labels[:6] == ["已完成", "进行中", "未开始", "延期", "暂停", "已取消"]
+    assert [e.colour for e in model.legend[:6]] == [STATUS_COLOURS[s][0] for s in charts.STATUS_ORDER]
+    assert {"按时达成", "延迟达成", "待达成", "截至 2024-04-15", "实际起止"} <= set(labels)
+    assert "未达成" not in labels  # no milestone was missed
+
+
+def test_english_labels(snap):
+    m = gantt_model(snap, "en")
+    assert m.title == "新品上市综合营销推广: Gantt as of 2024-04-15"
+    assert [e.label for e in m.legend[:6]] == ["done", "in progress", "not started", "delayed", "on hold",
+                                               "cancelled"]
+    assert m.today_label == "as of 2024-04-15"
+
+
+def test_as_of_far_outside_the_plan_is_not_squeezed_in(snap):
+    late = compute_snapshot(snap.campaign, as_of=date(2026, 1, 1))
+    m = gantt_model(late, "zh-CN")
+    assert not m.today_visible and m.x_end < date(2024, 7, 1)
+    # spans still running at D are cut at the edge of the window
+    assert all(r.actual_end < m.x_end for r in m.rows if r.actual_end is not None)
+    assert any(r.actual_ongoing for r in m.rows)
+
+
+def test_tasks_without_a_module_come_last_and_long_labels_are_shortened():
+    s = _snap_of(SMALL.replace("name: B,", "name: " + "很长的任务名称" * 6 + ","))
+    m = gantt_model(s, "zh-CN")
+    assert [r.key for r in m.rows if r.kind == "group"] == ["M", None]
+    assert m.rows[-2].label.startswith("（未填写）")
+    long_label = m.rows[1].label
+    assert long_label.endswith("…") and charts._em(long_label) <= charts.MAX_LABEL_EM
+
+
+def test_a_small_plan_is_one_page(model):
+    assert [p.filename for p in model.pages] == ["gantt.png"]
+    assert model.pages[0].rows == model.rows and model.pages[0].summary == ()
+    assert model.page_label == ("",)
+
+
+def test_a_thousand_tasks_split_into_pages_with_every_task_on_exactly_one(big_snap):
+    m = gantt_model(big_snap, "zh-CN")
+    n = len(m.pages)
+    assert n == 17
+    assert [p.filename for p in m.pages] == ["gantt.png"] + [f"gantt-{i}.png" for i in range(2, n + 1)]
+    seen = [r.key for p in m.pages for r in p.rows if r.kind == "task"]
+    assert len(seen) == 1000 and sorted(seen) == sorted(ts.task.id for ts in big_snap.tasks)
+    for p in m.pages:
+        assert len(p.rows) <= ROWS_PER_PAGE
+        assert p.rows[-1].kind == "task"  # a module header never ends a page
+        if p.number > 1:
+            first = p.rows[0]
+            assert first.kind == "group"  # every page starts with its module's header ...
+            last_task = [r for r in m.pages[p.number - 2].rows if r.kind == "task"][-1]
+            continues = big_snap.task(last_task.key).task.module == first.key
+            assert first.continued == continues  # ... marked "continued" when repeated
+            assert first.label.endswith("（续）") == continues
+    # page 1 starts with the summary: one line per module
+    assert [r.key for r in m.pages[0].summary] == ["内容营销", "渠道推广", "活动落地", "数据监测"]
+    assert all(r.kind == "summary" for r in m.pages[0].summary)
+    assert m.page_label[0] == "第 1/17 页" and m.page_label[-1] == "第 17/17 页"
+
+
+def test_rows_per_page_and_continued_headers():
+    s = _snap_of(SMALL)  # rows: M, b, (none), a
+    m = gantt_model(s, "en", rows_per_page=2)
+    assert [[r.key for r in p.rows] for p in m.pages] == [["M", "b"], [None, "a"]]
+    s = _snap_of(SMALL.replace('name: "A <b>', 'module: M, name: "A <b>'))  # rows: M, a, b
+    m = gantt_model(s, "en", rows_per_page=2)
+    assert [[(r.key, r.continued) for r in p.rows] for p in m.pages] == [
+        [("M", False), ("a", False)], [("M", True), ("b", False)]]
+    assert m.pages[1].rows[0].label == "M (continued)"
+
+
+# -- Gantt files -----------------------------------------------------------------------------------
+
+def test_render_gantt_writes_a_png_and_an_svg(snap, tmp_path):
+    import matplotlib.image
+
+    written = render_gantt(snap, tmp_path, locale="zh-CN", font=FONT)
+    assert written == ["gantt.png", "gantt.svg"]
+    width, height = _png_size(tmp_path / "gantt.png")
+    assert width == 1400 and 600 < height < 1200
+    assert matplotlib.image.imread(tmp_path / "gantt.png").shape[:2] == (height, width)
+    svg = ET.parse(tmp_path / "gantt.svg").getroot()
+    texts = {"".join(t.itertext()) for t in svg.iter(f"{SVG}text")}
+    assert {"海报设计初稿 · 赵明轩", "截至 2024-04-15", "已完成", "物料定稿 03-11"} <= texts
+
+
+def test_thousand_task_gantt_pages_stay_within_pixel_limits(big_snap, tmp_path):
+    written = render_gantt(big_snap, tmp_path, locale="zh-CN", font=FONT)
+    assert written == ["gantt.png"] + [f"gantt-{i}.png" for i in range(2, 18)] + ["gantt.svg"]
+    sizes = [_png_size(tmp_path / f) for f in written[:-1]]
+    assert all(w == 1400 and h <= 2000 for w, h in sizes)
+    assert len({h for _, h in sizes[1:]}) == 1  # the pages after the first share one height
+    svg = ET.parse(tmp_path / "gantt.svg").getroot()
+    assert sum(1 for t in svg.iter(f"{SVG}text") if t.get("text-anchor") == "end") >= 1000
+
+
+def test_huge_figures_lower_their_dpi_rather_than_exceed_agg_limits():
+    from matplotlib.figure import Figure
+
+    assert charts._safe_dpi(Figure(figsize=(14, 700))) * 700 <= MAX_PIXELS
+    assert charts._safe_dpi(Figure(figsize=(14, 10))) == charts.DPI
+
+
+def test_svg_escapes_user_strings():
+    s = _snap_of(SMALL.replace("name: B,", 'name: "</text><script>alert(1)</script>",'))
+    doc = gantt_svg(gantt_model(s, "en"))
+    root = ET.fromstring(doc.encode())  # well-formed
+    assert not list(root.iter(f"{SVG}script")) and "<script>" not in doc
+    texts = {"".join(t.itertext()) for t in root.iter(f"{SVG}text")}
+    assert "</text><script>alert(1)</script> · ann" in texts
+    assert 'A <b>&"quoted"' in texts
+
+
+# -- Goals -----------------------------------------------------------------------------------------
+
+def test_goals_model(snap):
+    g = goals_model(snap, "zh-CN")
+    bars = {b.key: b for b in g.bars}
+    assert list(bars) == ["exposure", "conversion", "dealers", "sales"]
+    exposure = bars["exposure"]
+    # 7,800,000 of 15,000,000 = 52%; the pace: 46 of 92 days of the window elapsed = 50%
+    assert exposure.achievement == 52.0 and exposure.expected == 50.0
+    assert exposure.status == "on_track" and exposure.colour == GOAL_COLOURS["on_track"]
+    assert exposure.value_label == "7,800,000 次 / 15,000,000 次 · 52.0% · 符合进度"
+    assert bars["conversion"].expected is None  # a level goal has no pace
+    assert bars["dealers"].value_label.startswith("78 家 / 200 家")
+    assert bars["dealers"].colour == GOAL_COLOURS["behind"]
+    assert g.x_max == 110
+    assert [e.label for e in g.legend] == ["符合进度", "落后", "截至 2024-04-15 按进度应达", "目标（100%）"]
+
+
+def test_goals_without_data_and_far_beyond_target():
+    s = _snap_of(SMALL + """\
+    goals:
+      - {id: leads, name: Leads, kind: cumulative, target: 100, unit: leads, due: 2024-03-29}
+      - {id: reach, name: Reach, kind: cumulative, target: 10, due: 2024-03-29,
+         measurements: [{date: 2024-03-05, value: 35}]}
+    """)
+    g = goals_model(s, "en")
+    leads, reach = g.bars
+    assert leads.achievement is None and leads.status == "no_data" and leads.colour == GOAL_COLOURS["no_data"]
+    assert leads.value_label == "- / 100 leads · no data"
+    assert reach.achievement == 350.0 and g.x_max == 200  # the axis stops at 200%; the label says 350%
+    assert reach.value_label == "35 / 10 · 350.0% · achieved"
+
+
+def test_goals_chart_file(snap, tmp_path):
+    render_goals_chart(snap, tmp_path / "goals.png", locale="zh-CN", font=FONT)
+    width, height = _png_size(tmp_path / "goals.png")
+    assert width == 1100 and height < 600
+
+
+def test_no_goals_gives_a_placeholder(tmp_path):
+    s = _snap_of(SMALL)
+    assert goals_model(s, "en").bars == () and goals_model(s, "en").empty_label == "No goals defined"
+    render_goals_chart(s, tmp_path / "goals.png", locale="en", font=FONT)
+    assert _png_size(tmp_path / "goals.png")[0] == 1100
+
+
+# -- Trend -----------------------------------------------------------------------------------------
+
+def test_trend_model(snap):
+    history = [(date(2024, 4, 7), 38.0), (date(2024, 3, 10), 5.0)]
+    t = trend_model(snap, "zh-CN", history)
+    assert t.planned == tuple((d, round(v, 3)) for d, v in planned_curve(snap.campaign))
+    assert t.planned[0][0] == date(2024, 3, 1) and t.planned[-1] == (date(2024, 5, 31), 100.0)
+    assert t.history == ((date(2024, 3, 10), 5.0), (date(2024, 4, 7), 38.0))  # sorted
+    assert (t.as_of, t.actual, t.planned_now) == (AS_OF, 47.4, 53.7)
+    assert t.actual_label == "实际 47.4%（计划 53.7%）"
+    assert [e.label for e in t.legend] == ["计划进度", "实际进度（历史）", "截至 2024-04-15"]
+    assert [e.label for e in trend_model(snap, "zh-CN").legend] == ["计划进度", "截至 2024-04-15"]
+
+
+def test_trend_chart_file(snap, tmp_path):
+    render_trend_chart(snap, tmp_path / "trend.png", locale="zh-CN", font=FONT,
+                       history=[(date(2024, 3, 31), 25.0), (date(2024, 4, 7), 38.0)])
+    assert _png_size(tmp_path / "trend.png") == (1100, 480)
+
+
+# -- Chinese glyphs --------------------------------------------------------------------------------
+
+@needs_cjk
+def test_chinese_renders_without_missing_glyph_warnings(snap, tmp_path, monkeypatch, caplog):
+    """Every chart, and every Gantt label drawn by matplotlib itself (the Pillow text layer
+    switched off), with the CJK font found on this machine: no missing glyph, no font not found."""
+    monkeypatch.setattr(charts._TextLayer, "create", classmethod(lambda cls, font, dpi: None))
+    caplog.set_level(logging.DEBUG, logger="matplotlib")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_gantt(snap, tmp_path, locale="zh-CN", font=FONT)
+        render_goals_chart(snap, tmp_path / "goals.png", locale="zh-CN", font=FONT)
+        render_trend_chart(snap, tmp_path / "trend.png", locale="zh-CN", font=FONT)
+    messages = [str(w.message) for w in caught] + [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [m for m in messages if "missing from font" in m or "Glyph" in m or "findfont" in m], messages
+
+
+def test_the_glyph_check_is_not_vacuous(snap, tmp_path):
+    """The same check with a Latin-only font does see missing glyphs."""
+    import matplotlib
+
+    dejavu = str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        render_goals_chart(snap, tmp_path / "goals.png", locale="zh-CN", font=FontChoice(dejavu, "DejaVu Sans"))
+    assert any("missing from font" in str(w.message) for w in caught)
+
+
+@needs_cjk
+def test_the_text_layer_has_every_glyph_of_the_example(model):
+    layer = charts._TextLayer.create(FONT, charts.DPI)
+    assert layer is not None
+    assert all(layer.covers(r.label) for r in model.rows)
+    assert not layer.covers("\U0001F600 emoji")  # such labels go to matplotlib, which falls back
+
+
+def test_without_a_cjk_font_charts_still_render_and_stay_quiet(snap, tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert render_gantt(snap, tmp_path, locale="zh-CN", font=NO_FONT) == ["gantt.png", "gantt.svg"]
+    # the caller printed FontChoice.warning once; matplotlib's per-glyph warnings are muted
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+    assert _png_size(tmp_path / "gantt.png")[0] == 1400
+
+
+# -- Determinism -----------------------------------------------------------------------------------
+
+_RENDER_ALL = textwrap.dedent("""
+    import sys
+    from datetime import date
+    from pathlib import Path
+    from ptrack.compute import compute_snapshot
+    from ptrack.render import charts
+    from ptrack.render.fonts import find_cjk_font
+    from ptrack.validate import load_campaign
+    out = Path(sys.argv[1])
+    charts.ROWS_PER_PAGE = 12  # exercise the paged path on the example too
+    snap = compute_snapshot(load_campaign(sys.argv[2]).campaign, as_of=date(2024, 4, 15))
+    font = find_cjk_font()
+    charts.render_gantt(snap, out, locale="zh-CN", font=font)
+    charts.render_goals_chart(snap, out / "goals.png", locale="zh-CN", font=font)
+    charts.render_trend_chart(snap, out / "trend.png", locale="zh-CN", font=font,
+                              history=[(date(2024, 3, 31), 25.0)])
+""")
+
+
+def test_same_inputs_give_byte_identical_files_across_processes(tmp_path):
+    digests = []
+    for run in ("one", "two"):
+        out = tmp_path / run
+        out.mkdir()
+        subprocess.run([sys.executable, "-c", _RENDER_ALL, str(out), str(EXAMPLE)], check=True, cwd=REPO)
+        digests.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())})
+    assert digests[0] == digests[1]
+    assert {"gantt.png", "gantt-2.png", "gantt-3.png", "gantt.svg", "goals.png", "trend.png"} <= set(digests[0])
+    png = (tmp_path / "one" / "gantt.png").read_bytes()
+    assert b"tIME" not in png and b"Software" not in png and b"matplotlib" not in png
+    svg = (tmp_path / "one" / "gantt.svg").read_text("utf-8")
+    assert "matplotlib" not in svg
