@@ -94,7 +94,6 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "retro.date": "Date",
         "retro.achieved": "Achieved",
         "retro.milestone_late": "achieved {n} days late",
-        "retro.milestone_late.one": "achieved 1 day late",
         "retro.lessons": "Lessons",
         "retro.went_well": "What went well",
         "retro.problems": "What went wrong",

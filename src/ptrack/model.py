@@ -155,6 +155,16 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class Retro:
+    """The team's own lessons (the optional ``retro:`` section): 高效环节 / 问题环节 / 改进措施."""
+
+    summary: str | None = None
+    went_well: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    improvements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Campaign:
     id: str
     name: str
@@ -171,6 +181,7 @@ class Campaign:
     milestones: tuple[Milestone, ...] = ()
     tasks: tuple[Task, ...] = ()
     risks: tuple[Risk, ...] = ()  # campaign-level risks
+    retro: Retro | None = None
     source: SourceMap | None = field(default=None, compare=False, repr=False)
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
@@ -324,5 +335,7 @@ def build_campaign(data: dict, file: str, source: SourceMap | None = None,
         milestones=tuple(_milestone(m, i) for i, m in enumerate(data.get("milestones") or ())),
         tasks=tuple(_task(t, i) for i, t in enumerate(data.get("tasks") or ())),
         risks=tuple(_risk(r, ("risks", i), None) for i, r in enumerate(data.get("risks") or ())),
+        retro=Retro(retro.get("summary"), tuple(retro.get("went_well") or ()), tuple(retro.get("problems") or ()),
+                    tuple(retro.get("improvements") or ())) if (retro := data.get("retro")) is not None else None,
         source=source,
     )

@@ -51,22 +51,40 @@ def snapshots_of(results: list[LoadResult], as_of: date) -> list[CampaignSnapsho
 
 
 def check_files(files: Sequence[Path], config: Config, as_of: date, *, strict: bool = False,
-                locale: str | None = None) -> CheckReport:
+                locale: str | None = None, git: bool = True, baseline: str | None = None,
+                notes: list[str] | None = None) -> CheckReport:
+    """``git``: run the git-based rules (stale-task; baseline-slip notices with ``baseline``);
+    why they could not run goes to ``notes``."""
     from ptrack.rules import RULES, run_rules
 
     report = CheckReport([], strict=strict, rules=tuple(r for r in RULES))
-    for r in load_all(files, config):
+    for path, r in zip(files, load_all(files, config)):
         diagnostics = list(r.diagnostics)
         if r.campaign is not None:
             snapshot = compute_snapshot(r.campaign, as_of=as_of)
-            diagnostics += run_rules(snapshot, locale)
+            extra = None
+            if git or baseline:
+                from ptrack.history import git_findings
+
+                extra = git_findings(path, r, snapshot, baseline_rev=baseline, policy_defaults=config.policy,
+                                     notes=notes)
+            diagnostics += run_rules(snapshot, locale, extra=extra)
         report.results.append(FileResult(r.file, diagnostics, r.campaign.id if r.campaign else None))
     return report
 
 
 def status_of(files: Sequence[Path], config: Config, as_of: date, *, by: str | None = None,
-              locale: str | None = None, color: bool = False) -> StatusReport:
+              locale: str | None = None, color: bool = False, baseline: str | None = None,
+              notes: list[str] | None = None) -> StatusReport:
+    """``baseline``: a revision (or ``first``) to compare each task's dates with (GitError
+    when there is none)."""
     results = load_all(files, config)
     diagnostics = [d for r in results for d in r.diagnostics]
+    baselines = {}
+    if baseline:
+        from ptrack.baseline import baselines_for
+
+        baselines = baselines_for(zip(files, results), as_of, baseline, policy_defaults=config.policy,
+                                  notes=notes)
     return StatusReport(as_of, snapshots_of(results, as_of), by=by, locale=locale, color=color,
-                        diagnostics=diagnostics)
+                        diagnostics=diagnostics, baselines=baselines)

@@ -169,6 +169,7 @@ class StatusReport:
     locale: str | None = None  # None: each campaign's own
     color: bool = False
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    baselines: dict = field(default_factory=dict)  # campaign id -> ptrack.baseline.Baseline (--baseline)
 
 
 def _iso(d: date | None) -> str | None:
@@ -188,9 +189,12 @@ def risk_dict(rs: RiskSnapshot) -> dict:
             "severity": r.severity, "state": rs.state, "due_soon": rs.due_soon, "days_overdue": rs.days_overdue}
 
 
-def task_dict(ts: TaskSnapshot) -> dict:
+def task_dict(ts: TaskSnapshot, baseline=None) -> dict:
+    """A task's status JSON. With a ``baseline`` (``ptrack.baseline.TaskBaseline``, only when
+    one was computed: ``--baseline``) it gains baseline_start, baseline_end, slip_days, slips."""
     task = ts.task
-    return {
+    extra = baseline.to_dict() if baseline is not None else {}
+    return {**extra,
         "id": task.id, "name": task.name, "description": task.description, "module": task.module,
         "owner": task.owner, "collaborators": list(task.collaborators), "department": task.department,
         "channels": list(task.channels),
@@ -226,15 +230,16 @@ def group_dict(g: GroupSnapshot) -> dict:
             "tasks": list(g.task_ids), "status_counts": dict(g.status_counts)}
 
 
-def campaign_dict(s: CampaignSnapshot) -> dict:
+def campaign_dict(s: CampaignSnapshot, baseline=None) -> dict:
     c = s.campaign
-    return {
+    extra = {"baseline": baseline.to_dict()} if baseline is not None else {}
+    return {**extra,
         "id": c.id, "name": c.name, "file": c.file, "lead": c.lead, "start": _iso(c.start),
         "end": _iso(c.end), "calendar": c.calendar, "locale": c.locale,
         "planned_progress": s.planned_progress, "actual_progress": s.actual_progress,
         "deviation": s.deviation, "status": s.status.value, "health": s.health.value,
         "days_behind": s.days_behind, "forecast_finish": _iso(s.forecast_finish), "evm": _evm_dict(s.evm),
-        "tasks": [task_dict(ts) for ts in s.tasks],
+        "tasks": [task_dict(ts, baseline.tasks.get(ts.task.id) if baseline else None) for ts in s.tasks],
         "milestones": [milestone_dict(m) for m in s.milestones],
         "goals": [goal_dict(g) for g in s.goals],
         "risks": [risk_dict(r) for r in s.risks],
@@ -243,14 +248,15 @@ def campaign_dict(s: CampaignSnapshot) -> dict:
     }
 
 
-def status_document(snapshots: list[CampaignSnapshot], as_of: date) -> dict:
+def status_document(snapshots: list[CampaignSnapshot], as_of: date, baselines=None) -> dict:
     """The JSON of ``ptrack status --format json`` and of the site's status.json (DESIGN §6)."""
+    baselines = baselines or {}
     return {"ptrack": __version__, "as_of": as_of.isoformat(),
-            "campaigns": [campaign_dict(s) for s in snapshots]}
+            "campaigns": [campaign_dict(s, baselines.get(s.campaign.id)) for s in snapshots]}
 
 
 def status_json(report: StatusReport) -> str:
-    return dump_json(status_document(report.snapshots, report.as_of))
+    return dump_json(status_document(report.snapshots, report.as_of, report.baselines))
 
 
 # -- the terminal table -----------------------------------------------------------------------

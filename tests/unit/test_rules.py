@@ -164,10 +164,10 @@ def test_english_messages():
         'goal "销量" is at 900, behind the 1,000 expected by 2024-03-10 (target 3,100 by 2024-03-31)')
     assert messages[(40, "goal-behind-pace")] == 'goal "首周转化率" is at 2.5%, short of its target 3% due 2024-03-08'
     assert messages[(42, "milestone-missed")] == (
-        'milestone "物料定稿" was due 2024-03-09 and is not achieved (1 days late)')
+        'milestone "物料定稿" was due 2024-03-09 and is not achieved (1 day late)')
     assert messages[(49, "deviation-behind")] == (
         'task "海报" is 11.0 points behind plan (planned 50.0%, actual 39.0%, 2 working days behind)')
-    assert messages[(51, "risk-overdue")] == 'risk "素材变更" is 1 days past its deadline 2024-03-09 (owner: 王雪)'
+    assert messages[(51, "risk-overdue")] == 'risk "素材变更" is 1 day past its deadline 2024-03-09 (owner: 王雪)'
     assert messages[(53, "risk-overdue")] == 'risk "晚解决" is 2 days past its deadline 2024-03-08 (owner: unassigned)'
     assert messages[(69, "task-overdue")] == 'task "落地页" was planned to finish 2024-03-08 and is 90.0% done'
     assert messages[(73, "late-start")] == 'task "门店" was planned to start 2024-03-05 and has not started'
@@ -282,7 +282,7 @@ def test_milestone_missed_only_after_its_date():
     assert _one_task(task, "2024-03-05", ms) == []
     [d] = _one_task(task, "2024-03-06", ms)
     assert (d.code, d.severity, d.message) == (
-        "milestone-missed", Severity.ERROR, 'milestone "M" was due 2024-03-05 and is not achieved (1 days late)')
+        "milestone-missed", Severity.ERROR, 'milestone "M" was due 2024-03-05 and is not achieved (1 day late)')
     achieved_late = "milestones: [{id: m, name: M, date: 2024-03-05, achieved: 2024-03-08}]\n"
     assert [d.code for d in _one_task(task, "2024-03-07", achieved_late)] == ["milestone-missed"]  # not yet
     assert _one_task(task, "2024-03-08", achieved_late) == []

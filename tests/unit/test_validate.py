@@ -77,7 +77,7 @@ def test_example_campaign_has_no_diagnostics():
     pytest.param(
         BASE + "sponsor: x\n",
         ['c.yaml:11:1: error [schema] unknown key "sponsor"; allowed keys: ptrack, campaign, '
-         "policy, people, goals, milestones, tasks, risks"],
+         "policy, people, goals, milestones, tasks, risks, retro"],
         id="unknown-top-level-key"),
     pytest.param(
         BASE.replace("  name: Spring\n", ""),

@@ -1,0 +1,658 @@
+"""A campaign's past: its versions in git, one point per day, task-level changes, stale tasks.
+
+``load_history(path)`` reads the file's versions (``gitio``: one ``git log`` and one
+``git cat-file --batch``) and answers:
+
+- ``points(as_of)``: one point per day that has commits on the branch (the last valid version of
+  that day), computed as of that day: planned, actual, deviation for the campaign and each task.
+  The branch is HEAD's first-parent line, so a merged pull request counts on the day it was
+  merged, in its merged form.
+- ``task_changes(as_of)``: when each task's own entry changed, by whom. A task changed in a
+  commit when its entry (the task's mapping, canonicalised as JSON with sorted keys) differs from
+  its entry in every parent of the commit: a merge that only combines both sides changes
+  nothing, and the change is credited to the commit that made it.
+- ``stale_findings(snapshot)``: the ``stale-task`` rule's findings.
+
+Speed: each distinct blob is read once. The task entries of a version come from splitting its
+``tasks:`` block into one text chunk per task and parsing only chunks not seen before (a commit
+usually touches one or two tasks); anything unusual (flow style, anchors shared across tasks)
+falls back to parsing the whole file. Only the versions that become day points are validated and
+computed, and each only once. Outside git, for a file not committed yet, or when git is missing,
+the history holds the working tree only and says why in ``notes``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterator, Mapping, Sequence
+
+from ptrack.compute import CampaignSnapshot, Status, compute_snapshot
+from ptrack.diagnostics import Severity
+from ptrack.gitio import FileVersion, GitError, GitUnavailable, NotAGitRepository, Repository
+from ptrack.loader import YamlProblem, decode_bytes, display_path, parse_yaml
+from ptrack.model import build_campaign
+from ptrack.validate import LoadResult, load_campaign_bytes, validate_document
+
+Progress = Callable[[int, int], None]
+
+
+# ---------------------------------------------------------------------------------------------
+# Task entries of one version
+
+@dataclass(frozen=True)
+class TaskEntry:
+    """One task's entry in one version of the file, as data (not validated)."""
+
+    id: str
+    canonical: str  # json.dumps(entry, sort_keys=True): equal text <=> equal entry
+    name: str | None
+    owner: str | None
+    planned_start: date | None
+    planned_end: date | None
+
+
+def _iso(value) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _entry(data) -> TaskEntry | None:
+    if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+        return None
+    planned = data.get("planned") if isinstance(data.get("planned"), dict) else {}
+    name = data.get("name")
+    owner = data.get("owner")
+    return TaskEntry(data["id"], json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                                            default=str),
+                     name if isinstance(name, str) else None, owner if isinstance(owner, str) else None,
+                     _iso(planned.get("start")), _iso(planned.get("end")))
+
+
+_TASKS_KEY = re.compile(r"^tasks:[ \t]*(?:#[^\n]*)?\r?$", re.M)
+_LINE_START = re.compile(r"^( *)([^ \n])", re.M)
+
+
+def _task_chunks(text: str) -> list[str] | None:
+    """The ``tasks:`` block of a block-style file cut into one text per task (each parses alone
+    as a one-item list); None when the layout is not the plain one."""
+    block = _task_block(text)
+    return block[0] if block else None
+
+
+def _task_block(text: str) -> tuple[list[str], int, int] | None:
+    """(chunks, offset of the ``tasks:`` line, offset just after the block). Only lines whose
+    first character is at or left of the items' column are looked at (by a regex), so a task's
+    own lines cost nothing: this runs for every version of the file."""
+    found = _TASKS_KEY.search(text)
+    if found is None or _TASKS_KEY.search(text, found.end()) is not None:
+        return None
+    starts: list[int] = []
+    indent = None
+    end = len(text)
+    pos = found.end()
+    pattern = _LINE_START
+    while True:
+        m = pattern.search(text, pos)
+        if m is None:
+            break
+        pos = m.end()
+        column, char = len(m.group(1)), m.group(2)
+        if char == "#" or char == "\r":
+            continue
+        if char == "\t":
+            return None
+        after = text[m.end():m.end() + 1]
+        is_item = char == "-" and after in ("", " ", "\t", "\n", "\r")
+        if indent is None:
+            if not is_item:
+                return None
+            indent = column
+            pattern = re.compile(r"^( {0,%d})([^ \n])" % indent, re.M)
+        if column == indent and is_item:
+            starts.append(m.start())
+            continue
+        if column == indent and indent > 0:
+            return None
+        end = m.start()
+        break
+    if not starts:
+        return None
+    bounds = starts + [end]
+    return [text[bounds[i]:bounds[i + 1]] for i in range(len(starts))], found.start(), end
+
+
+class _EntryCache:
+    """Task entries (and their data) by chunk text, shared by all versions of a file."""
+
+    def __init__(self) -> None:
+        self.by_chunk: dict[str, tuple[TaskEntry, dict] | None] = {}
+
+    def _chunk(self, chunk: str, file: str) -> tuple[TaskEntry, dict] | None:
+        if chunk not in self.by_chunk:
+            self.by_chunk[chunk] = self._parse_chunk(chunk, file)
+        return self.by_chunk[chunk]
+
+    def tasks(self, chunks: list[str], file: str) -> list[tuple[TaskEntry, dict]] | None:
+        out = []
+        for chunk in chunks:
+            got = self._chunk(chunk, file)
+            if got is None:
+                return None
+            out.append(got)
+        return out
+
+    def table(self, raw: bytes, file: str) -> dict[str, TaskEntry] | None:
+        """Task id -> entry for one version; None when the file cannot be read as YAML."""
+        try:
+            text = decode_bytes(raw)
+        except YamlProblem:
+            return None
+        chunks = _task_chunks(text)
+        tasks = self.tasks(chunks, file) if chunks is not None else None
+        if tasks is not None:
+            return {entry.id: entry for entry, _ in tasks}
+        try:
+            data = parse_yaml(text, file).data
+        except YamlProblem:
+            return None
+        tasks = data.get("tasks") if isinstance(data, dict) else None
+        entries = [_entry(t) for t in tasks] if isinstance(tasks, list) else []
+        return {e.id: e for e in entries if e is not None}
+
+    @staticmethod
+    def _parse_chunk(chunk: str, file: str) -> tuple[TaskEntry, dict] | None:
+        try:
+            data = parse_yaml(chunk, file).data
+        except YamlProblem:
+            return None
+        if not isinstance(data, list) or len(data) != 1:
+            return None
+        entry = _entry(data[0])
+        return (entry, data[0]) if entry is not None else None
+
+    def load(self, raw: bytes, file: str, policy_defaults) -> LoadResult | None:
+        """A valid version built from its cached task chunks plus a parse of the rest of the file
+        (a commit rarely touches more than a task or two, so most of the file is not parsed
+        again). None when that does not apply or the version has errors: the caller then loads
+        it the ordinary way, which locates every problem on its line."""
+        try:
+            text = decode_bytes(raw)
+        except YamlProblem:
+            return None
+        block = _task_block(text)
+        if block is None:
+            return None
+        chunks, start, end = block
+        tasks = self.tasks(chunks, file)
+        if tasks is None:
+            return None
+        try:
+            doc = parse_yaml(text[:start] + text[end:], file)
+        except YamlProblem:
+            return None
+        if not isinstance(doc.data, dict) or "tasks" in doc.data:
+            return None
+        # The task data is shared by every version with the same chunk: validation only adds the
+        # schema's defaults (the same each time) and the model copies values out of it.
+        data = {**doc.data, "tasks": [d for _, d in tasks]}
+        diagnostics = validate_document(data, doc.source)
+        if any(d.severity is Severity.ERROR for d in diagnostics):
+            return None
+        return LoadResult(file, diagnostics, build_campaign(data, file, doc.source, policy_defaults))
+
+
+# ---------------------------------------------------------------------------------------------
+# Points and changes
+
+@dataclass(frozen=True)
+class TaskPoint:
+    planned_progress: float
+    actual_progress: float
+    deviation: float
+    status: str
+    health: str
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    """Where the campaign stood at the end of ``date``, by the last version of that day."""
+
+    date: date
+    commit: str | None  # None: the working tree (a file not committed yet)
+    author: str | None
+    planned_progress: float
+    actual_progress: float
+    deviation: float
+    status: str
+    health: str
+    tasks: Mapping[str, TaskPoint]
+
+    @classmethod
+    def of(cls, snapshot: CampaignSnapshot, version: FileVersion | None) -> "HistoryPoint":
+        tasks = {ts.task.id: TaskPoint(ts.planned_progress, ts.actual_progress, ts.deviation,
+                                       ts.status.value, ts.health.value) for ts in snapshot.tasks}
+        return cls(snapshot.as_of, version.commit if version else None, version.author if version else None,
+                   snapshot.planned_progress, snapshot.actual_progress, snapshot.deviation,
+                   snapshot.status.value, snapshot.health.value, tasks)
+
+    def to_dict(self) -> dict:
+        return {"date": self.date.isoformat(), "commit": self.commit, "author": self.author,
+                "planned_progress": self.planned_progress, "actual_progress": self.actual_progress,
+                "deviation": self.deviation,
+                "tasks": {tid: {"planned_progress": p.planned_progress, "actual_progress": p.actual_progress,
+                                "deviation": p.deviation, "status": p.status, "health": p.health}
+                          for tid, p in self.tasks.items()}}
+
+
+WORKING_TREE = "working tree"
+
+
+@dataclass(frozen=True)
+class TaskChange:
+    """A commit (or the working tree) that changed one task's entry."""
+
+    task_id: str
+    date: date
+    commit: str | None  # None: uncommitted change in the working tree
+    author: str | None
+    timestamp: int
+    old: TaskEntry | None  # None: the task was added
+    new: TaskEntry
+
+    @property
+    def who(self) -> str:
+        return self.author if self.commit else WORKING_TREE
+
+
+@dataclass
+class CampaignHistory:
+    """The versions of one campaign file and what they say. Close it (or use ``with``)."""
+
+    file: str  # as shown to the user
+    path: Path
+    policy_defaults: Mapping[str, object] | None = None
+    repo: Repository | None = None
+    relpath: str | None = None
+    versions: list[FileVersion] = field(default_factory=list)  # oldest first
+    notes: list[str] = field(default_factory=list)
+    worktree: bytes | None = None
+    progress: Progress | None = None
+    missing: str | None = None  # why git knows no version: git-missing, not-a-repository, not-committed
+    reason: str | None = None  # the same in words
+    _owns_repo: bool = False
+    _tables: dict[str | None, dict[str, TaskEntry] | None] = field(default_factory=dict, repr=False)
+    _entries: _EntryCache = field(default_factory=_EntryCache, repr=False)
+    _first_parent: set[str] | None = field(default=None, repr=False)
+    _changes: list[TaskChange] | None = field(default=None, repr=False)
+
+    # -- what is available -------------------------------------------------------------------
+    @property
+    def in_git(self) -> bool:
+        """True when git knows at least one version of the file."""
+        return bool(self.versions)
+
+    @property
+    def head(self) -> FileVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    def close(self) -> None:
+        if self._owns_repo and self.repo is not None:
+            self.repo.close()
+
+    def __enter__(self) -> "CampaignHistory":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- reading versions --------------------------------------------------------------------
+    def table(self, blob: str | None) -> dict[str, TaskEntry] | None:
+        """Task entries of the version with this blob ({} for an absent file, None: unreadable)."""
+        if blob is None:
+            return {}
+        if blob not in self._tables:
+            raw = self.repo.blob(blob) if self.repo else None
+            self._tables[blob] = None if raw is None else self._entries.table(raw, self.file)
+        return self._tables[blob]
+
+    def worktree_table(self) -> dict[str, TaskEntry] | None:
+        return None if self.worktree is None else self._entries.table(self.worktree, self.file)
+
+    def load(self, version: FileVersion) -> LoadResult | None:
+        raw = self.repo.blob(version.blob) if self.repo and version.blob else None
+        if raw is None:
+            return None
+        fast = self._entries.load(raw, self.file, self.policy_defaults)
+        return fast if fast is not None else load_campaign_bytes(raw, self.file, self.policy_defaults)
+
+    @property
+    def worktree_dirty(self) -> bool:
+        """The file on disk differs from its last committed version."""
+        if self.worktree is None or self.head is None:
+            return False
+        raw = self.repo.blob(self.head.blob) if self.repo else None
+        return raw is None or raw.replace(b"\r\n", b"\n") != self.worktree.replace(b"\r\n", b"\n")
+
+    # -- day points --------------------------------------------------------------------------
+    def _on_branch(self, version: FileVersion) -> bool:
+        if self._first_parent is None:
+            first = min((v.timestamp for v in self.versions), default=None)
+            self._first_parent = self.repo.first_parent_commits(first) if self.repo else set()
+        return not self._first_parent or version.commit in self._first_parent
+
+    def points(self, as_of: date | None = None) -> list[HistoryPoint]:
+        """One point per day with commits on the branch up to ``as_of``; for a file that git does
+        not know, one point for the working tree as of ``as_of``."""
+        if not self.versions:
+            return self._worktree_point(as_of)
+        by_day: dict[date, list[FileVersion]] = {}
+        for v in self.versions:
+            if v.blob is None or (as_of is not None and v.day > as_of) or not self._on_branch(v):
+                continue
+            by_day.setdefault(v.day, []).append(v)
+        out: list[HistoryPoint] = []
+        days = sorted(by_day)
+        for n, day in enumerate(days):
+            if self.progress:
+                self.progress(n, len(days))
+            for version in reversed(by_day[day]):
+                result = self.load(version)
+                if result is not None and result.ok:
+                    out.append(HistoryPoint.of(compute_snapshot(result.campaign, as_of=day), version))
+                    break
+                self.notes.append(self._invalid_note(version, result))
+        if self.progress:
+            self.progress(len(days), len(days))
+        return out
+
+    def _worktree_point(self, as_of: date | None) -> list[HistoryPoint]:
+        if self.worktree is None or as_of is None:
+            return []
+        result = load_campaign_bytes(self.worktree, self.file, self.policy_defaults)
+        if not result.ok:
+            return []
+        return [HistoryPoint.of(compute_snapshot(result.campaign, as_of=as_of), None)]
+
+    def _invalid_note(self, version: FileVersion, result: LoadResult | None) -> str:
+        where = f"{self.file} at {version.commit[:7]} ({version.day.isoformat()}, {version.author})"
+        if result is None:
+            return f"{where} cannot be read from git; left out of the history"
+        errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+        first = errors[0] if errors else None
+        detail = f": line {first.location.line}: {first.message}" if first else ""
+        return (f"{where} is not a valid campaign ({len(errors)} error{'s' if len(errors) != 1 else ''}"
+                f"{detail}); left out of the history")
+
+    # -- task changes ------------------------------------------------------------------------
+    def task_changes(self) -> list[TaskChange]:
+        """Every change of a task's entry in the committed history, oldest first."""
+        if self._changes is not None:
+            return self._changes
+        changes: list[TaskChange] = []
+        last_readable: dict[str, TaskEntry] | None = None
+        total = len(self.versions)
+        for n, v in enumerate(self.versions):
+            if self.progress and n % 50 == 0:
+                self.progress(n, total)
+            table = self.table(v.blob)
+            if table is None:
+                continue
+            previous = []
+            for blob in v.parent_blobs:
+                t = self.table(blob)
+                if t is None:  # unreadable parent: the last version that could be read
+                    t = last_readable if last_readable is not None else {}
+                previous.append(t)
+            for tid, entry in table.items():
+                olds = [p.get(tid) for p in previous]
+                if any(o is not None and o.canonical == entry.canonical for o in olds):
+                    continue
+                old = next((o for o in olds if o is not None), None)
+                changes.append(TaskChange(tid, v.day, v.commit, v.author, v.timestamp, old, entry))
+            last_readable = table
+        self._changes = changes
+        return changes
+
+    def worktree_changes(self, as_of: date) -> list[TaskChange]:
+        """Tasks whose entry on disk differs from the last commit: changed on ``as_of``."""
+        if not self.worktree_dirty:
+            return []
+        now = self.worktree_table()
+        before = self.table(self.head.blob) if self.head else {}
+        if now is None:
+            return []
+        before = before or {}
+        return [TaskChange(tid, as_of, None, None, 2 ** 62, before.get(tid), e)
+                for tid, e in now.items()
+                if before.get(tid) is None or before[tid].canonical != e.canonical]
+
+    def last_changes(self, as_of: date, *, worktree: bool = True) -> dict[str, TaskChange]:
+        """The latest change of each task up to the end of ``as_of`` (with uncommitted ones)."""
+        out: dict[str, TaskChange] = {}
+        changes = [c for c in self.task_changes() if c.date <= as_of]
+        if worktree:
+            changes += self.worktree_changes(as_of)
+        for c in changes:
+            if c.task_id not in out or c.timestamp >= out[c.task_id].timestamp:
+                out[c.task_id] = c
+        return out
+
+
+def load_history(path: Path | str, *, policy_defaults: Mapping[str, object] | None = None,
+                 repo: Repository | None = None, progress: Progress | None = None,
+                 file: str | None = None) -> CampaignHistory:
+    """The history of one campaign file. Never raises for missing git, a folder outside git or
+    a file not committed yet: the history is then the working tree only and ``notes`` says why.
+    Raises GitError only when git itself fails unexpectedly."""
+    path = Path(path)
+    file = file or display_path(path)
+    try:
+        worktree = path.read_bytes()
+    except OSError:
+        worktree = None
+    history = CampaignHistory(file, path, policy_defaults, worktree=worktree, progress=progress)
+    try:
+        if repo is None:
+            repo = Repository.discover(path)
+            history._owns_repo = True
+        history.repo = repo
+        history.relpath = repo.relpath(path)
+        history.versions = repo.file_log(history.relpath)
+    except (GitUnavailable, NotAGitRepository) as exc:
+        history.missing = "git-missing" if isinstance(exc, GitUnavailable) else "not-a-repository"
+        history.reason = str(exc)
+        history.notes.append(f"{exc}; using the working tree only")
+        return history
+    if not history.versions:
+        history.missing = "not-committed"
+        history.reason = f"{file} is not committed yet"
+        history.notes.append(f"{file} is not committed yet: its history is the working tree only "
+                             "(commit it to start tracking changes)")
+    elif repo.shallow:
+        history.notes.append(f"{file}: {repo.shallow_note}")
+    return history
+
+
+# ---------------------------------------------------------------------------------------------
+# The stale-task rule
+
+def stale_findings(history: CampaignHistory, snapshot: CampaignSnapshot) -> Iterator[tuple]:
+    """``(rule id, raw finding)`` pairs for ``run_rules(extra=...)``: an in-progress task whose
+    own entry has not changed for more than ``stale_after_days`` calendar days as of D."""
+    if not history.in_git:
+        return
+    limit = snapshot.campaign.policy.stale_after_days
+    last = history.last_changes(snapshot.as_of)
+    for ts in snapshot.tasks:
+        if ts.status is not Status.IN_PROGRESS:
+            continue
+        change = last.get(ts.task.id)
+        if change is None:
+            continue
+        days = (snapshot.as_of - change.date).days
+        if days > limit:
+            yield ("stale-task", (Severity.WARNING, ts.task.path, ts.task.id, "git.stale-task",
+                                  {"name": ts.task.name, "days": days, "date": change.date.isoformat(),
+                                   "author": change.who, "limit": limit}))
+
+
+def git_findings(path: Path | str, result: LoadResult, snapshot: CampaignSnapshot, *,
+                 baseline_rev: str | None = None, policy_defaults: Mapping[str, object] | None = None,
+                 notes: list[str] | None = None) -> list[tuple]:
+    """The git-based findings of ``ptrack check`` for one valid campaign, as ``run_rules`` extras:
+    ``stale-task`` and, with ``baseline_rev``, ``baseline-slip`` notices. Without git (missing,
+    not a repository, file not committed) stale-task is skipped with a note; a baseline that
+    cannot be had raises GitError (the user asked for it)."""
+    notes = notes if notes is not None else []
+    stale_on = snapshot.campaign.policy.rules.get("stale-task") != "off"
+    if not stale_on and not baseline_rev:
+        return []
+    try:
+        history = load_history(path, policy_defaults=policy_defaults, file=result.file)
+    except GitError as exc:
+        if baseline_rev:
+            raise
+        notes.append(f"stale-task skipped for {result.file}: {exc}")
+        return []
+    out: list[tuple] = []
+    with history:
+        if not history.in_git:
+            if baseline_rev:
+                raise GitError(f"no baseline for {result.file}: {history.reason}")
+            if history.missing == "git-missing":  # outside git or not committed: nothing to say
+                notes.append("stale-task skipped: git is not installed or not on PATH")
+            return []
+        notes.extend(history.notes)
+        if stale_on:
+            out += stale_findings(history, snapshot)
+        if baseline_rev:
+            from ptrack.baseline import baseline_findings, compute_baseline
+
+            baseline = compute_baseline(history, snapshot.campaign, snapshot.as_of, baseline_rev)
+            out += baseline_findings(baseline, snapshot.campaign)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Integration: what the site and charts call
+
+def trend_points(path: Path | str, as_of: date, *, policy_defaults: Mapping[str, object] | None = None,
+                 notes: list[str] | None = None) -> list[tuple[date, float]]:
+    """``[(day, actual_progress), ...]`` for the trend chart, oldest first, days up to ``as_of``.
+    Never raises: git problems leave a note in ``notes`` (when given) and what is there."""
+    try:
+        with load_history(path, policy_defaults=policy_defaults) as history:
+            points = history.points(as_of)
+            if notes is not None:
+                notes.extend(history.notes)
+    except GitError as exc:
+        if notes is not None:
+            notes.append(str(exc))
+        return []
+    return [(p.date, p.actual_progress) for p in points]
+
+
+def task_last_updates(path: Path | str, as_of: date, *,
+                      notes: list[str] | None = None) -> dict[str, tuple[date, str]]:
+    """Task id -> (day of the last change of its entry, who) as of ``as_of``: the HTML table's
+    "last updated N days ago by X". Empty when git knows nothing of the file."""
+    try:
+        with load_history(path) as history:
+            if notes is not None:
+                notes.extend(history.notes)
+            if not history.in_git:
+                return {}
+            return {tid: (c.date, c.who) for tid, c in sorted(history.last_changes(as_of).items())}
+    except GitError as exc:
+        if notes is not None:
+            notes.append(str(exc))
+        return {}
+
+
+# ---------------------------------------------------------------------------------------------
+# ptrack history: the report and its formats
+
+@dataclass
+class CampaignTrack:
+    campaign_id: str | None
+    file: str
+    points: list[HistoryPoint]
+
+
+@dataclass
+class HistoryReport:
+    tracks: list[CampaignTrack]
+    notes: list[str] = field(default_factory=list)
+    diagnostics: list = field(default_factory=list)
+
+
+def history_report(files: Sequence[Path], as_of: date, *, policy_defaults=None,
+                   progress: Progress | None = None) -> HistoryReport:
+    from ptrack.validate import load_campaign
+
+    report = HistoryReport([])
+    for path in files:
+        current = load_campaign(path, policy_defaults)
+        report.diagnostics += current.diagnostics
+        with load_history(path, policy_defaults=policy_defaults, progress=progress,
+                          file=current.file) as history:
+            points = history.points(as_of)
+            if history.in_git and history.worktree_dirty:
+                history.notes.append(f"{current.file} has uncommitted changes; the history shows "
+                                     "committed versions only")
+            report.notes += history.notes
+            cid = current.campaign.id if current.ok else _last_id(history)
+        report.tracks.append(CampaignTrack(cid, current.file, points))
+    return report
+
+
+def _last_id(history: CampaignHistory) -> str | None:
+    for v in reversed(history.versions):
+        result = history.load(v)
+        if result is not None and result.ok:
+            return result.campaign.id
+    return None
+
+
+def _track_dict(track: CampaignTrack) -> dict:
+    return {"campaign": track.campaign_id, "file": track.file, "points": [p.to_dict() for p in track.points]}
+
+
+def history_json(report: HistoryReport) -> str:
+    from ptrack.reporters import dump_json
+
+    if len(report.tracks) == 1:
+        return dump_json(_track_dict(report.tracks[0]))
+    return dump_json({"campaigns": [_track_dict(t) for t in report.tracks]})
+
+
+CSV_COLUMNS = ("campaign", "date", "commit", "author", "task", "planned_progress", "actual_progress",
+               "deviation", "status", "health")
+
+
+def history_csv(report: HistoryReport) -> str:
+    """One row per point and campaign (task empty) and per point and task."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for track in report.tracks:
+        for p in track.points:
+            head = [track.campaign_id or "", p.date.isoformat(), p.commit or "", p.author or ""]
+            writer.writerow(head + ["", p.planned_progress, p.actual_progress, p.deviation, p.status, p.health])
+            for tid, tp in p.tasks.items():
+                writer.writerow(head + [tid, tp.planned_progress, tp.actual_progress, tp.deviation,
+                                        tp.status, tp.health])
+    return out.getvalue()
+
+
+HISTORY_REPORTERS: dict[str, Callable[[HistoryReport], str]] = {"json": history_json, "csv": history_csv}

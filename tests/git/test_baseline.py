@@ -1,0 +1,117 @@
+"""Baselines and slips: who moved which planned end, when, by how many working days."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from ptrack.baseline import baseline_dates, compute_baseline
+from ptrack.history import load_history
+from ptrack.validate import load_campaign
+
+
+def _slipping(repo, campaign, tasks_of):
+    """alpha's planned end: 03-10 (Ann, 03-01), 03-12 (Carol, 03-03), 03-15 (Dave, 03-06),
+    back to 03-14 (Erin, 03-07: earlier, not a slip). beta is only updated (Bob, 03-04)."""
+    data = campaign()
+    path = repo.write("c.yaml", data)
+    repo.commit("2024-03-01T10:00:00+08:00", "Ann")
+    for when, who, end in (("2024-03-03T10:00:00+08:00", "Carol", "2024-03-12"),
+                           ("2024-03-04T10:00:00+08:00", "Bob", None),
+                           ("2024-03-06T10:00:00+08:00", "Dave", "2024-03-15"),
+                           ("2024-03-07T10:00:00+08:00", "Erin", "2024-03-14")):
+        if end:
+            tasks_of(data)["alpha"]["planned"]["end"] = end
+        else:
+            tasks_of(data)["beta"]["progress"] = 10
+        repo.write("c.yaml", data)
+        repo.commit(when, who)
+        if who == "Carol":
+            repo.git("tag", "v1")
+    return path
+
+
+def _baseline(path, rev=None, as_of=date(2024, 3, 31)):
+    campaign = load_campaign(path).campaign
+    with load_history(path) as history:
+        return compute_baseline(history, campaign, as_of, rev)
+
+
+def test_slips_who_and_when(make_repo, campaign, tasks_of):
+    path = _slipping(make_repo(), campaign, tasks_of)
+    b = _baseline(path)
+    alpha, beta = b.tasks["alpha"], b.tasks["beta"]
+    assert (alpha.start, alpha.end) == (date(2024, 3, 1), date(2024, 3, 10))
+    # Calendar none: 03-10 -> 03-14 is 4 working days; two moves later (+2 by Carol, +3 by Dave).
+    assert alpha.slip_days == 4
+    assert [(s.date.isoformat(), s.author, s.old_end.isoformat(), s.new_end.isoformat(), s.days)
+            for s in alpha.slips] == [("2024-03-03", "Carol", "2024-03-10", "2024-03-12", 2),
+                                      ("2024-03-06", "Dave", "2024-03-12", "2024-03-15", 3)]
+    assert (beta.slip_days, beta.slips) == (0, ())
+    assert b.rev == "first" and b.date == date(2024, 3, 1)
+
+
+def test_baseline_at_a_tag_counts_only_later_slips(make_repo, campaign, tasks_of):
+    path = _slipping(make_repo(), campaign, tasks_of)
+    b = _baseline(path, "v1")
+    alpha = b.tasks["alpha"]
+    assert (alpha.end, alpha.slip_days) == (date(2024, 3, 12), 2)
+    assert [s.author for s in alpha.slips] == ["Dave"]
+    assert baseline_dates(path, "v1")["alpha"] == (date(2024, 3, 1), date(2024, 3, 12))
+    assert baseline_dates(path)["alpha"] == (date(2024, 3, 1), date(2024, 3, 10))
+
+
+def test_slips_as_of_a_past_day(make_repo, campaign, tasks_of):
+    path = _slipping(make_repo(), campaign, tasks_of)
+    assert [s.author for s in _baseline(path, as_of=date(2024, 3, 5)).tasks["alpha"].slips] == ["Carol"]
+
+
+def test_uncommitted_slip_counts(make_repo, campaign, tasks_of, dump):
+    repo = make_repo()
+    path = _slipping(repo, campaign, tasks_of)
+    data = campaign()
+    tasks_of(data)["alpha"]["planned"]["end"] = "2024-03-18"
+    tasks_of(data)["beta"]["progress"] = 10
+    path.write_text(dump(data))
+    slips = _baseline(path, as_of=date(2024, 3, 9)).tasks["alpha"].slips
+    assert [(s.author, s.commit, s.date.isoformat(), s.days) for s in slips][-1] == (None, None, "2024-03-09", 4)
+
+
+def test_status_json_with_and_without_baseline(make_repo, campaign, tasks_of, run_cli):
+    path = _slipping(make_repo(), campaign, tasks_of)
+    code, out, _ = run_cli("status", str(path), "--as-of", "2024-03-08", "--format", "json")
+    assert code == 0
+    task = json.loads(out)["campaigns"][0]["tasks"][0]
+    assert "baseline_end" not in task and "slips" not in task  # unchanged without --baseline
+    code, out, err = run_cli("status", str(path), "--as-of", "2024-03-08", "--format", "json",
+                             "--baseline", "first")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)["campaigns"][0]
+    assert doc["baseline"]["rev"] == "first" and doc["baseline"]["date"] == "2024-03-01"
+    alpha = doc["tasks"][0]
+    assert {k: alpha[k] for k in ("baseline_start", "baseline_end", "slip_days")} == {
+        "baseline_start": "2024-03-01", "baseline_end": "2024-03-10", "slip_days": 4}
+    assert [(s["author"], s["old_end"], s["new_end"], s["days"]) for s in alpha["slips"]] == [
+        ("Carol", "2024-03-10", "2024-03-12", 2), ("Dave", "2024-03-12", "2024-03-15", 3)]
+    assert doc["tasks"][1]["slips"] == [] and doc["tasks"][1]["slip_days"] == 0
+
+
+def test_baseline_errors_exit_2(make_repo, campaign, tasks_of, run_cli, tmp_path, dump):
+    path = _slipping(make_repo(), campaign, tasks_of)
+    code, _, err = run_cli("status", str(path), "--baseline", "no-such-tag")
+    assert code == 2 and '"no-such-tag" is not a commit, branch or tag' in err
+    outside = tmp_path / "x.yaml"
+    outside.write_text(dump(campaign()))
+    code, _, err = run_cli("status", str(outside), "--baseline", "first")
+    assert code == 2 and "not in a git repository" in err and "Traceback" not in err
+
+
+def test_check_baseline_notices(make_repo, campaign, tasks_of, run_cli):
+    path = _slipping(make_repo(), campaign, tasks_of)
+    code, out, _ = run_cli("check", str(path), "--as-of", "2024-03-08", "--baseline", "first", "--format", "json")
+    findings = [f for f in json.loads(out)["findings"] if f["rule"] == "baseline-slip"]
+    assert code == 1  # beta is 30 points behind plan (an error); notices never fail a check
+    assert [(f["task"], f["severity"]) for f in findings] == [("alpha", "notice")]
+    assert findings[0]["message"] == (
+        'task "Alpha" now ends 2024-03-14, 4 working days later than in the baseline first (2024-03-10); '
+        "moved later 2 times, by Carol, Dave")
