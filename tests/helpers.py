@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import textwrap
+from datetime import date
+from pathlib import Path
 
+from ptrack.compute import CampaignSnapshot, compute_snapshot
 from ptrack.loader import parse_yaml
 from ptrack.model import Campaign, build_campaign
 from ptrack.validate import validate_document
@@ -19,3 +22,19 @@ def campaign_from_yaml(text: str, file: str = "c.yaml") -> Campaign:
               if d.severity is Severity.ERROR]
     assert not errors, "\n".join(errors)
     return build_campaign(doc.data, file, doc.source)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "campaign.yaml"
+HOSTILE = ROOT / "tests" / "golden" / "inputs" / "hostile.yaml"  # hostile strings in every field
+EXAMPLE_AS_OF = date(2024, 4, 15)
+
+
+def snapshot_of(path: Path, as_of: date = EXAMPLE_AS_OF) -> CampaignSnapshot:
+    """Load, validate and compute one campaign file through the pipeline, as the CLI does."""
+    from ptrack.config import Config
+    from ptrack.pipeline import load_all
+
+    (result,) = load_all([path], Config(root=ROOT))
+    assert result.campaign is not None, [d.format_text() for d in result.diagnostics]
+    return compute_snapshot(result.campaign, as_of=as_of)

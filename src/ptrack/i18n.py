@@ -784,6 +784,15 @@ def t(locale: str | None, key: str, **values) -> str:
     return text.format(**values) if values else text
 
 
+def days_text(locale: str | None, days: int) -> str:
+    """Schedule variance in words: "落后 3 个工作日" / "2 working days ahead" / "on plan"."""
+    if days > 0:
+        return t(locale, "days.behind", n=days)
+    if days < 0:
+        return t(locale, "days.ahead", n=-days)
+    return t(locale, "days.on_plan")
+
+
 def fmt_number(value: float | None, unit: str | None = None) -> str:
     """1234567.0 -> '1,234,567'; 2.5 -> '2.5'; with a unit: '2.5%' or '78 家'."""
     if value is None:

@@ -14,7 +14,7 @@ from typing import Callable
 from ptrack import __version__
 from ptrack.compute import CampaignSnapshot, EVM, GoalSnapshot, GroupSnapshot, Health, MilestoneSnapshot, RiskSnapshot, Status, TaskSnapshot
 from ptrack.diagnostics import Diagnostic, Severity, count_by_severity, has_failure
-from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import days_text, fmt_number, fmt_points, normalise_locale, t
 
 
 def dump_json(document) -> str:
@@ -308,12 +308,7 @@ def render_table(headers: list[str], rows: list[list[str]], *, right: set[int] =
 
 
 def _headline(s: CampaignSnapshot, locale: str) -> str:
-    if s.days_behind > 0:
-        days = t(locale, "days.behind", n=s.days_behind)
-    elif s.days_behind < 0:
-        days = t(locale, "days.ahead", n=-s.days_behind)
-    else:
-        days = t(locale, "days.on_plan")
+    days = days_text(locale, s.days_behind)
     text = t(locale, "headline", name=s.campaign.name, id=s.campaign.id, as_of=s.as_of.isoformat(),
              planned=fmt_points(s.planned_progress), actual=fmt_points(s.actual_progress),
              deviation=f"{s.deviation + 0.0:+.1f}", status=t(locale, f"status.{s.status.value}"),

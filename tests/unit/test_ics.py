@@ -10,21 +10,13 @@ import os
 
 import pytest
 
-from ptrack.compute import compute_snapshot
-from ptrack.config import Config
 from ptrack.ics import escape_text, fold_line, render_ics
-from ptrack.pipeline import load_all
+
+from tests.helpers import EXAMPLE, EXAMPLE_AS_OF, HOSTILE, snapshot_of
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "campaign.yaml"
-HOSTILE = ROOT / "tests" / "golden" / "inputs" / "hostile.yaml"
-AS_OF = date(2024, 4, 15)
+AS_OF = EXAMPLE_AS_OF
 
-
-def snapshot_of(path: Path, as_of: date = AS_OF):
-    (result,) = load_all([path], Config(root=ROOT))
-    assert result.campaign is not None
-    return compute_snapshot(result.campaign, as_of=as_of)
 
 
 @pytest.fixture(scope="module")

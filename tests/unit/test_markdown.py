@@ -8,29 +8,19 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from ptrack.compute import compute_snapshot
-from ptrack.config import Config
 from ptrack.i18n import tracking_headers
-from ptrack.pipeline import load_all
 from ptrack.render.markdown import (focus_tasks, mermaid_gantt, mermaid_id, mermaid_label, render_report,
                                     sorted_open_risks)
 
+from tests.helpers import EXAMPLE, EXAMPLE_AS_OF, HOSTILE, snapshot_of
+
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
-EXAMPLE = ROOT / "examples" / "campaign.yaml"
-HOSTILE = GOLDEN / "inputs" / "hostile.yaml"
-AS_OF = date(2024, 4, 15)
-
-
-def snapshot_of(path: Path, as_of: date = AS_OF):
-    (result,) = load_all([path], Config(root=ROOT))
-    assert result.campaign is not None, [d.format_text() for d in result.diagnostics]
-    return compute_snapshot(result.campaign, as_of=as_of)
+AS_OF = EXAMPLE_AS_OF
 
 
 def assert_golden(name: str, text: str) -> None:

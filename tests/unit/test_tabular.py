@@ -11,23 +11,14 @@ from pathlib import Path
 import pytest
 
 from ptrack.compute import compute_snapshot
-from ptrack.config import Config
 from ptrack.i18n import EXTRA_TRACKING_COLUMNS, TRACKING_COLUMNS, tracking_headers
-from ptrack.pipeline import load_all
 from ptrack.tabular import (COLUMN_KEYS, DATE_COLUMNS, csv_bytes, csv_text, safe_cell, tracking_rows, write_csv,
                             write_xlsx, xlsx_bytes)
-from tests.helpers import campaign_from_yaml
+from tests.helpers import EXAMPLE, EXAMPLE_AS_OF, HOSTILE, campaign_from_yaml, snapshot_of
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "campaign.yaml"
-HOSTILE = ROOT / "tests" / "golden" / "inputs" / "hostile.yaml"
-AS_OF = date(2024, 4, 15)
+AS_OF = EXAMPLE_AS_OF
 
-
-def snapshot_of(path: Path, as_of: date = AS_OF):
-    (result,) = load_all([path], Config(root=ROOT))
-    assert result.campaign is not None
-    return compute_snapshot(result.campaign, as_of=as_of)
 
 
 @pytest.fixture(scope="module")

@@ -27,7 +27,7 @@ from ptrack.compute import (
     Status,
     TaskSnapshot,
 )
-from ptrack.i18n import TRACKING_COLUMNS, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import TRACKING_COLUMNS, days_text, fmt_number, fmt_points, normalise_locale, t
 
 # Order in which statuses sort in the tracking table: what needs action first.
 _STATUS_RANK = {Status.DELAYED: 0, Status.IN_PROGRESS: 1, Status.ON_HOLD: 2, Status.NOT_STARTED: 3,
@@ -141,14 +141,6 @@ def _status(locale: str, status: Status) -> dict:
     return {"key": status.value, "label": t(locale, f"status.{status.value}")}
 
 
-def _days_text(locale: str, days: int) -> str:
-    if days > 0:
-        return t(locale, "days.behind", n=days)
-    if days < 0:
-        return t(locale, "days.ahead", n=-days)
-    return t(locale, "days.on_plan")
-
-
 def _bar(value: float) -> str:
     """A width for a CSS progress bar, clamped to 0..100 (as a string: no float noise)."""
     return f"{max(0.0, min(100.0, value)):.1f}"
@@ -209,7 +201,7 @@ def _campaign_summary(s: CampaignSnapshot, locale: str) -> dict:
         "deviation": _signed(s.deviation),
         "behind": s.deviation < 0,
         "days_behind": s.days_behind,
-        "days_text": _days_text(locale, s.days_behind),
+        "days_text": days_text(locale, s.days_behind),
         "open_risks": open_risks,
         "overdue_risks": overdue_risks,
         "next_milestone": _next_milestone(s, locale),
@@ -296,7 +288,7 @@ def _headline(s: CampaignSnapshot, locale: str, summary: dict) -> list[dict]:
               sub=t(locale, f"health.{s.health.value}"), health=s.health.value,
               tone="bad" if -s.deviation > c.policy.deviation_warn else ""),
         _card(t(locale, "html.days_behind"), str(max(s.days_behind, 0)), unit=t(locale, "html.working_days"),
-              sub="" if s.days_behind > 0 else _days_text(locale, s.days_behind),
+              sub="" if s.days_behind > 0 else days_text(locale, s.days_behind),
               tone="bad" if s.days_behind > 0 else ""),
         _card(t(locale, "html.forecast_finish"), summary["forecast"],
               sub=summary["forecast_note"],

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from ptrack.compute import CampaignSnapshot, Health, RiskSnapshot, Status, TaskSnapshot
-from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import days_text, fmt_number, fmt_points, normalise_locale, t
 from ptrack.reporters import group_label, md_cell
 
 HEALTH_EMOJI = {Health.GREEN: "🟢", Health.AMBER: "🟡", Health.RED: "🔴"}
@@ -151,14 +151,6 @@ def _signed(value: float) -> str:
     return f"{value + 0.0:+.1f}"
 
 
-def _days_text(days: int, locale: str) -> str:
-    if days > 0:
-        return t(locale, "days.behind", n=days)
-    if days < 0:
-        return t(locale, "days.ahead", n=-days)
-    return t(locale, "days.on_plan")
-
-
 def focus_tasks(snapshot: CampaignSnapshot) -> list[TaskSnapshot]:
     """The weekly-review focus list: tasks (not done, not cancelled; on-hold ones included) behind
     plan by more than ``policy.deviation_warn`` points; most behind first, then file order."""
@@ -198,7 +190,7 @@ def _summary(s: CampaignSnapshot, loc: str) -> list[str]:
         (t(loc, "report.deviation"), _signed(s.deviation)),
         (t(loc, "report.status"), t(loc, f"status.{s.status.value}")),
         (t(loc, "report.health"), health_text(s.health, loc)),
-        (t(loc, "report.schedule"), _days_text(s.days_behind, loc)),
+        (t(loc, "report.schedule"), days_text(loc, s.days_behind)),
     ]
     if s.forecast_finish:
         rows.append((t(loc, "report.forecast"),
