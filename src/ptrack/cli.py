@@ -499,7 +499,8 @@ def retro(path, fmt, as_of, lang, baseline) -> None:
               help="Language of the sample campaign, the settings and the team README.")
 @click.option("--name", metavar="NAME", help="The campaign's name (default: a sample name).")
 @click.option("--id", "campaign_id", metavar="ID",
-              help="The campaign's id and file name (default: from --name, e.g. spring-launch).")
+              help="The campaign's id and file name (default: from an ASCII --name, e.g. spring-launch; "
+                   "else campaign-YYYY-MM).")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Date the sample campaign around this day (default: $PTRACK_AS_OF, else today).")
 def init(directory, lang, name, campaign_id, as_of) -> None:

@@ -1,0 +1,230 @@
+"""``ptrack init``: scaffold a campaign repository.
+
+Writes ``ptrack.yaml``, ``campaigns/<id>.yaml`` (a small valid campaign dated around the day
+given), ``.github/workflows/ptrack.yml``, ``.pre-commit-config.yaml`` and a ``README.md`` for the
+team, from the templates in ``ptrack/scaffold/``. Nothing is ever overwritten: when any target
+exists, nothing at all is written and the existing files are reported. Every file is written
+atomically; if a write fails, the files already written by this run are removed again.
+
+The day is a parameter: only the CLI reads the clock.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from pathlib import Path
+
+from ptrack import __version__
+from ptrack.errors import UsageError
+
+CONFIG_FILE = "ptrack.yaml"
+WORKFLOW_FILE = ".github/workflows/ptrack.yml"
+PRE_COMMIT_FILE = ".pre-commit-config.yaml"
+README_FILE = "README.md"
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_DAY = re.compile(r"@@D([+-]\d+)@@")
+_PLACEHOLDER = re.compile(r"@@[A-Z0-9_+-]+@@")
+
+_DEFAULTS = {
+    "zh-CN": {"name": "新品上市推广", "title": "市场部活动看板", "tz": "Asia/Shanghai", "calendar": "CN"},
+    "en": {"name": "Product launch", "title": "Marketing campaigns", "tz": "UTC", "calendar": "weekends"},
+}
+# The sample's task in progress: planned from 3 days ago to 11 days ahead (see the templates).
+_IN_PROGRESS = (-3, 11)
+
+
+@dataclass(frozen=True)
+class ScaffoldFile:
+    path: str  # relative to the target folder, with forward slashes
+    text: str
+
+
+@dataclass(frozen=True)
+class InitResult:
+    root: Path
+    files: tuple[ScaffoldFile, ...]
+    existing: tuple[str, ...]  # targets that already exist: nothing was written
+
+    @property
+    def written(self) -> bool:
+        return not self.existing
+
+    @property
+    def campaign_file(self) -> str:
+        return next(f.path for f in self.files if f.path.startswith("campaigns/"))
+
+
+def init_project(root: Path | str, *, lang: str, today: date, name: str | None = None,
+                 campaign_id: str | None = None, requirement: str | None = None) -> InitResult:
+    """Scaffold ``root`` (created when missing). Returns the files and, when any target already
+    exists, those targets: then nothing was written."""
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root}: not a folder")
+    files = plan_scaffold(lang=lang, today=today, name=name, campaign_id=campaign_id, requirement=requirement)
+    existing = tuple(f.path for f in files if (root / f.path).exists() or (root / f.path).is_symlink())
+    if not existing:
+        write_scaffold(root, files)
+    return InitResult(root, tuple(files), existing)
+
+
+def plan_scaffold(*, lang: str, today: date, name: str | None = None, campaign_id: str | None = None,
+                  requirement: str | None = None) -> list[ScaffoldFile]:
+    """The files ``init`` writes, in writing order, without touching the disk."""
+    if lang not in _DEFAULTS:
+        raise UsageError(f'--lang: "{lang}" is not one of {", ".join(_DEFAULTS)}')
+    defaults = _DEFAULTS[lang]
+    if name is not None:
+        name = name.strip()
+        if not name or any(ord(c) < 32 or ord(c) == 127 for c in name):
+            raise UsageError("--name: give the campaign's name on one line")
+    cid = campaign_id if campaign_id is not None else campaign_id_for(name, today)
+    if not _ID.match(cid) or len(cid) > 64:
+        raise UsageError(f'--id: "{cid}" is not an id; use lower-case letters, digits and "-", '
+                         "starting with a letter or digit (e.g. spring-launch-2025)")
+    name = name or defaults["name"]
+    requirement = requirement or pip_requirement()
+    campaign_path = f"campaigns/{cid}.yaml"
+    values = {
+        "ID": cid,
+        "NAME": json.dumps(name, ensure_ascii=False),  # a double-quoted YAML scalar
+        "NAME_TEXT": name,
+        "TITLE": defaults["title"],
+        "SCHEMA": schema_url(),
+        "VERSION": __version__,
+        "REQUIREMENT": requirement,
+        "TZ": defaults["tz"],
+        "CAMPAIGN_FILE": campaign_path,
+        "PROGRESS": str(sample_progress(defaults["calendar"], today)),
+    }
+    pre_commit = "pre-commit-config.local.yaml"
+    remote = _pre_commit_repo(requirement)
+    if remote:
+        pre_commit = "pre-commit-config.remote.yaml"
+        values["REPO"], values["REV"] = remote
+    sources = [
+        (CONFIG_FILE, f"{lang}/ptrack.yaml"),
+        (campaign_path, f"{lang}/campaign.yaml"),
+        (WORKFLOW_FILE, "workflow.yml"),
+        (PRE_COMMIT_FILE, pre_commit),
+        (README_FILE, f"{lang}/README.md"),
+    ]
+    return [ScaffoldFile(target, fill(_template(source), values, today)) for target, source in sources]
+
+
+def write_scaffold(root: Path, files: list[ScaffoldFile]) -> list[Path]:
+    """Write every file atomically; on a failure remove what this call wrote, then raise."""
+    from ptrack.fsutil import atomic_write
+
+    written: list[Path] = []
+    try:
+        for f in files:
+            written.append(atomic_write(root / f.path, f.text))
+    except OSError as exc:
+        for path in written:
+            try:
+                path.unlink()
+            except OSError:
+                pass
+        raise UsageError(f"{exc.filename or root}: cannot write: {exc.strerror or exc}; nothing was kept") from None
+    return written
+
+
+def fill(template: str, values: dict[str, str], today: date) -> str:
+    """Replace ``@@KEY@@`` with ``values[KEY]`` and ``@@D+N@@`` / ``@@D-N@@`` with the ISO date
+    ``today ± N days``. An unknown placeholder is a bug in the templates: it raises."""
+    text = _DAY.sub(lambda m: (today + timedelta(days=int(m.group(1)))).isoformat(), template)
+
+    def one(match: re.Match) -> str:
+        key = match.group(0)[2:-2]
+        if key not in values:
+            raise KeyError(f"scaffold template: unknown placeholder {match.group(0)}")
+        return values[key]
+
+    return _PLACEHOLDER.sub(one, text)
+
+
+def sample_progress(calendar: str, today: date) -> int:
+    """The actual progress of the sample's task in progress: its planned progress as of
+    ``today`` on the campaign's calendar, rounded up to a multiple of 5, so the sample starts
+    on plan (no finding, whatever holidays surround ``today``)."""
+    from ptrack.calendars import get_calendar
+
+    start, end = (today + timedelta(days=n) for n in _IN_PROGRESS)
+    cal = get_calendar(calendar)
+    total = cal.count(start, end)
+    done = cal.count(start, today)
+    if total == 0:
+        total, done = (end - start).days + 1, (today - start).days + 1
+    return min(95, max(10, math.ceil(100 * done / total / 5) * 5))
+
+
+def campaign_id_for(name: str | None, today: date) -> str:
+    """An ASCII ``--name`` in lower-case letters and digits joined by '-' ("Spring Launch" ->
+    ``spring-launch``); any other name (e.g. Chinese) gives ``campaign-YYYY-MM``, and no name
+    ``product-launch-YYYY``."""
+    if name is None:
+        return f"product-launch-{today.year}"
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:48].rstrip("-") if name.isascii() else ""
+    return slug or f"campaign-{today:%Y-%m}"
+
+
+def schema_url() -> str:
+    """The schema's ``$id``: the address in the ``# yaml-language-server: $schema=`` line."""
+    from ptrack.validate import load_schema
+
+    return load_schema()["$id"]
+
+
+def pip_requirement() -> str:
+    """How CI should install the ptrack running now: the git URL and commit it was installed
+    from (``pip install git+https://…``), or an http(s) archive URL; else ``<dist>==<version>``."""
+    from importlib import metadata
+
+    dist_name = "ptrack"
+    try:
+        dist_name = (metadata.packages_distributions().get("ptrack") or [dist_name])[0]
+        raw = metadata.distribution(dist_name).read_text("direct_url.json")
+    except (metadata.PackageNotFoundError, OSError):
+        raw = None
+    try:
+        direct_url = json.loads(raw) if raw else None
+    except ValueError:
+        direct_url = None
+    return requirement_from(dist_name, __version__, direct_url)
+
+
+def requirement_from(dist_name: str, version: str, direct_url: dict | None) -> str:
+    """The pip requirement for a distribution installed as described by PEP 610's
+    ``direct_url.json`` (None: from an index). Local paths cannot be installed in CI, so they
+    give ``<dist>==<version>``."""
+    if isinstance(direct_url, dict):
+        url = str(direct_url.get("url") or "")
+        remote = url.startswith(("https://", "http://", "ssh://"))
+        vcs = direct_url.get("vcs_info")
+        if remote and isinstance(vcs, dict) and vcs.get("vcs") == "git":
+            rev = vcs.get("commit_id") or vcs.get("requested_revision")
+            return f"{dist_name} @ git+{url}" + (f"@{rev}" if rev else "")
+        if remote and "archive_info" in direct_url:
+            return f"{dist_name} @ {url}"
+    return f"{dist_name}=={version}"
+
+
+def _pre_commit_repo(requirement: str) -> tuple[str, str] | None:
+    """(repository URL, commit) when ptrack came from a git repository with a known commit:
+    pre-commit can then install the hooks of ``.pre-commit-hooks.yaml`` from it."""
+    match = re.match(r"^\S+ @ git\+(https://\S+?)@([0-9a-f]{40})$", requirement)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def _template(name: str) -> str:
+    resource = resources.files("ptrack") / "scaffold"
+    for part in name.split("/"):
+        resource = resource / part
+    return resource.read_text("utf-8")

@@ -1,0 +1,245 @@
+"""`ptrack init [DIR] [--lang] [--name] [--id]`: what it writes, that it never overwrites, that
+the sample campaign is valid and clean on the day it is written whatever the holidays around it,
+and that validate / check / build then work in DIR with no path (through ptrack.yaml)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ecosystem_support import ROOT, clean_env, git_repo, ptrack_exe
+from ptrack import __version__
+from ptrack.config import load_config
+from ptrack.init import (CONFIG_FILE, PRE_COMMIT_FILE, README_FILE, WORKFLOW_FILE, init_project, plan_scaffold,
+                         requirement_from, sample_progress)
+from ptrack.pipeline import check_files
+from ptrack.validate import load_schema
+
+DAY = "2025-03-03"
+TARGETS = {CONFIG_FILE, WORKFLOW_FILE, PRE_COMMIT_FILE, README_FILE}
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".git" not in p.relative_to(root).parts}
+
+
+def test_init_writes_the_five_files(run_cli, tmp_path):
+    code, out, err = run_cli("init", tmp_path / "team", "--as-of", DAY)
+    assert code == 0, err
+    files = _tree(tmp_path / "team")
+    assert set(files) == TARGETS | {"campaigns/product-launch-2025.yaml"}
+    assert "已在" in out and "campaigns/product-launch-2025.yaml" in out  # zh-CN by default
+    campaign = files["campaigns/product-launch-2025.yaml"].decode()
+    assert campaign.splitlines()[0] == f"# yaml-language-server: $schema={load_schema()['$id']}"
+    data = yaml.safe_load(campaign)
+    assert data["campaign"]["locale"] == "zh-CN" and data["campaign"]["calendar"] == "CN"
+    assert len(data["tasks"]) == 5
+    assert {"2025-02-23", "2025-04-07"} == {str(data["campaign"]["start"]), str(data["campaign"]["end"])}
+    config = yaml.safe_load(files[CONFIG_FILE])
+    assert config["campaigns"] == "campaigns/*.yaml" and config["locale"] == "zh-CN"
+    readme = files[README_FILE].decode()
+    assert readme.startswith("# 市场部活动看板") and "campaigns/product-launch-2025.yaml" in readme
+    assert "@@" not in "".join(f.decode() for f in files.values())
+    assert not list((tmp_path / "team").rglob("*.tmp")), "atomic writes leave no temp file"
+
+
+def test_init_in_english_with_a_name(run_cli, tmp_path):
+    code, out, err = run_cli("init", tmp_path, "--lang", "en", "--name", "Double 11: Flagship Store", "--as-of", DAY)
+    assert code == 0, err
+    assert out.startswith(f"Created 5 files in {os.path.normpath(tmp_path)}:")
+    campaign = (tmp_path / "campaigns" / "double-11-flagship-store.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(campaign)
+    assert data["campaign"] == {**data["campaign"], "id": "double-11-flagship-store",
+                                "name": "Double 11: Flagship Store", "locale": "en", "calendar": "weekends"}
+    assert (tmp_path / README_FILE).read_text(encoding="utf-8").startswith("# Marketing campaigns")
+
+
+@pytest.mark.parametrize("args, file", [
+    (("--name", "双11旗舰店大促"), "campaigns/campaign-2025-03.yaml"),  # no ASCII: a dated id
+    (("--name", "双11旗舰店大促", "--id", "double-11"), "campaigns/double-11.yaml"),
+])
+def test_ids_and_file_names(run_cli, tmp_path, args, file):
+    code, _, err = run_cli("init", tmp_path, *args, "--as-of", DAY)
+    assert code == 0, err
+    data = yaml.safe_load((tmp_path / file).read_text(encoding="utf-8"))
+    assert data["campaign"]["name"] == "双11旗舰店大促"
+
+
+def test_init_in_the_current_folder(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("init", "--lang", "en", "--as-of", DAY)
+    assert code == 0, err
+    assert (tmp_path / CONFIG_FILE).is_file()
+
+
+@pytest.mark.parametrize("existing", [README_FILE, ".github/workflows/ptrack.yml", "campaigns/product-launch-2025.yaml"])
+def test_never_overwrites_and_writes_nothing(run_cli, tmp_path, existing):
+    (tmp_path / existing).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / existing).write_text("ours\n")
+    before = _tree(tmp_path)
+    code, out, err = run_cli("init", tmp_path, "--lang", "en", "--as-of", DAY)
+    assert code == 1 and out == ""
+    assert "these files already exist" in err and f"  {existing}\n" in err and "Nothing was written" in err
+    assert _tree(tmp_path) == before
+
+
+def test_reports_every_existing_file(run_cli, tmp_path):
+    assert run_cli("init", tmp_path, "--as-of", DAY)[0] == 0
+    code, _, err = run_cli("init", tmp_path, "--as-of", DAY)
+    assert code == 1
+    assert "已有以下文件" in err and all(f"  {name}\n" in err for name in TARGETS)
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--id", "Spring Launch"), '--id: "Spring Launch" is not an id'),
+    (("--name", "two\nlines"), "--name: give the campaign's name on one line"),
+    (("--lang", "fr"), "Invalid value for '--lang'"),
+    (("--as-of", "2025-02-30"), "is not a date"),
+])
+def test_usage_errors_write_nothing(run_cli, tmp_path, args, message):
+    code, _, err = run_cli("init", tmp_path / "new", *args)
+    assert code == 2 and message in err
+    assert not (tmp_path / "new").exists()
+
+
+def test_dir_that_is_a_file(run_cli, tmp_path):
+    (tmp_path / "f").write_text("x")
+    code, _, err = run_cli("init", tmp_path / "f")
+    assert code == 2
+
+
+def test_a_failed_write_keeps_nothing(tmp_path, monkeypatch):
+    import ptrack.fsutil
+
+    real, calls = ptrack.fsutil.atomic_write, []
+
+    def flaky(path, data, **kw):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device", str(path))
+        return real(path, data, **kw)
+
+    monkeypatch.setattr(ptrack.fsutil, "atomic_write", flaky)
+    from ptrack.errors import UsageError
+
+    with pytest.raises(UsageError, match="No space left on device"):
+        init_project(tmp_path, lang="en", today=date(2025, 3, 3), requirement="ptrack==1")
+    assert _tree(tmp_path) == {}
+
+
+# -- the sample campaign is clean on its day, whatever the calendar ----------------------------
+
+def _days():
+    """Every day around the Chinese Spring Festival and National Day holidays (long breaks and
+    make-up working days), and every 5th day of two years."""
+    days = set()
+    for start, end in (("2025-01-20", "2025-02-15"), ("2025-09-24", "2025-10-15"), ("2026-02-07", "2026-03-01")):
+        d = date.fromisoformat(start)
+        while d <= date.fromisoformat(end):
+            days.add(d)
+            d += timedelta(days=1)
+    days.update(date(2025, 1, 1) + timedelta(days=5 * n) for n in range(146))
+    return sorted(days)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_sample_campaign_is_valid_and_clean_on_its_day(tmp_path, lang):
+    git_repo(tmp_path)
+    config = load_config(tmp_path)
+    path = tmp_path / "c.yaml"
+    dirty = {}
+    for day in _days():
+        text = next(f.text for f in plan_scaffold(lang=lang, today=day, requirement="ptrack==1")
+                    if f.path.startswith("campaigns/"))
+        path.write_text(text, encoding="utf-8")
+        report = check_files([path], config, day, strict=True, git=False)
+        if report.diagnostics:
+            dirty[day.isoformat()] = [d.format_text() for d in report.diagnostics]
+    assert not dirty
+
+
+def test_sample_progress_is_the_plan_rounded_up():
+    # 2025-03-03 is a Monday; the task runs Fri 02-28 .. Fri 03-14 (11 working days Mon-Fri);
+    # done by Monday: Fri + Mon = 2 -> 18.2% -> rounded up to 20.
+    assert sample_progress("weekends", date(2025, 3, 3)) == 20
+    # Spring Festival 2026 (15-23 Feb off, Sat 14 and Sat 28 Feb worked): as of Fri 13 Feb the
+    # task runs 10..24 Feb: 10-13 Feb, 14 Feb (make-up) and 24 Feb = 6 working days, 4 done
+    # by the 13th -> 66.7% -> 70.
+    assert sample_progress("CN", date(2026, 2, 13)) == 70
+
+
+# -- after init: the commands find ptrack.yaml --------------------------------------------------
+
+def _ptrack(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([ptrack_exe(), *args], cwd=cwd, env=clean_env(PTRACK_AS_OF=DAY),
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_commands_use_ptrack_yaml_after_init(tmp_path):
+    repo = git_repo(tmp_path / "team")
+    init = _ptrack(repo, "init", "--lang", "en", "--name", "Spring launch")
+    assert init.returncode == 0, init.stderr
+    validate = _ptrack(repo, "validate")
+    assert validate.returncode == 0 and "1 campaign file(s) valid" in validate.stderr
+    check = _ptrack(repo, "check", "--strict")
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "0 errors, 0 warnings" in check.stdout + check.stderr
+    build = _ptrack(repo, "build", "--out", "site")
+    assert build.returncode == 0, build.stderr
+    status = json.loads((repo / "site" / "spring-launch" / "status.json").read_text(encoding="utf-8"))
+    assert status["as_of"] == DAY
+    # From a subfolder, and after moving the campaigns where only ptrack.yaml says they are.
+    (repo / "plans").mkdir()
+    (repo / "campaigns" / "spring-launch.yaml").rename(repo / "plans" / "spring-launch.yaml")
+    (repo / "campaigns").rmdir()
+    config = (repo / CONFIG_FILE).read_text(encoding="utf-8")
+    (repo / CONFIG_FILE).write_text(config.replace("campaigns: campaigns/*.yaml", "campaigns: plans/*.yaml"))
+    status = _ptrack(repo / "plans", "status", "--format", "json")
+    assert status.returncode == 0, status.stderr
+    assert [c["id"] for c in json.loads(status.stdout)["campaigns"]] == ["spring-launch"]
+
+
+# -- how CI installs ptrack -------------------------------------------------------------------
+
+@pytest.mark.parametrize("direct_url, expected", [
+    (None, "ptrack==0.3.0"),
+    ({"url": "file:///home/me/ptrack", "dir_info": {"editable": True}}, "ptrack==0.3.0"),
+    ({"url": "https://github.com/acme/ptrack", "vcs_info": {"vcs": "git", "commit_id": "a" * 40,
+                                                            "requested_revision": "v0.3.0"}},
+     "ptrack @ git+https://github.com/acme/ptrack@" + "a" * 40),
+    ({"url": "https://example.com/ptrack-0.3.0.tar.gz", "archive_info": {}},
+     "ptrack @ https://example.com/ptrack-0.3.0.tar.gz"),
+])
+def test_requirement_from_how_ptrack_was_installed(direct_url, expected):
+    assert requirement_from("ptrack", "0.3.0", direct_url) == expected
+
+
+def test_pre_commit_config_follows_the_requirement():
+    def config(requirement):
+        files = {f.path: f.text for f in plan_scaffold(lang="en", today=date(2025, 3, 3), requirement=requirement)}
+        return yaml.safe_load(files[PRE_COMMIT_FILE]), files[WORKFLOW_FILE]
+
+    local, workflow = config("ptrack==0.3.0")
+    assert local["repos"][0]["repo"] == "local"
+    hook = local["repos"][0]["hooks"][0]
+    ours = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    assert hook["id"] == "ptrack-validate" and hook["entry"] == ours["ptrack-validate"]["entry"]
+    assert hook["files"] == ours["ptrack-validate"]["files"]
+    assert 'PTRACK_REQUIREMENT: "ptrack==0.3.0"' in workflow
+    remote, workflow = config("ptrack @ git+https://github.com/acme/ptrack@" + "b" * 40)
+    assert remote["repos"][0] == {"repo": "https://github.com/acme/ptrack", "rev": "b" * 40,
+                                  "hooks": [{"id": "ptrack-validate"}]}
+    assert f"(ptrack {__version__})" in workflow
+
+
+def test_help_lists_init(run_cli):
+    code, out, _ = run_cli("init", "--help")
+    assert code == 0 and re.search(r"Never\s+overwrites", out) and re.search(r"--lang \[zh-CN\|en\]", out)
