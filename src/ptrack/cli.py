@@ -182,13 +182,24 @@ def schema() -> None:
                    "uses ptrack.yaml's locale, else zh-CN).")
 @click.option("--font", "font_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
               help="Font file for Chinese text in the charts (default: a CJK font found on the system).")
-def build(paths, as_of, out_dir, lang, font_file) -> None:
+@click.option("--baseline", metavar="REV",
+              help="Baseline the Gantt, status.json and dashboard compare each task's dates with: a commit, "
+                   "branch or tag, or `first` (the first commit that contains the campaign). Default: "
+                   "`first` for each campaign file git knows, and no baseline for one it does not. Given "
+                   "explicitly, a baseline that cannot be found is an error (exit 2, nothing written), as "
+                   "for `status --baseline`. `none`: no baseline.")
+def build(paths, as_of, out_dir, lang, font_file, baseline) -> None:
     """Build the static status site: portfolio, dashboards, charts, reports, exports.
 
     Writes DIR/index.html (every campaign) and, per campaign, DIR/<id>/index.html, report.md,
     gantt.png/.svg, trend.png, goals.png, status.json, tracking.csv and tracking.xlsx, plus
     DIR/status.json and DIR/assets/. The pages work from file:// with no network. Same inputs
-    and --as-of give byte-identical files.
+    (files and git history) and --as-of give byte-identical files.
+
+    From git history, when a campaign file is committed: trend.png draws actual progress per
+    day with commits against the planned S-curve, the Gantt draws baseline bars, the dashboard
+    shows slips and who last updated each task. Outside git the site is built without them and
+    says why.
 
     If any campaign is invalid, its problems are printed, nothing is written (the last site
     stays as it was) and the exit code is 1.
@@ -204,7 +215,12 @@ def build(paths, as_of, out_dir, lang, font_file) -> None:
     font = find_cjk_font(font_file)
     if font.warning:
         click.echo(f"ptrack: {font.warning}", err=True)
-    report = build_files(files, config, Path(out_dir), as_of=day, lang=lang, font=font)
+    rev = (baseline or "").strip() or "first"
+    off = rev.lower() == "none"
+    report = build_files(files, config, Path(out_dir), as_of=day, lang=lang, font=font,
+                         baseline=None if off else rev, baseline_required=bool(baseline) and not off,
+                         progress=_progress_bar())
+    _print_notes(report.notes)
     _print_diagnostics(report.diagnostics)
     if report.result is None:
         click.echo("ptrack: nothing built: fix the errors above", err=True)

@@ -12,6 +12,8 @@
   its entry in every parent of the commit: a merge that only combines both sides changes
   nothing, and the change is credited to the commit that made it.
 - ``stale_findings(snapshot)``: the ``stale-task`` rule's findings.
+- ``site_history(path, as_of, ...)``: what ``ptrack build`` shows (trend points, each task's last
+  update, the baseline), all from one read.
 
 Speed: each distinct blob is read once. The task entries of a version come from splitting its
 ``tasks:`` block into one text chunk per task and parsing only chunks not seen before (a commit
@@ -577,6 +579,85 @@ def task_last_updates(path: Path | str, as_of: date, *,
         if notes is not None:
             notes.append(str(exc))
         return {}
+
+
+@dataclass
+class SiteHistory:
+    """What ``ptrack build`` shows from git for one campaign, all from ONE read of its history
+    (``site_history``): the trend's actual progress by day, each task's last update and the
+    baseline. ``trend_points``, ``task_last_updates`` and ``baseline.baseline_dates`` answer
+    the same questions one at a time (each reads the history again)."""
+
+    file: str
+    in_git: bool = False
+    missing: str | None = None  # why git knows no version: see CampaignHistory.missing; "git-error"
+    reason: str | None = None  # the same in words
+    shallow: bool = False  # the repository is a shallow clone: older versions are missing
+    first_day: date | None = None  # day of the first committed version
+    trend: list[tuple[date, float]] = field(default_factory=list)  # committed day points only
+    last_updates: dict[str, tuple[date, str]] = field(default_factory=dict)  # as task_last_updates
+    baseline: object | None = None  # ptrack.baseline.Baseline, when one was asked for and found
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def baseline_dates(self) -> dict[str, tuple[date, date]]:
+        """Task id -> (baseline start, baseline end) for the Gantt's baseline bars (the tasks of
+        the current plan that the baseline holds)."""
+        if self.baseline is None:
+            return {}
+        return {tid: (b.start, b.end) for tid, b in sorted(self.baseline.tasks.items())
+                if b.start is not None and b.end is not None}
+
+
+def site_history(path: Path | str, as_of: date, *, campaign=None, baseline_rev: str | None = None,
+                 baseline_required: bool = False, policy_defaults: Mapping[str, object] | None = None,
+                 file: str | None = None, progress: Progress | None = None) -> SiteHistory:
+    """Trend points, last updates and (with ``baseline_rev`` and the current ``campaign``) the
+    baseline of one campaign file, from one ``load_history``: one ``git log``, one ``git
+    cat-file --batch`` and one ``git rev-list``, each blob parsed once for all three.
+
+    ``trend`` holds committed versions only (one point per day with commits up to ``as_of``,
+    as ``trend_points`` in git); outside git it is empty and ``missing``/``reason`` say why.
+    Git problems never raise, they become ``notes`` -- except, with ``baseline_required``, a
+    baseline that cannot be had (outside git, not committed, unknown revision): GitError, as
+    ``status --baseline`` does."""
+    out = SiteHistory(file or display_path(path))
+    try:
+        history = load_history(path, policy_defaults=policy_defaults, file=out.file, progress=progress)
+    except GitError as exc:
+        if baseline_required and baseline_rev:
+            raise
+        out.missing, out.reason = "git-error", str(exc)
+        out.notes.append(str(exc))
+        return out
+    extra: list[str] = []
+    with history:
+        out.in_git, out.missing, out.reason = history.in_git, history.missing, history.reason
+        if not history.in_git:
+            if baseline_required and baseline_rev:
+                raise GitError(f"no baseline for {out.file}: {history.reason}")
+            out.notes = list(history.notes)
+            return out
+        out.shallow = bool(history.repo and history.repo.shallow)
+        out.first_day = history.versions[0].day
+        try:
+            out.trend = [(p.date, p.actual_progress) for p in history.points(as_of)]
+            out.last_updates = {tid: (c.date, c.who) for tid, c in sorted(history.last_changes(as_of).items())}
+            if baseline_rev and campaign is not None:
+                from ptrack.baseline import compute_baseline
+
+                try:
+                    out.baseline = compute_baseline(history, campaign, as_of, baseline_rev)
+                except GitError as exc:
+                    if baseline_required:
+                        raise
+                    extra.append(str(exc))
+        except GitError as exc:
+            if baseline_required and baseline_rev:
+                raise
+            extra.append(str(exc))
+        out.notes = list(dict.fromkeys(history.notes + extra))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------

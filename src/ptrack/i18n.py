@@ -294,6 +294,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "chart.planned_curve": "planned",
         "chart.actual_history": "actual (history)",
         "chart.actual_now": "actual {actual}% (plan {planned}%)",
+        "chart.baseline": "baseline plan",
         # the static site (render/html.py, templates/)
         "html.portfolio": "Portfolio",
         "html.portfolio_title": "Campaign status",
@@ -398,6 +399,32 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "html.status_json": "Status (JSON)",
         "html.tracking_csv": "Tracking table (CSV)",
         "html.tracking_xlsx": "Tracking table (Excel)",
+        # git history on the dashboard (render/html.py)
+        "html.history.not-a-repository": "No history: this campaign file is not in a git repository, so the "
+                                         "chart shows the plan and today's progress only. Commit the file to "
+                                         "git to see actual progress over time.",
+        "html.history.not-committed": "No history yet: this campaign file is not committed to git, so the "
+                                      "chart shows the plan and today's progress only. Commit it to start "
+                                      "tracking progress over time.",
+        "html.history.git-missing": "No history: git is not installed where this site was built, so the "
+                                    "chart shows the plan and today's progress only.",
+        "html.history.git-error": "No history: the git history could not be read ({reason}).",
+        "html.history.shallow": "The history is incomplete: the site was built from a shallow clone, so "
+                                "older commits are missing. In GitHub Actions set fetch-depth: 0 on "
+                                "actions/checkout.",
+        "html.history.before_first": "No version of this campaign file was committed on or before {date}; "
+                                     "its git history starts on {first}.",
+        "html.history.points": "Actual progress from git: one point per day with commits ({n} days).",
+        "html.history.points.one": "Actual progress from git: one point per day with commits (1 day).",
+        "html.updated_ago": "last updated {n} days ago by {who}",
+        "html.updated_ago.one": "last updated 1 day ago by {who}",
+        "html.updated_today": "last updated today by {who}",
+        "html.updated_uncommitted": "changed, not committed yet",
+        "html.slip_later": "{n} working days later than the baseline ({date})",
+        "html.slip_later.one": "1 working day later than the baseline ({date})",
+        "html.slip_earlier": "{n} working days earlier than the baseline ({date})",
+        "html.slip_earlier.one": "1 working day earlier than the baseline ({date})",
+        "html.slip": "Slip vs baseline (working days)",
         "html.open_dashboard": "Open dashboard",
         "html.sections": "Sections",
     },
@@ -657,6 +684,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "chart.planned_curve": "计划进度",
         "chart.actual_history": "实际进度（历史）",
         "chart.actual_now": "实际 {actual}%（计划 {planned}%）",
+        "chart.baseline": "基线计划",
         "html.portfolio": "项目组合",
         "html.portfolio_title": "营销活动执行进度",
         "html.all_campaigns": "全部活动",
@@ -759,6 +787,22 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "html.status_json": "状态数据 (JSON)",
         "html.tracking_csv": "跟踪表 (CSV)",
         "html.tracking_xlsx": "跟踪表 (Excel)",
+        "html.history.not-a-repository": "暂无历史：该活动文件不在 git 仓库中，图中只显示计划进度和当前进度。"
+                                         "把文件提交到 git 后即可看到实际进度随时间的变化。",
+        "html.history.not-committed": "暂无历史：该活动文件尚未提交到 git，图中只显示计划进度和当前进度。"
+                                      "提交后即开始记录进度变化。",
+        "html.history.git-missing": "暂无历史：生成本站点的环境没有安装 git，图中只显示计划进度和当前进度。",
+        "html.history.git-error": "暂无历史：无法读取 git 历史（{reason}）。",
+        "html.history.shallow": "历史不完整：本站点由浅克隆（shallow clone）生成，较早的提交缺失。"
+                                "在 GitHub Actions 中请为 actions/checkout 设置 fetch-depth: 0。",
+        "html.history.before_first": "{date} 及之前没有提交过该活动文件；其 git 历史从 {first} 开始。",
+        "html.history.points": "实际进度来自 git 历史：每个有提交的日期一个点（共 {n} 天）。",
+        "html.updated_ago": "{n} 天前由 {who} 更新",
+        "html.updated_today": "今天由 {who} 更新",
+        "html.updated_uncommitted": "有未提交的修改",
+        "html.slip_later": "比基线（{date}）晚 {n} 个工作日",
+        "html.slip_earlier": "比基线（{date}）早 {n} 个工作日",
+        "html.slip": "较基线延后（工作日）",
         "html.open_dashboard": "打开看板",
         "html.sections": "页面导航",
     },

@@ -2,8 +2,9 @@
 
 * ``browser``: one Chromium for the session. When it cannot start, the tests fail if ``CI`` is
   set (CI must run them, not skip them); locally they skip with the reason.
-* ``site_zh``, ``site_en``, ``site_hostile``: sites built once per session through the real
-  command line, ``python -m ptrack build ... --out DIR --as-of 2024-04-15``.
+* ``site_zh``, ``site_en``, ``site_hostile``, ``site_git`` (a campaign with git history): sites
+  built once per session through the real command line, ``python -m ptrack build ... --out DIR
+  --as-of 2024-04-15``.
 * ``open_page(path, js=True)``: opens a built page from ``file://`` in a fresh context and
   records console errors, page errors, failed requests and every request URL; requests to
   anything but ``file:``/``data:`` are recorded and aborted, so a page that tries the network
@@ -71,6 +72,17 @@ def site_zh(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def site_en(tmp_path_factory) -> Path:
     return build(tmp_path_factory.mktemp("site-en") / "site", str(EXAMPLE), "--lang", "en")
+
+
+@pytest.fixture(scope="session")
+def site_git(tmp_path_factory) -> Path:
+    """A campaign with a month of commits in a real repository (tests/git_support.py), built
+    from there: the trend, baseline bars and "last updated" come from its history."""
+    from tests.git_support import GitRepo, commit_build_history, isolated_git_env
+
+    folder = tmp_path_factory.mktemp("site-git")
+    repo = GitRepo.init(folder / "repo", isolated_git_env(folder / "gitconfig"))
+    return build(folder / "site", str(commit_build_history(repo)))
 
 
 @pytest.fixture(scope="session")

@@ -65,6 +65,21 @@ def test_all_images_load(site_zh, open_page):
     assert watched.problems() == []
 
 
+def test_git_built_site_trend_image_loads(site_git, open_page):
+    """A campaign with git history: trend.png (actual progress per commit day) loads, and the
+    page says where the history comes from and who last updated each task."""
+    watched = open_page(site_git / "demo" / "index.html")
+    page = watched.page
+    trend = page.eval_on_selector("#trend img", """i => ({src: i.getAttribute('src'), complete: i.complete,
+        width: i.naturalWidth, height: i.naturalHeight})""")
+    assert trend["src"] == "trend.png" and trend["complete"] and trend["width"] > 0 and trend["height"] > 0
+    assert page.locator("#trend .history-note").inner_text() == (
+        "Actual progress from git: one point per day with commits (3 days).")
+    alpha = page.locator("#tracking-table tbody tr[data-task=alpha] .updated")
+    assert alpha.is_visible() and alpha.inner_text() == "last updated 41 days ago by Dave"
+    assert watched.problems() == []
+
+
 def test_links_point_at_files_that_exist(site_zh, open_page):
     for path in _pages(site_zh):
         page = open_page(path).page

@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -61,6 +61,7 @@ TODAY_COLOUR = "#111111"
 ACTUAL_SPAN_COLOUR = "#263238"
 PLANNED_CURVE_COLOUR = "#90a4ae"
 ACTUAL_COLOUR = "#1565c0"
+BASELINE_COLOUR = "#9e9e9e"
 
 ROWS_PER_PAGE = 60  # task and module rows per Gantt image; more rows go to gantt-2.png, ...
 MAX_PIXELS = 65_000  # Agg cannot draw more than 65,536 px a side
@@ -95,6 +96,8 @@ class GanttRow:
     actual_ongoing: bool = False  # actual_end is the as-of date, not a finish
     continued: bool = False  # a module header repeated at the top of a page
     status_label: str | None = None  # the status in words (tasks)
+    baseline_start: date | None = None  # the task's planned dates in the baseline (--baseline)
+    baseline_end: date | None = None
 
 
 @dataclass(frozen=True)
@@ -147,12 +150,17 @@ class GanttModel:
     summary_label: str
     page_label: tuple[str, ...]  # "page i of n" per page ("" when there is one page)
     empty_label: str
+    baseline_label: str = ""
 
 
-def gantt_model(snapshot: CampaignSnapshot, locale: str, *, rows_per_page: int | None = None) -> GanttModel:
+def gantt_model(snapshot: CampaignSnapshot, locale: str, *, rows_per_page: int | None = None,
+                baseline: Mapping[str, tuple[date, date]] | None = None) -> GanttModel:
     """The Gantt of ``snapshot`` as data: rows grouped by module (modules in order of first
     appearance, tasks in file order), milestones in lanes, the as-of line, pages (of
-    ``rows_per_page`` rows, default ``ROWS_PER_PAGE``), legend."""
+    ``rows_per_page`` rows, default ``ROWS_PER_PAGE``), legend. ``baseline``: task id ->
+    (start, end) in the baseline (``ptrack.baseline``), drawn as a thin grey bar behind each
+    task's current plan."""
+    baseline = baseline or {}
     rows_per_page = rows_per_page or ROWS_PER_PAGE
     campaign = snapshot.campaign
     as_of = snapshot.as_of
@@ -171,13 +179,14 @@ def gantt_model(snapshot: CampaignSnapshot, locale: str, *, rows_per_page: int |
         header = _group_row(module, members, group_stats.get(module), locale)
         rows.append(header)
         summary.append(replace(header, kind="summary"))
-        rows.extend(_task_row(ts, snapshot, as_of, locale) for ts in members)
+        rows.extend(_task_row(ts, snapshot, as_of, locale, baseline.get(ts.task.id)) for ts in members)
 
     # The time axis: the plan, actual dates, milestones; D when it is near (an ongoing actual
     # span ends at D, so it is left out here and cut at the window's edge below).
     days = [campaign.start, campaign.end]
     for r in rows:
         days += [r.start, r.end]
+        days += [d for d in (r.baseline_start, r.baseline_end) if d is not None]
         days += [d for d in (r.actual_start, None if r.actual_ongoing else r.actual_end) if d is not None]
     days += [m.date for m in campaign.milestones]
     days += [m.achieved for m in campaign.milestones if m.achieved is not None]
@@ -223,6 +232,7 @@ def gantt_model(snapshot: CampaignSnapshot, locale: str, *, rows_per_page: int |
         summary_label=t(locale, "chart.summary"),
         page_label=tuple(t(locale, "chart.page", page=p.number, pages=n) if n > 1 else "" for p in pages),
         empty_label=t(locale, "chart.no_tasks"),
+        baseline_label=t(locale, "chart.baseline"),
     )
 
 
@@ -245,7 +255,8 @@ def _group_row(module: str | None, members, stats, locale: str) -> GanttRow:
     )
 
 
-def _task_row(ts, snapshot: CampaignSnapshot, as_of: date, locale: str) -> GanttRow:
+def _task_row(ts, snapshot: CampaignSnapshot, as_of: date, locale: str,
+              baseline: tuple[date, date] | None = None) -> GanttRow:
     task = ts.task
     dark, light = STATUS_COLOURS[ts.status.value]
     owner = snapshot.campaign.person_name(task.owner)
@@ -281,6 +292,8 @@ def _task_row(ts, snapshot: CampaignSnapshot, as_of: date, locale: str) -> Gantt
         actual_start=span_start,
         actual_end=span_end,
         actual_ongoing=ongoing,
+        baseline_start=baseline[0] if baseline and baseline[0] <= baseline[1] else None,
+        baseline_end=baseline[1] if baseline and baseline[0] <= baseline[1] else None,
     )
 
 
@@ -378,6 +391,8 @@ def _gantt_legend(rows: Sequence[GanttRow], milestones: Sequence[GanttMilestone]
         entries.append(LegendEntry("bar", t(locale, "chart.plan_bar"), *STATUS_COLOURS[Status.IN_PROGRESS.value]))
     if any(r.actual_start is not None for r in rows):
         entries.append(LegendEntry("span", t(locale, "chart.actual_span"), ACTUAL_SPAN_COLOUR))
+    if any(r.baseline_start is not None for r in rows):
+        entries.append(LegendEntry("span", t(locale, "chart.baseline"), BASELINE_COLOUR))
     states = {m.state for m in milestones}
     for state, (colour, filled) in MILESTONE_STYLE.items():
         if state in states:
@@ -410,13 +425,14 @@ class _Layout:
     n_units: float  # height of the plot in row units
 
 
-def render_gantt(snapshot: CampaignSnapshot, out_dir: Path, *, locale: str, font: FontChoice) -> list[str]:
+def render_gantt(snapshot: CampaignSnapshot, out_dir: Path, *, locale: str, font: FontChoice,
+                 baseline: Mapping[str, tuple[date, date]] | None = None) -> list[str]:
     """Write ``gantt.png`` (plus ``gantt-2.png``, ... for a plan taller than ``ROWS_PER_PAGE``
     rows) and ``gantt.svg`` (the whole plan) into ``out_dir``; return the file names written,
-    PNG pages in order, then the SVG."""
+    PNG pages in order, then the SVG. ``baseline``: see ``gantt_model``."""
     from concurrent.futures import ThreadPoolExecutor
 
-    model = gantt_model(snapshot, locale)
+    model = gantt_model(snapshot, locale, baseline=baseline)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
@@ -583,6 +599,7 @@ def _draw_rows(model: GanttModel, fig, ax, layout: _Layout, overlay: dict, text_
     plan, plan_face, plan_edge, plan_hatch = [], [], [], []
     done, done_face = [], []
     spans, span_face = [], []
+    baselines = []
     for yy, r in layout.y_rows:
         a, b = dx(r.start), dx(r.end) + 1
         mid = yy + 0.5
@@ -601,9 +618,14 @@ def _draw_rows(model: GanttModel, fig, ax, layout: _Layout, overlay: dict, text_
         if r.actual_start is not None and r.actual_end is not None:
             spans.append(_rect(dx(r.actual_start), dx(r.actual_end) + 1, mid + h + 0.05, mid + h + 0.16))
             span_face.append("#78909c" if r.actual_ongoing else ACTUAL_SPAN_COLOUR)
+        if r.baseline_start is not None and r.baseline_end is not None:
+            baselines.append(_baseline_rect(dx(r.baseline_start), dx(r.baseline_end) + 1, mid, h))
 
     below = [PolyCollection(bands, facecolors=band_colours, edgecolors="none", zorder=0)] if bands else []
-    above = [PolyCollection(plan, facecolors=plan_face, edgecolors=plan_edge, linewidths=0.6, zorder=2)]
+    above = []
+    if baselines:  # over the grid, behind the plan bars
+        above.append(PolyCollection(baselines, facecolors=BASELINE_COLOUR, edgecolors="none", zorder=1.5))
+    above.append(PolyCollection(plan, facecolors=plan_face, edgecolors=plan_edge, linewidths=0.6, zorder=2))
     if plan_hatch:
         dark, light = STATUS_COLOURS[Status.CANCELLED.value]
         above.append(PolyCollection(plan_hatch, facecolors=light, edgecolors=dark, linewidths=0.6, hatch="////",
@@ -714,6 +736,12 @@ def _save_image(image, path: Path) -> None:
 
 def _rect(x0: float, x1: float, y0: float, y1: float) -> list[tuple[float, float]]:
     return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+
+
+def _baseline_rect(x0: float, x1: float, mid: float, h: float) -> list[tuple[float, float]]:
+    """The baseline bar of a task row (row units): a thin bar along the top edge of the plan bar,
+    drawn behind it, so it shows where the baseline reaches beyond the current plan."""
+    return _rect(x0, x1, mid - h - 0.15, mid - h + 0.05)
 
 
 def _legend(fig, entries: Sequence[LegendEntry], *, y_top: float, ncols: int) -> None:
@@ -844,7 +872,13 @@ def gantt_svg(model: GanttModel) -> str:
         tip = f"{r.label}: {r.start.isoformat()} – {r.end.isoformat()}, {fmt_points(r.progress * 100)}%"
         if r.status_label:
             tip += f", {r.status_label}"
+        if r.baseline_start is not None and r.baseline_end is not None:
+            tip += f"; {model.baseline_label} {r.baseline_start.isoformat()} – {r.baseline_end.isoformat()}"
         w(f"<g><title>{_x(tip)}</title>")
+        if r.baseline_start is not None and r.baseline_end is not None:
+            ba, bb = X(r.baseline_start), X(r.baseline_end + timedelta(days=1))
+            w(f'<rect x="{_n(ba)}" y="{_n(mid - h - 0.15 * row_h)}" width="{_n(bb - ba)}" '
+              f'height="{_n(0.2 * row_h)}" fill="{BASELINE_COLOUR}"/>')
         fill = "url(#hatch)" if r.status == Status.CANCELLED.value else r.light
         w(f'<rect x="{_n(a)}" y="{_n(mid - h)}" width="{_n(b - a)}" height="{_n(2 * h)}" fill="{fill}" '
           f'stroke="{r.colour}" stroke-width="0.8"/>')

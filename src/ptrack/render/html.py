@@ -342,13 +342,72 @@ def risk_order(risks: Iterable[RiskSnapshot]) -> list[RiskSnapshot]:
     return sorted(risks, key=key)
 
 
-def _focus_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
+# ---------------------------------------------------------------------------------------------
+# Git history on the dashboard (``ptrack.history.SiteHistory``)
+
+def history_note(history, as_of: date, locale: str) -> str | None:
+    """The trend section's one note on the history: why there is none (outside git, not
+    committed, git missing or failing, nothing committed by ``as_of``), that it is truncated (a
+    shallow clone), or how many day points it has. None without a ``history``."""
+    if history is None:
+        return None
+    if not history.in_git:
+        key = f"html.history.{history.missing or 'git-error'}"
+        return t(locale, key, reason=history.reason or "")
+    parts = []
+    if history.trend:
+        parts.append(t(locale, "html.history.points", n=len(history.trend)))
+    elif history.first_day is not None:
+        parts.append(t(locale, "html.history.before_first", date=as_of.isoformat(),
+                       first=history.first_day.isoformat()))
+    if history.shallow:
+        parts.append(t(locale, "html.history.shallow"))
+    return " ".join(parts) or None
+
+
+def updated_text(locale: str, as_of: date, update: tuple[date, str] | None) -> str:
+    """"last updated N days ago by X" for a task's last change in git ("" when unknown)."""
+    from ptrack.history import WORKING_TREE
+
+    if update is None:
+        return ""
+    day, who = update
+    if who == WORKING_TREE:
+        return t(locale, "html.updated_uncommitted")
+    days = (as_of - day).days
+    if days <= 0:
+        return t(locale, "html.updated_today", who=who)
+    return t(locale, "html.updated_ago", n=days, who=who)
+
+
+def _slip(history, task_id: str) -> tuple[int, date] | None:
+    """(slip in working days, baseline end) of a task against the baseline, when both exist."""
+    baseline = getattr(history, "baseline", None)
+    b = baseline.tasks.get(task_id) if baseline is not None else None
+    if b is None or b.end is None or b.slip_days is None:
+        return None
+    return b.slip_days, b.end
+
+
+def slip_text(locale: str, slip: tuple[int, date] | None) -> str:
+    """"3 working days later than the baseline (2024-03-10)"; "" where the plan did not move."""
+    if slip is None or slip[0] == 0:
+        return ""
+    days, end = slip
+    key = "html.slip_later" if days > 0 else "html.slip_earlier"
+    return t(locale, key, n=abs(days), date=end.isoformat())
+
+
+def _focus_rows(s: CampaignSnapshot, locale: str, history=None) -> list[dict]:
     warn = s.campaign.policy.deviation_warn
     rows = []
     for ts in sorted((ts for ts in s.tasks if _is_focus(ts, warn)), key=lambda ts: (ts.deviation, -ts.days_behind, ts.task.id)):
         task = ts.task
         open_risks = [rs for rs in risk_order(ts.risks) if rs.state != "resolved"]
+        slip = _slip(history, task.id)
         rows.append({
+            "slip": "—" if slip is None else f"{slip[0]:+d}" if slip[0] else "0",
+            "slip_text": slip_text(locale, slip), "slip_late": slip is not None and slip[0] > 0,
             "name": task.name, "id": task.id, "owner": s.campaign.person_name(task.owner) or "",
             "department": task.department or "", "module": task.module or "",
             "planned": fmt_points(ts.planned_progress), "actual": fmt_points(ts.actual_progress),
@@ -412,31 +471,36 @@ def _group_rows(s: CampaignSnapshot, groups: Sequence[GroupSnapshot], locale: st
 
 
 _CELL_DEFAULTS = {"text": "", "sub": "", "sort": None, "bar": None, "tone": "", "entries": None,
-                  "status": None, "health": None}
+                  "status": None, "health": None, "updated": "", "sub_cls": ""}
 
 
-def _tracking_table(s: CampaignSnapshot, locale: str) -> tuple[list[dict], list[dict]]:
+def _tracking_table(s: CampaignSnapshot, locale: str, history=None) -> tuple[list[dict], list[dict]]:
     """The seed's 18 columns: headers (localised, with how each sorts) and one row per task."""
     header_index = 1 if locale == "zh-CN" else 2
     headers = [{"key": key, "label": col[header_index], "sort": _COLUMN_SORT.get(key, "text"),
                 "numeric": key in _NUMERIC, "cls": _WIDE.get(key, "")}
                for col in TRACKING_COLUMNS for key in (col[0],)]
     warn = s.campaign.policy.deviation_warn
+    updates = getattr(history, "last_updates", None) or {}
     rows = []
     for index, ts in enumerate(s.tasks):
         task = ts.task
         risks = risk_order(ts.risks)
         open_dues = sorted(rs.risk.due for rs in risks if rs.state != "resolved" and rs.risk.due)
         owner = s.campaign.person_name(task.owner) or ""
+        slip = _slip(history, task.id)
         cells = {
-            "name": {"text": task.name, "sub": task.id},
+            "name": {"text": task.name, "sub": task.id,
+                     "updated": updated_text(locale, s.as_of, updates.get(task.id))},
             "description": {"text": task.description or ""},
             "module": {"text": task.module or ""},
             "owner": {"text": owner},
             "collaborators": {"text": _people(s, task.collaborators, locale)},
             "department": {"text": task.department or ""},
             "planned_start": {"text": _iso(task.planned_start)},
-            "planned_end": {"text": _iso(task.planned_end)},
+            "planned_end": {"text": _iso(task.planned_end), "sort": _iso(task.planned_end),
+                            "sub": slip_text(locale, slip),
+                            "sub_cls": "slip slip-later" if slip and slip[0] > 0 else "slip"},
             "actual_start": {"text": _iso(task.actual_start)},
             "actual_end": {"text": _iso(task.actual_end)},
             "planned_progress": {"text": fmt_points(ts.planned_progress), "sort": fmt_points(ts.planned_progress)},
@@ -489,13 +553,15 @@ def _filters(s: CampaignSnapshot, locale: str) -> list[dict]:
 
 def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, images: CampaignImages,
                          downloads: Downloads = Downloads(), portfolio_href: str | None = "../index.html",
-                         assets: str = "../assets/") -> str:
-    """``<campaign>/index.html``: the dashboard of one campaign."""
+                         assets: str = "../assets/", history=None) -> str:
+    """``<campaign>/index.html``: the dashboard of one campaign. ``history``: what git says
+    (``ptrack.history.SiteHistory``): the trend section's note, each task's last update in the
+    tracking table and, with a baseline, the slips in the focus list and the table."""
     s = snapshot
     locale = normalise_locale(locale)
     c = s.campaign
     summary = _campaign_summary(s, locale)
-    headers, rows = _tracking_table(s, locale)
+    headers, rows = _tracking_table(s, locale, history)
     dimensions = [{"key": dim, "title": t(locale, f"html.by_{dim}"), "label": t(locale, f"col.{dim}"),
                    "rows": _group_rows(s, s.groups.get(dim, ()), locale)} for dim in ("module", "department", "owner", "channel")]
     labels = _labels(locale, (
@@ -505,7 +571,7 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
         "milestone", "date", "achieved_on", "results", "milestones_empty", "risk", "task", "owner", "department",
         "solution", "deadline", "risks_empty", "risks_intro", "open_risk", "status", "health", "period", "lead",
         "calendar", "planned", "actual", "deviation", "days_behind", "tracking_intro", "filter_all", "search",
-        "search_placeholder", "reset", "focus_only", "filters", "no_match", "sections", "progress"))
+        "search_placeholder", "reset", "focus_only", "filters", "no_match", "sections", "progress", "slip"))
     labels["focus_intro"] = t(locale, "html.focus_intro", warn=fmt_number(c.policy.deviation_warn))
     labels["focus_empty"] = t(locale, "html.focus_empty", warn=fmt_number(c.policy.deviation_warn))
     labels["group_tasks"] = t(locale, "col.tasks")
@@ -519,7 +585,9 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
     return _render(
         "campaign.html.j2", **_page_common(locale, s.as_of),
         title=c.name, c=summary, cards=_headline(s, locale, summary), evm_line=_evm_line(s, locale),
-        focus=_focus_rows(s, locale), images=images, downloads=downloads,
+        focus=_focus_rows(s, locale, history), images=images, downloads=downloads,
+        has_baseline=getattr(history, "baseline", None) is not None,
+        history_note=history_note(history, s.as_of, locale),
         goals=_goal_rows(s, locale), milestones=_milestone_rows(s, locale),
         risks=[_risk_row(s, rs, locale) for rs in risk_order(s.risks)],
         dimensions=dimensions, headers=headers, rows=rows, filters=_filters(s, locale),

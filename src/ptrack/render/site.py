@@ -13,7 +13,15 @@
     <campaign>/tracking.csv, tracking.xlsx
 
 ``build_files(files, config, out_dir, ...)`` is the whole command below the CLI: load, validate,
-compute, then build, or build nothing when a campaign is invalid.
+compute, read each campaign's git history (``ptrack.history.site_history``: one read per campaign
+gives the trend's actual progress by day, each task's last update and the baseline), then build,
+or build nothing when a campaign is invalid or an explicitly asked-for baseline cannot be had.
+
+From git (when the campaign file is committed): ``trend.png`` draws actual progress per day with
+commits against the planned S-curve; the Gantt draws each task's baseline dates as a thin grey bar
+behind its plan; ``status.json`` carries the baseline fields of ``ptrack status --baseline``; the
+dashboard shows slips against the baseline and "last updated N days ago by X" per task. Outside
+git the same files are written without history, and the trend section says why.
 
 Every file is written with ``fsutil.atomic_write`` (renderers that write to a path write into a
 scratch folder first, then the bytes are moved into place atomically), campaigns are written
@@ -26,14 +34,16 @@ from __future__ import annotations
 import importlib.resources
 import struct
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from ptrack.baseline import FIRST
 from ptrack.compute import CampaignSnapshot
 from ptrack.diagnostics import Diagnostic, Severity
 from ptrack.fsutil import atomic_write
+from ptrack.history import SiteHistory
 from ptrack.i18n import normalise_locale
 
 ASSETS_DIR = "assets"
@@ -59,6 +69,7 @@ class BuildReport:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     result: BuildResult | None = None
+    notes: list[str] = field(default_factory=list)  # what the history reading wants said (stderr)
 
     @property
     def failed(self) -> bool:
@@ -109,7 +120,8 @@ def _copy_assets(writer: _Writer) -> None:
             writer.write(f"{ASSETS_DIR}/{entry.name}", entry.read_bytes())
 
 
-def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: str, font) -> None:
+def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: str, font,
+                    history: SiteHistory | None = None) -> None:
     from ptrack.render import charts, html
     from ptrack.render.markdown import render_report
     from ptrack.reporters import dump_json, status_document
@@ -119,7 +131,8 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
 
     # Charts first: the page needs their names and sizes.
     with tempfile.TemporaryDirectory(prefix="ptrack-gantt-") as scratch:
-        names = charts.render_gantt(s, Path(scratch), locale=locale, font=font)
+        names = charts.render_gantt(s, Path(scratch), locale=locale, font=font,
+                                    baseline=history.baseline_dates if history else None)
         gantt_bytes = {name: (Path(scratch) / name).read_bytes() for name in sorted(names)}
     for name, data in gantt_bytes.items():
         writer.write(f"{cid}/{name}", data)
@@ -132,7 +145,8 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
     goals_png = writer.render_into(f"{cid}/goals.png",
                                    lambda p: charts.render_goals_chart(s, p, locale=locale, font=font))
     trend_png = writer.render_into(f"{cid}/trend.png",
-                                   lambda p: charts.render_trend_chart(s, p, locale=locale, font=font))
+                                   lambda p: charts.render_trend_chart(s, p, locale=locale, font=font,
+                                                                       history=history.trend if history else None))
     images = html.CampaignImages(
         gantt=gantt_images,
         gantt_svg=svgs[0] if svgs else None,
@@ -141,48 +155,86 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
     )
 
     writer.write(f"{cid}/report.md", render_report(s, locale=locale))
-    writer.write(f"{cid}/status.json", dump_json(status_document([s], as_of)))
+    baselines = {cid: history.baseline} if history and history.baseline is not None else None
+    writer.write(f"{cid}/status.json", dump_json(status_document([s], as_of, baselines)))
     writer.render_into(f"{cid}/tracking.csv", lambda p: write_csv(s, p, locale=locale))
     writer.render_into(f"{cid}/tracking.xlsx", lambda p: write_xlsx(s, p, locale=locale))
     # The page last: whoever opens it finds every file it links to.
-    writer.write(f"{cid}/index.html", html.render_campaign_page(s, locale=locale, images=images))
+    writer.write(f"{cid}/index.html", html.render_campaign_page(s, locale=locale, images=images, history=history))
 
 
 def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: date, lang: str | None,
-               font, title: str | None = None, site_locale: str | None = None) -> BuildResult:
+               font, title: str | None = None, site_locale: str | None = None,
+               histories: Mapping[str, SiteHistory] | None = None) -> BuildResult:
     """Write the site for ``snapshots`` (computed as of ``as_of``) under ``out_dir``.
 
     Language: ``lang`` for every page when given; otherwise each campaign's own ``locale`` for
     its dashboard and files, and ``site_locale`` (ptrack.yaml's ``locale``), else zh-CN, for the
     portfolio. ``font`` is the ``FontChoice`` the charts use; ``title`` heads the portfolio.
-    Files of an earlier build that this one does not write are left alone."""
+    ``histories``: campaign id -> its git history (``site_history``); a campaign without one is
+    built from its snapshot alone. Files of an earlier build that this one does not write are
+    left alone."""
     from ptrack.render import html
     from ptrack.reporters import dump_json, status_document
 
     out_dir = Path(out_dir)
     ordered = sorted(snapshots, key=lambda s: s.campaign.id)
+    histories = histories or {}
     writer = _Writer(out_dir)
     _copy_assets(writer)
     for s in ordered:
-        _build_campaign(writer, s, as_of, normalise_locale(lang or s.campaign.locale), font)
-    writer.write("status.json", dump_json(status_document(ordered, as_of)))
+        _build_campaign(writer, s, as_of, normalise_locale(lang or s.campaign.locale), font,
+                        histories.get(s.campaign.id))
+    baselines = {cid: h.baseline for cid, h in histories.items() if h.baseline is not None}
+    writer.write("status.json", dump_json(status_document(ordered, as_of, baselines)))
     portfolio_locale = normalise_locale(lang or site_locale)
     writer.write("index.html", html.render_portfolio_page(ordered, locale=portfolio_locale, as_of=as_of, title=title))
     return BuildResult(out_dir, tuple(sorted(writer.written)), tuple(s.campaign.id for s in ordered))
 
 
+def read_histories(files: Sequence[Path], results, as_of: date, *, baseline: str | None = FIRST,
+                   baseline_required: bool = False, policy_defaults=None, notes: list[str] | None = None,
+                   progress=None) -> dict[str, SiteHistory]:
+    """Campaign id -> its git history for the site, one history read per valid campaign.
+
+    ``baseline``: the revision to compare with (``first``: the first commit containing the
+    campaign; None: no baseline). With ``baseline_required`` a campaign without that baseline
+    raises GitError (as ``status --baseline``); otherwise it is built without one. What is worth
+    saying on the terminal goes to ``notes``: not why a file outside git or not committed has no
+    history (the page says that), but a shallow clone, versions left out, git failing."""
+    from ptrack.history import site_history
+
+    out: dict[str, SiteHistory] = {}
+    for path, r in zip(files, results):
+        if r.campaign is None:
+            continue
+        history = site_history(path, as_of, campaign=r.campaign, baseline_rev=baseline,
+                               baseline_required=baseline_required, policy_defaults=policy_defaults,
+                               file=r.file, progress=progress)
+        if notes is not None and history.missing not in ("not-a-repository", "not-committed"):
+            notes.extend(history.notes)
+        out[r.campaign.id] = history
+    return out
+
+
 def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, lang: str | None,
-                font) -> BuildReport:
-    """Load and validate ``files``, compute them as of ``as_of`` and build the site.
+                font, baseline: str | None = FIRST, baseline_required: bool = False,
+                progress=None) -> BuildReport:
+    """Load and validate ``files``, compute them as of ``as_of``, read their git history
+    (``read_histories``: ``baseline`` and ``baseline_required`` as there) and build the site.
 
     When any campaign has an error nothing is written (a published site never silently lacks a
-    campaign, and the last good site stays in place); the report carries the diagnostics."""
+    campaign, and the last good site stays in place); the report carries the diagnostics. A
+    required baseline that cannot be had raises GitError before anything is written."""
     from ptrack.pipeline import load_all, snapshots_of
 
     results = load_all(files, config)
     report = BuildReport([d for r in results for d in r.diagnostics])
     if report.failed:
         return report
+    histories = read_histories(files, results, as_of, baseline=baseline, baseline_required=baseline_required,
+                               policy_defaults=config.policy, notes=report.notes, progress=progress)
+    report.notes = list(dict.fromkeys(report.notes))
     report.result = build_site(snapshots_of(results, as_of), out_dir, as_of=as_of, lang=lang, font=font,
-                               title=config.title, site_locale=config.locale)
+                               title=config.title, site_locale=config.locale, histories=histories)
     return report
