@@ -263,9 +263,9 @@ def export(path, fmt, output, as_of, lang) -> None:
         sys.exit(1)
     data = export_bytes(snapshots[0], fmt, locale=lang or None)
     if output == "-":
-        stream = click.get_binary_stream("stdout")
-        stream.write(data)
-        stream.flush()
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     else:
         from ptrack.fsutil import atomic_write
 

@@ -173,6 +173,10 @@ def parse_yaml(text: str, file: str = "<string>") -> LoadedDocument:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         message = exc.problem or "invalid YAML"
+        if "maximum nesting depth" in message:
+            # libyaml from PyYAML 6.0.4 on stops at 1,000 levels while scanning ahead, before
+            # the builder's own limit sees the events: the same problem, said the same way.
+            raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", line, col, "too-deep") from None
         if exc.context:
             message = f"{message} ({exc.context})"
         raise YamlProblem(_humanise_yaml_error(message, text, line, col), line, col) from None

@@ -24,7 +24,9 @@ EXPECTED = {
     "binary.yaml": (3, 1, "encoding"),                # PNG header: the NUL after "\r\n\x1a\n"
     "control-character.yaml": (9, 15, "syntax"),      # a BEL character in a task name
     "cycle.yaml": (11, 18, "dependency-cycle"),       # a -> b -> c -> a, at a's depends_on
-    "deep-nesting.yaml": (1, 108, "too-deep"),        # 20,000 "[": the 100th one is level 101
+    # 20,000 "[": the 100th one is level 101 (column 108), unless the libyaml inside PyYAML
+    # (>= 6.0.4) stops at its own limit of 1,000 first, reading ahead (column 1008)
+    "deep-nesting.yaml": (1, (108, 1008), "too-deep"),
     "duplicate-keys.yaml": (11, 5, "duplicate-key"),  # the second "name" of the task
     "empty.yaml": (1, 1, "empty"),
     "impossible-date.yaml": (10, 22, "schema"),       # 2024-02-30
@@ -66,7 +68,8 @@ def test_hostile_input(name, command, tmp_path):
     assert "Traceback" not in out + err
     line, col, code = EXPECTED[name]
     first = out.splitlines()[0]
-    assert first.startswith(f"{name}:{line}:{col}: error [{code}] "), out
+    columns = col if isinstance(col, tuple) else (col,)
+    assert any(first.startswith(f"{name}:{line}:{c}: error [{code}] ") for c in columns), out
     if command == "check":
         assert out.splitlines()[-1].endswith("in 1 file")
     else:

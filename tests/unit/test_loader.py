@@ -134,10 +134,16 @@ def test_billion_laughs_rejected():
     assert "alias" in message(text)
 
 
+# Where the nesting limit is hit depends on the libyaml build inside PyYAML: the root mapping is
+# level 1, so ptrack's own limit stops at the 100th "[" (column 8 + 100, after "ptrack: "); the
+# libyaml of PyYAML >= 6.0.4 reads ahead and stops at its own limit first, the 1,000th "["
+# (column 8 + 1,000). Either way the problem and its message are the same.
+DEEP_COLUMNS = (108, 1008)
+
+
 def test_nesting_20000_deep_rejected():
-    # The root mapping is level 1, so the 100th "[" is level 101, one past the limit: after the
-    # 8 characters of "ptrack: " it is column 8 + 100.
-    assert problem(deep(20_000)) == ("too-deep", 1, 108)
+    code, line, column = problem(deep(20_000))
+    assert (code, line) == ("too-deep", 1) and column in DEEP_COLUMNS
     assert message(deep(20_000)) == "nesting deeper than 100 levels"
 
 
@@ -153,7 +159,8 @@ def test_nesting_200000_deep_rejected_in_a_subprocess(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode in (1, 2), proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
-    assert proc.stdout == "deep.yaml:1:108: error [too-deep] nesting deeper than 100 levels\n"
+    assert proc.stdout in [f"deep.yaml:1:{col}: error [too-deep] nesting deeper than 100 levels\n"
+                           for col in DEEP_COLUMNS]
 
 
 @pytest.mark.parametrize("text, where", [
