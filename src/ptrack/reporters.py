@@ -14,7 +14,7 @@ from typing import Callable
 from ptrack import __version__
 from ptrack.compute import CampaignSnapshot, EVM, GoalSnapshot, GroupSnapshot, Health, MilestoneSnapshot, RiskSnapshot, Status, TaskSnapshot
 from ptrack.diagnostics import Diagnostic, Severity, count_by_severity, has_failure
-from ptrack.i18n import days_text, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import days_text, fmt_points, normalise_locale, t
 
 
 def dump_json(document) -> str:

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
-from ptrack.diagnostics import Diagnostic, JsonPath, Location, Severity, format_json_path
+from ptrack.diagnostics import Diagnostic, JsonPath, Severity, format_json_path
 from ptrack.loader import (SourceMap, YamlProblem, decode_bytes, display_path, load_yaml, parse_yaml,
                            problem_to_diagnostic)
 from ptrack.model import Campaign, build_campaign

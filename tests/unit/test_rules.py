@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 
 from ptrack.compute import compute_snapshot
 from ptrack.diagnostics import Severity
