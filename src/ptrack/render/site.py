@@ -120,45 +120,94 @@ def _copy_assets(writer: _Writer) -> None:
             writer.write(f"{ASSETS_DIR}/{entry.name}", entry.read_bytes())
 
 
+class _ChartJob:
+    """The three charts of a campaign, rendered into a scratch folder in a forked child process
+    while the parent writes the report, JSON, CSV and XLSX (matplotlib is the single largest cost
+    of a build; two cores halve it). Where fork is not available (Windows, macOS), or when
+    ``PTRACK_PARALLEL=0``, or when the child fails, the charts are rendered in this process, so a
+    real error surfaces here with its usual message. The files are the same either way."""
+
+    def __init__(self, render: Callable[[Path], list[str]]) -> None:
+        import multiprocessing
+        import os
+        import sys
+
+        self._render = render
+        self._scratch = tempfile.TemporaryDirectory(prefix="ptrack-charts-")
+        self._process = None
+        if sys.platform.startswith("linux") and os.environ.get("PTRACK_PARALLEL", "1") != "0":
+            self._process = multiprocessing.get_context("fork").Process(target=self._child, daemon=True)
+            self._process.start()
+
+    def _child(self) -> None:
+        import os
+
+        try:
+            names = self._render(Path(self._scratch.name))
+            (Path(self._scratch.name) / ".names").write_text("\n".join(names), encoding="utf-8")
+        except BaseException:  # the parent renders again and reports the error itself
+            os._exit(1)
+
+    def result(self) -> dict[str, bytes]:
+        """File name -> bytes, in the order the renderer returned them."""
+        folder = Path(self._scratch.name)
+        try:
+            names = None
+            if self._process is not None:
+                self._process.join()
+                marker = folder / ".names"
+                if self._process.exitcode == 0 and marker.is_file():
+                    names = marker.read_text(encoding="utf-8").split("\n")
+            if names is None:
+                for stale in folder.iterdir():
+                    stale.unlink()
+                names = self._render(folder)
+            return {name: (folder / name).read_bytes() for name in names}
+        finally:
+            self._scratch.cleanup()
+
+
 def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: str, font,
                     history: SiteHistory | None = None) -> None:
-    from ptrack.render import charts, html
+    from ptrack.render import html
     from ptrack.render.markdown import render_report
     from ptrack.reporters import dump_json, status_document
     from ptrack.tabular import write_csv, write_xlsx
 
     cid = s.campaign.id
 
-    # Charts first: the page needs their names and sizes.
-    with tempfile.TemporaryDirectory(prefix="ptrack-gantt-") as scratch:
-        names = charts.render_gantt(s, Path(scratch), locale=locale, font=font,
+    def render_charts(folder: Path) -> list[str]:
+        from ptrack.render import charts
+
+        names = charts.render_gantt(s, folder, locale=locale, font=font,
                                     baseline=history.baseline_dates if history else None)
-        gantt_bytes = {name: (Path(scratch) / name).read_bytes() for name in sorted(names)}
-    for name, data in gantt_bytes.items():
-        writer.write(f"{cid}/{name}", data)
-    pngs = sorted((n for n in gantt_bytes if n.endswith(".png")), key=_gantt_key)
-    svgs = sorted((n for n in gantt_bytes if n.endswith(".svg")), key=_gantt_key)
-    gantt_images = tuple(
-        html.Image(name, *png_size(gantt_bytes[name]), html.gantt_alt(s, locale, i + 1, len(pngs)))
-        for i, name in enumerate(pngs))
+        charts.render_goals_chart(s, folder / "goals.png", locale=locale, font=font)
+        charts.render_trend_chart(s, folder / "trend.png", locale=locale, font=font,
+                                  history=history.trend if history else None)
+        return [*names, "goals.png", "trend.png"]
 
-    goals_png = writer.render_into(f"{cid}/goals.png",
-                                   lambda p: charts.render_goals_chart(s, p, locale=locale, font=font))
-    trend_png = writer.render_into(f"{cid}/trend.png",
-                                   lambda p: charts.render_trend_chart(s, p, locale=locale, font=font,
-                                                                       history=history.trend if history else None))
-    images = html.CampaignImages(
-        gantt=gantt_images,
-        gantt_svg=svgs[0] if svgs else None,
-        goals=html.Image("goals.png", *png_size(goals_png), html.goals_alt(s, locale)),
-        trend=html.Image("trend.png", *png_size(trend_png), html.trend_alt(s, locale)),
-    )
-
+    charts_job = _ChartJob(render_charts)
     writer.write(f"{cid}/report.md", render_report(s, locale=locale))
     baselines = {cid: history.baseline} if history and history.baseline is not None else None
     writer.write(f"{cid}/status.json", dump_json(status_document([s], as_of, baselines)))
     writer.render_into(f"{cid}/tracking.csv", lambda p: write_csv(s, p, locale=locale))
     writer.render_into(f"{cid}/tracking.xlsx", lambda p: write_xlsx(s, p, locale=locale))
+
+    chart_bytes = charts_job.result()
+    for name, data in chart_bytes.items():
+        writer.write(f"{cid}/{name}", data)
+    gantt_names = [n for n in chart_bytes if n.startswith("gantt")]
+    pngs = sorted((n for n in gantt_names if n.endswith(".png")), key=_gantt_key)
+    svgs = sorted((n for n in gantt_names if n.endswith(".svg")), key=_gantt_key)
+    gantt_images = tuple(
+        html.Image(name, *png_size(chart_bytes[name]), html.gantt_alt(s, locale, i + 1, len(pngs)))
+        for i, name in enumerate(pngs))
+    images = html.CampaignImages(
+        gantt=gantt_images,
+        gantt_svg=svgs[0] if svgs else None,
+        goals=html.Image("goals.png", *png_size(chart_bytes["goals.png"]), html.goals_alt(s, locale)),
+        trend=html.Image("trend.png", *png_size(chart_bytes["trend.png"]), html.trend_alt(s, locale)),
+    )
     # The page last: whoever opens it finds every file it links to.
     writer.write(f"{cid}/index.html", html.render_campaign_page(s, locale=locale, images=images, history=history))
 
