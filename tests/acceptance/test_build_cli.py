@@ -8,6 +8,7 @@ diagnostics, languages, the missing-font warning and atomic writes.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -116,6 +117,39 @@ def test_same_inputs_give_identical_bytes(run_cli, tmp_path):
     # a rebuild over the same folder changes nothing either
     code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "again", "--as-of", AS_OF)
     assert code == 0 and contents(tmp_path / "again") == first
+
+
+def test_charts_in_a_child_process_or_in_this_one_give_the_same_bytes(run_cli, tmp_path, monkeypatch):
+    # On Linux the charts render in a forked child while the parent writes the rest;
+    # PTRACK_PARALLEL=0 renders them here. The site must not depend on which.
+    code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "forked", "--as-of", AS_OF)
+    assert code == 0, err
+    monkeypatch.setenv("PTRACK_PARALLEL", "0")
+    code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "here", "--as-of", AS_OF)
+    assert code == 0, err
+    forked, here = contents(tmp_path / "forked"), contents(tmp_path / "here")
+    assert sorted(forked) == sorted(here) == EXAMPLE_TREE
+    assert [name for name in forked if forked[name] != here[name]] == []
+
+
+def test_a_failing_chart_child_falls_back_to_this_process(run_cli, tmp_path, monkeypatch):
+    # The child dies (here: the first gantt render raises in it); the parent renders again and
+    # the site is complete.
+    from ptrack.render import charts
+
+    real = charts.render_gantt
+    parent = os.getpid()
+
+    def flaky(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("child failure")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "render_gantt", flaky)
+    code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert tree(tmp_path / "site") == EXAMPLE_TREE
 
 
 def test_other_as_of_changes_the_pages(run_cli, tmp_path, example_site):

@@ -33,8 +33,11 @@ def repo_file(make_repo):
 
 @pytest.fixture
 def recorded(monkeypatch):
-    """What the build hands to the trend and Gantt renderers (they still draw)."""
+    """What the build hands to the trend and Gantt renderers (they still draw). The charts are
+    rendered in this process (PTRACK_PARALLEL=0) so that the recording sees the calls."""
     from ptrack.render import charts
+
+    monkeypatch.setenv("PTRACK_PARALLEL", "0")
 
     seen: dict[str, object] = {}
     trend, gantt = charts.render_trend_chart, charts.render_gantt
