@@ -573,3 +573,7 @@ def main(argv=None) -> None:
     except BrokenPipeError:  # `ptrack status | head`
         sys.stderr.close()
         sys.exit(0)
+    except OSError as exc:  # the file system said no: an unwritable --out, a full disk...
+        where = f"{exc.filename}: " if exc.filename else ""
+        click.echo(f"ptrack: error: {where}{exc.strerror or exc}", err=True)
+        sys.exit(2)

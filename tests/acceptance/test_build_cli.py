@@ -356,3 +356,12 @@ def test_build_does_not_import_matplotlib_for_validate():
             "print('matplotlib' in sys.modules, 'jinja2' in sys.modules)")
     proc = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], check=False, capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip().splitlines()[-1] == "False False", proc.stderr
+
+
+def test_an_unwritable_out_folder_is_a_clear_error(run_cli, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    code, out, err = run_cli("build", EXAMPLE, "--out", blocker / "site", "--as-of", AS_OF)
+    assert code == 2
+    assert err.splitlines()[-1] == f"ptrack: error: {blocker / 'site'}: Not a directory"
+    assert "Traceback" not in err
