@@ -363,5 +363,6 @@ def test_an_unwritable_out_folder_is_a_clear_error(run_cli, tmp_path):
     blocker.write_text("not a folder", encoding="utf-8")
     code, out, err = run_cli("build", EXAMPLE, "--out", blocker / "site", "--as-of", AS_OF)
     assert code == 2
-    assert err.splitlines()[-1] == f"ptrack: error: {blocker / 'site'}: Not a directory"
+    # the first file it tries to write is under assets/
+    assert err.splitlines()[-1] == f"ptrack: error: {blocker / 'site' / 'assets'}: Not a directory"
     assert "Traceback" not in err
