@@ -23,7 +23,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -31,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # The campaign generator and helpers are shared with bench_core, not copied.
-from bench_core import AS_OF, EXAMPLE, REPO, generate_campaign, ptrack_cmd  # noqa: E402
+from bench_core import AS_OF, EXAMPLE, REPO, generate_campaign, output_folder, parse_sizes, ptrack_cmd  # noqa: E402
 
 EXAMPLE_AS_OF = date(2024, 4, 15)  # the date the example's comments use
 TARGET_RATIO_1000 = 4.0  # tj3 / ptrack build at 1,000 tasks
@@ -338,15 +337,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.profile_child:
         return _profile_child(*args.profile_child, PROFILE_TOP)
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    sizes = parse_sizes(args.sizes)
     repeat = max(1, args.repeat)
-
-    tmp = None
-    if args.out:
-        out = args.out.resolve()
-        out.mkdir(parents=True, exist_ok=True)
-    else:
-        out = Path(tmp := tempfile.mkdtemp(prefix="ptrack-bench-build-"))
+    out, tmp = output_folder(args.out, "ptrack-bench-build-")
     ptrack = ptrack_cmd()
     tj3 = _tj3_version()
 

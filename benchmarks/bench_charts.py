@@ -14,14 +14,13 @@ import argparse
 import functools
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # The campaign generator is shared with bench_core, not copied.
-from bench_core import AS_OF, generate_campaign
+from bench_core import AS_OF, generate_campaign, output_folder, parse_sizes
 
 TARGET_1000_S = 1.5  # all charts of a 1,000-task campaign, warm
 
@@ -59,14 +58,9 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
     ap.add_argument("--out", type=Path, help="keep the campaigns and charts here (default: a temp folder)")
     args = ap.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    sizes = parse_sizes(args.sizes)
     repeat = max(1, args.repeat)
-    tmp = None
-    if args.out:
-        out = args.out.resolve()
-        out.mkdir(parents=True, exist_ok=True)
-    else:
-        out = Path(tmp := tempfile.mkdtemp(prefix="ptrack-bench-charts-"))
+    out, tmp = output_folder(args.out, "ptrack-bench-charts-")
 
     try:
         t0 = time.perf_counter()

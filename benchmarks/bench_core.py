@@ -304,6 +304,22 @@ def generate_campaign(n_tasks: int, seed: int = SEED) -> str:
 # ---------------------------------------------------------------------------------------------
 # Timing helpers
 
+def parse_sizes(text: str) -> list[int]:
+    """"100,1_000,10000" -> [100, 1000, 10000]."""
+    return [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+
+
+def output_folder(out: Path | None, prefix: str) -> tuple[Path, str | None]:
+    """Where generated files go: ``--out`` (created), else a new temp folder; returns the folder
+    and the temp folder to remove afterwards (None for ``--out``)."""
+    if out:
+        out = out.resolve()
+        out.mkdir(parents=True, exist_ok=True)
+        return out, None
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    return Path(tmp), tmp
+
+
 def ptrack_cmd() -> list[str]:
     exe = shutil.which("ptrack")
     return [exe] if exe else [sys.executable, "-m", "ptrack"]
@@ -435,16 +451,9 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", action="store_true",
                     help="also cProfile an in-process check of the largest size (top 15, cumulative)")
     args = ap.parse_args(argv)
-    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    sizes = parse_sizes(args.sizes)
     repeat = max(1, args.repeat)
-
-    tmp = None
-    if args.out:
-        out = args.out.resolve()
-        out.mkdir(parents=True, exist_ok=True)
-    else:
-        tmp = tempfile.mkdtemp(prefix="ptrack-bench-")
-        out = Path(tmp)
+    out, tmp = output_folder(args.out, "ptrack-bench-")
     ptrack = ptrack_cmd()
 
     try:
