@@ -220,7 +220,10 @@ def xlsx_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
     Byte-identical for the same inputs: document times and zip entry times are the as-of date."""
     import zipfile
 
+    from copy import copy
+
     from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.writer.excel import ExcelWriter
@@ -239,6 +242,21 @@ def xlsx_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
         cell = ws.cell(row=1, column=col, value=safe_cell(_clean_xml(header)))
         cell.font = bold
         cell.alignment = top
+    # Each cell gets a copy of a prepared style array: setting number_format and alignment on
+    # every cell makes openpyxl hash a style object each time (a third of the XLSX time).
+    styles: dict[tuple, object] = {}
+
+    def style(number_format: str | None, alignment) -> object:
+        key = (number_format, alignment is wrap)
+        prepared = styles.get(key)
+        if prepared is None:
+            proto = Cell(ws)
+            proto.alignment = alignment
+            if number_format:
+                proto.number_format = number_format
+            prepared = styles[key] = proto._style
+        return copy(prepared)
+
     for r, row in enumerate(rows, start=2):
         for col, (key, value) in enumerate(zip(COLUMN_KEYS, row), start=1):
             cell = ws.cell(row=r, column=col)
@@ -250,10 +268,12 @@ def xlsx_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
             else:
                 cell.value = shown
             if isinstance(shown, date):
-                cell.number_format = "yyyy-mm-dd"
+                number_format = "yyyy-mm-dd"
             elif key in NUMBER_COLUMNS:
-                cell.number_format = "0" if key == "days_behind" else "0.0"
-            cell.alignment = wrap if isinstance(shown, str) and "\n" in shown else top
+                number_format = "0" if key == "days_behind" else "0.0"
+            else:
+                number_format = None
+            cell._style = style(number_format, wrap if isinstance(shown, str) and "\n" in shown else top)
     for col, key in enumerate(COLUMN_KEYS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = _column_width(
             key, headers[col - 1], [row[col - 1] for row in rows])

@@ -22,6 +22,7 @@ import pytest
 from ptrack.compute import Status, compute_snapshot, planned_curve
 from ptrack.render import charts
 from ptrack.render.charts import (
+    gantt_png_sizes,
     GOAL_COLOURS,
     MAX_PIXELS,
     MILESTONE_STYLE,
@@ -277,15 +278,21 @@ def test_thousand_task_gantt_pages_stay_within_pixel_limits(big_snap, tmp_path):
     sizes = [_png_size(tmp_path / f) for f in written[:-1]]
     assert all(w == 1400 and h <= 2000 for w, h in sizes)
     assert len({h for _, h in sizes[1:]}) == 1  # the pages after the first share one height
+    # the site lays the page out before the Gantt is drawn: the predicted sizes are the real ones
+    assert gantt_png_sizes(gantt_model(big_snap, "zh-CN")) == [(f, *size) for f, size in zip(written, sizes)]
     svg = ET.parse(tmp_path / "gantt.svg").getroot()
     assert sum(1 for t in svg.iter(f"{SVG}text") if t.get("text-anchor") == "end") >= 1000
 
 
 def test_huge_figures_lower_their_dpi_rather_than_exceed_agg_limits():
-    from matplotlib.figure import Figure
+    assert charts._gantt_figure(700).dpi * 700 <= MAX_PIXELS
+    assert charts._gantt_figure(10).dpi == charts.DPI
 
-    assert charts._safe_dpi(Figure(figsize=(14, 700))) * 700 <= MAX_PIXELS
-    assert charts._safe_dpi(Figure(figsize=(14, 10))) == charts.DPI
+
+def test_predicted_page_sizes_match_the_example_gantt(snap, tmp_path):
+    written = render_gantt(snap, tmp_path, locale="zh-CN", font=FONT)
+    assert gantt_png_sizes(gantt_model(snap, "zh-CN")) == [("gantt.png", *_png_size(tmp_path / "gantt.png"))]
+    assert written == ["gantt.png", "gantt.svg"]
 
 
 def test_svg_escapes_user_strings():

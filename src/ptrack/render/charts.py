@@ -468,14 +468,49 @@ def _layout(model: GanttModel, rows: Sequence[GanttRow], summary: Sequence[Gantt
     return _Layout(tuple(y_rows), summary_top, body_top, max(y, 3))
 
 
-def _render_gantt_pages(model: GanttModel, out_dir: Path, font: FontChoice, pool) -> list:
-    """Draw every PNG page; returns the pending encoding jobs."""
+def _page_layouts(model: GanttModel) -> list[tuple[object, str, _Layout]]:
+    """(page, page label, layout) of every PNG page, in order."""
     paged = len(model.pages) > 1
-    by_height: dict[float, list] = {}
+    out = []
     for page, page_label in zip(model.pages, model.page_label):
         # The last page is padded to the height of the others, so they all share one chrome.
         pad = max(len(p.rows) for p in model.pages) if paged and not page.summary else None
-        layout = _layout(model, page.rows, page.summary, pad)
+        out.append((page, page_label, _layout(model, page.rows, page.summary, pad)))
+    return out
+
+
+def _figure_height_in(model: GanttModel, layout: _Layout) -> tuple[float, float, float]:
+    """(height, top margin, bottom margin) of a page's figure, in inches."""
+    legend_rows = math.ceil(len(model.legend) / 6) if model.legend else 0
+    top_in = 0.42 + 0.24 * legend_rows + 0.3
+    bottom_in = 0.55
+    return top_in + layout.n_units * ROW_IN + bottom_in, top_in, bottom_in
+
+
+def _gantt_figure(height_in: float):
+    """A page's empty figure, DPI lowered when a side would exceed what Agg can draw. The one
+    place a Gantt figure is made, so that ``gantt_png_sizes`` and the renderer agree to the pixel."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(FIG_WIDTH_IN, height_in), dpi=DPI)
+    fig.set_dpi(min(DPI, math.floor(MAX_PIXELS / max(FIG_WIDTH_IN, height_in))))
+    return fig
+
+
+def gantt_png_sizes(model: GanttModel) -> list[tuple[str, int, int]]:
+    """(file name, width px, height px) of the PNG pages ``render_gantt`` writes for ``model``,
+    without drawing them: the page can be laid out while the charts render."""
+    out = []
+    for page, _, layout in _page_layouts(model):
+        canvas = _canvas(_gantt_figure(_figure_height_in(model, layout)[0]))
+        out.append((page.filename, *canvas.get_width_height(physical=True)))  # what _agg_image reads
+    return out
+
+
+def _render_gantt_pages(model: GanttModel, out_dir: Path, font: FontChoice, pool) -> list:
+    """Draw every PNG page; returns the pending encoding jobs."""
+    by_height: dict[float, list] = {}
+    for page, page_label, layout in _page_layouts(model):
         by_height.setdefault(layout.n_units, []).append((page, page_label, layout))
     jobs = []
     for items in by_height.values():
@@ -499,17 +534,12 @@ def _gantt_chrome(model: GanttModel, layout: _Layout):
     label. Returns (figure, axes, overlay): the overlay artists (week grid, milestone guides,
     as-of line) are hidden here and drawn by ``_draw_rows`` in their place among the rows."""
     from matplotlib.collections import LineCollection, PolyCollection
-    from matplotlib.figure import Figure
     from matplotlib.transforms import blended_transform_factory
 
     lanes = model.milestone_lanes
     n_units = layout.n_units
-    legend_rows = math.ceil(len(model.legend) / 6) if model.legend else 0
-    top_in = 0.42 + 0.24 * legend_rows + 0.3
-    bottom_in = 0.55
-    height_in = top_in + n_units * ROW_IN + bottom_in
-    fig = Figure(figsize=(FIG_WIDTH_IN, height_in), dpi=DPI)
-    fig.set_dpi(_safe_dpi(fig))
+    height_in, top_in, bottom_in = _figure_height_in(model, layout)
+    fig = _gantt_figure(height_in)
     _canvas(fig)
     ax = fig.add_axes((model.label_width_in / FIG_WIDTH_IN, bottom_in / height_in,
                        model.plot_width_in / FIG_WIDTH_IN, n_units * ROW_IN / height_in))
@@ -1201,12 +1231,6 @@ def _blend(ax):
     from matplotlib.transforms import blended_transform_factory
 
     return blended_transform_factory(ax.transAxes, ax.transData)
-
-
-def _safe_dpi(fig) -> float:
-    """DPI, lowered when needed so that no side exceeds what Agg can draw."""
-    w, h = fig.get_size_inches()
-    return min(DPI, math.floor(MAX_PIXELS / max(w, h)))
 
 
 def _save_png(fig, path: Path, *, dpi: float) -> None:

@@ -121,9 +121,9 @@ def _copy_assets(writer: _Writer) -> None:
 
 
 class _ChartJob:
-    """The three charts of a campaign, rendered into a scratch folder in a forked child process
-    while the parent writes the report, JSON, CSV and XLSX (matplotlib is the single largest cost
-    of a build; two cores halve it). Where fork is not available (Windows, macOS), or when
+    """A campaign's Gantt pages, rendered into a scratch folder in a forked child process while
+    the parent writes everything else (the Gantt is the single largest cost of a build; the two
+    halves take about as long, so two cores nearly halve it). Where fork is not available (Windows, macOS), or when
     ``PTRACK_PARALLEL=0``, or when the child fails, the charts are rendered in this process, so a
     real error surfaces here with its usual message. The files are the same either way."""
 
@@ -169,47 +169,51 @@ class _ChartJob:
 
 def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: str, font,
                     history: SiteHistory | None = None) -> None:
-    from ptrack.render import html
+    from ptrack.render import charts, html
     from ptrack.render.markdown import render_report
     from ptrack.reporters import dump_json, status_document
     from ptrack.tabular import write_csv, write_xlsx
 
     cid = s.campaign.id
+    baseline_dates = history.baseline_dates if history else None
 
-    def render_charts(folder: Path) -> list[str]:
-        from ptrack.render import charts
-
-        names = charts.render_gantt(s, folder, locale=locale, font=font,
-                                    baseline=history.baseline_dates if history else None)
-        charts.render_goals_chart(s, folder / "goals.png", locale=locale, font=font)
-        charts.render_trend_chart(s, folder / "trend.png", locale=locale, font=font,
-                                  history=history.trend if history else None)
-        return [*names, "goals.png", "trend.png"]
-
-    charts_job = _ChartJob(render_charts)
+    # The Gantt is the one large job: a child renders it while this process writes the rest and
+    # lays out the page from the pixel sizes the Gantt's pages will have.
+    gantt_job = _ChartJob(lambda folder: charts.render_gantt(s, folder, locale=locale, font=font,
+                                                             baseline=baseline_dates))
     writer.write(f"{cid}/report.md", render_report(s, locale=locale))
     baselines = {cid: history.baseline} if history and history.baseline is not None else None
     writer.write(f"{cid}/status.json", dump_json(status_document([s], as_of, baselines)))
     writer.render_into(f"{cid}/tracking.csv", lambda p: write_csv(s, p, locale=locale))
     writer.render_into(f"{cid}/tracking.xlsx", lambda p: write_xlsx(s, p, locale=locale))
+    goals_png = writer.render_into(f"{cid}/goals.png",
+                                   lambda p: charts.render_goals_chart(s, p, locale=locale, font=font))
+    trend_png = writer.render_into(f"{cid}/trend.png",
+                                   lambda p: charts.render_trend_chart(s, p, locale=locale, font=font,
+                                                                       history=history.trend if history else None))
 
-    chart_bytes = charts_job.result()
-    for name, data in chart_bytes.items():
+    def page(gantt_pngs: list[tuple[str, int | None, int | None]]) -> str:
+        images = html.CampaignImages(
+            gantt=tuple(html.Image(name, width, height, html.gantt_alt(s, locale, i + 1, len(gantt_pngs)))
+                        for i, (name, width, height) in enumerate(gantt_pngs)),
+            gantt_svg="gantt.svg",
+            goals=html.Image("goals.png", *png_size(goals_png), html.goals_alt(s, locale)),
+            trend=html.Image("trend.png", *png_size(trend_png), html.trend_alt(s, locale)),
+        )
+        return html.render_campaign_page(s, locale=locale, images=images, history=history)
+
+    predicted = charts.gantt_png_sizes(charts.gantt_model(s, locale, baseline=baseline_dates))
+    page_html = page(predicted)
+
+    gantt_bytes = gantt_job.result()
+    for name, data in gantt_bytes.items():
         writer.write(f"{cid}/{name}", data)
-    gantt_names = [n for n in chart_bytes if n.startswith("gantt")]
-    pngs = sorted((n for n in gantt_names if n.endswith(".png")), key=_gantt_key)
-    svgs = sorted((n for n in gantt_names if n.endswith(".svg")), key=_gantt_key)
-    gantt_images = tuple(
-        html.Image(name, *png_size(chart_bytes[name]), html.gantt_alt(s, locale, i + 1, len(pngs)))
-        for i, name in enumerate(pngs))
-    images = html.CampaignImages(
-        gantt=gantt_images,
-        gantt_svg=svgs[0] if svgs else None,
-        goals=html.Image("goals.png", *png_size(chart_bytes["goals.png"]), html.goals_alt(s, locale)),
-        trend=html.Image("trend.png", *png_size(chart_bytes["trend.png"]), html.trend_alt(s, locale)),
-    )
+    actual = [(name, *png_size(gantt_bytes[name]))
+              for name in sorted((n for n in gantt_bytes if n.endswith(".png")), key=_gantt_key)]
+    if actual != predicted or "gantt.svg" not in gantt_bytes:  # never expected; correct, not fast
+        page_html = page(actual)
     # The page last: whoever opens it finds every file it links to.
-    writer.write(f"{cid}/index.html", html.render_campaign_page(s, locale=locale, images=images, history=history))
+    writer.write(f"{cid}/index.html", page_html)
 
 
 def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: date, lang: str | None,
