@@ -560,6 +560,19 @@ def main(argv=None) -> None:
             except (AttributeError, ValueError):  # pragma: no cover - exotic streams
                 pass
     try:
+        _run(argv)
+    finally:
+        if argv is None:
+            # The process is ptrack's (the console script, python -m ptrack) and is ending:
+            # move every object into the permanent generation, so that the collections of
+            # interpreter shutdown do not walk them all once more (0.23 s of a 2.1 s build of
+            # 1,000 tasks). atexit handlers and stream flushes still run. Callers that pass
+            # argv (tests, embedding) keep their process's collector as it was.
+            gc.freeze()
+
+
+def _run(argv) -> None:
+    try:
         cli.main(args=argv, prog_name="ptrack", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
