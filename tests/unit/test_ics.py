@@ -12,21 +12,13 @@ import pytest
 
 from ptrack.ics import escape_text, fold_line, render_ics
 
-from tests.helpers import EXAMPLE, EXAMPLE_AS_OF, HOSTILE, snapshot_of
+from tests.helpers import EXAMPLE, EXAMPLE_AS_OF, snapshot_of
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = EXAMPLE_AS_OF
 
 
 
-@pytest.fixture(scope="module")
-def example():
-    return snapshot_of(EXAMPLE)
-
-
-@pytest.fixture(scope="module")
-def hostile():
-    return snapshot_of(HOSTILE)
 
 
 def assert_golden(name: str, text: str) -> None:

@@ -16,7 +16,7 @@ from ptrack.i18n import tracking_headers
 from ptrack.render.markdown import (focus_tasks, mermaid_gantt, mermaid_id, mermaid_label, render_report,
                                     sorted_open_risks)
 
-from tests.helpers import EXAMPLE, EXAMPLE_AS_OF, HOSTILE, snapshot_of
+from tests.helpers import EXAMPLE_AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
@@ -36,14 +36,6 @@ def assert_golden(name: str, text: str) -> None:
         pytest.fail(f"{name} differs from the golden file (PTRACK_UPDATE_GOLDEN=1 to accept):\n{diff[:6000]}")
 
 
-@pytest.fixture(scope="module")
-def example():
-    return snapshot_of(EXAMPLE)
-
-
-@pytest.fixture(scope="module")
-def hostile():
-    return snapshot_of(HOSTILE)
 
 
 # -- golden files ------------------------------------------------------------------------------

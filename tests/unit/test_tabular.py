@@ -14,21 +14,13 @@ from ptrack.compute import compute_snapshot
 from ptrack.i18n import EXTRA_TRACKING_COLUMNS, TRACKING_COLUMNS, tracking_headers
 from ptrack.tabular import (COLUMN_KEYS, DATE_COLUMNS, csv_bytes, csv_text, safe_cell, tracking_rows, write_csv,
                             write_xlsx, xlsx_bytes)
-from tests.helpers import EXAMPLE, EXAMPLE_AS_OF, HOSTILE, campaign_from_yaml, snapshot_of
+from tests.helpers import EXAMPLE, EXAMPLE_AS_OF, campaign_from_yaml, snapshot_of
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = EXAMPLE_AS_OF
 
 
 
-@pytest.fixture(scope="module")
-def example():
-    return snapshot_of(EXAMPLE)
-
-
-@pytest.fixture(scope="module")
-def hostile():
-    return snapshot_of(HOSTILE)
 
 
 def _row(rows, headers, **match):
