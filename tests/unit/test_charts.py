@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import logging
+import math
 import subprocess
 import sys
 import textwrap
@@ -282,6 +283,76 @@ def test_thousand_task_gantt_pages_stay_within_pixel_limits(big_snap, tmp_path):
     assert gantt_png_sizes(gantt_model(big_snap, "zh-CN")) == [(f, *size) for f, size in zip(written, sizes)]
     svg = ET.parse(tmp_path / "gantt.svg").getroot()
     assert sum(1 for t in svg.iter(f"{SVG}text") if t.get("text-anchor") == "end") >= 1000
+
+
+def _close(pixel, colour: str, tolerance: int = 6) -> bool:
+    """A pixel of a palette PNG (RGB) is ``colour`` give or take the palette's rounding."""
+    want = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, want))
+
+
+@needs_cjk
+def test_gantt_page_pixels_put_bars_at_their_dates_and_rows(snap, model, tmp_path):
+    """The PNG read back: bars where their dates and rows are, in their status colours, the
+    module band behind them and the dashed as-of line over them."""
+    from PIL import Image
+
+    render_gantt(snap, tmp_path, locale="zh-CN", font=FONT)
+    im = Image.open(tmp_path / "gantt.png").convert("RGB")
+    dpi = charts.DPI
+    # The plot starts below the title, the legend (6 entries a row) and the date labels:
+    # 0.42 in + 0.24 in per legend row + 0.3 in, and right of the label column.
+    top = (0.42 + 0.24 * math.ceil(len(model.legend) / 6) + 0.3) * dpi
+    left = model.label_width_in * dpi
+    day = model.plot_width_in * dpi / (model.x_end - model.x_start).days  # px per day
+    row = charts.ROW_IN * dpi  # 24 px
+    first = model.milestone_lanes + 0.4  # the milestone lane, then 0.4 row of space
+    index = {(r.kind, r.key): i for i, r in enumerate(model.rows)}
+
+    def at(kind, key, when: date, frac_of_row: float = 0.5):
+        x = left + ((when - model.x_start).days + 0.5) * day  # the middle of that day
+        y = top + (first + index[(kind, key)] + frac_of_row) * row
+        return im.getpixel((int(x), int(y)))
+
+    # xhs-notes: in progress, 50% of 2024-03-18..2024-04-26 (40 days): the first half is dark
+    # (progress), the second half light (plan), in the in-progress pair.
+    dark, light = STATUS_COLOURS["in_progress"]
+    assert _close(at("task", "xhs-notes", date(2024, 3, 25)), dark)
+    assert _close(at("task", "xhs-notes", date(2024, 4, 20)), light)
+    # dealer-training: not started, the plan bar alone
+    r = model.rows[index[("task", "dealer-training")]]
+    assert _close(at("task", "dealer-training", r.start + (r.end - r.start) / 2), STATUS_COLOURS["not_started"][1])
+    # the 活动落地 header row: its band above its bar (a Wednesday, off the Monday grid)
+    assert _close(at("group", "活动落地", date(2024, 3, 6), 0.15), "#eceff1")
+    # the as-of line: the column right after 2024-04-15 is dashed dark from top to bottom
+    x = int(left + ((AS_OF - model.x_start).days + 1) * day)
+    ys = range(int(top), int(top + len(model.rows) * row))
+    dark_share = sum(any(_close(im.getpixel((xx, y)), charts.TODAY_COLOUR, 40) for xx in (x - 1, x, x + 1))
+                     for y in ys) / len(ys)
+    assert 0.5 < dark_share < 0.9  # dashes 4 on, 2 off: about two thirds
+
+
+@needs_cjk
+def test_text_layer_sets_labels_where_pillow_would(model):
+    """Labels built from cached glyphs land where Pillow's own text layout puts them: the same
+    ink box, regular and bold; labels that need shaping are handed to Pillow whole."""
+    from PIL import Image, ImageChops, ImageDraw
+
+    layer = charts._TextLayer.create(FONT, charts.DPI)
+    assert layer is not None and layer.covers("模块", bold=True)
+    for bold in (False, True):
+        face = layer._faces[bold]
+        for text in ["海报设计初稿 · 赵明轩", "KOL 种草（第12批）", "Q3 review: 1.5% AV"]:
+            theirs = Image.new("L", (420, 40), 255)
+            ours = theirs.copy()
+            ImageDraw.Draw(theirs).text((400, 20), text, font=face.font, fill=0, anchor="rm")
+            face.draw(ours, 400, 20, text, 0)
+            ink = lambda im: ImageChops.invert(im).getbbox()  # noqa: E731
+            assert ink(ours) == pytest.approx(ink(theirs), abs=1), (bold, text)
+            assert ImageChops.difference(ours, theirs).histogram()[0] > 420 * 40 * 0.97  # 97% identical pixels
+    simple = layer._faces[False]._is_simple
+    assert all(simple(c) for c in "中（A1 ·%")
+    assert not any(simple(c) for c in ("\u0301", "\u200d", "\u05d0", "\u0627", "\u1100"))
 
 
 def test_huge_figures_lower_their_dpi_rather_than_exceed_agg_limits():

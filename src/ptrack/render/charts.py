@@ -9,10 +9,11 @@ Designed for 1,000 tasks (a naive one-``barh``-per-task Gantt took ~10 s, half o
 22,200-px PNG):
 - a plan taller than ``ROWS_PER_PAGE`` rows is split into pages: ``gantt.png`` holds the module
   summary and the first rows, ``gantt-2.png``, ``gantt-3.png``... the rest (every page < 2,000 px);
-- bars are a few PolyCollections (one per layer, a colour per item), never one artist per bar;
-- the page chrome (title, legend, axis, milestones) is drawn once and restored for each page;
-  task labels are set with Pillow (matplotlib spends ~2 ms a label in FreeType layout) and PNGs
-  are encoded in a worker thread while the next page is drawn;
+- matplotlib draws the page chrome (title, legend, date axis, milestones, week grid) once per
+  page height; each page's rows are then painted onto it with Pillow: bars are axis-aligned
+  rectangles, and labels are set from glyphs rasterised once (matplotlib spends ~2 ms a label in
+  FreeType layout, Pillow ~0.2 ms, the glyph cache ~0.04 ms); PNGs are encoded in a worker
+  thread while the next page is drawn;
 - fixed layout in inches: no tight_layout, no ``bbox_inches="tight"`` (both draw twice);
 - ``gantt.svg`` is the whole plan in one image, written from the model as text (searchable,
   escaped, ~20 ms for 1,000 rows), not through matplotlib's SVG backend.
@@ -23,6 +24,7 @@ Output is deterministic: inputs in campaign-file order, no dates or versions in 
 from __future__ import annotations
 
 import contextlib
+import functools
 import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -508,21 +510,36 @@ def gantt_png_sizes(model: GanttModel) -> list[tuple[str, int, int]]:
 
 
 def _render_gantt_pages(model: GanttModel, out_dir: Path, font: FontChoice, pool) -> list:
-    """Draw every PNG page; returns the pending encoding jobs."""
+    """Draw every PNG page; returns the pending encoding jobs.
+
+    matplotlib draws what pages share once per page height (title, legend, date axis, milestone
+    lane, week grid, milestone guides); each page then gets its rows painted with Pillow: bands,
+    bars and labels are axis-aligned rectangles and text, which Pillow sets ~10x faster than
+    matplotlib artists (1,000 tasks: 17 pages)."""
     by_height: dict[float, list] = {}
     for page, page_label, layout in _page_layouts(model):
         by_height.setdefault(layout.n_units, []).append((page, page_label, layout))
     jobs = []
+    text_layer = None
     for items in by_height.values():
         fig, ax, overlay = _gantt_chrome(model, items[0][2])
         canvas = fig.canvas
         canvas.draw()
+        # The grid and the milestone guides lie under every page's bars: part of the background.
+        for key in ("grid", "guides"):
+            if key in overlay:
+                overlay[key].set_visible(True)
+                fig.draw_artist(overlay[key])
         background = canvas.copy_from_bbox(fig.bbox)
-        text_layer = _TextLayer.create(font, fig.dpi)
+        today = _overlay_layer(canvas, overlay.get("today"))  # over the bars: pasted after them
+        box = _PlotBox.of(fig, ax, model, items[0][2])
+        if text_layer is None:
+            text_layer = _TextLayer.create(font, fig.dpi)
         for page, page_label, layout in items:
             canvas.restore_region(background)
-            image_labels = _draw_rows(model, fig, ax, layout, overlay, text_layer, page_label)
+            image_labels = _draw_row_texts(model, fig, ax, layout, text_layer, page_label)
             image = _agg_image(canvas)
+            _paint_rows(image, layout, box, model, today)
             if text_layer is not None:
                 text_layer.draw(image, image_labels)
             jobs.append(pool.submit(_save_image, image, out_dir / page.filename))
@@ -532,7 +549,7 @@ def _render_gantt_pages(model: GanttModel, out_dir: Path, font: FontChoice, pool
 def _gantt_chrome(model: GanttModel, layout: _Layout):
     """The figure with everything but the rows: title, legend, date axis, milestone lane, as-of
     label. Returns (figure, axes, overlay): the overlay artists (week grid, milestone guides,
-    as-of line) are hidden here and drawn by ``_draw_rows`` in their place among the rows."""
+    as-of line) are hidden here; ``_render_gantt_pages`` draws them in their place among the rows."""
     from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.transforms import blended_transform_factory
 
@@ -603,137 +620,249 @@ def _day_x(model: GanttModel):
     return lambda d: float((d - x0).days)
 
 
-def _draw_rows(model: GanttModel, fig, ax, layout: _Layout, overlay: dict, text_layer: _TextLayer | None,
-               page_label: str) -> list[tuple[float, float, str, str]]:
-    """Draw the rows of ``layout`` (and the overlay among them) onto the restored chrome, then
-    take them out of the figure again. Task labels the text layer can set are not drawn but
-    returned as (x px, y px from the top, text, colour)."""
-    from matplotlib.collections import PolyCollection
-    from matplotlib.transforms import blended_transform_factory
+@dataclass(frozen=True)
+class _PlotBox:
+    """The plot area of a page in image pixels (origin top left), and the data units it spans:
+    days along x (0 .. ``xmax``), rows down y (0 .. ``n_units``)."""
 
-    dx = _day_x(model)
-    xmax = (model.x_end - model.x_start).days
-    bands, band_colours = [], []
-    stripe = 0
-    for yy, r in layout.y_rows:
-        if r.kind != "task":
-            bands.append(_rect(0, xmax, yy, yy + 1))
-            band_colours.append("#eceff1")
-            stripe = 0
-        else:
-            stripe += 1
-            if stripe % 2 == 0:
-                bands.append(_rect(0, xmax, yy, yy + 1))
-                band_colours.append("#fafafa")
+    left: float
+    top: float
+    width: float
+    height: float
+    xmax: int
+    n_units: float
 
-    plan, plan_face, plan_edge, plan_hatch = [], [], [], []
-    done, done_face = [], []
-    spans, span_face = [], []
-    baselines = []
-    for yy, r in layout.y_rows:
-        a, b = dx(r.start), dx(r.end) + 1
-        mid = yy + 0.5
-        h = 0.28 if r.kind == "task" else 0.16
-        rect = _rect(a, b, mid - h, mid + h)
-        if r.status == Status.CANCELLED.value:
-            plan_hatch.append(rect)
-        else:
-            plan.append(rect)
-            plan_face.append(r.light)
-            plan_edge.append(r.colour)
-        if r.progress > 0:
-            ih = h * 0.55
-            done.append(_rect(a, a + (b - a) * r.progress, mid - ih, mid + ih))
-            done_face.append(r.colour)
-        if r.actual_start is not None and r.actual_end is not None:
-            spans.append(_rect(dx(r.actual_start), dx(r.actual_end) + 1, mid + h + 0.05, mid + h + 0.16))
-            span_face.append("#78909c" if r.actual_ongoing else ACTUAL_SPAN_COLOUR)
-        if r.baseline_start is not None and r.baseline_end is not None:
-            baselines.append(_baseline_rect(dx(r.baseline_start), dx(r.baseline_end) + 1, mid, h))
+    @classmethod
+    def of(cls, fig, ax, model: GanttModel, layout: _Layout) -> _PlotBox:
+        x0, y0 = ax.transData.transform((0, 0))  # display pixels, origin bottom left
+        xmax = (model.x_end - model.x_start).days
+        x1, y1 = ax.transData.transform((xmax, layout.n_units))
+        height_px = fig.bbox.height
+        return cls(float(x0), float(height_px - y0), float(x1 - x0), float(y0 - y1), xmax, layout.n_units)
 
-    below = [PolyCollection(bands, facecolors=band_colours, edgecolors="none", zorder=0)] if bands else []
-    above = []
-    if baselines:  # over the grid, behind the plan bars
-        above.append(PolyCollection(baselines, facecolors=BASELINE_COLOUR, edgecolors="none", zorder=1.5))
-    above.append(PolyCollection(plan, facecolors=plan_face, edgecolors=plan_edge, linewidths=0.6, zorder=2))
-    if plan_hatch:
-        dark, light = STATUS_COLOURS[Status.CANCELLED.value]
-        above.append(PolyCollection(plan_hatch, facecolors=light, edgecolors=dark, linewidths=0.6, hatch="////",
-                                    zorder=2))
-    if done:
-        above.append(PolyCollection(done, facecolors=done_face, edgecolors="none", zorder=3))
-    if spans:
-        above.append(PolyCollection(spans, facecolors=span_face, edgecolors="none", zorder=3))
-    for c in below + above:
-        ax.add_collection(c, autolim=False)
+    def x(self, day: float) -> float:
+        return self.left + day * self.width / self.xmax
 
-    # Labels: module headers (bold) through matplotlib; task labels through the text layer when
-    # it has every glyph, else through matplotlib too.
-    label_tf = blended_transform_factory(ax.transAxes, ax.transData)
+    def y(self, unit: float) -> float:
+        return self.top + unit * self.height / self.n_units
+
+    def rect(self, x0: float, x1: float, y0: float, y1: float) -> tuple[int, int, int, int]:
+        """Data rectangle -> Pillow's inclusive pixel box, snapped to whole pixels (at least one)."""
+        left, top = round(self.x(x0)), round(self.y(y0))
+        return left, top, max(left, round(self.x(x1)) - 1), max(top, round(self.y(y1)) - 1)
+
+
+def _overlay_layer(canvas, artist):
+    """``artist`` drawn alone on a transparent canvas: (box, RGB image, alpha mask) of the pixels
+    it covers, to paste over Pillow's drawing; None without an artist. Leaves the canvas cleared
+    (the caller restores its background)."""
+    if artist is None:
+        return None
+    from PIL import Image
+
+    canvas.get_renderer().clear()
+    artist.set_visible(True)
+    canvas.figure.draw_artist(artist)
+    width, height = canvas.get_width_height(physical=True)
+    rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    box = rgba.getchannel("A").getbbox()
+    if box is None:
+        return None
+    part = rgba.crop(box)
+    return box, part.convert("RGB"), part.getchannel("A")
+
+
+def _draw_row_texts(model: GanttModel, fig, ax, layout: _Layout, text_layer: _TextLayer | None,
+                    page_label: str) -> list[tuple[float, float, str, str, bool]]:
+    """Draw with matplotlib the page's texts the text layer does not set (the summary caption,
+    the page number, labels with glyphs the layer's font lacks), then take them out of the
+    figure again. The row labels the layer sets are returned as (x px, y px from the top, text,
+    colour, bold)."""
+    label_tf = _blend(ax)
     texts = []
     image_labels = []
     x_px = ax.transAxes.transform((-0.006, 0))[0]
     height_px = fig.bbox.height
     for yy, r in layout.y_rows:
-        if r.kind == "task" and text_layer is not None and text_layer.covers(r.label):
-            y_px = height_px - ax.transData.transform((0, yy + 0.5))[1]
-            image_labels.append((x_px, y_px, r.label, "#212121"))
-            continue
         bold = r.kind != "task"
+        colour = "#263238" if bold else "#212121"
+        if text_layer is not None and text_layer.covers(r.label, bold=bold):
+            y_px = height_px - ax.transData.transform((0, yy + 0.5))[1]
+            image_labels.append((x_px, y_px, r.label, colour, bold))
+            continue
         texts.append(ax.text(-0.006, yy + 0.5, r.label, transform=label_tf, ha="right", va="center",
                              clip_on=False, fontsize=FONT_SIZE, fontweight="bold" if bold else "normal",
-                             color="#263238" if bold else "#212121"))
+                             color=colour))
     if layout.summary_top is not None:
         texts.append(ax.text(-0.006, layout.summary_top + 0.5, model.summary_label, transform=label_tf,
                              ha="right", va="center", fontsize=FONT_SIZE + 0.5, fontweight="bold",
                              color="#000000"))
-        texts.append(ax.axhline(layout.body_top - 0.3, color="#90a4ae", linewidth=0.8, zorder=1))
     if not layout.y_rows:
         texts.append(ax.text(0.5, 0.5, model.empty_label, transform=ax.transAxes, ha="center", va="center",
                              fontsize=12))
     if page_label:
         texts.append(fig.text(0.99, 1 - 0.12 / fig.get_size_inches()[1], page_label, ha="right", va="top",
                               fontsize=FONT_SIZE + 0.5, color="#546e7a"))
-
-    order = below + [overlay["grid"]] + ([overlay["guides"]] if "guides" in overlay else []) + above
-    order += ([overlay["today"]] if "today" in overlay else []) + texts
-    for artist in order:
-        artist.set_visible(True)
+    for artist in texts:
         fig.draw_artist(artist)
-    for artist in below + above + texts:
+    for artist in texts:
         artist.remove()
     return image_labels
 
 
-class _TextLayer:
-    """Task labels set with Pillow straight into the page image (same font file and face as
-    matplotlib uses, same size), for the labels whose every glyph the font has."""
+def _paint_rows(image, layout: _Layout, box: _PlotBox, model: GanttModel, today) -> None:
+    """Paint the rows of ``layout`` onto the page ``image`` (RGB, the chrome already in it):
+    row bands under the week grid, then baseline, plan, progress and actual bars, then the
+    as-of line (``today``, from ``_overlay_layer``) over them."""
+    from PIL import ImageChops, ImageDraw
 
-    def __init__(self, font, ft_font, colour_cache: dict):
-        self._font = font
-        self._ft = ft_font
-        self._has: dict[str, bool] = {}
-        self._colours = colour_cache
+    draw = ImageDraw.Draw(image)
+    rgb = _rgb
+    xmax = box.xmax
+    dx = _day_x(model)
+
+    # Bands: zebra stripes and module rows, blended "darker" so the grid and guides stay on top.
+    stripe = 0
+    for yy, r in layout.y_rows:
+        if r.kind != "task":
+            colour, stripe = "#eceff1", 0
+        else:
+            stripe += 1
+            if stripe % 2:
+                continue
+            colour = "#fafafa"
+        left, top, right, bottom = box.rect(0, xmax, yy, yy + 1)
+        region = (left, top, right + 1, bottom + 1)
+        image.paste(ImageChops.darker(image.crop(region), _solid(image.mode, region, rgb(colour))), region[:2])
+    if layout.summary_top is not None:  # the line under the module summary
+        y = round(box.y(layout.body_top - 0.3))
+        draw.line((round(box.x(0)), y, round(box.x(xmax)) - 1, y), fill=rgb("#90a4ae"), width=1)
+
+    cancelled_dark, cancelled_light = STATUS_COLOURS[Status.CANCELLED.value]
+    # Baselines first, behind every plan bar: a thin bar along the plan bar's top edge, showing
+    # where the baseline reaches beyond the current plan.
+    for yy, r in layout.y_rows:
+        if r.baseline_start is not None and r.baseline_end is not None:
+            h = 0.28 if r.kind == "task" else 0.16
+            mid = yy + 0.5
+            draw.rectangle(box.rect(dx(r.baseline_start), dx(r.baseline_end) + 1, mid - h - 0.15, mid - h + 0.05),
+                           fill=rgb(BASELINE_COLOUR))
+    for yy, r in layout.y_rows:
+        a, b = dx(r.start), dx(r.end) + 1
+        mid = yy + 0.5
+        h = 0.28 if r.kind == "task" else 0.16
+        plan = box.rect(a, b, mid - h, mid + h)
+        if r.status == Status.CANCELLED.value:
+            draw.rectangle(plan, fill=rgb(cancelled_light), outline=rgb(cancelled_dark), width=1)
+            _hatch(draw, plan, rgb(cancelled_dark))
+        else:
+            draw.rectangle(plan, fill=rgb(r.light), outline=rgb(r.colour), width=1)
+        if r.progress > 0:
+            ih = h * 0.55
+            draw.rectangle(box.rect(a, a + (b - a) * r.progress, mid - ih, mid + ih), fill=rgb(r.colour))
+        if r.actual_start is not None and r.actual_end is not None:
+            draw.rectangle(box.rect(dx(r.actual_start), dx(r.actual_end) + 1, mid + h + 0.05, mid + h + 0.16),
+                           fill=rgb("#78909c" if r.actual_ongoing else ACTUAL_SPAN_COLOUR))
+    if today is not None:
+        (left, top, right, bottom), pixels, alpha = today
+        image.paste(pixels, (left, top), alpha)
+
+
+@functools.lru_cache(maxsize=256)
+def _rgb(colour: str) -> tuple[int, int, int]:
+    from PIL import ImageColor
+
+    return ImageColor.getrgb(colour)[:3]
+
+
+def _solid(mode: str, region: tuple[int, int, int, int], colour):
+    from PIL import Image
+
+    return Image.new(mode, (region[2] - region[0], region[3] - region[1]), colour)
+
+
+def _hatch(draw, box: tuple[int, int, int, int], colour, spacing: int = 5) -> None:
+    """Diagonal lines (like matplotlib's "////") inside a bar: a cancelled task."""
+    left, top, right, bottom = box
+    height = bottom - top
+    for x in range(left - height, right + 1, spacing):
+        # the segment from (x, bottom) up to (x + height, top), clipped to the box
+        x0, y0 = x, bottom
+        if x0 < left:
+            y0 -= left - x0
+            x0 = left
+        x1, y1 = x + height, top
+        if x1 > right:
+            y1 += x1 - right
+            x1 = right
+        if x0 <= x1:
+            draw.line((x0, y0, x1, y1), fill=colour, width=1)
+
+
+class _TextLayer:
+    """Row labels set with Pillow straight into the page image, in the font file and face
+    matplotlib uses (regular for tasks, the family's bold face for module rows) at the same size,
+    for the labels whose every glyph the font has.
+
+    Each glyph is rasterised once and kept; a label is its glyphs pasted along the advance
+    widths, so a 1,000-task Gantt rasterises a few hundred glyphs instead of 15,000. A label
+    needing shaping (marks, joining or right-to-left scripts, format characters) is set whole
+    by Pillow's own layout instead."""
+
+    def __init__(self, regular: _GlyphFont, bold: _GlyphFont | None):
+        self._faces = {False: regular, True: bold}
 
     @classmethod
     def create(cls, choice: FontChoice, dpi: float) -> _TextLayer | None:
         if choice.path is None:
             return None
+        from ptrack.render.fonts import bold_face, font_face_index
+
+        size = FONT_SIZE * dpi / 72
+        regular = _GlyphFont.load(choice.path, font_face_index(choice), size)
+        if regular is None:
+            return None  # matplotlib draws every label
+        bold = bold_face(choice)
+        return cls(regular, _GlyphFont.load(*bold, size) if bold else None)
+
+    def covers(self, text: str, *, bold: bool = False) -> bool:
+        face = self._faces[bold]
+        return face is not None and face.covers(text)
+
+    def draw(self, image, labels: Iterable[tuple[float, float, str, str, bool]]) -> None:
+        """Set each (x, y, text, colour, bold) label right-aligned at x, centred on y."""
+        for x, y, text, colour, bold in labels:
+            self._faces[bold].draw(image, x, y, text, _rgb(colour))
+
+
+class _GlyphFont:
+    """One face at one size, with the glyphs it has rasterised so far."""
+
+    def __init__(self, font, ft_font):
+        from PIL import ImageDraw
+
+        self.font = font
+        self._ft = ft_font
+        self._has: dict[str, bool] = {}
+        self._simple: dict[str, bool] = {}
+        self._glyphs: dict[str, tuple[object, int, int, float]] = {}
+        # Pillow's "m" anchor: the baseline lies this far below the middle of ascender and descender.
+        self._mid_to_baseline = font.getbbox("x", anchor="lm")[1] - font.getbbox("x", anchor="ls")[1]
+        self._draw = ImageDraw.Draw  # bound once: used for the shaped fallback
+
+    @classmethod
+    def load(cls, path: str, index: int, size: float) -> _GlyphFont | None:
         try:
             from matplotlib import ft2font
             from PIL import ImageFont
 
-            from ptrack.render.fonts import font_face_index
-
-            index = font_face_index(choice)
-            size = FONT_SIZE * dpi / 72
             try:
-                font = ImageFont.truetype(choice.path, size=size, index=index)
+                font = ImageFont.truetype(path, size=size, index=index)
             except TypeError:  # Pillow < 10.1 takes whole pixels only
-                font = ImageFont.truetype(choice.path, size=round(size), index=index)
-            return cls(font, ft2font.FT2Font(choice.path, face_index=index), {})
+                font = ImageFont.truetype(path, size=round(size), index=index)
+            return cls(font, ft2font.FT2Font(path, face_index=index))
         except (OSError, ValueError, RuntimeError):
-            return None  # matplotlib draws every label
+            return None
 
     def covers(self, text: str) -> bool:
         for c in text:
@@ -744,12 +873,43 @@ class _TextLayer:
                 return False
         return True
 
-    def draw(self, image, labels: Iterable[tuple[float, float, str, str]]) -> None:
-        from PIL import ImageDraw
+    def _is_simple(self, c: str) -> bool:
+        """Whether ``c`` is set on its own, left to right, whatever surrounds it."""
+        ok = self._simple.get(c)
+        if ok is None:
+            import unicodedata
 
-        draw = ImageDraw.Draw(image)
-        for x, y, text, colour in labels:
-            draw.text((round(x), round(y)), text, font=self._font, fill=colour, anchor="rm")
+            ok = self._simple[c] = (unicodedata.category(c)[0] not in "MC"
+                                    and unicodedata.bidirectional(c) not in ("R", "AL", "AN")
+                                    and not ("\u1100" <= c <= "\u11ff" or "\ua960" <= c <= "\ua97f"
+                                             or "\ud7b0" <= c <= "\ud7ff"))  # conjoining jamo
+        return ok
+
+    def _glyph(self, c: str) -> tuple[object, int, int, float]:
+        """(coverage mask or None, left, top relative to the pen on the baseline, advance)."""
+        glyph = self._glyphs.get(c)
+        if glyph is None:
+            from PIL import Image, ImageDraw
+
+            left, top, right, bottom = self.font.getbbox(c, anchor="ls")
+            mask = None
+            if right > left and bottom > top:
+                mask = Image.new("L", (right - left, bottom - top), 0)
+                ImageDraw.Draw(mask).text((-left, -top), c, font=self.font, fill=255, anchor="ls")
+            glyph = self._glyphs[c] = (mask, left, top, self.font.getlength(c))
+        return glyph
+
+    def draw(self, image, x: float, y: float, text: str, colour: tuple[int, int, int]) -> None:
+        if not all(self._is_simple(c) for c in text):
+            self._draw(image).text((round(x), round(y)), text, font=self.font, fill=colour, anchor="rm")
+            return
+        glyphs = [self._glyph(c) for c in text]
+        pen = round(x) - sum(g[3] for g in glyphs)
+        baseline = round(y) + self._mid_to_baseline
+        for mask, left, top, advance in glyphs:
+            if mask is not None:
+                image.paste(colour, (round(pen) + left, baseline + top), mask)
+            pen += advance
 
 
 def _agg_image(canvas):
@@ -772,12 +932,6 @@ def _save_image(image, path: Path) -> None:
 
 def _rect(x0: float, x1: float, y0: float, y1: float) -> list[tuple[float, float]]:
     return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
-
-
-def _baseline_rect(x0: float, x1: float, mid: float, h: float) -> list[tuple[float, float]]:
-    """The baseline bar of a task row (row units): a thin bar along the top edge of the plan bar,
-    drawn behind it, so it shows where the baseline reaches beyond the current plan."""
-    return _rect(x0, x1, mid - h - 0.15, mid - h + 0.05)
 
 
 def _legend(fig, entries: Sequence[LegendEntry], *, y_top: float, ncols: int) -> None:

@@ -244,6 +244,20 @@ def _register(path: str) -> None:
         manager.addfont(path)
 
 
+def bold_face(choice: FontChoice) -> tuple[str, int] | None:
+    """(file, face index) of the bold face of ``choice.family`` (the face matplotlib draws bold
+    text of that family with: weight 600 or more, upright, closest to 700), or None when the
+    family has no bold face installed."""
+    if choice.path is None or choice.family is None:
+        return None
+    faces = [f for f in _matplotlib_faces() if f.family == choice.family and f.weight >= 600
+             and f.style == "normal" and os.path.isfile(f.path)]
+    if not faces:
+        return None
+    best = min(faces, key=lambda f: (abs(f.weight - 700), f.path, f.index))
+    return best.path, best.index
+
+
 def font_face_index(choice: FontChoice) -> int:
     """The face of ``choice.family`` inside ``choice.path`` (a .ttc holds several; 0 otherwise)."""
     if choice.path is None:
