@@ -3,8 +3,10 @@
 Pure functions of snapshots: ``render_portfolio_page(...)`` and ``render_campaign_page(...)``
 return text; ``site.py`` writes it. Templates live in ``render/templates`` and load through
 Jinja2's package loader with autoescaping on, so every user string is escaped for HTML text and
-attributes. Data for the page's script goes through ``json_for_script`` into a
-``<script type="application/json">`` block, never into JavaScript source.
+attributes; the tracking table's rows, the bulk of a large page, are rendered here in Python
+(``tracking_row_html``) with the same escaping, byte for byte. Data for the page's script goes
+through ``json_for_script`` into a ``<script type="application/json">`` block, never into
+JavaScript source.
 
 The view models built here are plain dicts of already formatted strings: the templates only
 lay them out, so they stay free of arithmetic and of locale rules.
@@ -14,9 +16,12 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
+
+from markupsafe import Markup, escape
 
 from ptrack import __version__
 from ptrack.compute import (
@@ -78,6 +83,15 @@ class Downloads:
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
+def _escape(text: str) -> str:
+    """``str(markupsafe.escape(text))`` for a ``str``, without a ``Markup`` object per call (a
+    third of the time of the tracking table's rows): ``&``, ``<``, ``>``, ``"`` and ``'`` become
+    ``&amp;``, ``&lt;``, ``&gt;``, ``&#34;`` and ``&#39;``, the bytes the templates' autoescape
+    writes (tests/unit/test_html_table.py checks the two agree)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("'", "&#39;"))
+
+
 def json_for_script(value) -> str:
     """JSON safe inside ``<script type="application/json">``: ``<``, ``>``, ``&``, U+2028 and
     U+2029 become ``\\uXXXX`` escapes, so no string can close the element or open a comment.
@@ -100,18 +114,38 @@ def _environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["script_json"] = lambda value: _markup(json_for_script(value))
+    env.filters["script_json"] = lambda value: Markup(json_for_script(value))
+    env.globals.update(health_pill=health_pill, status_pill=status_pill, state_pill=state_pill)
     return env
-
-
-def _markup(text: str):
-    from markupsafe import Markup
-
-    return Markup(text)
 
 
 def _render(template: str, **context) -> str:
     return _environment().get_template(template).render(**context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pills: the badges of statuses, health and states. Python, not Jinja macros, so that the
+# templates (as globals; macros.html.j2 re-exports them) and the tracking table's rows, rendered
+# in Python, share one markup.
+
+def _pill_html(kind: str, key: str, label: str) -> str:
+    """The pill's markup from parts already escaped."""
+    return f'<span class="pill {kind}-{key}">{label}</span>'
+
+
+def state_pill(kind: str, key: str, label: str) -> Markup:
+    """``<span class="pill {kind}-{key}">{label}</span>``, every part escaped."""
+    return Markup(_pill_html(escape(kind), escape(key), escape(label)))
+
+
+def health_pill(h: Mapping[str, str]) -> Markup:
+    """The pill of a ``_health(...)`` dict (``key``, ``label``)."""
+    return state_pill("health", h["key"], h["label"])
+
+
+def status_pill(st: Mapping[str, str]) -> Markup:
+    """The pill of a ``_status(...)`` dict (``key``, ``label``)."""
+    return state_pill("status", st["key"], st["label"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -319,9 +353,10 @@ def _evm_line(s: CampaignSnapshot, locale: str) -> str | None:
              ac=_goal_value(e.ac, None), eac=_goal_value(e.eac, None))
 
 
-def _risk_row(s: CampaignSnapshot, rs: RiskSnapshot, locale: str) -> dict:
+def _risk_row(s: CampaignSnapshot, rs: RiskSnapshot, locale: str, task_names: Mapping[str, str]) -> dict:
+    """``task_names``: task id -> name (``s.task`` would scan the tasks for each risk)."""
     r = rs.risk
-    task_name = s.task(r.task_id).task.name if r.task_id else t(locale, "html.campaign_level")
+    task_name = task_names[r.task_id] if r.task_id else t(locale, "html.campaign_level")
     if rs.state == "overdue":
         note = t(locale, "html.overdue_by", n=rs.days_overdue)
     elif rs.due_soon:
@@ -367,10 +402,10 @@ def history_note(history, as_of: date, locale: str) -> str | None:
 
 def updated_text(locale: str, as_of: date, update: tuple[date, str] | None) -> str:
     """"last updated N days ago by X" for a task's last change in git ("" when unknown)."""
-    from ptrack.history import WORKING_TREE
-
     if update is None:
         return ""
+    from ptrack.history import WORKING_TREE
+
     day, who = update
     if who == WORKING_TREE:
         return t(locale, "html.updated_uncommitted")
@@ -470,64 +505,170 @@ def _group_rows(s: CampaignSnapshot, groups: Sequence[GroupSnapshot], locale: st
     return rows
 
 
-_CELL_DEFAULTS = {"text": "", "sub": "", "sort": None, "bar": None, "tone": "", "entries": None,
-                  "status": None, "health": None, "updated": "", "sub_cls": ""}
+# ---------------------------------------------------------------------------------------------
+# The tracking table: one row per task, rendered here rather than in the template (a thousand
+# rows of 18 cells are most of a large campaign's page: Jinja spent its time looking attributes
+# up and escaping through its runtime). ``TrackingRow`` holds a row's formatted strings;
+# ``tracking_row_html`` lays it out and escapes every string as the templates' autoescape does
+# (``_escape``: ``&#34;`` and ``&#39;`` for quotes), so the page is the same to the byte.
+
+class TrackingRisk(NamedTuple):
+    """A risk in the risk, solution and deadline cells of its task's row."""
+
+    issue: str
+    solution: str
+    due: str  # ISO date or ""
+    state: str  # open, overdue, resolved
+    state_label: str
 
 
-def _tracking_table(s: CampaignSnapshot, locale: str, history=None) -> tuple[list[dict], list[dict]]:
-    """The seed's 18 columns: headers (localised, with how each sorts) and one row per task."""
+@dataclass(frozen=True, slots=True)
+class TrackingRow:
+    """One task of the tracking table, as shown (escaping is ``tracking_row_html``'s)."""
+
+    index: int
+    id: str
+    name: str
+    updated: str  # "last updated ... by ..." ("" when unknown)
+    description: str
+    module: str
+    owner_ref: str  # data-owner: the reference the owner filter matches
+    owner: str  # the owner's name
+    collaborators: str
+    department: str
+    planned_start: str
+    planned_end: str
+    slip: str  # against the baseline ("" when the plan did not move)
+    slip_late: bool
+    actual_start: str
+    actual_end: str
+    planned: str
+    actual: str
+    actual_bar: str  # width of the progress bar, 0..100
+    deviation: str  # signed, as shown
+    deviation_sort: str
+    deviation_bad: bool
+    status: str
+    status_label: str
+    status_rank: int  # sort order of the status column
+    health: str
+    health_label: str | None  # None: no pill (green)
+    focus: bool
+    risks: tuple[TrackingRisk, ...]
+    notes: str
+
+
+# The cells below are in this order (the headers' order): a change to the columns must change both.
+_ROW_COLUMNS = ("name", "description", "module", "owner", "collaborators", "department", "planned_start",
+                "planned_end", "actual_start", "actual_end", "planned_progress", "actual_progress",
+                "deviation", "status", "risk", "solution", "risk_due", "notes")
+if tuple(col[0] for col in TRACKING_COLUMNS) != _ROW_COLUMNS:  # pragma: no cover - caught by any test
+    raise RuntimeError("tracking_row_html lays out other columns than i18n.TRACKING_COLUMNS")
+
+
+def _column_class(key: str) -> str:
+    """The class of a column's header and cells (" num" for a plain number column, as before)."""
+    return _WIDE.get(key, "") + (" num" if key in _NUMERIC else "")
+
+
+_CLS = {key: _column_class(key) for key in _ROW_COLUMNS}
+
+
+def tracking_row_html(r: TrackingRow) -> str:
+    """The ``<tr>`` of one task in the tracking table, with the page's indentation and a final
+    newline. Every string is escaped for text or for a double-quoted attribute."""
+    e = _escape
+    c = _CLS
+    name = e(r.name)
+    updated = f'<span class="sub updated">{e(r.updated)}</span>' if r.updated else ""
+    slip = (f'<span class="sub slip{" slip-later" if r.slip_late else ""}">{e(r.slip)}</span>'
+            if r.slip else "")
+    pills = _pill_html("status", e(r.status), e(r.status_label))
+    if r.health_label is not None:
+        pills = f"{pills} {_pill_html('health', e(r.health), e(r.health_label))}"
+    risks = r.risks
+    states = [e(x.state) for x in risks]
+    items = [f'<div class="cell-item item-{state}">' for state in states]
+    risk_cell = "".join(f"{item}{_pill_html('risk', state, e(x.state_label))} {e(x.issue)}</div>"
+                        for item, state, x in zip(items, states, risks))
+    solution_cell = "".join(f"{item}{e(x.solution)}</div>" for item, x in zip(items, risks))
+    due_cell = "".join(f"{item}{e(x.due)}</div>" for item, x in zip(items, risks))
+    first_due = min((x.due for x in risks if x.state != "resolved" and x.due), default="")
+    return (
+        f'      <tr data-index="{r.index}" data-task="{e(r.id)}" data-module="{e(r.module)}" '
+        f'data-owner="{e(r.owner_ref)}" data-department="{e(r.department)}" data-status="{e(r.status)}" '
+        f'data-health="{e(r.health)}" data-focus="{"1" if r.focus else "0"}">\n'
+        f'        <th scope="row" class="{c["name"]}" data-sort="{name}">{name}<span class="sub">{e(r.id)}</span>'
+        f'{updated}</th>\n'
+        f'        <td class="{c["description"]}">{e(r.description)}</td>\n'
+        f'        <td class="{c["module"]}">{e(r.module)}</td>\n'
+        f'        <td class="{c["owner"]}">{e(r.owner)}</td>\n'
+        f'        <td class="{c["collaborators"]}">{e(r.collaborators)}</td>\n'
+        f'        <td class="{c["department"]}">{e(r.department)}</td>\n'
+        f'        <td class="{c["planned_start"]}">{e(r.planned_start)}</td>\n'
+        f'        <td class="{c["planned_end"]}" data-sort="{e(r.planned_end)}">{e(r.planned_end)}{slip}</td>\n'
+        f'        <td class="{c["actual_start"]}">{e(r.actual_start)}</td>\n'
+        f'        <td class="{c["actual_end"]}">{e(r.actual_end)}</td>\n'
+        f'        <td class="{c["planned_progress"]}" data-sort="{e(r.planned)}">{e(r.planned)}</td>\n'
+        f'        <td class="{c["actual_progress"]}" data-sort="{e(r.actual)}">{e(r.actual)}'
+        f'<span class="bar mini" aria-hidden="true"><span class="fill actual" style="width: {e(r.actual_bar)}%">'
+        f'</span></span></td>\n'
+        f'        <td class="{c["deviation"]}{" text-bad" if r.deviation_bad else ""}" '
+        f'data-sort="{e(r.deviation_sort)}">{e(r.deviation)}</td>\n'
+        f'        <td class="nowrap" data-sort="{r.status_rank}">{pills}</td>\n'
+        f'        <td class="{c["risk"]}" data-sort="{e(risks[0].issue) if risks else ""}">{risk_cell}</td>\n'
+        f'        <td class="{c["solution"]}" data-sort="{e(risks[0].solution) if risks else ""}">'
+        f'{solution_cell}</td>\n'
+        f'        <td class="{c["risk_due"]}" data-sort="{e(first_due)}">{due_cell}</td>\n'
+        f'        <td class="{c["notes"]}">{e(r.notes)}</td>\n'
+        '      </tr>\n'
+    )
+
+
+def _tracking_headers(locale: str) -> list[dict]:
+    """The seed's 18 columns, localised, with how each sorts in the browser."""
     header_index = 1 if locale == "zh-CN" else 2
-    headers = [{"key": key, "label": col[header_index], "sort": _COLUMN_SORT.get(key, "text"),
-                "numeric": key in _NUMERIC, "cls": _WIDE.get(key, "")}
-               for col in TRACKING_COLUMNS for key in (col[0],)]
+    return [{"key": col[0], "label": col[header_index], "sort": _COLUMN_SORT.get(col[0], "text"),
+             "cls": _column_class(col[0])} for col in TRACKING_COLUMNS]
+
+
+def _tracking_rows(s: CampaignSnapshot, locale: str, history=None) -> list[TrackingRow]:
+    """One ``TrackingRow`` per task, in the campaign's order."""
     warn = s.campaign.policy.deviation_warn
     updates = getattr(history, "last_updates", None) or {}
+    status_labels = {st: t(locale, f"status.{st.value}") for st in Status}
+    health_labels = {h: t(locale, f"health.{h.value}") for h in Health}
+    state_labels: dict[str, str] = {}
+    person_name = s.campaign.person_name
     rows = []
     for index, ts in enumerate(s.tasks):
         task = ts.task
-        risks = risk_order(ts.risks)
-        open_dues = sorted(rs.risk.due for rs in risks if rs.state != "resolved" and rs.risk.due)
-        owner = s.campaign.person_name(task.owner) or ""
+        risks = []
+        for rs in risk_order(ts.risks):
+            label = state_labels.get(rs.state)
+            if label is None:
+                label = state_labels[rs.state] = t(locale, f"risk.{rs.state}")
+            risk = rs.risk
+            risks.append(TrackingRisk(risk.issue, risk.solution or "", _iso(risk.due), rs.state, label))
         slip = _slip(history, task.id)
-        cells = {
-            "name": {"text": task.name, "sub": task.id,
-                     "updated": updated_text(locale, s.as_of, updates.get(task.id))},
-            "description": {"text": task.description or ""},
-            "module": {"text": task.module or ""},
-            "owner": {"text": owner},
-            "collaborators": {"text": _people(s, task.collaborators, locale)},
-            "department": {"text": task.department or ""},
-            "planned_start": {"text": _iso(task.planned_start)},
-            "planned_end": {"text": _iso(task.planned_end), "sort": _iso(task.planned_end),
-                            "sub": slip_text(locale, slip),
-                            "sub_cls": "slip slip-later" if slip and slip[0] > 0 else "slip"},
-            "actual_start": {"text": _iso(task.actual_start)},
-            "actual_end": {"text": _iso(task.actual_end)},
-            "planned_progress": {"text": fmt_points(ts.planned_progress), "sort": fmt_points(ts.planned_progress)},
-            "actual_progress": {"text": fmt_points(ts.actual_progress), "sort": fmt_points(ts.actual_progress),
-                                "bar": _bar(ts.actual_progress)},
-            "deviation": {"text": _signed(ts.deviation), "sort": fmt_points(ts.deviation),
-                          "tone": "bad" if -ts.deviation > warn + 1e-9 and ts.status is not Status.CANCELLED else ""},
-            "status": {"sort": str(_STATUS_RANK[ts.status]), "status": _status(locale, ts.status),
-                       "health": _health(locale, ts.health) if ts.health is not Health.GREEN else None},
-            "risk": {"entries": [{"text": rs.risk.issue, "state": rs.state,
-                                "state_label": t(locale, f"risk.{rs.state}")} for rs in risks],
-                     "sort": risks[0].risk.issue if risks else ""},
-            "solution": {"entries": [{"text": rs.risk.solution or "", "state": rs.state} for rs in risks],
-                         "sort": (risks[0].risk.solution or "") if risks else ""},
-            "risk_due": {"entries": [{"text": _iso(rs.risk.due), "state": rs.state} for rs in risks],
-                         "sort": _iso(open_dues[0]) if open_dues else ""},
-            "notes": {"text": task.notes or ""},
-        }
-        rows.append({
-            "index": index, "id": task.id,
-            "module": task.module or "", "owner": task.owner or "", "department": task.department or "",
-            "status": ts.status.value, "health": ts.health.value,
-            "focus": "1" if _is_focus(ts, warn) else "0",
-            "cells": [{**_CELL_DEFAULTS, "key": h["key"], "cls": h["cls"], "numeric": h["numeric"], **cells[h["key"]]}
-                      for h in headers],
-        })
-    return headers, rows
+        rows.append(TrackingRow(
+            index=index, id=task.id, name=task.name,
+            updated=updated_text(locale, s.as_of, updates.get(task.id)),
+            description=task.description or "", module=task.module or "",
+            owner_ref=task.owner or "", owner=person_name(task.owner) or "",
+            collaborators=_people(s, task.collaborators, locale), department=task.department or "",
+            planned_start=_iso(task.planned_start), planned_end=_iso(task.planned_end),
+            slip=slip_text(locale, slip) if slip is not None else "", slip_late=slip is not None and slip[0] > 0,
+            actual_start=_iso(task.actual_start), actual_end=_iso(task.actual_end),
+            planned=fmt_points(ts.planned_progress), actual=fmt_points(ts.actual_progress),
+            actual_bar=_bar(ts.actual_progress), deviation=_signed(ts.deviation),
+            deviation_sort=fmt_points(ts.deviation),
+            deviation_bad=-ts.deviation > warn + 1e-9 and ts.status is not Status.CANCELLED,
+            status=ts.status.value, status_label=status_labels[ts.status], status_rank=_STATUS_RANK[ts.status],
+            health=ts.health.value, health_label=None if ts.health is Health.GREEN else health_labels[ts.health],
+            focus=_is_focus(ts, warn), risks=tuple(risks), notes=task.notes or "",
+        ))
+    return rows
 
 
 def _filters(s: CampaignSnapshot, locale: str) -> list[dict]:
@@ -561,7 +702,8 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
     locale = normalise_locale(locale)
     c = s.campaign
     summary = _campaign_summary(s, locale)
-    headers, rows = _tracking_table(s, locale, history)
+    rows = _tracking_rows(s, locale, history)
+    task_names = {ts.task.id: ts.task.name for ts in reversed(s.tasks)}  # the first wins, as in s.task
     dimensions = [{"key": dim, "title": t(locale, f"html.by_{dim}"), "label": t(locale, f"col.{dim}"),
                    "rows": _group_rows(s, s.groups.get(dim, ()), locale)} for dim in ("module", "department", "owner", "channel")]
     labels = _labels(locale, (
@@ -589,8 +731,9 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
         has_baseline=getattr(history, "baseline", None) is not None,
         history_note=history_note(history, s.as_of, locale),
         goals=_goal_rows(s, locale), milestones=_milestone_rows(s, locale),
-        risks=[_risk_row(s, rs, locale) for rs in risk_order(s.risks)],
-        dimensions=dimensions, headers=headers, rows=rows, filters=_filters(s, locale),
+        risks=[_risk_row(s, rs, locale, task_names) for rs in risk_order(s.risks)],
+        dimensions=dimensions, headers=_tracking_headers(locale),
+        tracking_rows=Markup("".join(map(tracking_row_html, rows))), filters=_filters(s, locale),
         script_data=script_data, L=labels, portfolio_href=portfolio_href, assets=assets,
         rows_shown=t(locale, "html.rows_shown", shown=len(rows), total=len(rows)),
     )
