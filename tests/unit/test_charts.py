@@ -286,7 +286,7 @@ def test_thousand_task_gantt_pages_stay_within_pixel_limits(big_snap, tmp_path):
 
 
 def _close(pixel, colour: str, tolerance: int = 6) -> bool:
-    """A pixel of a palette PNG (RGB) is ``colour`` give or take the palette's rounding."""
+    """A pixel of a palette PNG (RGB) is ``colour`` give or take the palette mapping's rounding."""
     want = tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
     return all(abs(a - b) <= tolerance for a, b in zip(pixel, want))
 
@@ -330,6 +330,26 @@ def test_gantt_page_pixels_put_bars_at_their_dates_and_rows(snap, model, tmp_pat
     dark_share = sum(any(_close(im.getpixel((xx, y)), charts.TODAY_COLOUR, 40) for xx in (x - 1, x, x + 1))
                      for y in ys) / len(ys)
     assert 0.5 < dark_share < 0.9  # dashes 4 on, 2 off: about two thirds
+
+
+def test_page_palette_holds_every_flat_colour():
+    """The palette comes from the first page, yet colours only later pages use (the statuses'
+    colours, which a first page may lack) are in it and map back (near) to themselves."""
+    from PIL import Image
+
+    flat = [charts._rgb(c) for c in charts._FLAT_COLOURS]
+    first_page = Image.new("RGB", (200, 100), "#ffffff")
+    first_page.paste((30, 30, 30), (0, 0, 100, 100))  # nothing but white and a dark grey
+    palette = charts._page_palette(first_page)
+    colours = palette.getpalette()
+    assert len(colours) <= 3 * 256
+    assert set(flat) <= set(zip(colours[0::3], colours[1::3], colours[2::3]))
+    later_page = Image.new("RGB", (len(flat), 1))
+    for x, c in enumerate(flat):
+        later_page.putpixel((x, 0), c)
+    mapped = later_page.quantize(palette=palette, dither=Image.Dither.NONE).convert("RGB")
+    for x, c in enumerate(flat):
+        assert _close(mapped.getpixel((x, 0)), "#%02x%02x%02x" % c), (c, mapped.getpixel((x, 0)))
 
 
 @needs_cjk
