@@ -259,6 +259,21 @@ def status_json(report: StatusReport) -> str:
     return dump_json(status_document(report.snapshots, report.as_of, report.baselines))
 
 
+def campaign_json(snapshot: CampaignSnapshot, baseline=None) -> str:
+    """One campaign of the status document, encoded as it stands in the document's
+    ``campaigns`` list (``status_json_of`` puts fragments together): a site encodes each
+    campaign once for its own status.json and the portfolio's."""
+    text = json.dumps(campaign_dict(snapshot, baseline), ensure_ascii=False, indent=2, sort_keys=True)
+    return "\n".join("    " + line for line in text.split("\n"))
+
+
+def status_json_of(fragments: list[str], as_of: date) -> str:
+    """``dump_json(status_document(...))`` byte for byte, from ``campaign_json`` fragments in order."""
+    campaigns = "[\n" + ",\n".join(fragments) + "\n  ]" if fragments else "[]"
+    return (f'{{\n  "as_of": {json.dumps(as_of.isoformat())},\n  "campaigns": {campaigns},\n'
+            f'  "ptrack": {json.dumps(__version__, ensure_ascii=False)}\n}}\n')
+
+
 # -- the terminal table -----------------------------------------------------------------------
 
 _HEALTH_COLOURS = {Health.GREEN: "green", Health.AMBER: "yellow", Health.RED: "red"}

@@ -17,8 +17,12 @@ from ptrack.reporters import (
     CheckReport,
     FileResult,
     StatusReport,
+    campaign_json,
     check_step_summary,
     display_width,
+    dump_json,
+    status_document,
+    status_json_of,
     md_cell,
     render_table,
 )
@@ -333,3 +337,21 @@ def test_render_table_cuts_long_cells_by_display_width():
         "一二三四…   1",
         "ab         22",
     ]
+
+
+# -- status.json from per-campaign fragments ---------------------------------------------------------
+
+def test_status_json_from_fragments_is_the_document_byte_for_byte(example, hostile):
+    """The site encodes each campaign once (its own status.json, then the portfolio's): the
+    assembled text must be exactly what encoding the whole document gives, for no campaign, one,
+    and two (one with a baseline), hostile strings included."""
+    from ptrack.baseline import Baseline
+
+    base = Baseline("first", "0123abc", date(2024, 3, 1), {})
+    as_of = example.as_of
+    cases = [([], {}), ([example], {}), ([example, hostile], {hostile.campaign.id: base})]
+    for snapshots, baselines in cases:
+        expected = dump_json(status_document(snapshots, as_of, baselines))
+        fragments = [campaign_json(s, baselines.get(s.campaign.id)) for s in snapshots]
+        assert status_json_of(fragments, as_of) == expected
+    json.loads(status_json_of([campaign_json(hostile)], as_of))  # and it parses

@@ -168,10 +168,12 @@ class _ChartJob:
 
 
 def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: str, font,
-                    history: SiteHistory | None = None) -> None:
+                    history: SiteHistory | None = None) -> str:
+    """Write one campaign's folder; returns its ``campaign_json`` fragment for the portfolio's
+    status.json."""
     from ptrack.render import charts, html
     from ptrack.render.markdown import render_report
-    from ptrack.reporters import dump_json, status_document
+    from ptrack.reporters import campaign_json, status_json_of
     from ptrack.tabular import write_csv, write_xlsx
 
     cid = s.campaign.id
@@ -182,8 +184,8 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
     gantt_job = _ChartJob(lambda folder: charts.render_gantt(s, folder, locale=locale, font=font,
                                                              baseline=baseline_dates))
     writer.write(f"{cid}/report.md", render_report(s, locale=locale))
-    baselines = {cid: history.baseline} if history and history.baseline is not None else None
-    writer.write(f"{cid}/status.json", dump_json(status_document([s], as_of, baselines)))
+    fragment = campaign_json(s, history.baseline if history else None)
+    writer.write(f"{cid}/status.json", status_json_of([fragment], as_of))
     writer.render_into(f"{cid}/tracking.csv", lambda p: write_csv(s, p, locale=locale))
     writer.render_into(f"{cid}/tracking.xlsx", lambda p: write_xlsx(s, p, locale=locale))
     goals_png = writer.render_into(f"{cid}/goals.png",
@@ -214,6 +216,7 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
         page_html = page(actual)
     # The page last: whoever opens it finds every file it links to.
     writer.write(f"{cid}/index.html", page_html)
+    return fragment
 
 
 def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: date, lang: str | None,
@@ -228,18 +231,17 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     built from its snapshot alone. Files of an earlier build that this one does not write are
     left alone."""
     from ptrack.render import html
-    from ptrack.reporters import dump_json, status_document
+    from ptrack.reporters import status_json_of
 
     out_dir = Path(out_dir)
     ordered = sorted(snapshots, key=lambda s: s.campaign.id)
     histories = histories or {}
     writer = _Writer(out_dir)
     _copy_assets(writer)
-    for s in ordered:
-        _build_campaign(writer, s, as_of, normalise_locale(lang or s.campaign.locale), font,
-                        histories.get(s.campaign.id))
-    baselines = {cid: h.baseline for cid, h in histories.items() if h.baseline is not None}
-    writer.write("status.json", dump_json(status_document(ordered, as_of, baselines)))
+    fragments = [_build_campaign(writer, s, as_of, normalise_locale(lang or s.campaign.locale), font,
+                                 histories.get(s.campaign.id))
+                 for s in ordered]
+    writer.write("status.json", status_json_of(fragments, as_of))
     portfolio_locale = normalise_locale(lang or site_locale)
     writer.write("index.html", html.render_portfolio_page(ordered, locale=portfolio_locale, as_of=as_of, title=title))
     return BuildResult(out_dir, tuple(sorted(writer.written)), tuple(s.campaign.id for s in ordered))
