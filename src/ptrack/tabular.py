@@ -20,7 +20,7 @@ writers only encode it:
   deviation is still ``-6.3``. An import strips one apostrophe before those characters.
 
 Files are written atomically and byte-for-byte deterministically (CSV: UTF-8 with BOM, CRLF;
-XLSX: fixed document times and zip entry times derived from the as-of date).
+XLSX: the document times are the as-of date, the zip entry times XlsxWriter's fixed 1980-01-01).
 """
 
 from __future__ import annotations
@@ -176,8 +176,22 @@ def write_csv(snapshot: CampaignSnapshot, path: Path | str, *, locale: str | Non
 # ---------------------------------------------------------------------------------------------
 # XLSX
 
+# The characters XML 1.0 cannot hold: the C0 controls but TAB, LF and CR (openpyxl's
+# ILLEGAL_CHARACTERS_RE, copied so that writing does not import openpyxl), and the non-characters
+# U+FFFE and U+FFFF (the old openpyxl writer put them in raw, making the file unreadable).
+_ILLEGAL_XML = re.compile(r"[\000-\010\013\014\016-\037\ufffe\uffff]")
+_XLSX_OPTIONS = {
+    "in_memory": True,  # no temp files; every zip entry is dated 1980-01-01 00:00:00 (Excel's epoch)
+    "strings_to_formulas": False,  # we only call write_string(), but never let text become anything else
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+}
+_CHAR_PIXELS = 7  # XlsxWriter's max digit width (Calibri 11): a width of n characters is 7n pixels
+
+
 def fixed_timestamp(snapshot: CampaignSnapshot) -> datetime:
-    """The only time written into an XLSX: midnight at the start of the as-of date."""
+    """The only time written into an XLSX (created = modified): midnight at the start of the as-of
+    date."""
     d = snapshot.as_of
     return datetime(max(d.year, 1980), d.month, d.day)
 
@@ -191,12 +205,11 @@ def _xlsx_value(key: str, value: Cell) -> Cell | date:
 
 
 def _clean_xml(value):
-    """XML cannot hold most control characters (openpyxl refuses them) and turns a lone CR into LF
-    on reading: line breaks become LF (what Excel uses inside a cell), the others U+FFFD."""
+    """XML cannot hold most control characters and turns a lone CR into LF on reading: line breaks
+    become LF (what Excel uses inside a cell), the other controls U+FFFD. (XlsxWriter would write
+    them as ``_x0001_`` escapes, which openpyxl, and so ``ptrack import``, reads back verbatim.)"""
     if isinstance(value, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
+        return _ILLEGAL_XML.sub("\ufffd", value.replace("\r\n", "\n").replace("\r", "\n"))
     return value
 
 
@@ -206,9 +219,11 @@ def _column_width(key: str, header: str, values: list[Cell]) -> float:
     if key in DATE_COLUMNS:
         return 12
     longest = display_width(header)
-    for v in values:
+    for v in set(values):  # status, owner, module... repeat: measure each text once
         if isinstance(v, str):
-            longest = max([longest] + [display_width(line) for line in v.split("\n")])
+            for line in v.split("\n"):
+                # printable ASCII is one column a character (wcwidth's answer, without asking it)
+                longest = max(longest, len(line) if line.isascii() and line.isprintable() else display_width(line))
         elif v is not None:
             longest = max(longest, len(csv_text(v)))
     return float(min(max(longest + 2, 8), 60))
@@ -217,95 +232,69 @@ def _column_width(key: str, header: str, values: list[Cell]) -> float:
 def xlsx_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
     """One sheet: a bold, frozen header row, column widths from the content, dates as date cells
     (``yyyy-mm-dd``), progress as numbers (``0.0``), wrapped multi-line risk cells, autofilter.
-    Byte-identical for the same inputs: document times and zip entry times are the as-of date."""
-    import zipfile
+    Text is always written as text (never a formula, number or link). Byte-identical for the same
+    inputs: the document times are the as-of date, every zip entry is dated 1980-01-01.
 
-    from copy import copy
-
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import Cell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-    from openpyxl.writer.excel import ExcelWriter
+    Written with XlsxWriter (2.9x faster than openpyxl's writer); ``ptrack import`` reads with
+    openpyxl. Like Excel, XlsxWriter cuts a cell's text at 32,767 characters (UTF-16 units)."""
+    from xlsxwriter import Workbook
 
     loc = normalise_locale(locale or snapshot.campaign.locale)
     headers, rows = tracking_rows(snapshot, locale=loc)
-    stamp = fixed_timestamp(snapshot)
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "跟踪表" if loc == "zh-CN" else "Tracking"
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    for col, header in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=col, value=safe_cell(_clean_xml(header)))
-        cell.font = bold
-        cell.alignment = top
-    # Each cell gets a copy of a prepared style array: setting number_format and alignment on
-    # every cell makes openpyxl hash a style object each time (a third of the XLSX time).
-    styles: dict[tuple, object] = {}
+    out = io.BytesIO()
+    wb = Workbook(out, _XLSX_OPTIONS)
+    wb.set_properties({"title": _clean_xml(snapshot.campaign.name), "author": "ptrack",  # author: creator and
+                       "created": fixed_timestamp(snapshot)})  # lastModifiedBy; created: also modified
+    ws = wb.add_worksheet("跟踪表" if loc == "zh-CN" else "Tracking")
 
-    def style(number_format: str | None, alignment) -> object:
-        key = (number_format, alignment is wrap)
-        prepared = styles.get(key)
+    bold = wb.add_format({"bold": True, "valign": "top"})
+    formats: dict[tuple[str | None, bool], object] = {}
+
+    def fmt(number_format: str | None, wrap: bool):
+        prepared = formats.get((number_format, wrap))
         if prepared is None:
-            proto = Cell(ws)
-            proto.alignment = alignment
+            props: dict[str, object] = {"valign": "top"}
+            if wrap:
+                props["text_wrap"] = True
             if number_format:
-                proto.number_format = number_format
-            prepared = styles[key] = proto._style
-        return copy(prepared)
+                props["num_format"] = number_format
+            prepared = formats[(number_format, wrap)] = wb.add_format(props)
+        return prepared
 
-    for r, row in enumerate(rows, start=2):
-        for col, (key, value) in enumerate(zip(COLUMN_KEYS, row), start=1):
-            cell = ws.cell(row=r, column=col)
+    for col, header in enumerate(headers):
+        ws.write_string(0, col, safe_cell(_clean_xml(header)), bold)
+    number_formats = ["0" if key == "days_behind" else "0.0" if key in NUMBER_COLUMNS else None
+                      for key in COLUMN_KEYS]
+    plain = [fmt(number_format, False) for number_format in number_formats]
+    date_format = fmt("yyyy-mm-dd", False)
+    write_string, write_number, write_blank = ws.write_string, ws.write_number, ws.write_blank
+    for r, row in enumerate(rows, start=1):
+        for col, (key, value) in enumerate(zip(COLUMN_KEYS, row)):
+            if value is None:
+                write_blank(r, col, None, plain[col])  # styled, no value
+                continue
             shown = _xlsx_value(key, value)
             if isinstance(shown, str):
                 shown = safe_cell(_clean_xml(shown))
-                cell.value = shown
-                cell.data_type = "s"  # text, never a formula, whatever it starts with
+                if "\n" in shown:
+                    write_string(r, col, shown, fmt(number_formats[col], True))
+                elif shown:
+                    write_string(r, col, shown, plain[col])
+                else:  # an empty cell, as openpyxl wrote it, not an empty text
+                    write_blank(r, col, None, plain[col])
+            elif isinstance(shown, date):
+                ws.write_datetime(r, col, shown, date_format)
             else:
-                cell.value = shown
-            if isinstance(shown, date):
-                number_format = "yyyy-mm-dd"
-            elif key in NUMBER_COLUMNS:
-                number_format = "0" if key == "days_behind" else "0.0"
-            else:
-                number_format = None
-            cell._style = style(number_format, wrap if isinstance(shown, str) and "\n" in shown else top)
-    for col, key in enumerate(COLUMN_KEYS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = _column_width(
-            key, headers[col - 1], [row[col - 1] for row in rows])
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, len(rows) + 1)}"
-
-    props = wb.properties
-    props.creator = "ptrack"
-    props.lastModifiedBy = "ptrack"
-    props.title = snapshot.campaign.name
-    props.created = stamp
-    props.modified = stamp
-
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).write_data()  # not save_workbook(): it stamps "modified" with now
-    return _fix_zip_times(raw.getvalue(), stamp)
-
-
-def _fix_zip_times(data: bytes, stamp: datetime) -> bytes:
-    """Rewrite every zip entry with the same fixed date_time (zipfile stamps them with now)."""
-    import zipfile
-
-    out = io.BytesIO()
-    when = (stamp.year, stamp.month, stamp.day, 0, 0, 0)
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=when)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            fixed.create_system = 3
-            dst.writestr(fixed, src.read(info.filename))
+                write_number(r, col, shown, plain[col])
+    for col, key in enumerate(COLUMN_KEYS):
+        width = _column_width(key, headers[col], [row[col] for row in rows])
+        # In pixels, so that the file holds width="<width>" exactly (set_column() would add the
+        # cell padding: 12 -> 12.71)
+        ws.set_column_pixels(col, col, round(width * _CHAR_PIXELS))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(1, len(rows) + 1) - 1, len(headers) - 1)
+    wb.close()
     return out.getvalue()
 
 

@@ -12,8 +12,8 @@ import pytest
 
 from ptrack.compute import compute_snapshot
 from ptrack.i18n import EXTRA_TRACKING_COLUMNS, TRACKING_COLUMNS, tracking_headers
-from ptrack.tabular import (COLUMN_KEYS, DATE_COLUMNS, csv_bytes, csv_text, safe_cell, tracking_rows, write_csv,
-                            write_xlsx, xlsx_bytes)
+from ptrack.tabular import (COLUMN_KEYS, DATE_COLUMNS, _column_width, csv_bytes, csv_text, safe_cell, tracking_rows,
+                            write_csv, write_xlsx, xlsx_bytes)
 from tests.helpers import EXAMPLE, EXAMPLE_AS_OF, campaign_from_yaml, snapshot_of
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -183,8 +183,10 @@ def test_xlsx_layout(example, tmp_path):
     assert progress.data_type == "n" and progress.value == 50.0 and progress.number_format == "0.0"
     deviation = ws.cell(row=7, column=COLUMN_KEYS.index("deviation") + 1)
     assert deviation.data_type == "n" and deviation.value == -12.5
-    widths = [ws.column_dimensions[c].width for c in "ABCDEFG"]
-    assert all(8 <= w <= 60 for w in widths) and widths[1] > widths[2]  # descriptions are wider than modules
+    # adjacent columns of one width are one range: openpyxl keys it by its first column only
+    widths = [w for _, w in sorted((i, d.width) for d in ws.column_dimensions.values() for i in range(d.min, d.max + 1))]
+    assert len(widths) == len(COLUMN_KEYS) and all(8 <= w <= 60 for w in widths)
+    assert widths[1] > widths[2]  # descriptions are wider than modules
     risk_due = ws.cell(row=3, column=COLUMN_KEYS.index("risk_due") + 1)  # poster-draft: one risk
     assert risk_due.is_date and risk_due.value == datetime(2024, 3, 7)
 
@@ -203,16 +205,125 @@ def test_xlsx_never_holds_a_formula(hostile, tmp_path):
     assert "<f>" not in sheet and "<f " not in sheet
 
 
+def test_xlsx_sheet_xml_has_the_frozen_bold_header_and_the_autofilter(example, hostile, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    from openpyxl import load_workbook
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    path = write_xlsx(example, tmp_path / "t.xlsx", locale="en")
+    headers, rows = tracking_rows(example, locale="en")
+    last = f"W{len(rows) + 1}"
+    assert len(headers) == 23
+    with zipfile.ZipFile(path) as z:
+        sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
+        styles = ET.fromstring(z.read("xl/styles.xml"))
+    pane = sheet.find("m:sheetViews/m:sheetView/m:pane", ns)
+    assert (pane.get("ySplit"), pane.get("xSplit"), pane.get("topLeftCell"), pane.get("state")) == (
+        "1", None, "A2", "frozen")
+    assert sheet.find("m:autoFilter", ns).get("ref") == f"A1:{last}"
+    fonts = styles.findall("m:fonts/m:font", ns)
+    xfs = styles.findall("m:cellXfs/m:xf", ns)
+
+    def bold(cell) -> bool:
+        return fonts[int(xfs[int(cell.get("s", 0))].get("fontId", 0))].find("m:b", ns) is not None
+
+    header, first = sheet.findall("m:sheetData/m:row", ns)[:2]
+    assert len(header.findall("m:c", ns)) == len(headers) and all(bold(c) for c in header.findall("m:c", ns))
+    assert not any(bold(c) for c in first.findall("m:c", ns))
+    # the same read back by openpyxl: widths exactly as computed (adjacent columns of one width
+    # are one <col min max> range), wrapping only multi-line text
+    ws = load_workbook(path).active
+    assert ws.auto_filter.ref == f"A1:{last}" and ws.freeze_panes == "A2"
+    widths = {i: dim.width for dim in ws.column_dimensions.values() for i in range(dim.min, dim.max + 1)}
+    assert widths == {i + 1: _column_width(k, headers[i], [r[i] for r in rows]) for i, k in enumerate(COLUMN_KEYS)}
+    assert ws.cell(row=2, column=COLUMN_KEYS.index("days_behind") + 1).number_format == "0"
+    ws = load_workbook(write_xlsx(hostile, tmp_path / "h.xlsx", locale="en")).active
+    cells = [c for row in ws.iter_rows(min_row=2) for c in row]
+    assert all(c.alignment.vertical == "top" for c in cells)
+    assert all(bool(c.alignment.wrap_text) == (isinstance(c.value, str) and "\n" in c.value) for c in cells)
+    assert sum(bool(c.alignment.wrap_text) for c in cells) >= 4  # the risk cells of "pipe", the multi-line name
+
+
+def test_xlsx_of_no_tasks_is_the_header_with_its_filter():
+    from openpyxl import load_workbook
+
+    campaign = campaign_from_yaml("""
+        ptrack: 1
+        campaign: {id: c, name: C, start: 2024-03-01, end: 2024-03-31, calendar: none}
+        tasks: []
+        """)
+    ws = load_workbook(io.BytesIO(xlsx_bytes(compute_snapshot(campaign, as_of=AS_OF), locale="en"))).active
+    assert ws.max_row == 1 and ws.auto_filter.ref == "A1:W1" and ws.freeze_panes == "A2"
+
+
+def test_xlsx_text_that_xml_cannot_hold(tmp_path):
+    from openpyxl import load_workbook
+
+    campaign = campaign_from_yaml(r"""
+        ptrack: 1
+        campaign: {id: c, name: "C\x01\uFFFE", start: 2024-03-01, end: 2024-03-31, calendar: none}
+        tasks:
+          - id: a
+            name: "ctl\x01\x0b\x1f\uFFFF end"
+            description: "_x0041_ stays"
+            module: "  spaced  "
+            notes: ""
+            planned: {start: 2024-03-01, end: 2024-03-10}
+        """)
+    wb = load_workbook(write_xlsx(compute_snapshot(campaign, as_of=AS_OF), tmp_path / "t.xlsx", locale="en"))
+    values = dict(zip(COLUMN_KEYS, next(wb.active.iter_rows(min_row=2, values_only=True))))
+    assert values["name"] == "ctl\ufffd\ufffd\ufffd\ufffd end"  # not XlsxWriter's _x0001_ escapes
+    assert values["description"] == "_x0041_ stays"  # written as _x005F_x0041_, read back as it was
+    assert values["module"] == "  spaced  " and values["notes"] is None
+    assert wb.properties.title == "C\ufffd\ufffd"
+
+
 def test_xlsx_bytes_are_deterministic(example, tmp_path, monkeypatch):
     import time
 
+    import xlsxwriter.core
+
     first = write_xlsx(example, tmp_path / "a.xlsx", locale="zh-CN").read_bytes()
     real = time.time
-    monkeypatch.setattr(time, "time", lambda: real() + 86400 * 3)  # zipfile stamps entries with time.time()
+
+    class _AnyDatetime(type):
+        def __instancecheck__(cls, obj):
+            return isinstance(obj, datetime)
+
+    class Later(datetime, metaclass=_AnyDatetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2031, 1, 2, 3, 4, 5, tzinfo=tz)
+
+    monkeypatch.setattr(time, "time", lambda: real() + 86400 * 3)
+    monkeypatch.setattr(xlsxwriter.core, "datetime", Later)  # what XlsxWriter would stamp "created" with
     second = write_xlsx(example, tmp_path / "b.xlsx", locale="zh-CN").read_bytes()
     assert first == second
     with zipfile.ZipFile(io.BytesIO(first)) as z:
-        assert {i.date_time for i in z.infolist()} == {(2024, 4, 15, 0, 0, 0)}
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}  # XlsxWriter's in-memory mode
         core = z.read("docProps/core.xml").decode("utf-8")
-    assert "2024-04-15T00:00:00Z" in core and core.count("2024-04-15T00:00:00Z") == 2
+        app = z.read("docProps/app.xml").decode("utf-8")
+    assert "2024-04-15T00:00:00Z" in core and core.count("2024-04-15T00:00:00Z") == 2  # created, modified
+    assert "<dc:creator>ptrack</dc:creator>" in core and "<cp:lastModifiedBy>ptrack</cp:lastModifiedBy>" in core
+    assert f"<dc:title>{example.campaign.name}</dc:title>" in core
+    assert "2031" not in core + app and "1980" not in core + app
     assert xlsx_bytes(snapshot_of(EXAMPLE, date(2024, 4, 16)), locale="zh-CN") != first
+
+
+def test_xlsxwriter_is_imported_only_to_write_an_xlsx_and_openpyxl_only_to_read_one():
+    import subprocess
+    import sys
+
+    code = ("import sys; from ptrack.cli import main\n"
+            "for args in (['validate', sys.argv[1]], ['check', sys.argv[1], '--as-of', sys.argv[2]]):\n"
+            "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
+            "seen = ['xlsxwriter' in sys.modules, 'openpyxl' in sys.modules]\n"
+            "from tests.helpers import snapshot_of, EXAMPLE\n"
+            "from ptrack.tabular import xlsx_bytes\n"
+            "xlsx_bytes(snapshot_of(EXAMPLE), locale='en')\n"
+            "seen += ['xlsxwriter' in sys.modules, 'openpyxl' in sys.modules]\n"
+            "sys.stderr.write(f'\\nimported: {seen}\\n')")
+    proc = subprocess.run([sys.executable, "-c", code, str(EXAMPLE), AS_OF.isoformat()], check=False,
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert "\nimported: [False, False, True, False]\n" in proc.stderr, proc.stderr
