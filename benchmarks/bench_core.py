@@ -321,8 +321,12 @@ def output_folder(out: Path | None, prefix: str) -> tuple[Path, str | None]:
 
 
 def ptrack_cmd() -> list[str]:
-    exe = shutil.which("ptrack")
-    return [exe] if exe else [sys.executable, "-m", "ptrack"]
+    """The ptrack of the interpreter running the benchmark (its console script), not whatever
+    ``ptrack`` PATH finds first: a pyenv shim is a shell script that adds ~50 ms a run."""
+    beside = Path(sys.executable).parent / "ptrack"
+    if beside.is_file():
+        return [str(beside)]
+    return [sys.executable, "-m", "ptrack"]
 
 
 def time_process(argv: list[str], repeat: int, ok_codes=(0,)) -> tuple[float, int]:
