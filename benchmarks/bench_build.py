@@ -258,7 +258,7 @@ STAGES = [
     ("render_goals_chart", "ptrack/render/charts.py", ("render_goals_chart",)),
     ("render_trend_chart", "ptrack/render/charts.py", ("render_trend_chart",)),
     ("report.md (render_report)", "ptrack/render/markdown.py", ("render_report",)),
-    ("status.json (status_document + dump_json)", "ptrack/reporters.py", ("status_document", "dump_json")),
+    ("status.json (campaign_json + status_json_of)", "ptrack/reporters.py", ("campaign_json", "status_json_of")),
     ("tracking.csv (write_csv)", "ptrack/tabular.py", ("write_csv",)),
     ("tracking.xlsx (write_xlsx)", "ptrack/tabular.py", ("write_xlsx",)),
     ("index.html pages (render_campaign_page, render_portfolio_page)", "ptrack/render/html.py",
@@ -298,7 +298,8 @@ def _profile_child(campaign: str, out_dir: str, as_of: str, top: int) -> int:
           f"({said.getvalue().strip()}); profiling overhead included, `import ptrack.cli` not")
     print(text.rstrip())
     print()
-    print("by stage (cumulative s under cProfile; a stage includes the imports it triggers):")
+    print("by stage (cumulative s under cProfile, all in one process (PTRACK_PARALLEL=0); a stage "
+          "includes the imports it triggers):")
     for label, suffix, names in STAGES:
         total = sum(v[3] for (file, _, func), v in stats.stats.items()
                     if func in names and file.replace(os.sep, "/").endswith(suffix))
@@ -308,8 +309,10 @@ def _profile_child(campaign: str, out_dir: str, as_of: str, top: int) -> int:
 
 def profile_build(campaign: Path, out_dir: Path, as_of: date) -> str:
     shutil.rmtree(out_dir, ignore_errors=True)
+    # PTRACK_PARALLEL=0: the Gantt renders in this process, where the profiler sees it (in a
+    # normal build a forked child renders it while the parent writes the rest).
     proc = subprocess.run([sys.executable, __file__, "--profile-child", str(campaign), str(out_dir), str(as_of)],
-                          capture_output=True, text=True, cwd=REPO, env=_env())
+                          capture_output=True, text=True, cwd=REPO, env={**_env(), "PTRACK_PARALLEL": "0"})
     if proc.returncode != 0:
         return f"(profile failed, exit {proc.returncode})\n{proc.stderr[-3000:]}"
     return proc.stdout
