@@ -125,7 +125,7 @@ def _render(template: str, **context) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Pills: the badges of statuses, health and states. Python, not Jinja macros, so that the
-# templates (as globals; macros.html.j2 re-exports them) and the tracking table's rows, rendered
+# templates (as globals of the environment) and the tracking table's rows, rendered
 # in Python, share one markup.
 
 def _pill_html(kind: str, key: str, label: str) -> str:
