@@ -201,6 +201,10 @@ def build(paths, as_of, out_dir, lang, font_file, baseline) -> None:
     shows slips and who last updated each task. Outside git the site is built without them and
     says why.
 
+    Files the previous build wrote into DIR and this one does not (a campaign taken out,
+    Gantt pages no longer needed) are removed; DIR/.ptrack-build lists what was written. Other
+    files in DIR are left alone.
+
     If any campaign is invalid, its problems are printed, nothing is written (the last site
     stays as it was) and the exit code is 1.
     """
@@ -226,6 +230,8 @@ def build(paths, as_of, out_dir, lang, font_file, baseline) -> None:
         click.echo("ptrack: nothing built: fix the errors above", err=True)
         sys.exit(1)
     click.echo(report.result.summary())
+    for problem in report.result.problems:
+        click.echo(f"ptrack: warning: could not remove a file of the previous build: {problem}", err=True)
     sys.exit(0)
 
 

@@ -15,13 +15,16 @@ from pathlib import Path
 
 import pytest
 
+from ptrack.render.site import MANIFEST
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "campaign.yaml"
 AS_OF = "2024-04-15"
 CID = "spring-launch-2024"
 
-# DESIGN §7, for the example (27 tasks: one Gantt page).
+# DESIGN §7, for the example (27 tasks: one Gantt page), and the build's manifest.
 EXAMPLE_TREE = sorted([
+    ".ptrack-build",
     "index.html",
     "status.json",
     "assets/ptrack.css",
@@ -152,6 +155,75 @@ def test_a_failing_chart_child_falls_back_to_this_process(run_cli, tmp_path, mon
     assert tree(tmp_path / "site") == EXAMPLE_TREE
 
 
+def test_the_manifest_lists_what_the_build_wrote(example_site):
+    lines = (example_site / ".ptrack-build").read_text(encoding="utf-8").splitlines()
+    assert lines[0].startswith("# ptrack build:")
+    assert lines[1:] == [name for name in EXAMPLE_TREE if name != ".ptrack-build"]  # sorted
+
+
+def test_a_campaign_taken_out_leaves_the_site_and_files_of_the_users_stay(run_cli, tmp_path, write):
+    write("a.yaml", SMALL.format(id="alpha", name="Alpha", locale="en"))
+    write("b.yaml", SMALL.format(id="beta", name="Beta", locale="en"))
+    site = tmp_path / "site"
+    code, _, err = run_cli("build", "a.yaml", "b.yaml", "--out", site, "--as-of", "2024-03-05")
+    assert code == 0, err
+    (site / "CNAME").write_text("status.example.com\n")  # the user's, never ptrack's
+    (site / "beta" / "notes.txt").write_text("mine\n")
+    before = tree(site)
+    code, out, err = run_cli("build", "a.yaml", "--out", site, "--as-of", "2024-03-05")
+    assert code == 0, err
+    beta = [name for name in before if name.startswith("beta/") and name != "beta/notes.txt"]
+    assert len(beta) == 9  # index, report, 2 Gantt files, 2 charts, status.json, csv, xlsx
+    assert f"removed {len(beta)} files of the previous build" in out
+    # beta's files are gone; its folder stays for the user's note; the rest is this build's
+    assert tree(site) == sorted(set(before) - set(beta))
+    assert (site / "CNAME").read_text() == "status.example.com\n"
+    portfolio = (site / "index.html").read_text(encoding="utf-8")
+    assert "alpha/index.html" in portfolio and "beta/" not in portfolio
+    # without the user's note the folder goes too
+    (site / "beta" / "notes.txt").unlink()
+    write("b.yaml", SMALL.format(id="beta", name="Beta", locale="en"))
+    assert run_cli("build", "a.yaml", "b.yaml", "--out", site, "--as-of", "2024-03-05")[0] == 0
+    assert run_cli("build", "a.yaml", "--out", site, "--as-of", "2024-03-05")[0] == 0
+    assert not (site / "beta").exists()
+
+
+def test_gantt_pages_no_longer_needed_are_removed(run_cli, tmp_path, monkeypatch):
+    from ptrack.render import charts
+
+    site = tmp_path / "site"
+    monkeypatch.setattr(charts, "ROWS_PER_PAGE", 12)  # 27 tasks + 4 module rows: 3 pages
+    assert run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)[0] == 0
+    assert {"gantt-2.png", "gantt-3.png"} <= {p.name for p in (site / CID).iterdir()}
+    monkeypatch.setattr(charts, "ROWS_PER_PAGE", 60)
+    code, out, err = run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert "removed 2 files of the previous build" in out
+    assert tree(site) == EXAMPLE_TREE
+
+
+def test_a_manifest_never_leads_outside_the_site(run_cli, tmp_path):
+    """A manifest edited by hand (or by someone else) cannot make a build delete anything outside
+    its folder: parent paths, absolute paths and folders that are links leading out are ignored."""
+    site = tmp_path / "site"
+    site.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in ("keep.txt", "linked.txt"):
+        (outside / name).write_text("precious\n")
+    (site / "escape").symlink_to(outside, target_is_directory=True)
+    (site / "mine.txt").write_text("mine\n")
+    (site / MANIFEST).write_text("\n".join([
+        "../outside/keep.txt", str(outside / "keep.txt"), "escape/linked.txt", "./mine.txt",
+        "sub/../mine.txt", "..\\outside\\keep.txt", "", "# a comment",
+    ]) + "\n")
+    code, out, err = run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)
+    assert code == 0, err
+    assert "removed" not in out and "warning" not in err
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt", "linked.txt"]
+    assert (site / "mine.txt").exists() and (site / "escape").is_symlink()
+
+
 def test_other_as_of_changes_the_pages(run_cli, tmp_path, example_site):
     code, _, _ = run_cli("build", EXAMPLE, "--out", tmp_path / "later", "--as-of", "2024-04-22")
     assert code == 0
@@ -199,7 +271,8 @@ def test_several_campaigns_sorted_by_id(run_cli, tmp_path, write):
     assert code == 0, err
     assert "for 2 campaigns" in out
     site = tmp_path / "site"
-    assert {p.split("/")[0] for p in tree(site)} == {"alpha", "beta", "assets", "index.html", "status.json"}
+    assert {p.split("/")[0] for p in tree(site)} == {"alpha", "beta", "assets", "index.html", "status.json",
+                                                    ".ptrack-build"}
     top = json.loads((site / "status.json").read_text(encoding="utf-8"))
     assert [c["id"] for c in top["campaigns"]] == ["alpha", "beta"]
     # each dashboard in its campaign's own locale; the portfolio in the default zh-CN
@@ -324,9 +397,11 @@ def test_every_file_is_written_atomically(run_cli, tmp_path, monkeypatch):
     code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
     assert code == 0, err
     assert sorted(written) == EXAMPLE_TREE  # each file once, through atomic_write
-    assert written[-1] == "index.html"  # the portfolio last, after what it links to
+    # the portfolio after what it links to; then the manifest of what was written
+    assert written[-2:] == ["index.html", MANIFEST]
     assert written.index(f"{CID}/index.html") > max(written.index(f"{CID}/{n}") for n in ("gantt.png", "trend.png"))
-    leftovers = [p for p in (tmp_path / "site").rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    leftovers = [p for p in (tmp_path / "site").rglob("*")
+                 if (p.name.startswith(".") and p.name != MANIFEST) or p.suffix == ".tmp"]
     assert leftovers == []
 
 
@@ -343,7 +418,8 @@ def test_a_failing_renderer_leaves_no_temp_files(run_cli, tmp_path, monkeypatch)
     with pytest.raises(RuntimeError, match="renderer failed"):
         run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
     assert contents(tmp_path / "site") == before  # same inputs: what was rewritten is identical
-    leftovers = [p for p in (tmp_path / "site").rglob("*") if p.name.startswith(".") or p.suffix == ".tmp"]
+    leftovers = [p for p in (tmp_path / "site").rglob("*")
+                 if (p.name.startswith(".") and p.name != MANIFEST) or p.suffix == ".tmp"]
     assert leftovers == []
 
 

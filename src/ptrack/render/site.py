@@ -49,18 +49,30 @@ from ptrack.i18n import normalise_locale
 ASSETS_DIR = "assets"
 
 
+# The files the last build wrote, one relative path a line: the next build removes those it does
+# not write again (a campaign taken out, Gantt pages no longer needed), and nothing else.
+MANIFEST = ".ptrack-build"
+_MANIFEST_HEAD = "# ptrack build: the files the last build wrote; the next one removes those it does not write again\n"
+
+
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build wrote: paths relative to ``out_dir`` (POSIX separators, sorted)."""
+    """What a build wrote: paths relative to ``out_dir`` (POSIX separators, sorted, the manifest
+    not included); ``removed``: files of the previous build it removed; ``problems``: files of the
+    previous build it could not remove, with the reason."""
 
     out_dir: Path
     files: tuple[str, ...]
     campaigns: tuple[str, ...]
+    removed: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
 
     def summary(self) -> str:
         n = len(self.campaigns)
+        removed = (f", removed {len(self.removed)} file{'s' if len(self.removed) != 1 else ''} of the previous build"
+                   if self.removed else "")
         return (f"wrote {len(self.files)} files for {n} campaign{'s' if n != 1 else ''} to {self.out_dir}"
-                f" (open {self.out_dir / 'index.html'})")
+                f"{removed} (open {self.out_dir / 'index.html'})")
 
 
 @dataclass
@@ -228,8 +240,8 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     its dashboard and files, and ``site_locale`` (ptrack.yaml's ``locale``), else zh-CN, for the
     portfolio. ``font`` is the ``FontChoice`` the charts use; ``title`` heads the portfolio.
     ``histories``: campaign id -> its git history (``site_history``); a campaign without one is
-    built from its snapshot alone. Files of an earlier build that this one does not write are
-    left alone."""
+    built from its snapshot alone. Files the previous build wrote (its ``MANIFEST``) that this
+    one does not write are removed; files ptrack did not write are never touched."""
     from ptrack.render import html
     from ptrack.reporters import status_json_of
 
@@ -237,6 +249,7 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     ordered = sorted(snapshots, key=lambda s: s.campaign.id)
     histories = histories or {}
     writer = _Writer(out_dir)
+    previous = _previous_build(out_dir)
     _copy_assets(writer)
     fragments = [_build_campaign(writer, s, as_of, normalise_locale(lang or s.campaign.locale), font,
                                  histories.get(s.campaign.id))
@@ -244,7 +257,52 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     writer.write("status.json", status_json_of(fragments, as_of))
     portfolio_locale = normalise_locale(lang or site_locale)
     writer.write("index.html", html.render_portfolio_page(ordered, locale=portfolio_locale, as_of=as_of, title=title))
-    return BuildResult(out_dir, tuple(sorted(writer.written)), tuple(s.campaign.id for s in ordered))
+    written = tuple(sorted(writer.written))
+    removed, problems = _remove_stale(out_dir, sorted(previous - set(written)))
+    atomic_write(out_dir / MANIFEST, _MANIFEST_HEAD + "".join(f"{name}\n" for name in written))
+    return BuildResult(out_dir, written, tuple(s.campaign.id for s in ordered), removed, problems)
+
+
+def _previous_build(out_dir: Path) -> set[str]:
+    """The files the manifest of the previous build in ``out_dir`` names (none without one)."""
+    try:
+        text = (out_dir / MANIFEST).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {line for line in text.splitlines() if line and not line.startswith("#")}
+
+
+def _remove_stale(out_dir: Path, names: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Remove the files ``names`` (relative to ``out_dir``) and the folders they leave empty.
+    Only what lies inside ``out_dir``, symbolic links resolved, is touched: a manifest naming
+    ``../x``, ``./x``, an absolute path or a path through a link that leads out is ignored.
+    Returns (removed, problems)."""
+    import os
+    from pathlib import PurePosixPath
+
+    root = out_dir.resolve()
+    removed, problems = [], []
+    for name in names:
+        rel = PurePosixPath(name)
+        if rel.as_posix() != name or rel.is_absolute() or "\\" in name or ".." in rel.parts:
+            continue  # only the plain relative paths a build writes
+        path = out_dir.joinpath(*rel.parts)
+        try:
+            if not path.parent.resolve().is_relative_to(root) or not (path.is_file() or path.is_symlink()):
+                continue
+            path.unlink()
+        except OSError as exc:
+            problems.append(f"{name}: {exc.strerror or exc}")
+            continue
+        removed.append(name)
+        folder = path.parent
+        while folder.resolve() != root and folder.resolve().is_relative_to(root):
+            try:
+                os.rmdir(folder)  # only when empty: a file of the user's keeps its folder
+            except OSError:
+                break
+            folder = folder.parent
+    return tuple(removed), tuple(problems)
 
 
 def read_histories(files: Sequence[Path], results, as_of: date, *, baseline: str | None = FIRST,
