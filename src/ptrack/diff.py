@@ -17,6 +17,12 @@ Each change is ``{"campaign", "task", "kind", "field", "old", "new", "delta_days
 | progress | id (null: the campaign) | actual_progress (campaign: also planned_progress) | percent | |
 | status, health | id (null: the campaign) | status, health | values | |
 | owner-reassigned | id | owner | person ids | |
+| renamed | id (null: the campaign) | name | names | |
+| regrouped | id | module, department | names or null | |
+| collaborators | id | collaborators | lists of person ids | |
+| dependencies | id | depends_on | lists of task ids | |
+| budget | id | budget.planned, budget.spent | amounts or null | |
+| weight | id | weight | numbers or null (null: weighted by duration) | |
 | risk-opened, risk-resolved, risk-overdue, risk-removed | id of its task or null | the risk's issue | state: open, overdue, resolved, null | |
 | milestone-achieved | null | milestone id | null -> achieved date | working days late (signed) |
 | milestone-moved | null | milestone id | dates | working days, signed |
@@ -68,7 +74,8 @@ class CampaignDiff:
     name: str
     locale: str
     changes: list[Change]
-    people: Mapping[str, str] = field(default_factory=dict)  # id -> name, for owners
+    people: Mapping[str, str] = field(default_factory=dict)  # id -> name, for owners and collaborators
+    task_names: Mapping[str, str] = field(default_factory=dict)  # id -> name (both versions), for dependencies
 
 
 @dataclass
@@ -117,6 +124,8 @@ def diff_snapshots(base: CampaignSnapshot | None, head: CampaignSnapshot | None)
                               working_days_between(cal, old, new), label))
 
     # The campaign as a whole
+    if cb.name != ch.name:
+        out.append(Change(cid, None, "renamed", "name", cb.name, ch.name, None, ch.name))
     moved(None, ch.name, "campaign.start", cb.start, ch.start)
     moved(None, ch.name, "campaign.end", cb.end, ch.end)
     for fld in ("planned_progress", "actual_progress"):
@@ -138,6 +147,8 @@ def diff_snapshots(base: CampaignSnapshot | None, head: CampaignSnapshot | None)
             out.append(Change(cid, task.id, "task-added", None, None, task.name, None, task.name))
             continue
         ot = old.task
+        if ot.name != task.name:
+            out.append(Change(cid, task.id, "renamed", "name", ot.name, task.name, None, task.name))
         moved(task.id, task.name, "planned.start", ot.planned_start, task.planned_start)
         moved(task.id, task.name, "planned.end", ot.planned_end, task.planned_end)
         for fld, a, b in (("actual.start", ot.actual_start, task.actual_start),
@@ -146,6 +157,7 @@ def diff_snapshots(base: CampaignSnapshot | None, head: CampaignSnapshot | None)
                 out.append(Change(cid, task.id, "actual-dates", fld, _iso(a), _iso(b), None, task.name))
         if ot.owner != task.owner:
             out.append(Change(cid, task.id, "owner-reassigned", "owner", ot.owner, task.owner, None, task.name))
+        out.extend(_task_setup_changes(cid, ot, task))
         if old.actual_progress != ts.actual_progress:
             out.append(Change(cid, task.id, "progress", "actual_progress", old.actual_progress,
                               ts.actual_progress, None, task.name))
@@ -208,6 +220,28 @@ def diff_snapshots(base: CampaignSnapshot | None, head: CampaignSnapshot | None)
             old = {"date": m.date.isoformat(), "value": before[m.date]} if m.date in before else None
             out.append(Change(cid, None, "goal-measurement", g.id, old, {"date": m.date.isoformat(), "value": m.value},
                               None, g.name))
+    return out
+
+
+def _task_setup_changes(cid: str, ot, task) -> list[Change]:
+    """How a task is set up, beyond dates, owner and progress: module, department, collaborators,
+    dependencies, budget and weight."""
+    out = []
+    for fld in ("module", "department"):
+        a, b = getattr(ot, fld), getattr(task, fld)
+        if a != b:
+            out.append(Change(cid, task.id, "regrouped", fld, a, b, None, task.name))
+    for kind, fld, a, b in (("collaborators", "collaborators", ot.collaborators, task.collaborators),
+                            ("dependencies", "depends_on", ot.depends_on, task.depends_on)):
+        if a != b:
+            out.append(Change(cid, task.id, kind, fld, list(a), list(b), None, task.name))
+    for fld in ("planned", "spent"):
+        a = getattr(ot.budget, fld) if ot.budget else None
+        b = getattr(task.budget, fld) if task.budget else None
+        if a != b:
+            out.append(Change(cid, task.id, "budget", f"budget.{fld}", a, b, None, task.name))
+    if ot.weight != task.weight:
+        out.append(Change(cid, task.id, "weight", "weight", ot.weight, task.weight, None, task.name))
     return out
 
 
@@ -303,8 +337,9 @@ def diff_files(files: Sequence[Path], as_of: date, *, base: str | None = None, h
             if current is None:
                 continue
             c = current.campaign
+            task_names = {ts.task.id: ts.task.name for snap in (old, new) if snap for ts in snap.tasks}
             report.campaigns.append(CampaignDiff(file, c.id, c.name, c.locale, changes,
-                                                 {pid: p.name for pid, p in c.people.items()}))
+                                                 {pid: p.name for pid, p in c.people.items()}, task_names))
     return report
 
 
@@ -333,11 +368,28 @@ def _value(loc: str, fld: str | None, value) -> str:
     return str(value)
 
 
-def _line(c: Change, loc: str, people: Mapping[str, str]) -> str:
+def _names(ids, names: Mapping[str, str]) -> str:
+    from ptrack.reporters import md_cell
+
+    return md_cell(", ".join(names.get(i, i) for i in ids)) if ids else "—"
+
+
+def _line(c: Change, loc: str, people: Mapping[str, str], task_names: Mapping[str, str] | None = None) -> str:
     from ptrack.reporters import md_cell
 
     name = md_cell(c.label or "")
     kind = c.kind
+    if kind == "renamed":
+        return t(loc, "diff.renamed", old=md_cell(c.old), new=md_cell(c.new))
+    if kind == "regrouped":
+        return t(loc, f"diff.{c.field}", old=md_cell(c.old) if c.old else "—", new=md_cell(c.new) if c.new else "—")
+    if kind == "collaborators":
+        return t(loc, "diff.collaborators", old=_names(c.old, people), new=_names(c.new, people))
+    if kind == "dependencies":
+        return t(loc, "diff.depends_on", old=_names(c.old, task_names or {}), new=_names(c.new, task_names or {}))
+    if kind in ("budget", "weight"):
+        return t(loc, f"diff.{c.field}", old=fmt_number(c.old) if c.old is not None else "—",
+                 new=fmt_number(c.new) if c.new is not None else "—")
     if kind == "dates-moved":
         return t(loc, "diff.moved", field=t(loc, f"diff.field.{c.field}"), old=c.old, new=c.new,
                  delta=_signed(c.delta_days or 0))
@@ -384,7 +436,7 @@ def _campaign_markdown(d: CampaignDiff, report: DiffReport) -> list[str]:
     campaign_level = [c for c in d.changes if c.task is None and not c.kind.startswith(("milestone", "goal", "risk"))]
     if campaign_level:
         lines.append(f"- **{t(loc, 'diff.campaign')}**")
-        lines += [f"  - {_line(c, loc, d.people)}" for c in campaign_level]
+        lines += [f"  - {_line(c, loc, d.people, d.task_names)}" for c in campaign_level]
     by_task: dict[str, list[Change]] = {}
     for c in d.changes:
         if c.task is not None:
@@ -393,9 +445,9 @@ def _campaign_markdown(d: CampaignDiff, report: DiffReport) -> list[str]:
         label = next((c.label for c in changes if c.kind.startswith("task-")), None) or \
             next((c.label for c in changes if not c.kind.startswith("risk-")), None) or tid
         lines.append(f"- **{md_cell(label)}** (`{tid}`)")
-        lines += [f"  - {_line(c, loc, d.people)}" for c in changes]
+        lines += [f"  - {_line(c, loc, d.people, d.task_names)}" for c in changes]
     others = [c for c in d.changes if c.task is None and c.kind.startswith(("milestone", "goal", "risk"))]
-    lines += [f"- {_line(c, loc, d.people)}" for c in others]
+    lines += [f"- {_line(c, loc, d.people, d.task_names)}" for c in others]
     return lines + [""]
 
 

@@ -231,3 +231,52 @@ def test_renamed_file_is_found_at_the_base(make_repo, campaign, tasks_of, run_cl
     code, out, _ = run_cli("diff", str(path), "--base", first, "--head", "HEAD", "--format", "json")
     assert code == 0
     assert [(c["task"], c["kind"], c["new"]) for c in json.loads(out)["changes"]] == [("beta", "owner-reassigned", "dee")]
+
+
+def test_how_tasks_are_set_up(make_repo, campaign, tasks_of, run_cli):
+    """Names, grouping, collaborators, dependencies, budget and weight: changes a reviewer must
+    see, though none of them moves a date or the progress here."""
+    repo = make_repo()
+    data = campaign()
+    t = tasks_of(data)
+    t["alpha"].update(module="内容", budget={"planned": 10000})
+    path = repo.write("c.yaml", data)
+    first = repo.commit("2024-03-01T10:00:00+08:00", "Ann")
+    data["campaign"]["name"] = "Demo launch 2"
+    t["alpha"].update(name="Alpha v2", module="渠道", collaborators=["bob", "cy"],
+                      budget={"planned": 12000, "spent": 3000.5})
+    # beta's weight by default is its 20 planned working days (calendar none): 20 changes no roll-up
+    t["beta"].update(department="市场部", depends_on=["alpha"], weight=20)
+    repo.write("c.yaml", data)
+    code, out, err = run_cli("diff", str(path), "--base", first, "--format", "json", "--as-of", "2024-03-05")
+    assert (code, err) == (0, "")
+    assert [(c["task"], c["kind"], c["field"], c["old"], c["new"]) for c in json.loads(out)["changes"]] == [
+        (None, "renamed", "name", "Demo launch", "Demo launch 2"),
+        ("alpha", "renamed", "name", "Alpha", "Alpha v2"),
+        ("alpha", "regrouped", "module", "内容", "渠道"),
+        ("alpha", "collaborators", "collaborators", [], ["bob", "cy"]),
+        ("alpha", "budget", "budget.planned", 10000.0, 12000.0),
+        ("alpha", "budget", "budget.spent", None, 3000.5),
+        ("beta", "regrouped", "department", None, "市场部"),
+        ("beta", "dependencies", "depends_on", [], ["alpha"]),
+        ("beta", "weight", "weight", None, 20.0),
+    ]
+    code, out, _ = run_cli("diff", str(path), "--base", first, "--as-of", "2024-03-05")
+    assert code == 0 and out.endswith(
+        "- **Campaign**\n"
+        "  - renamed: Demo launch → Demo launch 2\n"
+        "- **Alpha v2** (`alpha`)\n"
+        "  - renamed: Alpha → Alpha v2\n"
+        "  - module 内容 → 渠道\n"
+        "  - collaborators — → bob, cy\n"
+        "  - budget 10,000 → 12,000\n"
+        "  - spent — → 3,000.5\n"
+        "- **Beta** (`beta`)\n"
+        "  - department — → 市场部\n"
+        "  - depends on — → Alpha v2\n"  # the task by its name
+        "  - weight — → 20\n")
+    code, out, _ = run_cli("diff", str(path), "--base", first, "--lang", "zh-CN", "--as-of", "2024-03-05")
+    for line in ("  - 更名：Demo launch → Demo launch 2\n", "  - 所属模块 内容 → 渠道\n", "  - 协作人 — → bob, cy\n",
+                 "  - 预算 10,000 → 12,000\n", "  - 已花费 — → 3,000.5\n", "  - 所属部门 — → 市场部\n",
+                 "  - 前置任务 — → Alpha v2\n", "  - 权重 — → 20\n"):
+        assert line in out, line
