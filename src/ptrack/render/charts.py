@@ -732,15 +732,7 @@ def _paint_rows(image, layout: _Layout, box: _PlotBox, model: GanttModel, today)
     dx = _day_x(model)
 
     # Bands: zebra stripes and module rows, blended "darker" so the grid and guides stay on top.
-    stripe = 0
-    for yy, r in layout.y_rows:
-        if r.kind != "task":
-            colour, stripe = GROUP_BAND_COLOUR, 0
-        else:
-            stripe += 1
-            if stripe % 2:
-                continue
-            colour = STRIPE_COLOUR
+    for yy, colour in _bands(layout):
         left, top, right, bottom = box.rect(0, xmax, yy, yy + 1)
         region = (left, top, right + 1, bottom + 1)
         image.paste(ImageChops.darker(image.crop(region), _solid(image.mode, region, rgb(colour))), region[:2])
@@ -776,6 +768,22 @@ def _paint_rows(image, layout: _Layout, box: _PlotBox, model: GanttModel, today)
     if today is not None:
         (left, top, right, bottom), pixels, alpha = today
         image.paste(pixels, (left, top), alpha)
+
+
+def _bands(layout: _Layout) -> list[tuple[float, str]]:
+    """(top y, colour) of the row bands behind the bars: every module row, and every other task
+    row after it (zebra stripes restart under each module header). PNG and SVG alike."""
+    out = []
+    stripe = 0
+    for yy, r in layout.y_rows:
+        if r.kind != "task":
+            out.append((yy, GROUP_BAND_COLOUR))
+            stripe = 0
+        else:
+            stripe += 1
+            if stripe % 2 == 0:
+                out.append((yy, STRIPE_COLOUR))
+    return out
 
 
 @functools.lru_cache(maxsize=256)
@@ -1050,15 +1058,8 @@ def gantt_svg(model: GanttModel) -> str:
     if lanes:
         w(f'<rect x="{_n(left)}" y="{_n(Y(0))}" width="{_n(plot_w)}" height="{_n((lanes + 0.4) * row_h)}" '
           f'fill="{LANE_COLOUR}"/>\n')
-    stripe = 0
-    for yy, r in layout.y_rows:
-        if r.kind != "task":
-            fill, stripe = GROUP_BAND_COLOUR, 0
-        else:
-            stripe += 1
-            fill = STRIPE_COLOUR if stripe % 2 == 0 else None
-        if fill:
-            w(f'<rect x="{_n(left)}" y="{_n(Y(yy))}" width="{_n(plot_w)}" height="{_n(row_h)}" fill="{fill}"/>\n')
+    for yy, fill in _bands(layout):
+        w(f'<rect x="{_n(left)}" y="{_n(Y(yy))}" width="{_n(plot_w)}" height="{_n(row_h)}" fill="{fill}"/>\n')
     for d in model.week_ticks:
         w(f'<line x1="{_n(X(d))}" y1="{_n(Y(0))}" x2="{_n(X(d))}" y2="{_n(Y(layout.n_units))}" '
           f'stroke="{GRID_COLOUR}" stroke-width="0.8"/>\n')
