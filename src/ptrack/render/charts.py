@@ -552,7 +552,9 @@ def _render_gantt_pages(model: GanttModel, out_dir: Path, font: FontChoice, pool
                 text_layer.draw(image, image_labels)
             if palette is None:
                 palette = _page_palette(image)
-            jobs.append(pool.submit(_save_image, image, out_dir / page.filename, palette))
+            # A copy each: Pillow fills a palette's colour lookup cache while it maps, with the
+            # GIL released, so two encoding threads must not share one.
+            jobs.append(pool.submit(_save_image, image, out_dir / page.filename, palette.copy()))
     return jobs
 
 
