@@ -11,7 +11,11 @@
   commit when its entry (the task's mapping, canonicalised as JSON with sorted keys) differs from
   its entry in every parent of the commit: a merge that only combines both sides changes
   nothing, and the change is credited to the commit that made it.
-- ``stale_findings(snapshot)``: the ``stale-task`` rule's findings.
+- ``last_changes_of(as_of, ids)``: the same as ``last_changes(as_of)`` for a few tasks, walking
+  the versions newest first and stopping when each has its last change (older blobs are never
+  read).
+- ``stale_findings(snapshot)``: the ``stale-task`` rule's findings (``last_changes_of`` for the
+  in-progress tasks only).
 - ``site_history(path, as_of, ...)``: what ``ptrack build`` shows (trend points, each task's last
   update, the baseline), all from one read.
 
@@ -32,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 from ptrack.compute import CampaignSnapshot, Status, compute_snapshot
 from ptrack.diagnostics import Severity
@@ -409,21 +413,42 @@ class CampaignHistory:
             table = self.table(v.blob)
             if table is None:
                 continue
-            previous = []
-            for blob in v.parent_blobs:
-                t = self.table(blob)
-                if t is None:  # unreadable parent: the last version that could be read
-                    t = last_readable if last_readable is not None else {}
-                previous.append(t)
-            for tid, entry in table.items():
-                olds = [p.get(tid) for p in previous]
-                if any(o is not None and o.canonical == entry.canonical for o in olds):
-                    continue
-                old = next((o for o in olds if o is not None), None)
-                changes.append(TaskChange(tid, v.day, v.commit, v.author, v.timestamp, old, entry))
+            fallback = last_readable if last_readable is not None else {}
+            changes += self._version_changes(v, table, lambda: fallback)
             last_readable = table
         self._changes = changes
         return changes
+
+    def _version_changes(self, v: FileVersion, table: dict[str, TaskEntry],
+                         fallback: Callable[[], dict[str, TaskEntry]],
+                         only: Iterable[str] | None = None) -> list[TaskChange]:
+        """The tasks of ``table`` (the entries of version ``v``; with ``only``: just those ids)
+        whose entry differs from their entry in every parent of ``v``. A parent that cannot be
+        read counts as ``fallback()``: the last readable version before ``v`` (oldest first)."""
+        previous = []
+        for blob in v.parent_blobs:
+            t = self.table(blob)
+            if t is None:  # unreadable parent: the last version that could be read
+                t = fallback()
+            previous.append(t)
+        items = table.items() if only is None else [(tid, table[tid]) for tid in only if tid in table]
+        out = []
+        for tid, entry in items:
+            olds = [p.get(tid) for p in previous]
+            if any(o is not None and o.canonical == entry.canonical for o in olds):
+                continue
+            old = next((o for o in olds if o is not None), None)
+            out.append(TaskChange(tid, v.day, v.commit, v.author, v.timestamp, old, entry))
+        return out
+
+    def _readable_before(self, index: int) -> dict[str, TaskEntry]:
+        """The task entries of the last readable version before ``versions[index]`` ({} when
+        none): what ``task_changes`` uses for an unreadable parent."""
+        for j in range(index - 1, -1, -1):
+            table = self.table(self.versions[j].blob)
+            if table is not None:
+                return table
+        return {}
 
     def worktree_changes(self, as_of: date) -> list[TaskChange]:
         """Tasks whose entry on disk differs from the last commit: changed on ``as_of``."""
@@ -446,6 +471,39 @@ class CampaignHistory:
             changes += self.worktree_changes(as_of)
         for c in changes:
             if c.task_id not in out or c.timestamp >= out[c.task_id].timestamp:
+                out[c.task_id] = c
+        return out
+
+    def last_changes_of(self, as_of: date, ids: Iterable[str], *, worktree: bool = True) -> dict[str, TaskChange]:
+        """``last_changes(as_of, worktree=...)`` restricted to the tasks ``ids``, without reading
+        the whole history: uncommitted changes first (they win), then the versions newest first
+        (committer time; equal times: the later version first, as ``last_changes`` breaks ties),
+        skipping those dated after ``as_of``, until every id has its change. Blobs are read from
+        ``git cat-file --batch`` one at a time as the walk needs them, so older versions are
+        neither read nor parsed. An id that never changed (not in any version) costs the whole
+        walk; it is absent from the result, as from ``last_changes``."""
+        wanted = set(ids)
+        if self._changes is not None:  # the whole history is read already
+            return {tid: c for tid, c in self.last_changes(as_of, worktree=worktree).items() if tid in wanted}
+        out: dict[str, TaskChange] = {}
+        if not wanted:
+            return out
+        if worktree:
+            for c in self.worktree_changes(as_of):
+                if c.task_id in wanted:
+                    out[c.task_id] = c
+        versions = self.versions
+        for i in sorted(range(len(versions)), key=lambda i: (versions[i].timestamp, i), reverse=True):
+            if len(out) == len(wanted):
+                break
+            v = versions[i]
+            if v.day > as_of:
+                continue
+            table = self.table(v.blob)
+            if table is None:
+                continue
+            remaining = [tid for tid in wanted if tid not in out]
+            for c in self._version_changes(v, table, lambda i=i: self._readable_before(i), only=remaining):
                 out[c.task_id] = c
         return out
 
@@ -494,7 +552,12 @@ def stale_findings(history: CampaignHistory, snapshot: CampaignSnapshot) -> Iter
     if not history.in_git:
         return
     limit = snapshot.campaign.policy.stale_after_days
-    last = history.last_changes(snapshot.as_of)
+    running = {ts.task.id for ts in snapshot.tasks if ts.status is Status.IN_PROGRESS}
+    if not running:
+        return
+    # Only the in-progress tasks' last changes, read newest first: the walk stops at the oldest
+    # of them instead of parsing every version of the file.
+    last = history.last_changes_of(snapshot.as_of, running)
     for ts in snapshot.tasks:
         if ts.status is not Status.IN_PROGRESS:
             continue
