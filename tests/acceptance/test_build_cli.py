@@ -202,6 +202,35 @@ def test_gantt_pages_no_longer_needed_are_removed(run_cli, tmp_path, monkeypatch
     assert tree(site) == EXAMPLE_TREE
 
 
+def test_a_file_of_the_previous_build_that_cannot_be_removed_is_a_warning(run_cli, tmp_path, monkeypatch):
+    from ptrack.render import charts
+
+    site = tmp_path / "site"
+    monkeypatch.setattr(charts, "ROWS_PER_PAGE", 12)
+    assert run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)[0] == 0
+    monkeypatch.setattr(charts, "ROWS_PER_PAGE", 60)
+    real_unlink = Path.unlink
+
+    def unlink(self, *args, **kwargs):
+        if self.name == "gantt-2.png":
+            raise PermissionError(13, "Permission denied")
+        return real_unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    code, out, err = run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)
+    assert code == 0  # the site is built; the leftover is only reported
+    assert "removed 1 file of the previous build" in out  # gantt-3.png
+    assert err == (f"ptrack: warning: could not remove a file of the previous build: "
+                   f"{CID}/gantt-2.png: Permission denied\n")
+    assert (site / CID / "gantt-2.png").exists() and not (site / CID / "gantt-3.png").exists()
+    # the manifest still names it: the next build tries again, and succeeds
+    assert f"{CID}/gantt-2.png\n" in (site / MANIFEST).read_text(encoding="utf-8")
+    monkeypatch.setattr(Path, "unlink", real_unlink)
+    code, out, err = run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)
+    assert (code, err) == (0, "") and "removed 1 file of the previous build" in out
+    assert tree(site) == EXAMPLE_TREE
+
+
 def test_a_manifest_never_leads_outside_the_site(run_cli, tmp_path):
     """A manifest edited by hand (or by someone else) cannot make a build delete anything outside
     its folder: parent paths, absolute paths and folders that are links leading out are ignored."""

@@ -258,9 +258,12 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     portfolio_locale = normalise_locale(lang or site_locale)
     writer.write("index.html", html.render_portfolio_page(ordered, locale=portfolio_locale, as_of=as_of, title=title))
     written = tuple(sorted(writer.written))
-    removed, problems = _remove_stale(out_dir, sorted(previous - set(written)))
-    atomic_write(out_dir / MANIFEST, _MANIFEST_HEAD + "".join(f"{name}\n" for name in written))
-    return BuildResult(out_dir, written, tuple(s.campaign.id for s in ordered), removed, problems)
+    removed, failed = _remove_stale(out_dir, sorted(previous - set(written)))
+    # A file that could not be removed stays in the manifest: the next build tries again.
+    listed = sorted(set(written) | {name for name, _ in failed})
+    atomic_write(out_dir / MANIFEST, _MANIFEST_HEAD + "".join(f"{name}\n" for name in listed))
+    return BuildResult(out_dir, written, tuple(s.campaign.id for s in ordered), removed,
+                       tuple(f"{name}: {reason}" for name, reason in failed))
 
 
 def _previous_build(out_dir: Path) -> set[str]:
@@ -272,16 +275,17 @@ def _previous_build(out_dir: Path) -> set[str]:
     return {line for line in text.splitlines() if line and not line.startswith("#")}
 
 
-def _remove_stale(out_dir: Path, names: Sequence[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _remove_stale(out_dir: Path, names: Sequence[str]) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
     """Remove the files ``names`` (relative to ``out_dir``) and the folders they leave empty.
     Only what lies inside ``out_dir``, symbolic links resolved, is touched: a manifest naming
     ``../x``, ``./x``, an absolute path or a path through a link that leads out is ignored.
-    Returns (removed, problems)."""
+    Returns (removed, [(name, why) of those that could not be removed])."""
     import os
     from pathlib import PurePosixPath
 
     root = out_dir.resolve()
-    removed, problems = [], []
+    removed: list[str] = []
+    failed: list[tuple[str, str]] = []
     for name in names:
         rel = PurePosixPath(name)
         if rel.as_posix() != name or rel.is_absolute() or "\\" in name or ".." in rel.parts:
@@ -292,7 +296,7 @@ def _remove_stale(out_dir: Path, names: Sequence[str]) -> tuple[tuple[str, ...],
                 continue
             path.unlink()
         except OSError as exc:
-            problems.append(f"{name}: {exc.strerror or exc}")
+            failed.append((name, str(exc.strerror or exc)))
             continue
         removed.append(name)
         folder = path.parent
@@ -302,7 +306,7 @@ def _remove_stale(out_dir: Path, names: Sequence[str]) -> tuple[tuple[str, ...],
             except OSError:
                 break
             folder = folder.parent
-    return tuple(removed), tuple(problems)
+    return tuple(removed), failed
 
 
 def read_histories(files: Sequence[Path], results, as_of: date, *, baseline: str | None = FIRST,
