@@ -23,8 +23,11 @@ Speed: each distinct blob is read once. The task entries of a version come from 
 ``tasks:`` block into one text chunk per task and parsing only chunks not seen before (a commit
 usually touches one or two tasks); anything unusual (flow style, anchors shared across tasks)
 falls back to parsing the whole file. Only the versions that become day points are validated and
-computed, and each only once. Outside git, for a file not committed yet, or when git is missing,
-the history holds the working tree only and says why in ``notes``.
+computed, and each only once; their schema check is split (each distinct task chunk against the
+task definition once, each distinct rest of the file once: ``REUSE_CHECKS``) and each task's
+model is built once per (chunk, index), the semantic checks and the campaign per version.
+Outside git, for a file not committed yet, or when git is missing, the history holds the working
+tree only and says why in ``notes``.
 """
 
 from __future__ import annotations
@@ -41,9 +44,10 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 from ptrack.compute import CampaignSnapshot, Status, compute_snapshot
 from ptrack.diagnostics import Severity
 from ptrack.gitio import FileVersion, GitError, GitUnavailable, NotAGitRepository, Repository
-from ptrack.loader import YamlProblem, decode_bytes, display_path, parse_yaml
-from ptrack.model import build_campaign
-from ptrack.validate import LoadResult, load_campaign_bytes, validate_document
+from ptrack.loader import LoadedDocument, YamlProblem, decode_bytes, display_path, parse_yaml
+from ptrack.model import Task, build_campaign, build_task
+from ptrack.validate import (LoadResult, load_campaign_bytes, rest_passes_schema, schema_split_available,
+                             semantic_diagnostics, task_passes_schema, validate_document)
 
 Progress = Callable[[int, int], None]
 
@@ -137,11 +141,21 @@ def _task_block(text: str) -> tuple[list[str], int, int] | None:
     return [text[bounds[i]:bounds[i + 1]] for i in range(len(starts))], found.start(), end
 
 
+# ``_EntryCache.load`` checks each distinct task chunk against the schema's task definition
+# once, parses and checks each distinct rest of the file once and builds each (chunk, index)'s
+# model once. False: every version is checked and built whole (the same results, slower; the
+# tests compare both).
+REUSE_CHECKS = True
+
+
 class _EntryCache:
     """Task entries (and their data) by chunk text, shared by all versions of a file."""
 
     def __init__(self) -> None:
         self.by_chunk: dict[str, tuple[TaskEntry, dict] | None] = {}
+        self.task_ok: dict[str, bool] = {}  # chunk -> its task passes the schema's task definition
+        self.models: dict[tuple[str, int], Task] = {}  # (chunk, index in tasks) -> its model
+        self.rests: dict[str, tuple[LoadedDocument | None, bool]] = {}  # rest -> (parsed, schema ok)
 
     def _chunk(self, chunk: str, file: str) -> tuple[TaskEntry, dict] | None:
         if chunk not in self.by_chunk:
@@ -202,6 +216,8 @@ class _EntryCache:
         tasks = self.tasks(chunks, file)
         if tasks is None:
             return None
+        if REUSE_CHECKS and schema_split_available():
+            return self._load_reusing(text[:start] + text[end:], chunks, tasks, file, policy_defaults)
         try:
             doc = parse_yaml(text[:start] + text[end:], file)
         except YamlProblem:
@@ -215,6 +231,40 @@ class _EntryCache:
         if any(d.severity is Severity.ERROR for d in diagnostics):
             return None
         return LoadResult(file, diagnostics, build_campaign(data, file, doc.source, policy_defaults))
+
+    def _load_reusing(self, rest: str, chunks: list[str], tasks: list[tuple[TaskEntry, dict]], file: str,
+                      policy_defaults) -> LoadResult | None:
+        """``load`` with the schema check split (``validate.task_passes_schema`` once per distinct
+        chunk, ``validate.rest_passes_schema`` once per distinct rest of the file: together the
+        whole document's verdict) and each task's model built once per (chunk, index). The
+        semantic checks and the campaign are still made for the whole version."""
+        if rest not in self.rests:
+            try:
+                doc = parse_yaml(rest, file)
+            except YamlProblem:
+                doc = None
+            usable = doc is not None and isinstance(doc.data, dict) and "tasks" not in doc.data
+            self.rests[rest] = (doc, rest_passes_schema(doc.data)) if usable else (None, False)
+        doc, rest_ok = self.rests[rest]
+        if doc is None or not rest_ok:
+            return None
+        for chunk, (_, task) in zip(chunks, tasks):
+            ok = self.task_ok.get(chunk)
+            if ok is None:
+                ok = self.task_ok[chunk] = task_passes_schema(task)
+            if not ok:
+                return None
+        data = {**doc.data, "tasks": [d for _, d in tasks]}
+        diagnostics = semantic_diagnostics(data, doc.source)
+        if any(d.severity is Severity.ERROR for d in diagnostics):
+            return None
+        models = []
+        for i, (chunk, (_, task)) in enumerate(zip(chunks, tasks)):
+            model = self.models.get((chunk, i))
+            if model is None:
+                model = self.models[(chunk, i)] = build_task(task, i)
+            models.append(model)
+        return LoadResult(file, diagnostics, build_campaign(data, file, doc.source, policy_defaults, tasks=models))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from ptrack.diagnostics import JsonPath, Location
 from ptrack.loader import SourceMap
@@ -299,11 +299,19 @@ def _milestone(data: dict, index: int) -> Milestone:
     )
 
 
+def build_task(data: dict, index: int) -> Task:
+    """The model of ``tasks[index]`` (valid), as ``build_campaign`` builds it."""
+    return _task(data, index)
+
+
 def build_campaign(data: dict, file: str, source: SourceMap | None = None,
-                   defaults: Mapping[str, object] | None = None) -> Campaign:
+                   defaults: Mapping[str, object] | None = None,
+                   tasks: Sequence[Task] | None = None) -> Campaign:
     """Build the model from a document that passed ``validate_document`` without errors.
 
-    ``defaults`` holds policy defaults from ``ptrack.yaml``; the campaign's own policy wins."""
+    ``defaults`` holds policy defaults from ``ptrack.yaml``; the campaign's own policy wins.
+    ``tasks``: ``build_task(t, i)`` for each item of ``data["tasks"]``, already built (a file's
+    versions share most of their tasks); None builds them here."""
     c = data["campaign"]
     start = _d(c["start"])
     policy_data = {**(defaults or {}), **(data.get("policy") or {})}
@@ -333,7 +341,8 @@ def build_campaign(data: dict, file: str, source: SourceMap | None = None,
         people=MappingProxyType(people),
         goals=tuple(_goal(g, i, start) for i, g in enumerate(data.get("goals") or ())),
         milestones=tuple(_milestone(m, i) for i, m in enumerate(data.get("milestones") or ())),
-        tasks=tuple(_task(t, i) for i, t in enumerate(data.get("tasks") or ())),
+        tasks=tuple(tasks) if tasks is not None
+        else tuple(_task(t, i) for i, t in enumerate(data.get("tasks") or ())),
         risks=tuple(_risk(r, ("risks", i), None) for i, r in enumerate(data.get("risks") or ())),
         retro=Retro(retro.get("summary"), tuple(retro.get("went_well") or ()), tuple(retro.get("problems") or ()),
                     tuple(retro.get("improvements") or ())) if (retro := data.get("retro")) is not None else None,

@@ -64,6 +64,61 @@ def _fast_validator():
     return fastjsonschema.compile(_without_annotations(load_schema()), formats={"date": _is_date})
 
 
+# The schema checks ``tasks`` item by item and nothing else about the list (no uniqueItems,
+# minItems, contains): a document passes it exactly when every task passes the task definition
+# and the rest of the document passes with an empty task list. ``ptrack.history`` checks each
+# distinct task of a file's versions once that way. Anything else here, or a top-level keyword
+# that could look at ``tasks`` otherwise (allOf, patternProperties, if/then...), turns it off.
+_TASKS_PROPERTY = {"type": "array", "items": {"$ref": "#/definitions/task"}}
+_SPLIT_ROOT_KEYS = frozenset(("$schema", "$id", "type", "required", "properties", "additionalProperties",
+                              "definitions"))
+
+
+@lru_cache(maxsize=1)
+def _split_validators():
+    """(task validator, validator of the rest), or None when the schema's ``tasks`` is not a
+    plain list of tasks (the split would not give the whole document's verdict)."""
+    import fastjsonschema
+
+    schema = _without_annotations(load_schema())
+    definitions = schema.get("definitions") or {}
+    if (set(schema) - _SPLIT_ROOT_KEYS or (schema.get("properties") or {}).get("tasks") != _TASKS_PROPERTY
+            or "task" not in definitions or schema.get("type") != "object"):
+        return None
+    task_schema = {key: schema[key] for key in ("$schema", "$id") if key in schema}
+    task_schema.update(definitions["task"])
+    task_schema["definitions"] = definitions
+    return (fastjsonschema.compile(task_schema, formats={"date": _is_date}), _fast_validator())
+
+
+def schema_split_available() -> bool:
+    """True when ``task_passes_schema`` and ``rest_passes_schema`` together give the schema's
+    verdict on a whole document (see ``_TASKS_PROPERTY``)."""
+    return _split_validators() is not None
+
+
+def task_passes_schema(task) -> bool:
+    """One item of ``tasks`` passes the schema's task definition (``schema_split_available``)."""
+    import fastjsonschema
+
+    try:
+        _split_validators()[0](task)
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
+
+
+def rest_passes_schema(rest: dict) -> bool:
+    """A document without its ``tasks`` key passes the schema once given an empty task list."""
+    import fastjsonschema
+
+    try:
+        _split_validators()[1]({**rest, "tasks": []})
+    except fastjsonschema.JsonSchemaValueException:
+        return False
+    return True
+
+
 def _slow_errors(data) -> list:
     import jsonschema
 
@@ -436,6 +491,12 @@ def validate_document(data, source: SourceMap) -> list[Diagnostic]:
             path = tuple(int(p) if p.isdigit() else p for p in exc.path[1:])
             out = [Diagnostic("schema", Severity.ERROR, exc.message, source.locate(path))]
         return sorted(set(out), key=Diagnostic.sort_key)
+    return sorted(_semantic_diagnostics(data, source), key=Diagnostic.sort_key)
+
+
+def semantic_diagnostics(data: dict, source: SourceMap) -> list[Diagnostic]:
+    """``validate_document`` for a document known to pass the schema (``task_passes_schema``
+    for each task and ``rest_passes_schema`` for the rest): the semantic checks, sorted."""
     return sorted(_semantic_diagnostics(data, source), key=Diagnostic.sort_key)
 
 

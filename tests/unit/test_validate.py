@@ -378,3 +378,71 @@ def test_yaml_problems_become_diagnostics(write, tmp_path, monkeypatch):
     assert [d.format_text() for d in result.diagnostics] == [
         'c.yaml:2:1: error [duplicate-key] duplicate key "a" (first defined at line 1); each key '
         "may appear once"]
+
+
+# --- the schema check split by task (what ptrack.history reuses across versions) -------------
+
+def _whole_and_split(text: str) -> tuple[bool, bool]:
+    """(the schema passes the whole document, it passes every task and the rest)."""
+    import fastjsonschema
+
+    from ptrack.validate import _fast_validator, rest_passes_schema, task_passes_schema
+
+    data = parse_yaml(textwrap.dedent(text), "c.yaml").data
+    try:
+        _fast_validator()(data)
+        whole = True
+    except fastjsonschema.JsonSchemaValueException:
+        whole = False
+    rest = {k: v for k, v in data.items() if k != "tasks"}
+    return whole, rest_passes_schema(rest) and all(task_passes_schema(t) for t in data["tasks"])
+
+
+def _case_texts() -> list[str]:
+    """Every document of the schema and semantic cases above, the example and a few more."""
+    texts = [BASE, EXAMPLE.read_text("utf-8")]
+    for case in (test_schema_errors, test_semantic_checks):
+        texts += [p.values[0] for p in case.pytestmark[0].args[1]]
+    texts += [BASE + "  - id: b\n    name: B\n    planned: {start: 2024-03-01, end: 2024-03-10}\n",
+              BASE + "  - id: a\n    name: A\n    planned: {start: 2024-03-01, end: 2024-03-10}\n",
+              BASE + "  - 42\n", BASE + "  - id: b\n", BASE.replace("ptrack: 1", "ptrack: 2"),
+              BASE.replace("tasks:", "colour: red\ntasks:")]
+    return [t for t in texts if isinstance(parse_yaml(textwrap.dedent(t), "c.yaml").data, dict)
+            and isinstance(parse_yaml(textwrap.dedent(t), "c.yaml").data.get("tasks"), list)]
+
+
+def test_schema_split_gives_the_whole_documents_verdict():
+    from ptrack.validate import schema_split_available
+
+    assert schema_split_available()
+    verdicts = [_whole_and_split(t) for t in _case_texts()]
+    assert len(verdicts) > 30
+    assert all(whole == split for whole, split in verdicts), verdicts
+    assert {whole for whole, _ in verdicts} == {True, False}
+
+
+def test_schema_split_only_for_a_plain_task_list(monkeypatch):
+    """A constraint on the task list as a whole (uniqueItems, or minItems under allOf) turns the
+    split off."""
+    import copy
+
+    from ptrack import validate
+
+    schema = copy.deepcopy(validate.load_schema())
+    schema["properties"]["tasks"]["uniqueItems"] = True
+    monkeypatch.setattr(validate, "load_schema", lambda: schema)
+    validate._split_validators.cache_clear()
+    validate._fast_validator.cache_clear()
+    try:
+        assert not validate.schema_split_available()
+        del schema["properties"]["tasks"]["uniqueItems"]
+        validate._split_validators.cache_clear()
+        assert validate.schema_split_available()
+        schema["allOf"] = [{"properties": {"tasks": {"minItems": 1}}}]
+        validate._split_validators.cache_clear()
+        assert not validate.schema_split_available()
+    finally:
+        monkeypatch.undo()
+        validate._split_validators.cache_clear()
+        validate._fast_validator.cache_clear()
+    assert validate.schema_split_available()
