@@ -203,8 +203,10 @@ class _EntryCache:
     def load(self, raw: bytes, file: str, policy_defaults) -> LoadResult | None:
         """A valid version built from its cached task chunks plus a parse of the rest of the file
         (a commit rarely touches more than a task or two, so most of the file is not parsed
-        again). None when that does not apply or the version has errors: the caller then loads
-        it the ordinary way, which locates every problem on its line."""
+        again), without its warnings: the source map here covers the rest of the file only, so
+        they could not be put on their lines. None when that does not apply, the version has
+        errors or an inconsistent policy: the caller then loads it the ordinary way, which
+        locates every problem on its line."""
         try:
             text = decode_bytes(raw)
         except YamlProblem:
@@ -227,10 +229,10 @@ class _EntryCache:
         # The task data is shared by every version with the same chunk: validation only adds the
         # schema's defaults (the same each time) and the model copies values out of it.
         data = {**doc.data, "tasks": [d for _, d in tasks]}
-        diagnostics = validate_document(data, doc.source)
-        if any(d.severity is Severity.ERROR for d in diagnostics):
+        if any(d.severity is Severity.ERROR for d in validate_document(data, doc.source)):
             return None
-        return LoadResult(file, diagnostics, build_campaign(data, file, doc.source, policy_defaults))
+        return _consistent(LoadResult(file, [], build_campaign(data, file, doc.source, policy_defaults)),
+                           policy_defaults)
 
     def _load_reusing(self, rest: str, chunks: list[str], tasks: list[tuple[TaskEntry, dict]], file: str,
                       policy_defaults) -> LoadResult | None:
@@ -255,8 +257,7 @@ class _EntryCache:
             if not ok:
                 return None
         data = {**doc.data, "tasks": [d for _, d in tasks]}
-        diagnostics = semantic_diagnostics(data, doc.source)
-        if any(d.severity is Severity.ERROR for d in diagnostics):
+        if any(d.severity is Severity.ERROR for d in semantic_diagnostics(data, doc.source)):
             return None
         models = []
         for i, (chunk, (_, task)) in enumerate(zip(chunks, tasks)):
@@ -264,7 +265,17 @@ class _EntryCache:
             if model is None:
                 model = self.models[(chunk, i)] = build_task(task, i)
             models.append(model)
-        return LoadResult(file, diagnostics, build_campaign(data, file, doc.source, policy_defaults, tasks=models))
+        return _consistent(LoadResult(file, [], build_campaign(data, file, doc.source, policy_defaults, tasks=models)),
+                           policy_defaults)
+
+
+def _consistent(result: LoadResult, policy_defaults) -> LoadResult | None:
+    """``result``, or None when ptrack.yaml's policy defaults under the campaign's own policy
+    put deviation_warn above deviation_fail: the full load reports that error."""
+    policy = result.campaign.policy
+    if policy_defaults and policy.deviation_warn > policy.deviation_fail:
+        return None
+    return result
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,6 +396,9 @@ class CampaignHistory:
         return None if self.worktree is None else self._entries.table(self.worktree, self.file)
 
     def load(self, version: FileVersion) -> LoadResult | None:
+        """The campaign of ``version`` (None: unreadable). A valid version's result carries no
+        warnings (they are for the current file, located on its lines); an invalid one's carries
+        every diagnostic, as ``load_campaign_bytes`` gives them."""
         raw = self.repo.blob(version.blob) if self.repo and version.blob else None
         if raw is None:
             return None

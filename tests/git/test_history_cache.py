@@ -133,7 +133,9 @@ def test_reused_checks_give_the_same_points_and_results(make_repo, dump, monkeyp
     assert (len(loads), len(points), len(notes)) == (23, 15, 7)  # 22 days, 7 with an invalid version
     assert sum(1 for r in loads if r.ok) == 16
     assert reused[1] < sum(len(r.campaign.tasks) for r in loads if r.ok)  # models shared by versions
-    assert any(r.diagnostics for r in loads if r is not None and r.ok)  # warnings kept
+    # a valid version's result carries no warnings: the quick load could not put them on their
+    # lines (delta is outside the window in every version, a warning the full load locates)
+    assert all(r.diagnostics == [] for r in loads if r is not None and r.ok)
     # an invalid version keeps the whole file's diagnostics, located on its lines
     with load_history(path) as history:
         raws = [history.repo.blob(v.blob) for v in history.versions]
@@ -162,3 +164,27 @@ def test_reused_checks_on_a_benchmark_history(tmp_path, monkeypatch, as_of):
     assert notes == whole_notes
     _same_loads(loads, whole_loads)
     assert reused[0] > 0
+
+
+def test_policy_defaults_that_clash_with_a_version_make_it_invalid_as_a_full_load_does(make_repo, dump):
+    """ptrack.yaml's defaults under the campaign's own policy can put deviation_warn above
+    deviation_fail: the full load rejects such a version, and the quick load must not take it."""
+    repo = make_repo()
+    data = _plan()
+    data["policy"].update(deviation_warn=5, deviation_fail=15)  # the file's own default warn is 10
+    path = repo.write("campaigns/demo.yaml", data)
+    repo.commit("2024-03-01T10:00:00+08:00", "Ann")
+    data["policy"].pop("deviation_warn")  # valid alone; ptrack.yaml's default warn now applies
+    repo.write("campaigns/demo.yaml", data)
+    repo.commit("2024-03-02T10:00:00+08:00", "Ann")
+    defaults = {"deviation_warn": 20}  # 20 > the campaign's 15, only with ptrack.yaml
+    with load_history(path, policy_defaults=defaults) as history:
+        raws = [history.repo.blob(v.blob) for v in history.versions]
+        loads = [history.load(v) for v in history.versions]
+        points = history.points(date(2024, 3, 5))
+        file = history.file
+    full = [load_campaign_bytes(raw, file, defaults) for raw in raws]
+    assert [r.ok for r in full] == [True, False]
+    assert [r.ok for r in loads] == [True, False]
+    assert loads[1].diagnostics == full[1].diagnostics
+    assert [p.date for p in points] == [date(2024, 3, 1)]  # the clashing version is left out
