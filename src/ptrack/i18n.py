@@ -147,6 +147,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "col.days_behind": "Days behind",
         "col.planned_end": "Planned end",
         "col.forecast": "Forecast",
+        "col.baseline_end": "Baseline end",
+        "col.slip": "Slip",
+        "baseline.new": "new",
+        "baseline.line": "Baseline {rev} ({commit}, {date}): tasks ending later than in it: {n}; "
+                         "working days slipped in all: {days}",
         # headline
         "headline": "{name} ({id}) as of {as_of}: planned {planned}%, actual {actual}%, "
                     "deviation {deviation}, {status}, {health}, {days}",
@@ -571,6 +576,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "col.days_behind": "落后工作日",
         "col.planned_end": "计划结束",
         "col.forecast": "预计完成",
+        "col.baseline_end": "基线完成",
+        "col.slip": "较基线推迟",
+        "baseline.new": "新增",
+        "baseline.line": "基线 {rev}（{commit}，{date}）：计划完成晚于基线的任务 {n} 个，合计推迟 {days} 个工作日",
         "headline": "{name}（{id}）截至 {as_of}：计划进度 {planned}%，实际进度 {actual}%，"
                     "偏差 {deviation}，{status}，{health}，{days}",
         "days.behind": "落后 {n} 个工作日",

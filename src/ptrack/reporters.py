@@ -341,21 +341,36 @@ def _style_health(health: Health, color: bool):
     return lambda text: click.style(text, fg=_HEALTH_COLOURS[health], bold=health is Health.RED)
 
 
-def _task_rows(s: CampaignSnapshot, locale: str, color: bool):
-    headers = [t(locale, k) for k in ("col.id", "col.task", "col.module", "col.owner", "col.planned",
-                                       "col.actual", "col.deviation", "col.status", "col.health",
-                                       "col.days_behind", "col.forecast")]
+def _task_rows(s: CampaignSnapshot, locale: str, color: bool, baseline=None):
+    """Headers, rows, cell styles and right-aligned columns of the task table; with ``baseline``
+    (``ptrack.baseline.Baseline``, ``--baseline``) two more columns: each task's planned end in
+    the baseline and its slip in working days (``+2``: ends later than in the baseline; ``new``:
+    not in the baseline)."""
+    keys = ["col.id", "col.task", "col.module", "col.owner", "col.planned", "col.actual", "col.deviation",
+            "col.status", "col.health", "col.days_behind", "col.forecast"]
+    if baseline is not None:
+        keys += ["col.baseline_end", "col.slip"]
+    headers = [t(locale, k) for k in keys]
     rows, styles = [], []
     for ts in s.tasks:
         task = ts.task
-        rows.append([task.id, task.name, task.module or "-", s.campaign.person_name(task.owner) or "-",
-                     fmt_points(ts.planned_progress), fmt_points(ts.actual_progress),
-                     f"{ts.deviation + 0.0:+.1f}", t(locale, f"status.{ts.status.value}"),
-                     t(locale, f"health.{ts.health.value}"), str(ts.days_behind),
-                     _iso(ts.forecast_finish) or "-"])
+        row = [task.id, task.name, task.module or "-", s.campaign.person_name(task.owner) or "-",
+               fmt_points(ts.planned_progress), fmt_points(ts.actual_progress),
+               f"{ts.deviation + 0.0:+.1f}", t(locale, f"status.{ts.status.value}"),
+               t(locale, f"health.{ts.health.value}"), str(ts.days_behind),
+               _iso(ts.forecast_finish) or "-"]
         st = _style_health(ts.health, color)
-        styles.append([None] * 6 + [st, None, st, None, None])
-    return headers, rows, styles, {4, 5, 6, 9}
+        style = [None] * 6 + [st, None, st, None, None]
+        if baseline is not None:
+            tb = baseline.tasks.get(task.id)
+            if tb is None or tb.end is None:
+                row += ["-", t(locale, "baseline.new")]
+            else:
+                row += [tb.end.isoformat(), f"{tb.slip_days:+d}" if tb.slip_days else "0"]
+            style += [None, _style_health(Health.AMBER, color) if tb is not None and (tb.slip_days or 0) > 0 else None]
+        rows.append(row)
+        styles.append(style)
+    return headers, rows, styles, {4, 5, 6, 9} | ({12} if baseline is not None else set())
 
 
 def group_label(s: CampaignSnapshot, g: GroupSnapshot, locale: str) -> str:
@@ -376,15 +391,28 @@ def _group_rows(s: CampaignSnapshot, dimension: str, locale: str, color: bool):
     return headers, rows, styles, {1, 2, 3, 4}
 
 
+def _baseline_line(baseline, locale: str) -> str:
+    """One sentence on the baseline: which version, how many tasks end later, by how much."""
+    slipped = [tb.slip_days for tb in baseline.tasks.values() if tb.slip_days and tb.slip_days > 0]
+    return t(locale, "baseline.line", rev=baseline.rev, commit=baseline.commit[:7], date=baseline.date.isoformat(),
+             n=len(slipped), days=sum(slipped))
+
+
+def _headlines(s: CampaignSnapshot, locale: str, baseline) -> list[str]:
+    return [_headline(s, locale)] + ([_baseline_line(baseline, locale)] if baseline is not None else [])
+
+
 def status_table(report: StatusReport) -> str:
     blocks = []
     for s in report.snapshots:
         locale = normalise_locale(report.locale or s.campaign.locale)
+        baseline = report.baselines.get(s.campaign.id)
         if report.by:
             headers, rows, styles, right = _group_rows(s, report.by, locale, report.color)
         else:
-            headers, rows, styles, right = _task_rows(s, locale, report.color)
-        blocks.append(_headline(s, locale) + "\n\n" + render_table(headers, rows, right=right, styles=styles))
+            headers, rows, styles, right = _task_rows(s, locale, report.color, baseline)
+        blocks.append("\n".join(_headlines(s, locale, baseline)) + "\n\n"
+                      + render_table(headers, rows, right=right, styles=styles))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -392,13 +420,16 @@ def status_markdown(report: StatusReport) -> str:
     blocks = []
     for s in report.snapshots:
         locale = normalise_locale(report.locale or s.campaign.locale)
+        baseline = report.baselines.get(s.campaign.id)
         if report.by:
             headers, rows, _, right = _group_rows(s, report.by, locale, False)
         else:
-            headers, rows, _, right = _task_rows(s, locale, False)
-        lines = [f"## {md_cell(s.campaign.name)}", "", md_cell(_headline(s, locale)), "",
-                 "| " + " | ".join(md_cell(h) for h in headers) + " |",
-                 "|" + "|".join("---:" if i in right else "---" for i in range(len(headers))) + "|"]
+            headers, rows, _, right = _task_rows(s, locale, False, baseline)
+        lines = [f"## {md_cell(s.campaign.name)}", ""]
+        for line in _headlines(s, locale, baseline):
+            lines += [md_cell(line), ""]
+        lines += ["| " + " | ".join(md_cell(h) for h in headers) + " |",
+                  "|" + "|".join("---:" if i in right else "---" for i in range(len(headers))) + "|"]
         lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in rows]
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"

@@ -96,6 +96,45 @@ def test_status_json_with_and_without_baseline(make_repo, campaign, tasks_of, ru
     assert doc["tasks"][1]["slips"] == [] and doc["tasks"][1]["slip_days"] == 0
 
 
+def test_status_table_and_markdown_show_the_baseline(make_repo, campaign, tasks_of, run_cli):
+    """With --baseline the task table gains the baseline end and the slip, and a line on the
+    baseline; without it, neither (the columns are unchanged)."""
+    path = _slipping(make_repo(), campaign, tasks_of)
+    # gamma is added in the working tree: not in the baseline
+    text = path.read_text(encoding="utf-8").rstrip("\n") + (
+        "\n- id: gamma\n  name: Gamma\n  owner: ann\n  planned:\n    start: '2024-03-05'\n    end: '2024-03-09'\n")
+    path.write_text(text, encoding="utf-8")
+    code, out, err = run_cli("status", str(path), "--as-of", "2024-03-08", "--baseline", "first")
+    assert (code, err) == (0, "")
+    # alpha: 03-10 in the baseline, now 03-14: 4 working days later (calendar none); one task.
+    assert out.splitlines()[1:] == [
+        f"Baseline first ({_first_commit(path)[:7]}, 2024-03-01): tasks ending later than in it: 1; "
+        "working days slipped in all: 4",
+        "",
+        "ID     Task   Module  Owner  Plan %  Actual %   Dev.  Status       Health  Days behind  Forecast    Baseline end  Slip",
+        "-----  -----  ------  -----  ------  --------  -----  -----------  ------  -----------  ----------  ------------  ----",
+        "alpha  Alpha  -       ann      57.1       0.0  -57.1  not started  red               8  2024-03-22  2024-03-10      +4",
+        "beta   Beta   -       bob      40.0      10.0  -30.0  in progress  red               6  2024-05-19  2024-03-20       0",
+        "gamma  Gamma  -       ann      80.0       0.0  -80.0  not started  red               4  2024-03-13  -              new",
+    ]
+    code, out, _ = run_cli("status", str(path), "--as-of", "2024-03-08", "--baseline", "first",
+                           "--format", "markdown", "--lang", "zh-CN")
+    assert code == 0
+    assert "| 编号 | 任务名称 |" in out and "| 基线完成 | 较基线推迟 |" in out
+    assert "|---|---|---:|\n" in out  # the slip right-aligned
+    assert "| 2024-03-10 | +4 |" in out and "| - | 新增 |" in out
+    assert "：计划完成晚于基线的任务 1 个，合计推迟 4 个工作日\n" in out
+    code, out, _ = run_cli("status", str(path), "--as-of", "2024-03-08")
+    assert "Baseline" not in out and "Slip" not in out
+
+
+def _first_commit(path) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "rev-list", "--max-parents=0", "HEAD"], cwd=path.parent, check=True,
+                          capture_output=True, text=True).stdout.split()[0]
+
+
 def test_baseline_errors_exit_2(make_repo, campaign, tasks_of, run_cli, tmp_path, dump):
     path = _slipping(make_repo(), campaign, tasks_of)
     code, _, err = run_cli("status", str(path), "--baseline", "no-such-tag")
