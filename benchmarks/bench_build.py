@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # The campaign generator and helpers are shared with bench_core, not copied.
-from bench_core import AS_OF, EXAMPLE, REPO, generate_campaign, output_folder, parse_sizes, ptrack_cmd  # noqa: E402
+from bench_core import AS_OF, EXAMPLE, REPO, bench_env, generate_campaign, output_folder, parse_sizes, ptrack_cmd, run_header  # noqa: E402
 
 EXAMPLE_AS_OF = date(2024, 4, 15)  # the date the example's comments use
 TARGET_RATIO_1000 = 4.0  # tj3 / ptrack build at 1,000 tasks
@@ -205,13 +205,6 @@ def tjp_text(yaml_path: Path, as_of: date) -> tuple[str, dict[str, int]]:
 # Timing
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("GITHUB_ACTIONS", None)
-    env.pop("GITHUB_STEP_SUMMARY", None)
-    return env
-
-
 def time_fresh(argv: list[str], repeat: int, out_dir: Path | None = None, cwd: Path = REPO,
                make_dir: bool = False) -> float:
     """Best wall-clock seconds of ``argv`` as a whole process. ``out_dir`` is removed before each
@@ -223,7 +216,7 @@ def time_fresh(argv: list[str], repeat: int, out_dir: Path | None = None, cwd: P
             if make_dir:
                 out_dir.mkdir(parents=True)
         t0 = time.perf_counter()
-        proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env=_env())
+        proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env=bench_env())
         elapsed = time.perf_counter() - t0
         if proc.returncode != 0:
             sys.exit(f"bench: {' '.join(map(str, argv))} exited {proc.returncode}:\n"
@@ -237,7 +230,7 @@ def tj3_check(tjp: Path, out_dir: Path) -> tuple[int, list[str]]:
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
     proc = subprocess.run(["tj3", "--no-color", "--output-dir", str(out_dir), str(tjp)],
-                          capture_output=True, text=True, cwd=tjp.parent, env=_env())
+                          capture_output=True, text=True, cwd=tjp.parent, env=bench_env())
     messages = proc.stdout + proc.stderr
     if proc.returncode != 0 or re.search(r"^Error:|\bError\b:", messages, re.M):
         sys.exit(f"bench: tj3 rejected {tjp} (exit {proc.returncode}):\n{messages[-4000:]}")
@@ -312,7 +305,7 @@ def profile_build(campaign: Path, out_dir: Path, as_of: date) -> str:
     # PTRACK_PARALLEL=0: the Gantt renders in this process, where the profiler sees it (in a
     # normal build a forked child renders it while the parent writes the rest).
     proc = subprocess.run([sys.executable, __file__, "--profile-child", str(campaign), str(out_dir), str(as_of)],
-                          capture_output=True, text=True, cwd=REPO, env={**_env(), "PTRACK_PARALLEL": "0"})
+                          capture_output=True, text=True, cwd=REPO, env={**bench_env(), "PTRACK_PARALLEL": "0"})
     if proc.returncode != 0:
         return f"(profile failed, exit {proc.returncode})\n{proc.stderr[-3000:]}"
     return proc.stdout
@@ -349,13 +342,7 @@ def main(argv=None) -> int:
     try:
         import matplotlib
 
-        import ptrack as _pt
-
-        print(f"ptrack {_pt.__version__} | Python {sys.version.split()[0]} | matplotlib {matplotlib.__version__} | "
-              f"{tj3 or 'tj3: NOT INSTALLED'} | {os.cpu_count()} CPUs | repeat {repeat} (best)")
-        if hasattr(os, "getloadavg"):
-            print("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-                  + " (compare runs made on a quiet machine)")
+        print(run_header([f"matplotlib {matplotlib.__version__}", tj3 or "tj3: NOT INSTALLED"], repeat))
         print(f"files in {out}; ptrack = {' '.join(ptrack)}")
         if not tj3:
             print("TaskJuggler (tj3) is not installed (Debian: apt-get install -y tj3): "

@@ -320,6 +320,24 @@ def output_folder(out: Path | None, prefix: str) -> tuple[Path, str | None]:
     return Path(tmp), tmp
 
 
+def run_header(tools: list[str], repeat: int) -> str:
+    """The first line of every benchmark: ptrack, Python, ``tools`` (versions), CPUs, repeat;
+    and the load average, where the system has one (compare runs made on a quiet machine)."""
+    import ptrack
+
+    line = " | ".join([f"ptrack {ptrack.__version__}", f"Python {sys.version.split()[0]}", *tools,
+                       f"{os.cpu_count()} CPUs", f"repeat {repeat} (best)"])
+    load = load_average("at start")
+    return line + (f"\n{load} (compare runs made on a quiet machine)" if load else "")
+
+
+def load_average(when: str) -> str:
+    """``load average <when>: 0.52 0.61 0.70``, or "" where the system has none."""
+    if not hasattr(os, "getloadavg"):
+        return ""
+    return f"load average {when}: " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def ptrack_cmd() -> list[str]:
     """The ptrack of the interpreter running the benchmark (its console script), not whatever
     ``ptrack`` PATH finds first: a pyenv shim is a shell script that adds ~50 ms a run."""
@@ -329,13 +347,20 @@ def ptrack_cmd() -> list[str]:
     return [sys.executable, "-m", "ptrack"]
 
 
+def bench_env() -> dict[str, str]:
+    """The environment of a timed process: this one's, without GitHub Actions' variables (under
+    Actions, ptrack would write annotations and a step summary)."""
+    env = dict(os.environ)
+    env.pop("GITHUB_ACTIONS", None)
+    env.pop("GITHUB_STEP_SUMMARY", None)
+    return env
+
+
 def time_process(argv: list[str], repeat: int, ok_codes=(0,)) -> tuple[float, int]:
     """Best wall-clock time of ``argv`` as a whole process, and its exit code."""
     best = float("inf")
     code = 0
-    env = dict(os.environ)
-    env.pop("GITHUB_ACTIONS", None)
-    env.pop("GITHUB_STEP_SUMMARY", None)
+    env = bench_env()
     for _ in range(repeat):
         t0 = time.perf_counter()
         proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=REPO, env=env)
@@ -461,10 +486,7 @@ def main(argv=None) -> int:
     ptrack = ptrack_cmd()
 
     try:
-        import ptrack as _pt
-
-        print(f"ptrack {_pt.__version__} | Python {sys.version.split()[0]} | PyYAML {yaml.__version__} "
-              f"(libyaml: {yaml.__with_libyaml__}) | {os.cpu_count()} CPUs | repeat {repeat} (best)")
+        print(run_header([f"PyYAML {yaml.__version__} (libyaml: {yaml.__with_libyaml__})"], repeat))
         print(f"files in {out}; --as-of {AS_OF}; ptrack = {' '.join(ptrack)}")
         print()
 

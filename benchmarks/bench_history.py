@@ -33,7 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_core import AS_OF, SEED, generate_campaign, output_folder, parse_sizes, ptrack_cmd, time_process  # noqa: E402
+from bench_core import (AS_OF, SEED, generate_campaign, load_average, output_folder,  # noqa: E402
+                        parse_sizes, ptrack_cmd, run_header, time_process)
 
 HISTORY_START = date(2024, 1, 2)
 TZ = timezone(timedelta(hours=8))
@@ -377,13 +378,7 @@ def main(argv=None) -> int:
     ptrack = ptrack_cmd()
 
     try:
-        import ptrack as _pt
-
-        print(f"ptrack {_pt.__version__} | Python {sys.version.split()[0]} | {_git_version()} | "
-              f"{os.cpu_count()} CPUs | repeat {repeat} (best)")
-        if hasattr(os, "getloadavg"):
-            print("load average at start: " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-                  + " (compare runs made on a quiet machine)")
+        print(run_header([_git_version()], repeat))
         print(f"files in {out}; --as-of {AS_OF}; ptrack = {' '.join(ptrack)}")
         print()
 
@@ -427,9 +422,9 @@ def main(argv=None) -> int:
             print(f"in-process, {label}, one fresh read each (first call, GC on):")
             for stage, seconds, what in stages:
                 print(f"  {stage:<66} {seconds:7.3f} s  {what}")
-        if hasattr(os, "getloadavg"):
+        if load_average("at end"):
             print()
-            print("load average at end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+            print(load_average("at end"))
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
