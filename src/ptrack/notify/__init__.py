@@ -1,0 +1,1 @@
+"""ptrack notify: daily digests to chat platforms and email (issue 9)."""
