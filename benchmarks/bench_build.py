@@ -77,9 +77,9 @@ def tjp_text(yaml_path: Path, as_of: date) -> tuple[str, dict[str, int]]:
     ptrack's computed actual progress as of ``as_of`` (from progress, quantity, deliverables or
     actual dates).
     """
-    from ptrack.calendars import get_calendar
-    from ptrack.compute import compute_snapshot
-    from ptrack.validate import load_campaign
+    from ptrack.core.calendars import get_calendar
+    from ptrack.core.compute import compute_snapshot
+    from ptrack.core.validate import load_campaign
 
     result = load_campaign(yaml_path)
     if result.campaign is None:
@@ -247,13 +247,13 @@ def tj3_check(tjp: Path, out_dir: Path) -> tuple[int, list[str]]:
 STAGES = [
     ("load + validate + compute (load_all, snapshots_of)", "ptrack/pipeline.py", ("load_all", "snapshots_of")),
     ("find_cjk_font", "ptrack/render/fonts.py", ("find_cjk_font",)),
-    ("render_gantt (PNG pages + SVG)", "ptrack/render/charts.py", ("render_gantt",)),
+    ("render_gantt (PNG pages + SVG)", "ptrack/render/gantt.py", ("render_gantt",)),
     ("render_goals_chart", "ptrack/render/charts.py", ("render_goals_chart",)),
     ("render_trend_chart", "ptrack/render/charts.py", ("render_trend_chart",)),
     ("report.md (render_report)", "ptrack/render/markdown.py", ("render_report",)),
     ("status.json (campaign_json + status_json_of)", "ptrack/reporters.py", ("campaign_json", "status_json_of")),
-    ("tracking.csv (write_csv)", "ptrack/tabular.py", ("write_csv",)),
-    ("tracking.xlsx (write_xlsx)", "ptrack/tabular.py", ("write_xlsx",)),
+    ("tracking.csv (write_csv)", "ptrack/sheets/tabular.py", ("write_csv",)),
+    ("tracking.xlsx (write_xlsx)", "ptrack/sheets/tabular.py", ("write_xlsx",)),
     ("index.html pages (render_campaign_page, render_portfolio_page)", "ptrack/render/html.py",
      ("render_campaign_page", "render_portfolio_page")),
     ("all imports during the build (importlib _find_and_load)", "<frozen importlib._bootstrap>", ("_find_and_load",)),

@@ -26,8 +26,8 @@ TARGET_1000_S = 1.5  # all charts of a 1,000-task campaign, warm
 
 
 def _snapshot(text: str, folder: Path, n: int):
-    from ptrack.compute import compute_snapshot
-    from ptrack.validate import load_campaign
+    from ptrack.core.compute import compute_snapshot
+    from ptrack.core.validate import load_campaign
 
     path = folder / f"campaign-{n}.yaml"
     path.write_text(text, "utf-8")
@@ -67,7 +67,7 @@ def main(argv=None) -> int:
         import matplotlib
         from matplotlib.figure import Figure  # noqa: F401
 
-        from ptrack.render import charts
+        from ptrack.render import charts, gantt
         from ptrack.render.fonts import find_cjk_font
         t_import = time.perf_counter() - t0
         t0 = time.perf_counter()
@@ -85,7 +85,7 @@ def main(argv=None) -> int:
             snap = _snapshot(generate_campaign(n), folder, n)
             kw = {"locale": "zh-CN", "font": font}
             jobs = {
-                "gantt": functools.partial(charts.render_gantt, snap, folder, **kw),
+                "gantt": functools.partial(gantt.render_gantt, snap, folder, **kw),
                 "goals": functools.partial(charts.render_goals_chart, snap, folder / "goals.png", **kw),
                 "trend": functools.partial(charts.render_trend_chart, snap, folder / "trend.png", **kw),
             }

@@ -431,11 +431,11 @@ def import_report() -> list[str]:
 # Main
 
 def breakdown(path: Path, repeat: int) -> list[tuple[str, float, float]]:
-    from ptrack.compute import compute_snapshot
-    from ptrack.loader import display_path, load_yaml
-    from ptrack.model import build_campaign
-    from ptrack.rules import run_rules
-    from ptrack.validate import validate_document
+    from ptrack.core.compute import compute_snapshot
+    from ptrack.core.loader import display_path, load_yaml
+    from ptrack.core.model import build_campaign
+    from ptrack.core.rules import run_rules
+    from ptrack.core.validate import validate_document
 
     file = display_path(path)
     rows = []
@@ -459,7 +459,7 @@ def profile_check(path: Path, top: int = 15) -> str:
     import io
     import pstats
 
-    from ptrack.config import load_config
+    from ptrack.core.config import load_config
     from ptrack.pipeline import check_files
 
     config = load_config(REPO)

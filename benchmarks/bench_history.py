@@ -132,8 +132,8 @@ def _task(lines: list[str]) -> Task:
 
 
 def _in_progress(text: str, folder: Path) -> set[str]:
-    from ptrack.compute import Status, compute_snapshot
-    from ptrack.validate import load_campaign
+    from ptrack.core.compute import Status, compute_snapshot
+    from ptrack.core.validate import load_campaign
 
     path = folder / "final.yaml"
     path.write_text(text, "utf-8")
@@ -305,9 +305,10 @@ def make_repository(root: Path, commits: list[Commit]) -> Path:
 
 def breakdown(path: Path) -> list[tuple[str, float, str]]:
     """(stage, seconds, what) for one fresh read of the history of ``path`` as of D."""
-    from ptrack.compute import Status, compute_snapshot
-    from ptrack.history import CampaignHistory, load_history, stale_findings
-    from ptrack.validate import load_campaign
+    from ptrack.core.compute import Status, compute_snapshot
+    from ptrack.git.history import CampaignHistory, load_history
+    from ptrack.git.tracking import stale_findings
+    from ptrack.core.validate import load_campaign
 
     rows = []
     result = load_campaign(path)

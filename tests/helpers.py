@@ -6,11 +6,11 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
-from ptrack.compute import CampaignSnapshot, compute_snapshot
-from ptrack.loader import parse_yaml
-from ptrack.model import Campaign, build_campaign
-from ptrack.validate import validate_document
-from ptrack.diagnostics import Severity
+from ptrack.core.compute import CampaignSnapshot, compute_snapshot
+from ptrack.core.loader import parse_yaml
+from ptrack.core.model import Campaign, build_campaign
+from ptrack.core.validate import validate_document
+from ptrack.core.diagnostics import Severity
 
 
 def campaign_from_yaml(text: str, file: str = "c.yaml") -> Campaign:
@@ -32,7 +32,7 @@ EXAMPLE_AS_OF = date(2024, 4, 15)
 
 def snapshot_of(path: Path, as_of: date = EXAMPLE_AS_OF) -> CampaignSnapshot:
     """Load, validate and compute one campaign file through the pipeline, as the CLI does."""
-    from ptrack.config import Config
+    from ptrack.core.config import Config
     from ptrack.pipeline import load_all
 
     (result,) = load_all([path], Config(root=ROOT))

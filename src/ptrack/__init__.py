@@ -1,3 +1,55 @@
-"""ptrack: marketing campaign tracking as code."""
+"""ptrack: marketing campaign tracking as code.
+
+The pipeline, one stage per package: ``ptrack.core`` (load → validate → model → compute →
+rules), ``ptrack.git`` (history, baseline, diff, retro), ``ptrack.sheets`` (CSV/XLSX/iCalendar),
+``ptrack.render`` (site, report, charts), ``ptrack.notify`` (digests to chat and email); the CLI
+(``ptrack.cli``) sits on top. The names most used from Python are importable from here::
+
+    from ptrack import load_campaign, compute_snapshot, run_rules
+
+They are imported on first use, so ``import ptrack`` (and ``ptrack validate``) stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
+
+# public name -> the module that defines it
+_PUBLIC = {
+    "PtrackError": "ptrack.errors",
+    "UsageError": "ptrack.errors",
+    "Severity": "ptrack.core.diagnostics",
+    "Location": "ptrack.core.diagnostics",
+    "Diagnostic": "ptrack.core.diagnostics",
+    "load_yaml": "ptrack.core.loader",
+    "LoadResult": "ptrack.core.validate",
+    "load_campaign": "ptrack.core.validate",
+    "load_campaign_bytes": "ptrack.core.validate",
+    "validate_document": "ptrack.core.validate",
+    "Campaign": "ptrack.core.model",
+    "build_campaign": "ptrack.core.model",
+    "CampaignSnapshot": "ptrack.core.compute",
+    "compute_snapshot": "ptrack.core.compute",
+    "run_rules": "ptrack.core.rules",
+    "load_config": "ptrack.core.config",
+    "load_history": "ptrack.git.history",
+    "render_report": "ptrack.render.markdown",
+    "build_files": "ptrack.render.site",
+}
+
+__all__ = ["__version__", *_PUBLIC]
+
+
+def __getattr__(name: str):
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ptrack' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

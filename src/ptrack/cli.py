@@ -34,13 +34,13 @@ def resolve_as_of(option: str | None) -> date:
 
 
 def _config():
-    from ptrack.config import load_config
+    from ptrack.core.config import load_config
 
     return load_config()
 
 
 def _files(paths, config):
-    from ptrack.config import campaign_files
+    from ptrack.core.config import campaign_files
 
     return campaign_files(paths, config)
 
@@ -167,7 +167,7 @@ def check(paths, as_of, fmt, strict, lang, baseline) -> None:
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema of campaign files (for editors and other tools)."""
-    from ptrack.validate import schema_text
+    from ptrack.core.validate import schema_text
 
     click.echo(schema_text(), nl=False)
 
@@ -253,7 +253,7 @@ def export(path, fmt, output, as_of, lang) -> None:
     from pathlib import Path
 
     from ptrack.pipeline import load_all, snapshots_of
-    from ptrack.tabular import BINARY_FORMATS, export_bytes
+    from ptrack.exporters import BINARY_FORMATS, export_bytes
 
     if Path(path).is_dir():
         raise UsageError(f"{path}: export takes one campaign file, not a folder")
@@ -304,7 +304,7 @@ def import_(source, output, campaign_id, name, calendar, lang, year, sheet, forc
     `ptrack validate` and is written atomically.
     """
     from ptrack.i18n import t
-    from ptrack.importer import check_output, import_table, write_campaign
+    from ptrack.sheets.importer import check_output, import_table, write_campaign
 
     check_output(output, force=force)
     result = import_table(source, output=output, campaign_id=campaign_id, name=name,
@@ -359,7 +359,7 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
     Comments, key order, quoting and blank lines are kept. The result is validated first: an
     edit that would make the file invalid is refused (exit 1) and the file is left untouched.
     """
-    from ptrack.update import GoalEdit, TaskEdit, parse_number, update_file
+    from ptrack.sheets.update import GoalEdit, TaskEdit, parse_number, update_file
 
     day = _date_option("--date", on, date.today()) if on else resolve_as_of(None)
     task_options = (progress, start, end, done, resolve_risk, note)
@@ -391,7 +391,7 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
     sys.exit(0)
 
 
-# -- git: history, diff, retro (ptrack.history, ptrack.diff, ptrack.retro) --------------------
+# -- git: history, diff, retro (ptrack.git.history, ptrack.git.diff, ptrack.git.retro) --------------------
 
 HISTORY_FORMATS = ("json", "csv")
 DIFF_FORMATS = ("markdown", "json")
@@ -427,7 +427,7 @@ def _pull_request_diff(files, config, day, lang, notes) -> str | None:
     """The plan diff for the step summary of a pull request; never fails the check."""
     if os.environ.get("GITHUB_ACTIONS") != "true" or not os.environ.get("GITHUB_BASE_REF"):
         return None
-    from ptrack.diff import pull_request_summary
+    from ptrack.git.diff import pull_request_summary
 
     return pull_request_summary(files, day, policy_defaults=config.policy, locale=lang or None, notes=notes)
 
@@ -445,7 +445,7 @@ def history(paths, as_of, fmt) -> None:
     and each task. Days after the as-of date are left out. A file outside git or not committed
     yet has one point, from the working tree, as of the as-of date.
     """
-    from ptrack.history import HISTORY_REPORTERS, history_report
+    from ptrack.git.history import HISTORY_REPORTERS, history_report
 
     config = _config()
     files = _files(paths, config)
@@ -473,7 +473,7 @@ def diff(paths, base, head, fmt, as_of, lang) -> None:
     that did not change are not listed. Exits 1 when a version is not a valid campaign, 2 when
     there is nothing to compare (not a git repository, unknown revision).
     """
-    from ptrack.diff import DIFF_REPORTERS, diff_files
+    from ptrack.git.diff import DIFF_REPORTERS, diff_files
 
     config = _config()
     files = _files(paths, config)
@@ -498,7 +498,7 @@ def retro(path, fmt, as_of, lang, baseline) -> None:
     often, who moved the dates, when), deviation by module and department, budget outcome,
     goals, milestones, and the team's lessons from the file's `retro:` section.
     """
-    from ptrack.retro import RETRO_REPORTERS, retro_report
+    from ptrack.git.retro import RETRO_REPORTERS, retro_report
 
     if os.path.isdir(path):
         raise UsageError(f"{path}: retro takes one campaign file, not a folder")

@@ -13,7 +13,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "init.nothing_written": "Nothing was written. Remove or rename them, or choose another folder.",
         "init.next": "Next: edit {file}, then run `ptrack check` and `ptrack build --out site` in {dir}.\n"
                      "On GitHub: Settings → Pages → Source: GitHub Actions. Editor set-up: see README.md.",
-        # git history, diff, retrospective (ptrack.history, .diff, .retro)
+        # git history, diff, retrospective (ptrack.git.history, .diff, .retro)
         "git.stale-task": 'task "{name}" is in progress and its entry has not changed for {days} days '
                           "(last change {date} by {author}; policy.stale_after_days: {limit})",
         "git.baseline-slip": 'task "{name}" now ends {end}, {days} working days later than in the baseline '
@@ -286,7 +286,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "report.ics.progress": "Progress",
         "report.ics.solution": "Solution",
         "report.ics.campaign": "Campaign",
-        # charts (render/charts.py)
+        # charts (render/gantt.py, render/charts.py)
         "chart.gantt_title": "{name}: Gantt as of {as_of}",
         "chart.page": "page {page} of {pages}",
         "chart.today": "as of {date}",
@@ -448,7 +448,7 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "init.nothing_written": "未写入任何文件。请先删除或改名，或换一个目录。",
         "init.next": "下一步：修改 {file}，然后在 {dir} 中运行 `ptrack check` 和 `ptrack build --out site`。\n"
                      "在 GitHub 上：Settings → Pages → Source 选择 GitHub Actions。编辑器设置见 README.md。",
-        # git 历史、计划变更、复盘（ptrack.history、.diff、.retro）
+        # git 历史、计划变更、复盘（ptrack.git.history、.diff、.retro）
         "git.stale-task": '任务"{name}"进行中，已有 {days} 天未更新（最后一次修改 {date}，由 {author}；'
                           "policy.stale_after_days：{limit}）",
         "git.baseline-slip": '任务"{name}"现计划 {end} 完成，比基线 {rev}（{baseline}）晚 {days} 个工作日；'

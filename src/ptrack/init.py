@@ -154,7 +154,7 @@ def sample_progress(calendar: str, today: date) -> int:
     """The actual progress of the sample's task in progress: its planned progress as of
     ``today`` on the campaign's calendar, rounded up to a multiple of 5, so the sample starts
     on plan (no finding, whatever holidays surround ``today``)."""
-    from ptrack.calendars import get_calendar
+    from ptrack.core.calendars import get_calendar
 
     start, end = (today + timedelta(days=n) for n in _IN_PROGRESS)
     cal = get_calendar(calendar)
@@ -177,7 +177,7 @@ def campaign_id_for(name: str | None, today: date) -> str:
 
 def schema_url() -> str:
     """The schema's ``$id``: the address in the ``# yaml-language-server: $schema=`` line."""
-    from ptrack.validate import load_schema
+    from ptrack.core.validate import load_schema
 
     return load_schema()["$id"]
 

@@ -10,11 +10,11 @@ from datetime import date
 from pathlib import Path
 from typing import Sequence
 
-from ptrack.compute import CampaignSnapshot, compute_snapshot
-from ptrack.config import Config
-from ptrack.diagnostics import Diagnostic
+from ptrack.core.compute import CampaignSnapshot, compute_snapshot
+from ptrack.core.config import Config
+from ptrack.core.diagnostics import Diagnostic
 from ptrack.reporters import CheckReport, FileResult, StatusReport
-from ptrack.validate import LoadResult, load_campaign
+from ptrack.core.validate import LoadResult, load_campaign
 
 
 def load_all(files: Sequence[Path], config: Config) -> list[LoadResult]:
@@ -24,7 +24,7 @@ def load_all(files: Sequence[Path], config: Config) -> list[LoadResult]:
 
 
 def _check_unique_campaign_ids(results: list[LoadResult]) -> None:
-    from ptrack.diagnostics import Severity
+    from ptrack.core.diagnostics import Severity
 
     seen: dict[str, str] = {}
     for r in results:
@@ -55,7 +55,7 @@ def check_files(files: Sequence[Path], config: Config, as_of: date, *, strict: b
                 notes: list[str] | None = None) -> CheckReport:
     """``git``: run the git-based rules (stale-task; baseline-slip notices with ``baseline``);
     why they could not run goes to ``notes``."""
-    from ptrack.rules import RULES, run_rules
+    from ptrack.core.rules import RULES, run_rules
 
     report = CheckReport([], strict=strict, rules=tuple(r for r in RULES))
     for path, r in zip(files, load_all(files, config)):
@@ -64,7 +64,7 @@ def check_files(files: Sequence[Path], config: Config, as_of: date, *, strict: b
             snapshot = compute_snapshot(r.campaign, as_of=as_of)
             extra = None
             if git or baseline:
-                from ptrack.history import git_findings
+                from ptrack.git.tracking import git_findings
 
                 extra = git_findings(path, r, snapshot, baseline_rev=baseline, policy_defaults=config.policy,
                                      notes=notes)
@@ -82,7 +82,7 @@ def status_of(files: Sequence[Path], config: Config, as_of: date, *, by: str | N
     diagnostics = [d for r in results for d in r.diagnostics]
     baselines = {}
     if baseline:
-        from ptrack.baseline import baselines_for
+        from ptrack.git.baseline import baselines_for
 
         baselines = baselines_for(zip(files, results), as_of, baseline, policy_defaults=config.policy,
                                   notes=notes)

@@ -12,8 +12,8 @@ from datetime import date
 from typing import Callable
 
 from ptrack import __version__
-from ptrack.compute import CampaignSnapshot, EVM, GoalSnapshot, GroupSnapshot, Health, MilestoneSnapshot, RiskSnapshot, Status, TaskSnapshot
-from ptrack.diagnostics import Diagnostic, Severity, count_by_severity, has_failure
+from ptrack.core.compute import CampaignSnapshot, EVM, GoalSnapshot, GroupSnapshot, Health, MilestoneSnapshot, RiskSnapshot, Status, TaskSnapshot
+from ptrack.core.diagnostics import Diagnostic, Severity, count_by_severity, has_failure
 from ptrack.i18n import days_text, fmt_points, normalise_locale, t
 
 
@@ -169,7 +169,7 @@ class StatusReport:
     locale: str | None = None  # None: each campaign's own
     color: bool = False
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    baselines: dict = field(default_factory=dict)  # campaign id -> ptrack.baseline.Baseline (--baseline)
+    baselines: dict = field(default_factory=dict)  # campaign id -> ptrack.git.baseline.Baseline (--baseline)
 
 
 def _iso(d: date | None) -> str | None:
@@ -190,7 +190,7 @@ def risk_dict(rs: RiskSnapshot) -> dict:
 
 
 def task_dict(ts: TaskSnapshot, baseline=None) -> dict:
-    """A task's status JSON. With a ``baseline`` (``ptrack.baseline.TaskBaseline``, only when
+    """A task's status JSON. With a ``baseline`` (``ptrack.git.baseline.TaskBaseline``, only when
     one was computed: ``--baseline``) it gains baseline_start, baseline_end, slip_days, slips."""
     task = ts.task
     extra = baseline.to_dict() if baseline is not None else {}
@@ -343,7 +343,7 @@ def _style_health(health: Health, color: bool):
 
 def _task_rows(s: CampaignSnapshot, locale: str, color: bool, baseline=None):
     """Headers, rows, cell styles and right-aligned columns of the task table; with ``baseline``
-    (``ptrack.baseline.Baseline``, ``--baseline``) two more columns: each task's planned end in
+    (``ptrack.git.baseline.Baseline``, ``--baseline``) two more columns: each task's planned end in
     the baseline and its slip in working days (``+2``: ends later than in the baseline; ``new``:
     not in the baseline)."""
     keys = ["col.id", "col.task", "col.module", "col.owner", "col.planned", "col.actual", "col.deviation",

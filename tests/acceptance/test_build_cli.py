@@ -138,9 +138,9 @@ def test_charts_in_a_child_process_or_in_this_one_give_the_same_bytes(run_cli, t
 def test_a_failing_chart_child_falls_back_to_this_process(run_cli, tmp_path, monkeypatch):
     # The child dies (here: the first gantt render raises in it); the parent renders again and
     # the site is complete.
-    from ptrack.render import charts
+    from ptrack.render import gantt
 
-    real = charts.render_gantt
+    real = gantt.render_gantt
     parent = os.getpid()
 
     def flaky(*args, **kwargs):
@@ -148,7 +148,7 @@ def test_a_failing_chart_child_falls_back_to_this_process(run_cli, tmp_path, mon
             raise RuntimeError("child failure")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(charts, "render_gantt", flaky)
+    monkeypatch.setattr(gantt, "render_gantt", flaky)
     code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
     assert code == 0, err
     assert "Traceback" not in err
@@ -189,13 +189,13 @@ def test_a_campaign_taken_out_leaves_the_site_and_files_of_the_users_stay(run_cl
 
 
 def test_gantt_pages_no_longer_needed_are_removed(run_cli, tmp_path, monkeypatch):
-    from ptrack.render import charts
+    from ptrack.render import gantt
 
     site = tmp_path / "site"
-    monkeypatch.setattr(charts, "ROWS_PER_PAGE", 12)  # 27 tasks + 4 module rows: 3 pages
+    monkeypatch.setattr(gantt, "ROWS_PER_PAGE", 12)  # 27 tasks + 4 module rows: 3 pages
     assert run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)[0] == 0
     assert {"gantt-2.png", "gantt-3.png"} <= {p.name for p in (site / CID).iterdir()}
-    monkeypatch.setattr(charts, "ROWS_PER_PAGE", 60)
+    monkeypatch.setattr(gantt, "ROWS_PER_PAGE", 60)
     code, out, err = run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)
     assert code == 0, err
     assert "removed 2 files of the previous build" in out
@@ -203,12 +203,12 @@ def test_gantt_pages_no_longer_needed_are_removed(run_cli, tmp_path, monkeypatch
 
 
 def test_a_file_of_the_previous_build_that_cannot_be_removed_is_a_warning(run_cli, tmp_path, monkeypatch):
-    from ptrack.render import charts
+    from ptrack.render import gantt
 
     site = tmp_path / "site"
-    monkeypatch.setattr(charts, "ROWS_PER_PAGE", 12)
+    monkeypatch.setattr(gantt, "ROWS_PER_PAGE", 12)
     assert run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)[0] == 0
-    monkeypatch.setattr(charts, "ROWS_PER_PAGE", 60)
+    monkeypatch.setattr(gantt, "ROWS_PER_PAGE", 60)
     real_unlink = Path.unlink
 
     def unlink(self, *args, **kwargs):
@@ -263,8 +263,8 @@ def test_other_as_of_changes_the_pages(run_cli, tmp_path, example_site):
 def test_status_json_files(example_site):
     from datetime import date
 
-    from ptrack.config import load_config
-    from ptrack.history import load_history
+    from ptrack.core.config import load_config
+    from ptrack.git.history import load_history
     from ptrack.pipeline import status_of
     from ptrack.reporters import status_json
 

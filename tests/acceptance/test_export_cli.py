@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from ptrack import cli
-from ptrack.compute import compute_snapshot
-from ptrack.config import Config
-from ptrack.ics import render_ics
+from ptrack.core.compute import compute_snapshot
+from ptrack.core.config import Config
+from ptrack.sheets.ics import render_ics
 from ptrack.pipeline import load_all
 from ptrack.render.markdown import mermaid_gantt
-from ptrack.tabular import EXPORTERS, csv_bytes, xlsx_bytes
+from ptrack.exporters import EXPORTERS
+from ptrack.sheets.tabular import csv_bytes, xlsx_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "campaign.yaml"

@@ -10,9 +10,9 @@ import re
 from datetime import date
 
 from ecosystem_support import ROOT
-from ptrack.config import DEFAULT_GLOB
+from ptrack.core.config import DEFAULT_GLOB
 from ptrack.init import plan_scaffold
-from ptrack.validate import load_schema
+from ptrack.core.validate import load_schema
 
 DOC = (ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
 

@@ -16,11 +16,11 @@ import yaml
 
 from ecosystem_support import ROOT, clean_env, git_repo, ptrack_exe
 from ptrack import __version__
-from ptrack.config import load_config
+from ptrack.core.config import load_config
 from ptrack.init import (CONFIG_FILE, PRE_COMMIT_FILE, README_FILE, WORKFLOW_FILE, init_project, plan_scaffold,
                          requirement_from, sample_progress)
 from ptrack.pipeline import check_files
-from ptrack.validate import load_schema
+from ptrack.core.validate import load_schema
 
 DAY = "2025-03-03"
 TARGETS = {CONFIG_FILE, WORKFLOW_FILE, PRE_COMMIT_FILE, README_FILE}

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from ptrack.baseline import baseline_dates, compute_baseline
-from ptrack.history import load_history
-from ptrack.validate import load_campaign
+from ptrack.git.baseline import baseline_dates, compute_baseline
+from ptrack.git.history import load_history
+from ptrack.core.validate import load_campaign
 
 
 def _slipping(repo, campaign, tasks_of):

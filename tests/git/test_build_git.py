@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ptrack.history import site_history, task_last_updates, trend_points
+from ptrack.git.tracking import site_history, task_last_updates, trend_points
 from tests.git_support import commit_build_history
 
 AS_OF = "2024-03-08"
@@ -35,12 +35,12 @@ def repo_file(make_repo):
 def recorded(monkeypatch):
     """What the build hands to the trend and Gantt renderers (they still draw). The charts are
     rendered in this process (PTRACK_PARALLEL=0) so that the recording sees the calls."""
-    from ptrack.render import charts
+    from ptrack.render import charts, gantt
 
     monkeypatch.setenv("PTRACK_PARALLEL", "0")
 
     seen: dict[str, object] = {}
-    trend, gantt = charts.render_trend_chart, charts.render_gantt
+    trend, real_gantt = charts.render_trend_chart, gantt.render_gantt
 
     def record_trend(snapshot, path, **kw):
         seen["trend"] = (snapshot, kw.get("history"))
@@ -48,10 +48,10 @@ def recorded(monkeypatch):
 
     def record_gantt(snapshot, out_dir, **kw):
         seen["gantt"] = (snapshot, kw.get("baseline"))
-        return gantt(snapshot, out_dir, **kw)
+        return real_gantt(snapshot, out_dir, **kw)
 
     monkeypatch.setattr(charts, "render_trend_chart", record_trend)
-    monkeypatch.setattr(charts, "render_gantt", record_gantt)
+    monkeypatch.setattr(gantt, "render_gantt", record_gantt)
     return seen
 
 
@@ -78,7 +78,8 @@ def test_trend_shows_one_point_per_day_from_git(run_cli, repo_file, tmp_path, re
 
 
 def test_gantt_has_baseline_bars_where_the_plan_moved(run_cli, repo_file, tmp_path, recorded):
-    from ptrack.render.charts import BASELINE_COLOUR, gantt_model
+    from ptrack.render.chrome import BASELINE_COLOUR
+    from ptrack.render.gantt import gantt_model
 
     _build(run_cli, repo_file, tmp_path / "site")
     snapshot, baseline = recorded["gantt"]
@@ -129,7 +130,7 @@ def test_last_update_one_day_and_chinese(run_cli, repo_file, tmp_path):
 def test_one_history_read_per_campaign(run_cli, repo_file, tmp_path):
     """rev-parse, git log, cat-file --batch and rev-list --first-parent: four git processes in
     all, whatever the number of commits, for trend, last updates and baseline together."""
-    from ptrack import gitio
+    from ptrack.git import gitio
 
     before = gitio.SPAWNED
     _build(run_cli, repo_file, tmp_path / "site")
@@ -174,7 +175,7 @@ def test_uncommitted_file_says_so(run_cli, repo_file, tmp_path):
 
 def test_baseline_option(run_cli, repo_file, tmp_path, make_repo):
     # a tag: the plan as it was then
-    from ptrack.gitio import Repository
+    from ptrack.git.gitio import Repository
 
     with Repository.discover(repo_file) as r:
         r.git("tag", "v1", "HEAD~1")

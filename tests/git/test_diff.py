@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from ptrack.compute import compute_snapshot
-from ptrack.diff import diff_markdown, diff_snapshots, DiffReport, CampaignDiff
-from ptrack.validate import load_campaign_bytes
+from ptrack.core.compute import compute_snapshot
+from ptrack.git.diff import diff_markdown, diff_snapshots, DiffReport, CampaignDiff
+from ptrack.core.validate import load_campaign_bytes
 
 AS_OF = date(2024, 3, 5)
 

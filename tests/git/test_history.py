@@ -9,9 +9,10 @@ from datetime import date
 
 import pytest
 
-from ptrack import gitio
-from ptrack.history import _task_chunks, load_history, task_last_updates, trend_points
-from ptrack.loader import parse_yaml
+from ptrack.git import gitio
+from ptrack.git.history import _task_chunks, load_history
+from ptrack.git.tracking import task_last_updates, trend_points
+from ptrack.core.loader import parse_yaml
 
 
 def _three_days(repo, campaign, tasks_of):
@@ -277,6 +278,6 @@ def test_history_cli_several_campaigns_and_outside_git(run_cli, campaign, tmp_pa
 @pytest.mark.parametrize("fmt", ["json", "csv"])
 def test_history_formats_match_the_registry(fmt):
     from ptrack.cli import HISTORY_FORMATS
-    from ptrack.history import HISTORY_REPORTERS
+    from ptrack.git.history import HISTORY_REPORTERS
 
     assert fmt in HISTORY_FORMATS and tuple(HISTORY_REPORTERS) == HISTORY_FORMATS

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from ptrack import history as history_module
-from ptrack.history import load_history
-from ptrack.validate import load_campaign_bytes
+from ptrack.git import history as history_module
+from ptrack.git.history import load_history
+from ptrack.core.validate import load_campaign_bytes
 from tests.git_support import task
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from ptrack.retro import retro_data, retro_report
+from ptrack.git.retro import retro_data, retro_report
 
 
 def _finished(repo, campaign, tasks_of):

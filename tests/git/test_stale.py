@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ptrack.history import task_last_updates
+from ptrack.git.tracking import task_last_updates
 
 
 def _stale_setup(repo, campaign, tasks_of):

@@ -7,9 +7,10 @@ import copy
 import itertools
 from datetime import date, timedelta
 
-from ptrack.compute import compute_snapshot
-from ptrack.history import load_history, stale_findings
-from ptrack.validate import load_campaign
+from ptrack.core.compute import compute_snapshot
+from ptrack.git.history import load_history
+from ptrack.git.tracking import stale_findings
+from ptrack.core.validate import load_campaign
 
 IDS = ("alpha", "beta", "gamma", "delta", "nope")
 

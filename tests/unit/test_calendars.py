@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ptrack.calendars import UnknownCalendar, WorkCalendar, check_calendar_code, get_calendar
+from ptrack.core.calendars import UnknownCalendar, WorkCalendar, check_calendar_code, get_calendar
 from ptrack.errors import PtrackError
 
 D = date

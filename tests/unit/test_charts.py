@@ -20,25 +20,13 @@ from pathlib import Path
 
 import pytest
 
-from ptrack.compute import Status, compute_snapshot, planned_curve
-from ptrack.render import charts
-from ptrack.render.charts import (
-    gantt_png_sizes,
-    GOAL_COLOURS,
-    MAX_PIXELS,
-    MILESTONE_STYLE,
-    ROWS_PER_PAGE,
-    STATUS_COLOURS,
-    gantt_model,
-    gantt_svg,
-    goals_model,
-    render_gantt,
-    render_goals_chart,
-    render_trend_chart,
-    trend_model,
-)
+from ptrack.core.compute import Status, compute_snapshot, planned_curve
+from ptrack.render import chrome, gantt
+from ptrack.render.charts import goals_model, render_goals_chart, render_trend_chart, trend_model
+from ptrack.render.chrome import GOAL_COLOURS, MILESTONE_STYLE, STATUS_COLOURS
+from ptrack.render.gantt import MAX_PIXELS, ROWS_PER_PAGE, gantt_model, gantt_png_sizes, gantt_svg, render_gantt
 from ptrack.render.fonts import FontChoice, find_cjk_font
-from ptrack.validate import load_campaign
+from ptrack.core.validate import load_campaign
 from tests.helpers import campaign_from_yaml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -187,7 +175,7 @@ def test_today_line_axis_and_legend(model):
     labels = [e.label for e in model.legend]
     # every status named in words, in a fixed order; milestone states; the as-of line
     assert labels[:6] == ["已完成", "进行中", "未开始", "延期", "暂停", "已取消"]
-    assert [e.colour for e in model.legend[:6]] == [STATUS_COLOURS[s][0] for s in charts.STATUS_ORDER]
+    assert [e.colour for e in model.legend[:6]] == [STATUS_COLOURS[s][0] for s in chrome.STATUS_ORDER]
     assert {"按时达成", "延迟达成", "待达成", "截至 2024-04-15", "实际起止"} <= set(labels)
     assert "未达成" not in labels  # no milestone was missed
 
@@ -215,7 +203,7 @@ def test_tasks_without_a_module_come_last_and_long_labels_are_shortened():
     assert [r.key for r in m.rows if r.kind == "group"] == ["M", None]
     assert m.rows[-2].label.startswith("（未填写）")
     long_label = m.rows[1].label
-    assert long_label.endswith("…") and charts._em(long_label) <= charts.MAX_LABEL_EM
+    assert long_label.endswith("…") and chrome.text_em(long_label) <= gantt.MAX_LABEL_EM
 
 
 def test_a_small_plan_is_one_page(model):
@@ -299,13 +287,13 @@ def test_gantt_page_pixels_put_bars_at_their_dates_and_rows(snap, model, tmp_pat
 
     render_gantt(snap, tmp_path, locale="zh-CN", font=FONT)
     im = Image.open(tmp_path / "gantt.png").convert("RGB")
-    dpi = charts.DPI
+    dpi = chrome.DPI
     # The plot starts below the title, the legend (6 entries a row) and the date labels:
     # 0.42 in + 0.24 in per legend row + 0.3 in, and right of the label column.
     top = (0.42 + 0.24 * math.ceil(len(model.legend) / 6) + 0.3) * dpi
     left = model.label_width_in * dpi
     day = model.plot_width_in * dpi / (model.x_end - model.x_start).days  # px per day
-    row = charts.ROW_IN * dpi  # 24 px
+    row = gantt.ROW_IN * dpi  # 24 px
     first = model.milestone_lanes + 0.4  # the milestone lane, then 0.4 row of space
     index = {(r.kind, r.key): i for i, r in enumerate(model.rows)}
 
@@ -327,7 +315,7 @@ def test_gantt_page_pixels_put_bars_at_their_dates_and_rows(snap, model, tmp_pat
     # the as-of line: the column right after 2024-04-15 is dashed dark from top to bottom
     x = int(left + ((AS_OF - model.x_start).days + 1) * day)
     ys = range(int(top), int(top + len(model.rows) * row))
-    dark_share = sum(any(_close(im.getpixel((xx, y)), charts.TODAY_COLOUR, 40) for xx in (x - 1, x, x + 1))
+    dark_share = sum(any(_close(im.getpixel((xx, y)), chrome.TODAY_COLOUR, 40) for xx in (x - 1, x, x + 1))
                      for y in ys) / len(ys)
     assert 0.5 < dark_share < 0.9  # dashes 4 on, 2 off: about two thirds
 
@@ -337,10 +325,10 @@ def test_page_palette_holds_every_flat_colour():
     colours, which a first page may lack) are in it and map back (near) to themselves."""
     from PIL import Image
 
-    flat = [charts._rgb(c) for c in charts._FLAT_COLOURS]
+    flat = [gantt._rgb(c) for c in gantt._FLAT_COLOURS]
     first_page = Image.new("RGB", (200, 100), "#ffffff")
     first_page.paste((30, 30, 30), (0, 0, 100, 100))  # nothing but white and a dark grey
-    palette = charts._page_palette(first_page)
+    palette = gantt._page_palette(first_page)
     colours = palette.getpalette()
     assert len(colours) <= 3 * 256
     assert set(flat) <= set(zip(colours[0::3], colours[1::3], colours[2::3]))
@@ -358,7 +346,7 @@ def test_text_layer_sets_labels_where_pillow_would(model):
     ink box, regular and bold; labels that need shaping are handed to Pillow whole."""
     from PIL import Image, ImageChops, ImageDraw
 
-    layer = charts._TextLayer.create(FONT, charts.DPI)
+    layer = gantt._TextLayer.create(FONT, chrome.DPI)
     assert layer is not None and layer.covers("模块", bold=True)
     for bold in (False, True):
         face = layer._faces[bold]
@@ -376,8 +364,8 @@ def test_text_layer_sets_labels_where_pillow_would(model):
 
 
 def test_huge_figures_lower_their_dpi_rather_than_exceed_agg_limits():
-    assert charts._gantt_figure(700).dpi * 700 <= MAX_PIXELS
-    assert charts._gantt_figure(10).dpi == charts.DPI
+    assert gantt._gantt_figure(700).dpi * 700 <= MAX_PIXELS
+    assert gantt._gantt_figure(10).dpi == chrome.DPI
 
 
 def test_predicted_page_sizes_match_the_example_gantt(snap, tmp_path):
@@ -468,7 +456,7 @@ def test_trend_chart_file(snap, tmp_path):
 def test_chinese_renders_without_missing_glyph_warnings(snap, tmp_path, monkeypatch, caplog):
     """Every chart, and every Gantt label drawn by matplotlib itself (the Pillow text layer
     switched off), with the CJK font found on this machine: no missing glyph, no font not found."""
-    monkeypatch.setattr(charts._TextLayer, "create", classmethod(lambda cls, font, dpi: None))
+    monkeypatch.setattr(gantt._TextLayer, "create", classmethod(lambda cls, font, dpi: None))
     caplog.set_level(logging.DEBUG, logger="matplotlib")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -492,7 +480,7 @@ def test_the_glyph_check_is_not_vacuous(snap, tmp_path):
 
 @needs_cjk
 def test_the_text_layer_has_every_glyph_of_the_example(model):
-    layer = charts._TextLayer.create(FONT, charts.DPI)
+    layer = gantt._TextLayer.create(FONT, chrome.DPI)
     assert layer is not None
     assert all(layer.covers(r.label) for r in model.rows)
     assert not layer.covers("\U0001F600 emoji")  # such labels go to matplotlib, which falls back
@@ -513,15 +501,15 @@ _RENDER_ALL = textwrap.dedent("""
     import sys
     from datetime import date
     from pathlib import Path
-    from ptrack.compute import compute_snapshot
-    from ptrack.render import charts
+    from ptrack.core.compute import compute_snapshot
+    from ptrack.render import charts, chrome, gantt
     from ptrack.render.fonts import find_cjk_font
-    from ptrack.validate import load_campaign
+    from ptrack.core.validate import load_campaign
     out = Path(sys.argv[1])
-    charts.ROWS_PER_PAGE = 12  # exercise the paged path on the example too
+    gantt.ROWS_PER_PAGE = 12  # exercise the paged path on the example too
     snap = compute_snapshot(load_campaign(sys.argv[2]).campaign, as_of=date(2024, 4, 15))
     font = find_cjk_font()
-    charts.render_gantt(snap, out, locale="zh-CN", font=font)
+    gantt.render_gantt(snap, out, locale="zh-CN", font=font)
     charts.render_goals_chart(snap, out / "goals.png", locale="zh-CN", font=font)
     charts.render_trend_chart(snap, out / "trend.png", locale="zh-CN", font=font,
                               history=[(date(2024, 3, 31), 25.0)])

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from ptrack.compute import Health, Status, compute_snapshot, planned_curve, round1
-from ptrack.validate import load_campaign
+from ptrack.core.compute import Health, Status, compute_snapshot, planned_curve, round1
+from ptrack.core.validate import load_campaign
 from tests.helpers import campaign_from_yaml
 
 D = date.fromisoformat

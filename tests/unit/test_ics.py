@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from ptrack.ics import escape_text, fold_line, render_ics
+from ptrack.sheets.ics import escape_text, fold_line, render_ics
 
 from tests.helpers import EXAMPLE, EXAMPLE_AS_OF, snapshot_of
 

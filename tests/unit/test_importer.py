@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from ptrack.compute import compute_snapshot
-from ptrack.importer import (fraction_column, import_table, match_header, parse_date, parse_percent,
+from ptrack.core.compute import compute_snapshot
+from ptrack.sheets.importer import (fraction_column, import_table, match_header, parse_date, parse_percent,
                              slug, split_people, Sheet)
-from ptrack.loader import parse_yaml
-from ptrack.model import build_campaign
-from ptrack.validate import load_campaign, validate_document
+from ptrack.core.loader import parse_yaml
+from ptrack.core.model import build_campaign
+from ptrack.core.validate import load_campaign, validate_document
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
@@ -397,7 +397,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 
 def _exported_rows(result, as_of: date, locale: str) -> list[list[str]]:
-    from ptrack.tabular import csv_text, safe_cell, tracking_rows
+    from ptrack.sheets.tabular import csv_text, safe_cell, tracking_rows
 
     doc = parse_yaml(result.text, "rt.yaml")
     snapshot = compute_snapshot(build_campaign(doc.data, "rt.yaml", doc.source), as_of=as_of)
@@ -411,7 +411,7 @@ def test_export_fixture_round_trips(locale, tmp_path):
     exporting the result gives the same rows, computed columns included."""
     fixture = FIXTURES / f"export.{locale}.csv"
     if os.environ.get("PTRACK_UPDATE_GOLDEN") == "1":
-        from ptrack.tabular import csv_bytes
+        from ptrack.sheets.tabular import csv_bytes
 
         source = load_campaign(FIXTURES / "source.yaml").campaign
         fixture.write_bytes(csv_bytes(compute_snapshot(source, as_of=AS_OF), locale=locale))
@@ -427,21 +427,11 @@ def test_export_fixture_round_trips(locale, tmp_path):
     assert tasks["expo"]["status"] == "on_hold" and tasks["research"]["status"] == "cancelled"
 
 
-def _tabular_available() -> bool:
-    import ptrack
-
-    return (Path(ptrack.__file__).parent / "tabular.py").exists()
-
-
-needs_tabular = pytest.mark.skipif(not _tabular_available(), reason="src/ptrack/tabular.py not there yet")
-
-
-@needs_tabular
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("locale", ["zh-CN", "en"])
 def test_real_round_trip_of_the_example(fmt, locale, tmp_path):
-    """export (ptrack.tabular) -> import -> export gives the same rows for the example."""
-    from ptrack.tabular import tracking_rows, write_csv, write_xlsx
+    """export (ptrack.sheets.tabular) -> import -> export gives the same rows for the example."""
+    from ptrack.sheets.tabular import tracking_rows, write_csv, write_xlsx
 
     as_of = date(2024, 4, 15)
     snapshot = compute_snapshot(load_campaign(EXAMPLE).campaign, as_of=as_of)

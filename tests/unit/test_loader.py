@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from ptrack.errors import UsageError
-from ptrack.loader import YamlProblem, load_yaml, parse_yaml
+from ptrack.core.loader import YamlProblem, load_yaml, parse_yaml
 
 
 def data(text: str):

@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from ptrack import __version__
-from ptrack.compute import compute_snapshot
-from ptrack.diagnostics import Diagnostic, Location, Severity
+from ptrack.core.compute import compute_snapshot
+from ptrack.core.diagnostics import Diagnostic, Location, Severity
 from ptrack.reporters import (
     CHECK_REPORTERS,
     STATUS_REPORTERS,
@@ -345,7 +345,7 @@ def test_status_json_from_fragments_is_the_document_byte_for_byte(example, hosti
     """The site encodes each campaign once (its own status.json, then the portfolio's): the
     assembled text must be exactly what encoding the whole document gives, for no campaign, one,
     and two (one with a baseline), hostile strings included."""
-    from ptrack.baseline import Baseline
+    from ptrack.git.baseline import Baseline
 
     base = Baseline("first", "0123abc", date(2024, 3, 1), {})
     as_of = example.as_of

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 
-from ptrack.compute import compute_snapshot
-from ptrack.diagnostics import Severity
-from ptrack.rules import RULES, run_rules
+from ptrack.core.compute import compute_snapshot
+from ptrack.core.diagnostics import Severity
+from ptrack.core.rules import RULES, run_rules
 from tests.helpers import campaign_from_yaml
 
 AS_OF = date(2024, 3, 10)

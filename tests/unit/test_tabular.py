@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ptrack.compute import compute_snapshot
+from ptrack.core.compute import compute_snapshot
 from ptrack.i18n import EXTRA_TRACKING_COLUMNS, TRACKING_COLUMNS, tracking_headers
-from ptrack.tabular import (COLUMN_KEYS, DATE_COLUMNS, _column_width, csv_bytes, csv_text, safe_cell, tracking_rows,
+from ptrack.sheets.tabular import (COLUMN_KEYS, DATE_COLUMNS, _column_width, csv_bytes, csv_text, safe_cell, tracking_rows,
                             write_csv, write_xlsx, xlsx_bytes)
 from tests.helpers import EXAMPLE, EXAMPLE_AS_OF, campaign_from_yaml, snapshot_of
 
@@ -320,7 +320,7 @@ def test_xlsxwriter_is_imported_only_to_write_an_xlsx_and_openpyxl_only_to_read_
             "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
             "seen = ['xlsxwriter' in sys.modules, 'openpyxl' in sys.modules]\n"
             "from tests.helpers import snapshot_of, EXAMPLE\n"
-            "from ptrack.tabular import xlsx_bytes\n"
+            "from ptrack.sheets.tabular import xlsx_bytes\n"
             "xlsx_bytes(snapshot_of(EXAMPLE), locale='en')\n"
             "seen += ['xlsxwriter' in sys.modules, 'openpyxl' in sys.modules]\n"
             "sys.stderr.write(f'\\nimported: {seen}\\n')")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ptrack.errors import UsageError
-from ptrack.update import (GoalEdit, TaskEdit, UpdateError, _indentation, _patch, apply_update,
+from ptrack.sheets.update import (GoalEdit, TaskEdit, UpdateError, _indentation, _patch, apply_update,
                            update_file)
 
 ROOT = Path(__file__).resolve().parents[2]

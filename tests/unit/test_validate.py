@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ptrack.diagnostics import Severity
-from ptrack.loader import parse_yaml
-from ptrack.validate import load_campaign, validate_document
+from ptrack.core.diagnostics import Severity
+from ptrack.core.loader import parse_yaml
+from ptrack.core.validate import load_campaign, validate_document
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "campaign.yaml"
 
@@ -380,13 +380,13 @@ def test_yaml_problems_become_diagnostics(write, tmp_path, monkeypatch):
         "may appear once"]
 
 
-# --- the schema check split by task (what ptrack.history reuses across versions) -------------
+# --- the schema check split by task (what ptrack.git.history reuses across versions) -------------
 
 def _whole_and_split(text: str) -> tuple[bool, bool]:
     """(the schema passes the whole document, it passes every task and the rest)."""
     import fastjsonschema
 
-    from ptrack.validate import _fast_validator, rest_passes_schema, task_passes_schema
+    from ptrack.core.validate import _fast_validator, rest_passes_schema, task_passes_schema
 
     data = parse_yaml(textwrap.dedent(text), "c.yaml").data
     try:
@@ -412,7 +412,7 @@ def _case_texts() -> list[str]:
 
 
 def test_schema_split_gives_the_whole_documents_verdict():
-    from ptrack.validate import schema_split_available
+    from ptrack.core.validate import schema_split_available
 
     assert schema_split_available()
     verdicts = [_whole_and_split(t) for t in _case_texts()]
@@ -426,7 +426,7 @@ def test_schema_split_only_for_a_plain_task_list(monkeypatch):
     split off."""
     import copy
 
-    from ptrack import validate
+    from ptrack.core import validate
 
     schema = copy.deepcopy(validate.load_schema())
     schema["properties"]["tasks"]["uniqueItems"] = True

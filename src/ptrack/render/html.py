@@ -24,7 +24,7 @@ from typing import NamedTuple
 from markupsafe import Markup, escape
 
 from ptrack import __version__
-from ptrack.compute import (
+from ptrack.core.compute import (
     CampaignSnapshot,
     GroupSnapshot,
     Health,
@@ -378,7 +378,7 @@ def risk_order(risks: Iterable[RiskSnapshot]) -> list[RiskSnapshot]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Git history on the dashboard (``ptrack.history.SiteHistory``)
+# Git history on the dashboard (``ptrack.git.tracking.SiteHistory``)
 
 def history_note(history, as_of: date, locale: str) -> str | None:
     """The trend section's one note on the history: why there is none (outside git, not
@@ -404,7 +404,7 @@ def updated_text(locale: str, as_of: date, update: tuple[date, str] | None) -> s
     """"last updated N days ago by X" for a task's last change in git ("" when unknown)."""
     if update is None:
         return ""
-    from ptrack.history import WORKING_TREE
+    from ptrack.git.history import WORKING_TREE
 
     day, who = update
     if who == WORKING_TREE:
@@ -696,7 +696,7 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
                          downloads: Downloads = Downloads(), portfolio_href: str | None = "../index.html",
                          assets: str = "../assets/", history=None) -> str:
     """``<campaign>/index.html``: the dashboard of one campaign. ``history``: what git says
-    (``ptrack.history.SiteHistory``): the trend section's note, each task's last update in the
+    (``ptrack.git.tracking.SiteHistory``): the trend section's note, each task's last update in the
     tracking table and, with a baseline, the slips in the focus list and the table."""
     s = snapshot
     locale = normalise_locale(locale)

@@ -13,7 +13,7 @@
     <campaign>/tracking.csv, tracking.xlsx
 
 ``build_files(files, config, out_dir, ...)`` is the whole command below the CLI: load, validate,
-compute, read each campaign's git history (``ptrack.history.site_history``: one read per campaign
+compute, read each campaign's git history (``ptrack.git.tracking.site_history``: one read per campaign
 gives the trend's actual progress by day, each task's last update and the baseline), then build,
 or build nothing when a campaign is invalid or an explicitly asked-for baseline cannot be had.
 
@@ -39,11 +39,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ptrack.baseline import FIRST
-from ptrack.compute import CampaignSnapshot
-from ptrack.diagnostics import Diagnostic, Severity
+from ptrack.git.baseline import FIRST
+from ptrack.core.compute import CampaignSnapshot
+from ptrack.core.diagnostics import Diagnostic, Severity
 from ptrack.fsutil import atomic_write
-from ptrack.history import SiteHistory
+from ptrack.git.tracking import SiteHistory
 from ptrack.i18n import normalise_locale
 
 ASSETS_DIR = "assets"
@@ -183,17 +183,17 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
                     history: SiteHistory | None = None) -> str:
     """Write one campaign's folder; returns its ``campaign_json`` fragment for the portfolio's
     status.json."""
-    from ptrack.render import charts, html
+    from ptrack.render import charts, gantt, html
     from ptrack.render.markdown import render_report
     from ptrack.reporters import campaign_json, status_json_of
-    from ptrack.tabular import write_csv, write_xlsx
+    from ptrack.sheets.tabular import write_csv, write_xlsx
 
     cid = s.campaign.id
     baseline_dates = history.baseline_dates if history else None
 
     # The Gantt is the one large job: a child renders it while this process writes the rest and
     # lays out the page from the pixel sizes the Gantt's pages will have.
-    gantt_job = _ChartJob(lambda folder: charts.render_gantt(s, folder, locale=locale, font=font,
+    gantt_job = _ChartJob(lambda folder: gantt.render_gantt(s, folder, locale=locale, font=font,
                                                              baseline=baseline_dates))
     writer.write(f"{cid}/report.md", render_report(s, locale=locale))
     fragment = campaign_json(s, history.baseline if history else None)
@@ -216,7 +216,7 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
         )
         return html.render_campaign_page(s, locale=locale, images=images, history=history)
 
-    predicted = charts.gantt_png_sizes(charts.gantt_model(s, locale, baseline=baseline_dates))
+    predicted = gantt.gantt_png_sizes(gantt.gantt_model(s, locale, baseline=baseline_dates))
     page_html = page(predicted)
 
     gantt_bytes = gantt_job.result()
@@ -319,7 +319,7 @@ def read_histories(files: Sequence[Path], results, as_of: date, *, baseline: str
     raises GitError (as ``status --baseline``); otherwise it is built without one. What is worth
     saying on the terminal goes to ``notes``: not why a file outside git or not committed has no
     history (the page says that), but a shallow clone, versions left out, git failing."""
-    from ptrack.history import site_history
+    from ptrack.git.tracking import site_history
 
     out: dict[str, SiteHistory] = {}
     for path, r in zip(files, results):

@@ -16,10 +16,10 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Mapping
 
-from ptrack.calendars import WorkCalendar, get_calendar
-from ptrack.gitio import GitError, UnknownRevision
-from ptrack.history import CampaignHistory, TaskChange, TaskEntry, load_history
-from ptrack.model import Campaign
+from ptrack.core.calendars import WorkCalendar, get_calendar
+from ptrack.git.gitio import GitError, UnknownRevision
+from ptrack.git.history import CampaignHistory, TaskChange, TaskEntry, load_history
+from ptrack.core.model import Campaign
 
 FIRST = "first"  # the --baseline value meaning "the first commit that contains the campaign"
 
@@ -150,7 +150,7 @@ def baselines_for(loaded, as_of: date, rev: str | None, *, policy_defaults=None,
 
 def baseline_findings(baseline: Baseline, campaign: Campaign):
     """Notices for ``check --baseline``: a task whose planned end is later than in the baseline."""
-    from ptrack.diagnostics import Severity
+    from ptrack.core.diagnostics import Severity
 
     for task in campaign.tasks:
         b = baseline.tasks.get(task.id)

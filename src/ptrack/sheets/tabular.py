@@ -30,9 +30,8 @@ import io
 import re
 from datetime import date, datetime
 from pathlib import Path
-from typing import Callable
 
-from ptrack.compute import CampaignSnapshot, RiskSnapshot, TaskSnapshot
+from ptrack.core.compute import CampaignSnapshot, RiskSnapshot, TaskSnapshot
 from ptrack.fsutil import atomic_write
 from ptrack.i18n import EXTRA_TRACKING_COLUMNS, TRACKING_COLUMNS, normalise_locale, t, tracking_headers
 
@@ -300,31 +299,3 @@ def xlsx_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
 
 def write_xlsx(snapshot: CampaignSnapshot, path: Path | str, *, locale: str | None) -> Path:
     return atomic_write(path, xlsx_bytes(snapshot, locale=locale))
-
-
-# ---------------------------------------------------------------------------------------------
-# Exports by format name (``ptrack export --format``)
-
-def _mermaid_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
-    from ptrack.render.markdown import mermaid_gantt
-
-    return mermaid_gantt(snapshot, locale=locale).encode("utf-8")
-
-
-def _ics_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
-    from ptrack.ics import render_ics
-
-    return render_ics(snapshot, locale=locale).encode("utf-8")
-
-
-EXPORTERS: dict[str, Callable[..., bytes]] = {
-    "csv": csv_bytes,
-    "xlsx": xlsx_bytes,
-    "mermaid": _mermaid_bytes,
-    "ics": _ics_bytes,
-}
-BINARY_FORMATS = frozenset({"xlsx"})  # need a file; the others may go to stdout
-
-
-def export_bytes(snapshot: CampaignSnapshot, fmt: str, *, locale: str | None) -> bytes:
-    return EXPORTERS[fmt](snapshot, locale=locale)

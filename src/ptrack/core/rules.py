@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from ptrack.compute import CampaignSnapshot, Status
-from ptrack.diagnostics import Diagnostic, Severity
+from ptrack.core.compute import CampaignSnapshot, Status
+from ptrack.core.diagnostics import Diagnostic, Severity
 from ptrack.i18n import fmt_number, fmt_points, t
 
 RawFinding = tuple  # (Severity, json path, task id | None, message key, values dict)

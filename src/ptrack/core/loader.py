@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from ptrack.diagnostics import Diagnostic, JsonPath, Location, Severity
+from ptrack.core.diagnostics import Diagnostic, JsonPath, Location, Severity
 from ptrack.errors import UsageError
 
 try:  # the libyaml parser, when PyYAML was built with it

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from ptrack.errors import UsageError
-from ptrack.loader import YamlProblem, display_path, load_yaml
+from ptrack.core.loader import YamlProblem, display_path, load_yaml
 
 CONFIG_NAME = "ptrack.yaml"
 DEFAULT_GLOB = "campaigns/*.yaml"
@@ -86,7 +86,7 @@ def _check_policy(data: dict, source, shown: str) -> None:
         return
     import jsonschema
 
-    from ptrack.validate import _schema_diagnostics, load_schema
+    from ptrack.core.validate import _schema_diagnostics, load_schema
 
     definitions = load_schema()["definitions"]
     schema = {"properties": {"policy": {"$ref": "#/definitions/policy"}}, "definitions": definitions}

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ptrack.diagnostics import Diagnostic, Severity
+from ptrack.core.diagnostics import Diagnostic, Severity
 from ptrack.errors import PtrackError, UsageError
 
 TASK_ORDER = ("id", "name", "description", "module", "owner", "collaborators", "department",
@@ -433,8 +433,8 @@ def _patch(original: str, before: str, after: str) -> str | None:
 
 def apply_update(text: str, edit: TaskEdit | GoalEdit, file: str) -> UpdateOutcome:
     """The edited text of one campaign file (a pure function: text in, text out), validated."""
-    from ptrack.loader import YamlProblem, parse_yaml, problem_to_diagnostic
-    from ptrack.validate import validate_document
+    from ptrack.core.loader import YamlProblem, parse_yaml, problem_to_diagnostic
+    from ptrack.core.validate import validate_document
 
     yaml = _yaml(text)
     try:
@@ -482,9 +482,9 @@ def update_file(path: Path | str, edit: TaskEdit | GoalEdit) -> UpdateOutcome:
     """Check the file, apply the edit, validate the result and write it atomically. Nothing is
     written when the file is invalid before or after the edit (see ``UpdateOutcome``)."""
     from ptrack.fsutil import atomic_write
-    from ptrack.loader import YamlProblem, decode_bytes, display_path, problem_to_diagnostic, read_text
-    from ptrack.loader import parse_yaml
-    from ptrack.validate import validate_document
+    from ptrack.core.loader import YamlProblem, decode_bytes, display_path, problem_to_diagnostic, read_text
+    from ptrack.core.loader import parse_yaml
+    from ptrack.core.validate import validate_document
 
     path = Path(path)
     file = display_path(path)

@@ -17,10 +17,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
-from ptrack.diagnostics import Diagnostic, JsonPath, Severity, format_json_path
-from ptrack.loader import (SourceMap, YamlProblem, decode_bytes, display_path, load_yaml, parse_yaml,
+from ptrack.core.diagnostics import Diagnostic, JsonPath, Severity, format_json_path
+from ptrack.core.loader import (SourceMap, YamlProblem, decode_bytes, display_path, load_yaml, parse_yaml,
                            problem_to_diagnostic)
-from ptrack.model import Campaign, build_campaign
+from ptrack.core.model import Campaign, build_campaign
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +66,7 @@ def _fast_validator():
 
 # The schema checks ``tasks`` item by item and nothing else about the list (no uniqueItems,
 # minItems, contains): a document passes it exactly when every task passes the task definition
-# and the rest of the document passes with an empty task list. ``ptrack.history`` checks each
+# and the rest of the document passes with an empty task list. ``ptrack.git.history`` checks each
 # distinct task of a file's versions once that way. Anything else here, or a top-level keyword
 # that could look at ``tasks`` otherwise (allOf, patternProperties, if/then...), turns it off.
 _TASKS_PROPERTY = {"type": "array", "items": {"$ref": "#/definitions/task"}}
@@ -256,7 +256,7 @@ def _schema_diagnostics(error, source: SourceMap) -> Iterator[Diagnostic]:
 
 def _calendar_problem(code: str) -> str:
     """Why ``code`` is not a calendar, with the likely intended one (``cn`` -> ``CN``)."""
-    from ptrack.calendars import check_calendar_code
+    from ptrack.core.calendars import check_calendar_code
 
     problem = check_calendar_code(code) or f"{_show(code)} is not a calendar"
     upper = code.strip().upper()
@@ -306,7 +306,7 @@ def _semantic_diagnostics(data: dict, source: SourceMap) -> list[Diagnostic]:
     people = data.get("people")
 
     # Calendar
-    from ptrack.calendars import check_calendar_code
+    from ptrack.core.calendars import check_calendar_code
 
     calendar = camp.get("calendar", "weekends")
     problem = check_calendar_code(calendar)

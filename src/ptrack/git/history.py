@@ -14,10 +14,9 @@
 - ``last_changes_of(as_of, ids)``: the same as ``last_changes(as_of)`` for a few tasks, walking
   the versions newest first and stopping when each has its last change (older blobs are never
   read).
-- ``stale_findings(snapshot)``: the ``stale-task`` rule's findings (``last_changes_of`` for the
-  in-progress tasks only).
-- ``site_history(path, as_of, ...)``: what ``ptrack build`` shows (trend points, each task's last
-  update, the baseline), all from one read.
+
+What ``check`` and the site take from a history (stale tasks, trend, last updates, the baseline)
+is in ``ptrack.git.tracking``.
 
 Speed: each distinct blob is read once. The task entries of a version come from splitting its
 ``tasks:`` block into one text chunk per task and parsing only chunks not seen before (a commit
@@ -39,14 +38,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
-from ptrack.compute import CampaignSnapshot, Status, compute_snapshot
-from ptrack.diagnostics import Severity
-from ptrack.gitio import FileVersion, GitError, GitUnavailable, NotAGitRepository, Repository
-from ptrack.loader import LoadedDocument, YamlProblem, decode_bytes, display_path, parse_yaml
-from ptrack.model import Task, build_campaign, build_task
-from ptrack.validate import (LoadResult, load_campaign_bytes, rest_passes_schema, schema_split_available,
+from ptrack.core.compute import CampaignSnapshot, compute_snapshot
+from ptrack.core.diagnostics import Severity
+from ptrack.git.gitio import FileVersion, GitUnavailable, NotAGitRepository, Repository
+from ptrack.core.loader import LoadedDocument, YamlProblem, decode_bytes, display_path, parse_yaml
+from ptrack.core.model import Task, build_campaign, build_task
+from ptrack.core.validate import (LoadResult, load_campaign_bytes, rest_passes_schema, schema_split_available,
                              semantic_diagnostics, task_passes_schema, validate_document)
 
 Progress = Callable[[int, int], None]
@@ -608,186 +607,6 @@ def load_history(path: Path | str, *, policy_defaults: Mapping[str, object] | No
 
 
 # ---------------------------------------------------------------------------------------------
-# The stale-task rule
-
-def stale_findings(history: CampaignHistory, snapshot: CampaignSnapshot) -> Iterator[tuple]:
-    """``(rule id, raw finding)`` pairs for ``run_rules(extra=...)``: an in-progress task whose
-    own entry has not changed for more than ``stale_after_days`` calendar days as of D."""
-    if not history.in_git:
-        return
-    limit = snapshot.campaign.policy.stale_after_days
-    running = {ts.task.id for ts in snapshot.tasks if ts.status is Status.IN_PROGRESS}
-    if not running:
-        return
-    # Only the in-progress tasks' last changes, read newest first: the walk stops at the oldest
-    # of them instead of parsing every version of the file.
-    last = history.last_changes_of(snapshot.as_of, running)
-    for ts in snapshot.tasks:
-        if ts.status is not Status.IN_PROGRESS:
-            continue
-        change = last.get(ts.task.id)
-        if change is None:
-            continue
-        days = (snapshot.as_of - change.date).days
-        if days > limit:
-            yield ("stale-task", (Severity.WARNING, ts.task.path, ts.task.id, "git.stale-task",
-                                  {"name": ts.task.name, "days": days, "date": change.date.isoformat(),
-                                   "author": change.who, "limit": limit}))
-
-
-def git_findings(path: Path | str, result: LoadResult, snapshot: CampaignSnapshot, *,
-                 baseline_rev: str | None = None, policy_defaults: Mapping[str, object] | None = None,
-                 notes: list[str] | None = None) -> list[tuple]:
-    """The git-based findings of ``ptrack check`` for one valid campaign, as ``run_rules`` extras:
-    ``stale-task`` and, with ``baseline_rev``, ``baseline-slip`` notices. Without git (missing,
-    not a repository, file not committed) stale-task is skipped with a note; a baseline that
-    cannot be had raises GitError (the user asked for it)."""
-    notes = notes if notes is not None else []
-    stale_on = snapshot.campaign.policy.rules.get("stale-task") != "off"
-    if not stale_on and not baseline_rev:
-        return []
-    try:
-        history = load_history(path, policy_defaults=policy_defaults, file=result.file)
-    except GitError as exc:
-        if baseline_rev:
-            raise
-        notes.append(f"stale-task skipped for {result.file}: {exc}")
-        return []
-    out: list[tuple] = []
-    with history:
-        if not history.in_git:
-            if baseline_rev:
-                raise GitError(f"no baseline for {result.file}: {history.reason}")
-            if history.missing == "git-missing":  # outside git or not committed: nothing to say
-                notes.append("stale-task skipped: git is not installed or not on PATH")
-            return []
-        notes.extend(history.notes)
-        if stale_on:
-            out += stale_findings(history, snapshot)
-        if baseline_rev:
-            from ptrack.baseline import baseline_findings, compute_baseline
-
-            baseline = compute_baseline(history, snapshot.campaign, snapshot.as_of, baseline_rev)
-            out += baseline_findings(baseline, snapshot.campaign)
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
-# Integration: what the site and charts call
-
-def trend_points(path: Path | str, as_of: date, *, policy_defaults: Mapping[str, object] | None = None,
-                 notes: list[str] | None = None) -> list[tuple[date, float]]:
-    """``[(day, actual_progress), ...]`` for the trend chart, oldest first, days up to ``as_of``.
-    Never raises: git problems leave a note in ``notes`` (when given) and what is there."""
-    try:
-        with load_history(path, policy_defaults=policy_defaults) as history:
-            points = history.points(as_of)
-            if notes is not None:
-                notes.extend(history.notes)
-    except GitError as exc:
-        if notes is not None:
-            notes.append(str(exc))
-        return []
-    return [(p.date, p.actual_progress) for p in points]
-
-
-def task_last_updates(path: Path | str, as_of: date, *,
-                      notes: list[str] | None = None) -> dict[str, tuple[date, str]]:
-    """Task id -> (day of the last change of its entry, who) as of ``as_of``: the HTML table's
-    "last updated N days ago by X". Empty when git knows nothing of the file."""
-    try:
-        with load_history(path) as history:
-            if notes is not None:
-                notes.extend(history.notes)
-            if not history.in_git:
-                return {}
-            return {tid: (c.date, c.who) for tid, c in sorted(history.last_changes(as_of).items())}
-    except GitError as exc:
-        if notes is not None:
-            notes.append(str(exc))
-        return {}
-
-
-@dataclass
-class SiteHistory:
-    """What ``ptrack build`` shows from git for one campaign, all from ONE read of its history
-    (``site_history``): the trend's actual progress by day, each task's last update and the
-    baseline. ``trend_points``, ``task_last_updates`` and ``baseline.baseline_dates`` answer
-    the same questions one at a time (each reads the history again)."""
-
-    file: str
-    in_git: bool = False
-    missing: str | None = None  # why git knows no version: see CampaignHistory.missing; "git-error"
-    reason: str | None = None  # the same in words
-    shallow: bool = False  # the repository is a shallow clone: older versions are missing
-    first_day: date | None = None  # day of the first committed version
-    trend: list[tuple[date, float]] = field(default_factory=list)  # committed day points only
-    last_updates: dict[str, tuple[date, str]] = field(default_factory=dict)  # as task_last_updates
-    baseline: object | None = None  # ptrack.baseline.Baseline, when one was asked for and found
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def baseline_dates(self) -> dict[str, tuple[date, date]]:
-        """Task id -> (baseline start, baseline end) for the Gantt's baseline bars (the tasks of
-        the current plan that the baseline holds)."""
-        if self.baseline is None:
-            return {}
-        return {tid: (b.start, b.end) for tid, b in sorted(self.baseline.tasks.items())
-                if b.start is not None and b.end is not None}
-
-
-def site_history(path: Path | str, as_of: date, *, campaign=None, baseline_rev: str | None = None,
-                 baseline_required: bool = False, policy_defaults: Mapping[str, object] | None = None,
-                 file: str | None = None, progress: Progress | None = None) -> SiteHistory:
-    """Trend points, last updates and (with ``baseline_rev`` and the current ``campaign``) the
-    baseline of one campaign file, from one ``load_history``: one ``git log``, one ``git
-    cat-file --batch`` and one ``git rev-list``, each blob parsed once for all three.
-
-    ``trend`` holds committed versions only (one point per day with commits up to ``as_of``,
-    as ``trend_points`` in git); outside git it is empty and ``missing``/``reason`` say why.
-    Git problems never raise, they become ``notes`` -- except, with ``baseline_required``, a
-    baseline that cannot be had (outside git, not committed, unknown revision): GitError, as
-    ``status --baseline`` does."""
-    out = SiteHistory(file or display_path(path))
-    try:
-        history = load_history(path, policy_defaults=policy_defaults, file=out.file, progress=progress)
-    except GitError as exc:
-        if baseline_required and baseline_rev:
-            raise
-        out.missing, out.reason = "git-error", str(exc)
-        out.notes.append(str(exc))
-        return out
-    extra: list[str] = []
-    with history:
-        out.in_git, out.missing, out.reason = history.in_git, history.missing, history.reason
-        if not history.in_git:
-            if baseline_required and baseline_rev:
-                raise GitError(f"no baseline for {out.file}: {history.reason}")
-            out.notes = list(history.notes)
-            return out
-        out.shallow = bool(history.repo and history.repo.shallow)
-        out.first_day = history.versions[0].day
-        try:
-            out.trend = [(p.date, p.actual_progress) for p in history.points(as_of)]
-            out.last_updates = {tid: (c.date, c.who) for tid, c in sorted(history.last_changes(as_of).items())}
-            if baseline_rev and campaign is not None:
-                from ptrack.baseline import compute_baseline
-
-                try:
-                    out.baseline = compute_baseline(history, campaign, as_of, baseline_rev)
-                except GitError as exc:
-                    if baseline_required:
-                        raise
-                    extra.append(str(exc))
-        except GitError as exc:
-            if baseline_required and baseline_rev:
-                raise
-            extra.append(str(exc))
-        out.notes = list(dict.fromkeys(history.notes + extra))
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
 # ptrack history: the report and its formats
 
 @dataclass
@@ -806,7 +625,7 @@ class HistoryReport:
 
 def history_report(files: Sequence[Path], as_of: date, *, policy_defaults=None,
                    progress: Progress | None = None) -> HistoryReport:
-    from ptrack.validate import load_campaign
+    from ptrack.core.validate import load_campaign
 
     report = HistoryReport([])
     for path in files:

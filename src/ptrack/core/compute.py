@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable, Mapping
 
-from ptrack.calendars import WorkCalendar, get_calendar
-from ptrack.model import Campaign, DeclaredStatus, Goal, Milestone, Risk, Task
+from ptrack.core.calendars import WorkCalendar, get_calendar
+from ptrack.core.model import Campaign, DeclaredStatus, Goal, Milestone, Risk, Task
 
 GROUP_DIMENSIONS = ("module", "department", "owner", "channel")
 _EPS = 1e-9

@@ -12,8 +12,8 @@ from datetime import date
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
-from ptrack.diagnostics import JsonPath, Location
-from ptrack.loader import SourceMap
+from ptrack.core.diagnostics import JsonPath, Location
+from ptrack.core.loader import SourceMap
 
 RULE_IDS = (
     "risk-overdue",

@@ -46,7 +46,7 @@ from pathlib import Path
 
 from ptrack.errors import UsageError
 from ptrack.i18n import EXTRA_TRACKING_COLUMNS, TRACKING_COLUMNS, normalise_locale, t
-from ptrack.loader import display_path
+from ptrack.core.loader import display_path
 
 HEADER_SCAN_ROWS = 30
 SERIAL_RANGE = (20000, 80000)  # Excel serial numbers taken as dates: 1954-10-03 .. 2119-01-10
@@ -632,7 +632,7 @@ def import_table(path: Path | str, *, output: Path | str | None = None, campaign
         raise UsageError(f'--id: "{campaign_id}" is not a valid id; use lowercase letters, digits '
                          "and '-' (e.g. spring-launch-2024)")
     if calendar is not None:
-        from ptrack.calendars import check_calendar_code
+        from ptrack.core.calendars import check_calendar_code
 
         problem = check_calendar_code(calendar)
         if problem:
@@ -1049,7 +1049,7 @@ def _with_key(task: dict, key: str, value, *, before: tuple[str, ...]) -> dict:
 # Writing
 
 def schema_url() -> str:
-    from ptrack.validate import load_schema
+    from ptrack.core.validate import load_schema
 
     return load_schema()["$id"]
 
@@ -1131,9 +1131,9 @@ def _plain(value):
 def _check_rendered(text: str, data: dict, rows: list[_Row], col: _Collector) -> list[str]:
     """Parse the text with ptrack's own loader: it must read back as the data, and validate.
     Problems the cell checks did not catch (a dependency cycle) are reported at the task's row."""
-    from ptrack.diagnostics import Severity
-    from ptrack.loader import parse_yaml
-    from ptrack.validate import validate_document
+    from ptrack.core.diagnostics import Severity
+    from ptrack.core.loader import parse_yaml
+    from ptrack.core.validate import validate_document
 
     doc = parse_yaml(text, "<import>")
     if doc.data != _plain(data):  # pragma: no cover - a bug in the writer, not in the sheet

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from ptrack.compute import CampaignSnapshot, RiskSnapshot, Status
+from ptrack.core.compute import CampaignSnapshot, RiskSnapshot, Status
 from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
 
 PRODID = "-//ptrack//ptrack campaign calendar//EN"

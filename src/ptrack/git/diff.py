@@ -40,13 +40,13 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from ptrack.baseline import working_days_between
-from ptrack.calendars import get_calendar
-from ptrack.compute import CampaignSnapshot, compute_snapshot
-from ptrack.gitio import GitError, Repository, UnknownRevision
+from ptrack.git.baseline import working_days_between
+from ptrack.core.calendars import get_calendar
+from ptrack.core.compute import CampaignSnapshot, compute_snapshot
+from ptrack.git.gitio import GitError, Repository, UnknownRevision
 from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
-from ptrack.loader import display_path
-from ptrack.validate import LoadResult, load_campaign_bytes
+from ptrack.core.loader import display_path
+from ptrack.core.validate import LoadResult, load_campaign_bytes
 
 WORKING_TREE = None
 

@@ -15,14 +15,14 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Mapping
 
-from ptrack.baseline import Baseline, compute_baseline, working_days_between
-from ptrack.calendars import get_calendar
-from ptrack.compute import CampaignSnapshot, Status, compute_snapshot
+from ptrack.git.baseline import Baseline, compute_baseline, working_days_between
+from ptrack.core.calendars import get_calendar
+from ptrack.core.compute import CampaignSnapshot, Status, compute_snapshot
 from ptrack.errors import UsageError
-from ptrack.gitio import GitError
-from ptrack.history import load_history
+from ptrack.git.gitio import GitError
+from ptrack.git.history import load_history
 from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
-from ptrack.validate import load_campaign
+from ptrack.core.validate import load_campaign
 
 
 @dataclass
