@@ -7,6 +7,17 @@ DEFAULT_LOCALE = "zh-CN"
 
 _MESSAGES: dict[str, dict[str, str]] = {
     "en": {
+        # ptrack notify channels (ptrack.notify.channels)
+        "notify.channel.open_page": "Open the campaign page",
+        "notify.channel.see_page": "See the page for the rest: {url}",
+        "notify.channel.more": "{n} more items not shown.",
+        "notify.channel.more.one": "1 more item not shown.",
+        "notify.channel.continued": "{title} (continued)",
+        "notify.channel.part": "{title} ({part}/{parts})",
+        "notify.channel.footer": "ptrack · {campaign} · as of {date}",
+        "notify.channel.mention": "{name}: the digest above is for you ({title}).",
+        "notify.channel.email_greeting": "Hi {name},",
+        "notify.channel.email_team_greeting": "Hi all,",
         # ptrack init (ptrack.init)
         "init.wrote": "Created {n} files in {dir}:",
         "init.exists": "ptrack init: these files already exist in {dir}:",
@@ -503,6 +514,16 @@ _MESSAGES: dict[str, dict[str, str]] = {
                           "偏差 {deviation}，{status}，{health}。",
         "retro.finished": "提前与延期完成",
         "retro.finished_counts": "提前完成 {early} 项，按时 {on_time} 项，延期 {late} 项，未完成 {unfinished} 项。",
+        # ptrack notify channels (ptrack.notify.channels)
+        "notify.channel.open_page": "打开活动页面",
+        "notify.channel.see_page": "其余内容请查看页面：{url}",
+        "notify.channel.more": "另有 {n} 条未显示。",
+        "notify.channel.continued": "{title}（续）",
+        "notify.channel.part": "{title}（{part}/{parts}）",
+        "notify.channel.footer": "ptrack · {campaign} · 截至 {date}",
+        "notify.channel.mention": "{name}：上面这条提醒与你有关（{title}）。",
+        "notify.channel.email_greeting": "{name}，你好：",
+        "notify.channel.email_team_greeting": "各位好：",
         "retro.early": "提前完成",
         "retro.late": "延期完成",
         "retro.unfinished": "未完成",

@@ -68,6 +68,7 @@ class Digest:
     sections: tuple[DigestSection, ...]
     page_url: str | None         # the campaign's page on the published site (site_url), if known
     key: str                     # de-duplication key derived from campaign, person and D
+    health: str | None = None    # the campaign's health (green | amber | red): the card's colour
 
     @property
     def is_team(self) -> bool:

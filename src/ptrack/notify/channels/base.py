@@ -1,0 +1,350 @@
+"""What every channel shares: settings checking, the split of a digest into parts that fit a
+platform's size limits, and the webhook delivery loop (pace, sign, POST, read the answer).
+
+A channel renders a :class:`~ptrack.notify.model.Digest` into :class:`Message` objects (pure,
+deterministic, no secret inside), and delivers one message at a time with the secrets it reads
+from the environment variables its settings name. It knows one platform and nothing of the campaign.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import urllib.parse
+from dataclasses import dataclass
+from typing import Callable, ClassVar, Mapping, Sequence
+
+from ptrack.errors import UsageError
+from ptrack.i18n import t
+from ptrack.notify.model import Delivery, Digest, DigestItem, DigestSection, Message
+from ptrack.notify.transport import (SYSTEM_CLOCK, Clock, HttpResult, HttpTransport, RetryPolicy, redact,
+                                     url_secrets)
+
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class Settings:
+    """Typed reads of ``notify.channels.<name>`` that raise :class:`UsageError` naming the key."""
+
+    def __init__(self, channel: str, raw: Mapping[str, object], known: Mapping[str, str]):
+        if not isinstance(raw, Mapping):
+            raise UsageError(f"notify.channels.{channel}: expected a mapping of settings")
+        self.channel = channel
+        self.raw = raw
+        unknown = sorted(set(raw) - set(known) - {"type"})
+        if unknown:
+            raise UsageError(f"notify.channels.{channel}: unknown setting {', '.join(unknown)} "
+                             f"(known: {', '.join(sorted(known))})")
+
+    def where(self, key: str) -> str:
+        return f"notify.channels.{self.channel}.{key}"
+
+    def text(self, key: str, default: str | None = None, *, required: bool = False) -> str | None:
+        value = self.raw.get(key)
+        if value is None:
+            if required:
+                raise UsageError(f"{self.where(key)}: this setting is required")
+            return default
+        if not isinstance(value, str) or not value.strip():
+            raise UsageError(f"{self.where(key)}: expected a non-empty text, got {value!r}")
+        return value.strip()
+
+    def env_name(self, key: str, *, required: bool = False) -> str | None:
+        value = self.text(key, required=required)
+        if value is not None and not _ENV_NAME.match(value):
+            raise UsageError(f"{self.where(key)}: expected the NAME of an environment variable "
+                             f"(letters, digits, _), not its value")
+        return value
+
+    def number(self, key: str, default: float, *, minimum: float = 0.0, integer: bool = False) -> float:
+        value = self.raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                or (integer and not float(value).is_integer()) or value < minimum:
+            kind = "a whole number" if integer else "a number"
+            raise UsageError(f"{self.where(key)}: expected {kind} ≥ {minimum:g}, got {value!r}")
+        return int(value) if integer else float(value)
+
+    def choice(self, key: str, choices: Sequence[str], default: str) -> str:
+        value = self.raw.get(key, default)
+        if value not in choices:
+            raise UsageError(f"{self.where(key)}: expected one of {', '.join(choices)}, got {value!r}")
+        return str(value)
+
+    def text_list(self, key: str) -> list[str]:
+        value = self.raw.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise UsageError(f"{self.where(key)}: expected a text or a list of texts")
+        return [v.strip() for v in value]
+
+
+class Channel:
+    """One configured destination of ``ptrack notify``: ``notify.channels.<name>`` in ptrack.yaml."""
+
+    platform: ClassVar[str]
+    #: setting -> short description (``ptrack notify`` errors and docs list them)
+    SETTINGS: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, name: str, settings: Mapping[str, object], *, clock: Clock | None = None):
+        self.name = name
+        self.clock = clock or SYSTEM_CLOCK
+        self.settings = Settings(name, settings if settings is not None else {}, self.known_settings())
+
+    @classmethod
+    def known_settings(cls) -> Mapping[str, str]:
+        return dict(cls.SETTINGS)
+
+    def required_env(self) -> list[str]:
+        raise NotImplementedError
+
+    def render(self, digest: Digest) -> list[Message]:
+        raise NotImplementedError
+
+    def deliver(self, message: Message, env: Mapping[str, str]) -> Delivery:
+        raise NotImplementedError
+
+    def _message(self, digest: Digest, part: int, parts: int, payload: Mapping[str, object]) -> Message:
+        return Message(channel=self.name, platform=self.platform, digest_key=digest.key,
+                       recipient=digest.recipient.person_id, part=part, parts=parts, payload=payload)
+
+
+# --- the shape of a digest, in parts ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Block:
+    """A digest section's items as they go into one part (``continued``: the section began in an
+    earlier part, so its heading says so)."""
+
+    section: DigestSection
+    items: tuple[DigestItem, ...]
+    continued: bool = False
+
+    def title(self, locale: str) -> str:
+        return t(locale, "notify.channel.continued", title=self.section.title) if self.continued \
+            else self.section.title
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message's share of a digest. ``omitted``: items left out for good (the last part then
+    says how many, and points to the page)."""
+
+    number: int
+    count: int
+    blocks: tuple[Block, ...]
+    omitted: int = 0
+
+    @property
+    def first(self) -> bool:
+        return self.number == 1
+
+
+def ordered_items(section: DigestSection) -> tuple[DigestItem, ...]:
+    """Urgent items first (overdue, missed), each group in the digest's own order."""
+    return tuple(i for i in section.items if i.urgent) + tuple(i for i in section.items if not i.urgent)
+
+
+def part_title(digest: Digest, part: Part) -> str:
+    if part.count == 1:
+        return digest.title
+    return t(digest.locale, "notify.channel.part", title=digest.title, part=part.number, parts=part.count)
+
+
+def overflow_lines(digest: Digest, omitted: int) -> list[str]:
+    """The localised lines that end a truncated digest: how much is left out, where to read it."""
+    lines = [t(digest.locale, "notify.channel.more", n=omitted)]
+    if digest.page_url:
+        lines.append(t(digest.locale, "notify.channel.see_page", url=digest.page_url))
+    return lines
+
+
+def footer_text(digest: Digest) -> str:
+    return t(digest.locale, "notify.channel.footer", campaign=digest.campaign_name, date=digest.as_of)
+
+
+def _add(blocks: list[Block], section: DigestSection, item: DigestItem, continued: bool) -> list[Block]:
+    if blocks and blocks[-1].section is section:
+        return blocks[:-1] + [dataclasses.replace(blocks[-1], items=blocks[-1].items + (item,))]
+    return blocks + [Block(section, (item,), continued)]
+
+
+def _shorten(text: str, keep: int) -> str:
+    return text[:keep].rstrip() + "…"
+
+
+def split_digest(digest: Digest, fits: Callable[[Part], bool], max_parts: int) -> list[Part]:
+    """Pack the digest's items, in order, into as few parts as ``fits`` accepts.
+
+    ``fits(part)`` renders the part as the platform would send it and checks every limit; part
+    numbers are measured as "99/99" so the real numbers never make a part grow past its check.
+    An item too long for a part of its own is shortened (with "…"). Past ``max_parts`` parts the
+    rest is left out: the last part drops items from its end until the closing lines ("N more
+    items not shown", "see the page: URL") fit too.
+    """
+    def probe(blocks, omitted=0):
+        return Part(99, 99, tuple(blocks), omitted)
+
+    units = [(section, item) for section in digest.sections for item in ordered_items(section)]
+    parts: list[list[Block]] = []
+    current: list[Block] = []
+    for section, item in units:
+        candidate = _add(current, section, item, continued=False)
+        if fits(probe(candidate)):
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        started_before = any(b.section is section for b in (parts[-1] if parts else []))
+        current = [Block(section, (item,), continued=started_before)]
+        if not fits(probe(current)):
+            current = [Block(section, (_fit_item(item, lambda it: fits(probe(
+                [Block(section, (it,), started_before)]))),), started_before)]
+    if current or not parts:
+        parts.append(current)
+
+    omitted = 0
+    if len(parts) > max_parts:
+        omitted = sum(len(b.items) for p in parts[max_parts:] for b in p)
+        parts = parts[:max_parts]
+        last = parts[-1]
+        while not fits(probe(last, omitted)) and last:
+            block = last[-1]
+            omitted += 1
+            last = last[:-1] + ([dataclasses.replace(block, items=block.items[:-1])] if len(block.items) > 1 else [])
+        parts[-1] = last
+    count = len(parts)
+    return [Part(n, count, tuple(blocks), omitted if n == count else 0) for n, blocks in enumerate(parts, 1)]
+
+
+def _fit_item(item: DigestItem, fits: Callable[[DigestItem], bool]) -> DigestItem:
+    """The item with its text cut (binary search on length) so that ``fits`` accepts it."""
+    low, high = 0, len(item.text)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(dataclasses.replace(item, text=_shorten(item.text, mid))):
+            low = mid
+        else:
+            high = mid - 1
+    return dataclasses.replace(item, text=_shorten(item.text, low))
+
+
+# --- webhook channels -------------------------------------------------------------------------
+
+WEBHOOK_SETTINGS = {
+    "webhook_env": "environment variable holding the webhook URL (it contains the token)",
+    "secret_env": "environment variable holding the signing secret (optional)",
+    "timeout": "seconds to wait for the platform's answer (default 10)",
+    "retries": "further attempts after a 429, a 5xx or a network failure (default 3)",
+    "max_parts": "most messages one digest may be split into; the rest is left to the page (default 3)",
+    "min_interval": "seconds between two messages, to stay under the platform's rate limit",
+}
+
+
+class WebhookChannel(Channel):
+    """A chat platform's incoming webhook: POST a JSON body to the URL in ``webhook_env``."""
+
+    SETTINGS = WEBHOOK_SETTINGS
+    #: the platform's documented rate limit, as the default pause between two messages
+    MIN_INTERVAL: ClassVar[float] = 1.0
+    SIGNED: ClassVar[bool] = True       # does the platform have a signing secret?
+    #: the platform's own name for its answer's code, for Delivery.detail
+    CODE_NAME: ClassVar[str] = "errcode"
+
+    def __init__(self, name: str, settings: Mapping[str, object], *, clock: Clock | None = None):
+        super().__init__(name, settings, clock=clock)
+        s = self.settings
+        self.webhook_env = s.env_name("webhook_env", required=True)
+        self.secret_env = s.env_name("secret_env")
+        if self.secret_env and not self.SIGNED:
+            raise UsageError(f"{s.where('secret_env')}: {self.platform} webhooks are not signed")
+        self.timeout = s.number("timeout", 10.0, minimum=0.001)
+        self.max_parts = s.number("max_parts", 3, minimum=1, integer=True)
+        self.min_interval = s.number("min_interval", self.MIN_INTERVAL)
+        self.transport = HttpTransport(timeout=self.timeout, clock=self.clock,
+                                       retry=RetryPolicy(retries=s.number("retries", 3, integer=True)))
+        self._last_send: float | None = None
+
+    def required_env(self) -> list[str]:
+        return [self.webhook_env] + ([self.secret_env] if self.secret_env else [])
+
+    # a platform defines these three
+    def sign(self, url: str, payload: dict, secret: str, timestamp: float) -> tuple[str, dict]:
+        """The URL and body to send, signed with ``secret`` at ``timestamp`` (seconds)."""
+        return url, payload
+
+    def answer(self, result: HttpResult) -> tuple[bool, str]:
+        """(delivered, detail) from the platform's answer."""
+        raise NotImplementedError
+
+    def throttled(self, result: HttpResult) -> bool:
+        """An HTTP 200 answer that is the platform's rate limit: retried like a 429."""
+        return False
+
+    def deliver(self, message: Message, env: Mapping[str, str]) -> Delivery:
+        url = (env.get(self.webhook_env) or "").strip()
+        if not url:
+            return Delivery(message, False, f"environment variable {self.webhook_env} is not set", attempts=0)
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return Delivery(message, False, f"environment variable {self.webhook_env} does not hold an "
+                                            f"http(s) URL", attempts=0)
+        secret = None
+        if self.secret_env:
+            secret = env.get(self.secret_env) or ""
+            if not secret:
+                return Delivery(message, False, f"environment variable {self.secret_env} is not set",
+                                attempts=0)
+        self._pace()
+        payload = dict(message.payload)
+        if secret:
+            url, payload = self.sign(url, payload, secret, self.clock.time())
+        label = f"{self.name} ({self.platform}) part {message.part}/{message.parts}"
+        result = self.transport.post_json(url, payload, secrets=[secret, env.get(self.webhook_env)],
+                                          retry_body=self.throttled, label=label)
+        hidden = [secret, *url_secrets(env.get(self.webhook_env) or ""), *url_secrets(url)]
+        if result.status is None:
+            detail = result.error or "no answer"
+            ok = False
+        else:
+            ok, detail = self.answer(result)
+            if result.error:        # gave up on a Retry-After too long
+                detail = f"{detail} ({result.error})"
+        if result.attempts > 1:
+            detail = f"{detail} after {result.attempts} attempts"
+        return Delivery(message, ok, redact(detail, hidden), attempts=result.attempts)
+
+    def _pace(self) -> None:
+        """Wait until ``min_interval`` seconds have passed since this channel's last message."""
+        now = self.clock.monotonic()
+        if self._last_send is not None:
+            remaining = self._last_send + self.min_interval - now
+            if remaining > 0:
+                self.clock.sleep(remaining)
+                now = self.clock.monotonic()
+        self._last_send = now
+
+
+def json_code_answer(result: HttpResult, code_key: str, message_key: str,
+                     alt: tuple[str, str] | None = None) -> tuple[bool, str]:
+    """飞书/钉钉/企业微信 answer ``{code: 0, msg: ...}``: a non-zero code is a failure even in HTTP 200."""
+    body = result.json()
+    code = message = None
+    found = code_key
+    if isinstance(body, dict):
+        for ckey, mkey in ((code_key, message_key),) + ((alt,) if alt else ()):
+            if ckey in body:
+                code, message, found = body.get(ckey), body.get(mkey), ckey
+                break
+    status = result.status
+    if code is None:
+        snippet = result.text().strip()[:200]
+        if status is not None and 200 <= status < 300:
+            return False, f"HTTP {status}: unexpected answer: {snippet or '(empty)'}"
+        return False, f"HTTP {status}: {snippet or '(empty)'}"
+    if code == 0 and status is not None and 200 <= status < 300:
+        return True, "sent"
+    prefix = "" if status == 200 else f"HTTP {status}, "
+    return False, f"{prefix}{found} {code}: {message if message not in (None, '') else '(no message)'}"

@@ -1,0 +1,158 @@
+"""Email over SMTP: one message per person, the team digest to the configured ``to`` list.
+
+Each message is multipart/alternative with a plain-text and an HTML part (UTF-8, quoted-printable);
+names and subjects in Chinese are RFC 2047-encoded by the standard library's SMTP policy. The
+connection is STARTTLS (default), implicit TLS (``security: ssl``) or plain (``security: none``,
+which refuses a ``username``: the password would cross the network in clear). ``Message-ID`` is
+derived from the digest key and the recipient, so a resent digest carries the same id; ``Date`` is
+the send time. A person with no ``email`` in ``people:`` gets no mail; a team digest needs ``to``.
+"""
+
+from __future__ import annotations
+
+import email.policy
+import email.utils
+import hashlib
+import html
+from email.headerregistry import Address
+from email.message import EmailMessage
+from typing import Mapping
+
+from ptrack.errors import UsageError
+from ptrack.i18n import t
+from ptrack.notify.channels.base import Channel, footer_text, ordered_items
+from ptrack.notify.model import Delivery, Digest, Message
+from ptrack.notify.transport import SECURITY_MODES, Clock, RetryPolicy, SmtpServer, send_mail
+
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+class EmailChannel(Channel):
+    platform = "email"
+    SETTINGS = {
+        "host": "SMTP server host name",
+        "port": "SMTP port (default 587 for starttls, 465 for ssl, 25 for none)",
+        "from": "sender address, e.g. 'ptrack <ptrack@example.com>'",
+        "to": "addresses that get the team digest (a person's own digest goes to people.<id>.email)",
+        "username": "SMTP login (optional)",
+        "password_env": "environment variable holding the SMTP password (needed with username)",
+        "security": "starttls (default) | ssl | none",
+        "timeout": "seconds to wait for the server (default 30)",
+        "retries": "further attempts after a dropped connection or an SMTP 4xx reply (default 3)",
+        "ca_file": "a CA bundle to trust besides the system's (a company's own CA)",
+        "helo": "the name this machine gives in EHLO (default: its host name)",
+    }
+
+    def __init__(self, name: str, settings: Mapping[str, object], *, clock: Clock | None = None):
+        super().__init__(name, settings, clock=clock)
+        s = self.settings
+        self.host = s.text("host", required=True)
+        self.security = s.choice("security", SECURITY_MODES, "starttls")
+        self.port = s.number("port", DEFAULT_PORTS[self.security], minimum=1, integer=True)
+        self.sender = s.text("from", required=True)
+        self.sender_address = self._address(self.sender, s.where("from"))
+        self.to = [str(self._address(a, s.where("to"))) for a in s.text_list("to")]
+        self.username = s.text("username")
+        self.password_env = s.env_name("password_env")
+        if self.username and not self.password_env:
+            raise UsageError(f"{s.where('password_env')}: needed with username (the NAME of the "
+                             f"environment variable holding the password)")
+        if self.username and self.security == "none":
+            raise UsageError(f"{s.where('security')}: none would send the password in clear; "
+                             f"use starttls or ssl with a username")
+        self.timeout = s.number("timeout", 30.0, minimum=0.001)
+        self.retry = RetryPolicy(retries=s.number("retries", 3, integer=True))
+        self.ca_file = s.text("ca_file")
+        self.helo = s.text("helo")
+
+    @staticmethod
+    def _address(text: str, where: str) -> Address:
+        name, addr = email.utils.parseaddr(text)
+        if not addr or "@" not in addr or addr.startswith("@") or addr.endswith("@"):
+            raise UsageError(f"{where}: not an email address: {text!r}")
+        local, domain = addr.rsplit("@", 1)
+        return Address(display_name=name, username=local, domain=domain)
+
+    def required_env(self) -> list[str]:
+        return [self.password_env] if self.password_env else []
+
+    def render(self, digest: Digest) -> list[Message]:
+        if digest.is_team:
+            to = list(self.to)
+        else:
+            addr = digest.recipient.handles.get("email")
+            to = [str(Address(display_name=digest.recipient.name, addr_spec=addr))] if addr else []
+        if not to:
+            return []
+        payload = {"from": str(self.sender_address), "to": to, "subject": digest.title,
+                   "text": self._text(digest), "html": self._html(digest)}
+        return [self._message(digest, 1, 1, payload)]
+
+    def _greeting(self, digest: Digest) -> str:
+        if digest.is_team:
+            return t(digest.locale, "notify.channel.email_team_greeting")
+        return t(digest.locale, "notify.channel.email_greeting", name=digest.recipient.name)
+
+    def _text(self, digest: Digest) -> str:
+        lines = [self._greeting(digest), "", digest.summary]
+        for section in digest.sections:
+            lines += ["", section.title]
+            lines += [f"- [!] {i.text}" if i.urgent else f"- {i.text}" for i in ordered_items(section)]
+        if digest.page_url:
+            lines += ["", f"{t(digest.locale, 'notify.channel.open_page')}: {digest.page_url}"]
+        lines += ["", "-- ", footer_text(digest)]
+        return "\n".join(lines) + "\n"
+
+    def _html(self, digest: Digest) -> str:
+        e = html.escape
+        colour = {"green": "#2e7d32", "amber": "#ef6c00", "red": "#c62828"}.get(digest.health or "", "#1565c0")
+        out = [f'<!DOCTYPE html>\n<html lang="{e(digest.locale)}"><head><meta charset="utf-8">'
+               f"<title>{e(digest.title)}</title></head>",
+               '<body style="font-family:sans-serif;line-height:1.5;color:#222">',
+               f'<h2 style="border-left:6px solid {colour};padding-left:8px">{e(digest.title)}</h2>',
+               f"<p>{e(self._greeting(digest))}</p>", f"<p>{e(digest.summary)}</p>"]
+        for section in digest.sections:
+            out.append(f"<h3>{e(section.title)}</h3>\n<ul>")
+            for item in ordered_items(section):
+                text = e(item.text)
+                out.append(f'<li><strong style="color:#c62828">{text}</strong></li>' if item.urgent
+                           else f"<li>{text}</li>")
+            out.append("</ul>")
+        if digest.page_url:
+            out.append(f'<p><a href="{e(digest.page_url)}" style="display:inline-block;padding:8px 16px;'
+                       f'background:{colour};color:#fff;text-decoration:none;border-radius:4px">'
+                       f"{e(t(digest.locale, 'notify.channel.open_page'))}</a></p>")
+        out.append(f'<p style="color:#888;font-size:12px">{e(footer_text(digest))}</p>')
+        out.append("</body></html>")
+        return "\n".join(out) + "\n"
+
+    def mime(self, message: Message) -> EmailMessage:
+        """The mail for ``message``: headers, a plain-text part and an HTML part."""
+        p = message.payload
+        mail = EmailMessage(policy=email.policy.SMTP)
+        mail["From"] = p["from"]
+        mail["To"] = ", ".join(p["to"])
+        mail["Subject"] = p["subject"]
+        mail["Date"] = email.utils.formatdate(self.clock.time(), usegmt=True)
+        key = hashlib.sha256(f"{message.digest_key}\n{','.join(p['to'])}".encode("utf-8")).hexdigest()[:32]
+        mail["Message-ID"] = f"<{key}@{self.sender_address.domain}>"
+        mail["Auto-Submitted"] = "auto-generated"
+        mail.set_content(p["text"], cte="quoted-printable")
+        mail.add_alternative(p["html"], subtype="html", cte="quoted-printable")
+        return mail
+
+    def deliver(self, message: Message, env: Mapping[str, str]) -> Delivery:
+        password = None
+        if self.password_env:
+            password = env.get(self.password_env) or ""
+            if not password:
+                return Delivery(message, False, f"environment variable {self.password_env} is not set",
+                                attempts=0)
+        server = SmtpServer(host=self.host, port=self.port, security=self.security, username=self.username,
+                            password=password, timeout=self.timeout, ca_file=self.ca_file,
+                            local_hostname=self.helo)
+        to_addrs = [email.utils.parseaddr(a)[1] for a in message.payload["to"]]
+        result = send_mail(server, self.mime(message), to_addrs, retry=self.retry, clock=self.clock,
+                           label=f"{self.name} (email) to {message.recipient or 'team'}")
+        detail = result.detail if result.attempts == 1 else f"{result.detail} after {result.attempts} attempts"
+        return Delivery(message, result.ok, detail, attempts=result.attempts)
