@@ -156,23 +156,26 @@ class SmtpRecorder:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's naming)
                 recorder.mails.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
                                        "data": envelope.original_content or envelope.content,
-                                       "tls": session.ssl is not None})
+                                       "tls": session.ssl is not None or mode == "ssl",
+                                       "authenticated": session.authenticated})
                 return "250 OK"
 
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user \
                 and auth_data.password.decode() == password
             recorder.logins.append((mechanism, auth_data.login.decode(), "ok" if ok else "refused"))
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False)   # handled=False: aiosmtpd answers 535 itself
 
         port = refused_port()
-        kwargs = dict(authenticator=authenticator, auth_require_tls=True)
         if mode == "ssl":
+            # implicit TLS: aiosmtpd does not count the wrapped socket as TLS for auth_require_tls
             self.controller = Controller(Handler(), hostname="127.0.0.1", port=port, ssl_context=context,
-                                         server_hostname="127.0.0.1", **kwargs)
+                                         server_hostname="127.0.0.1", authenticator=authenticator,
+                                         auth_require_tls=False)
         else:
             self.controller = Controller(Handler(), hostname="127.0.0.1", port=port, tls_context=context,
-                                         require_starttls=True, **kwargs)
+                                         require_starttls=True, authenticator=authenticator,
+                                         auth_require_tls=True)
         self.port = port
 
     def __enter__(self) -> "SmtpRecorder":
@@ -201,5 +204,5 @@ def digest(*, locale: str = "zh-CN", handles: dict | None = None, person: str | 
                   summary=summary, sections=tuple(sections), page_url=page_url, key=key, health=health)
 
 
-def many_items(n: int, text: str = "任务 {i}：物料准备与审核，负责人确认排期") -> DigestSection:
-    return DigestSection("due", "近期到期", tuple(item(text.format(i=i)) for i in range(1, n + 1)))
+def many_items(n: int, text: str = "任务 {i}：物料准备与审核，负责人确认排期", title: str = "近期到期") -> DigestSection:
+    return DigestSection("due", title, tuple(item(text.format(i=i)) for i in range(1, n + 1)))

@@ -139,6 +139,7 @@ class EmailChannel(Channel):
         mail["Auto-Submitted"] = "auto-generated"
         mail.set_content(p["text"], cte="quoted-printable")
         mail.add_alternative(p["html"], subtype="html", cte="quoted-printable")
+        mail.set_boundary(f"=_ptrack_{key}")       # not random: the same digest makes the same mail
         return mail
 
     def deliver(self, message: Message, env: Mapping[str, str]) -> Delivery:
