@@ -107,14 +107,21 @@ def test_unexpected_answer_is_a_failure():
 
 
 def test_20_per_minute_pacing():
+    # twenty go at once; the 21st waits until a minute after the first; per_minute lowers it
     clock = FakeClock()
     ch = channel(clock)
     [message] = ch.render(digest())
     with RecordingServer(OK) as server:
-        ch.deliver(message, env(server))
-        clock.mono += 1.0                      # one second later the next may go after 2 more
-        ch.deliver(message, env(server))
-    assert clock.sleeps == [2.0]
+        for _ in range(21):
+            ch.deliver(message, env(server))
+    assert clock.sleeps == [60.0]
+    clock = FakeClock()
+    ch = channel(clock, per_minute=2)
+    with RecordingServer(OK) as server:
+        for _ in range(3):
+            clock.mono += 10.0                   # ten seconds between the calls
+            ch.deliver(message, env(server))
+    assert clock.sleeps == [40.0]                # 60 s after the first, sent at 10 s: at 70 s, not 30 s
 
 
 def test_secret_and_token_stay_out_of_detail_and_logs(caplog):

@@ -120,14 +120,15 @@ def test_frequency_limit_11232_is_retried():
 
 
 def test_messages_are_paced_to_the_rate_limit():
-    # 100 messages a minute: 0.6 s between two sends; the first goes at once
+    # 5 a second: five go at once, the sixth waits until a second after the first, the seventh
+    # goes with it (the window then holds only the sixth)
     clock = FakeClock()
     ch = channel(clock)
     [message] = ch.render(digest())
     with RecordingServer(OK) as server:
-        for _ in range(3):
+        for _ in range(7):
             assert ch.deliver(message, env(server)).ok
-    assert clock.sleeps == [0.6, 0.6]
+    assert clock.sleeps == [1.0] and len(server.requests) == 7
 
 
 def test_missing_environment_variables_fail_without_sending():
@@ -210,7 +211,7 @@ def test_rendering_is_deterministic():
     ({"webhook_env": "H", "timeout": "fast"}, "notify.channels.lark.timeout: expected a number ≥ 0.001, got 'fast'"),
     ({"webhook_env": "H", "retries": 1.5}, "notify.channels.lark.retries: expected a whole number ≥ 0, got 1.5"),
     ({"webhook_env": "H", "token": "x"}, "notify.channels.lark: unknown setting token (known: max_parts, "
-                                         "min_interval, retries, secret_env, timeout, webhook_env)"),
+                                         "per_minute, retries, secret_env, timeout, webhook_env)"),
 ])
 def test_bad_settings_are_usage_errors(settings, message):
     with pytest.raises(UsageError) as err:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ptrack.notify.transport import HttpTransport, RetryPolicy, redact, url_secrets
+from ptrack.notify.transport import HttpTransport, RateLimiter, RetryPolicy, redact, url_secrets
 from tests.notify_support import FakeClock, RecordingServer, Reply, refused_port
 
 TOKEN = "tok-0123456789abcdef"
@@ -131,3 +131,15 @@ def test_url_secrets_cover_the_webhook_tokens():
     slack = url_secrets("https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXXXXX")
     assert "XXXXXXXXXXXXXXXXXXXXXXXX" in slack and "T000" in slack
     assert "services" not in slack
+
+
+def test_rate_limiter_keeps_every_window():
+    # 2 a second and 3 in 10 s: sends at 0, 0, then 1 (the second window), then 10 (the 10-s window)
+    clock = FakeClock()
+    limiter = RateLimiter([(2, 1.0), (3, 10.0)], clock)
+    times = []
+    for _ in range(4):
+        limiter.wait()
+        times.append(clock.monotonic())
+    assert times == [0.0, 0.0, 1.0, 10.0]
+    assert clock.sleeps == [1.0, 9.0]

@@ -62,6 +62,34 @@ class RetryPolicy:
         return min(self.backoff * self.factor ** (retry - 1), self.max_wait)
 
 
+class RateLimiter:
+    """At most ``count`` sends in any ``period`` seconds, for each ``(count, period)`` window:
+    ``wait()`` sleeps until the next send is allowed, then counts it. A burst up to the limit goes
+    at once (钉钉's 20 a minute: a campaign's eight digests leave together, the 21st waits)."""
+
+    def __init__(self, windows: Sequence[tuple[int, float]], clock: Clock):
+        self.windows = [(int(n), float(p)) for n, p in windows if n > 0]
+        self.clock = clock
+        self.sent: list[float] = []
+
+    def wait(self) -> float:
+        waited = 0.0
+        while True:
+            now = self.clock.monotonic()
+            delay = 0.0
+            for count, period in self.windows:
+                recent = [t for t in self.sent if t > now - period]
+                if len(recent) >= count:
+                    delay = max(delay, recent[-count] + period - now)
+            if delay <= 0:
+                break
+            self.clock.sleep(delay)
+            waited += delay
+        longest = max((p for _n, p in self.windows), default=0.0)
+        self.sent = [t for t in self.sent if t > now - longest] + [now]
+        return waited
+
+
 def redact(text: str, secrets: Iterable[str | None]) -> str:
     """``text`` with every secret (and its URL-quoted forms) replaced by ``***``. Longest first,
     so a URL is masked whole before the token inside it."""

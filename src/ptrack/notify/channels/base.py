@@ -17,8 +17,8 @@ from typing import Callable, ClassVar, Mapping, Sequence
 from ptrack.errors import UsageError
 from ptrack.i18n import t
 from ptrack.notify.model import Delivery, Digest, DigestItem, DigestSection, Message
-from ptrack.notify.transport import (SYSTEM_CLOCK, Clock, HttpResult, HttpTransport, RetryPolicy, redact,
-                                     url_secrets)
+from ptrack.notify.transport import (SYSTEM_CLOCK, Clock, HttpResult, HttpTransport, RateLimiter, RetryPolicy,
+                                     redact, url_secrets)
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -239,7 +239,7 @@ WEBHOOK_SETTINGS = {
     "timeout": "seconds to wait for the platform's answer (default 10)",
     "retries": "further attempts after a 429, a 5xx or a network failure (default 3)",
     "max_parts": "most messages one digest may be split into; the rest is left to the page (default 3)",
-    "min_interval": "seconds between two messages, to stay under the platform's rate limit",
+    "per_minute": "most messages a minute (default: the platform's limit, e.g. 20 for dingtalk)",
 }
 
 
@@ -247,8 +247,8 @@ class WebhookChannel(Channel):
     """A chat platform's incoming webhook: POST a JSON body to the URL in ``webhook_env``."""
 
     SETTINGS = WEBHOOK_SETTINGS
-    #: the platform's documented rate limit, as the default pause between two messages
-    MIN_INTERVAL: ClassVar[float] = 1.0
+    #: the platform's documented rate limits: (messages, seconds) windows
+    RATE_LIMITS: ClassVar[tuple[tuple[int, float], ...]] = ((60, 60.0),)
     SIGNED: ClassVar[bool] = True       # does the platform have a signing secret?
     #: the platform's own name for its answer's code, for Delivery.detail
     CODE_NAME: ClassVar[str] = "errcode"
@@ -262,10 +262,12 @@ class WebhookChannel(Channel):
             raise UsageError(f"{s.where('secret_env')}: {self.platform} webhooks are not signed")
         self.timeout = s.number("timeout", 10.0, minimum=0.001)
         self.max_parts = s.number("max_parts", 3, minimum=1, integer=True)
-        self.min_interval = s.number("min_interval", self.MIN_INTERVAL)
+        minute = dict((p, n) for n, p in self.RATE_LIMITS).get(60.0)
+        per_minute = s.number("per_minute", minute or 60, minimum=1, integer=True)
+        windows = [(n, p) for n, p in self.RATE_LIMITS if p != 60.0] + [(per_minute, 60.0)]
+        self.limiter = RateLimiter(windows, self.clock)
         self.transport = HttpTransport(timeout=self.timeout, clock=self.clock,
                                        retry=RetryPolicy(retries=s.number("retries", 3, integer=True)))
-        self._last_send: float | None = None
 
     def required_env(self) -> list[str]:
         return [self.webhook_env] + ([self.secret_env] if self.secret_env else [])
@@ -297,7 +299,7 @@ class WebhookChannel(Channel):
             if not secret:
                 return Delivery(message, False, f"environment variable {self.secret_env} is not set",
                                 attempts=0)
-        self._pace()
+        self.limiter.wait()
         payload = dict(message.payload)
         if secret:
             url, payload = self.sign(url, payload, secret, self.clock.time())
@@ -316,15 +318,6 @@ class WebhookChannel(Channel):
             detail = f"{detail} after {result.attempts} attempts"
         return Delivery(message, ok, redact(detail, hidden), attempts=result.attempts)
 
-    def _pace(self) -> None:
-        """Wait until ``min_interval`` seconds have passed since this channel's last message."""
-        now = self.clock.monotonic()
-        if self._last_send is not None:
-            remaining = self._last_send + self.min_interval - now
-            if remaining > 0:
-                self.clock.sleep(remaining)
-                now = self.clock.monotonic()
-        self._last_send = now
 
 
 def json_code_answer(result: HttpResult, code_key: str, message_key: str,

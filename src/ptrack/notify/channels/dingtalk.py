@@ -42,7 +42,7 @@ def _item_line(item: DigestItem) -> str:
 
 class DingtalkChannel(WebhookChannel):
     platform = "dingtalk"
-    MIN_INTERVAL = 3.0          # 20 a minute
+    RATE_LIMITS = ((20, 60.0),)               # 20 a minute per robot
 
     def render(self, digest: Digest) -> list[Message]:
         parts = split_digest(digest, lambda part: self._size(self._payload(digest, part)) <= BODY_LIMIT,

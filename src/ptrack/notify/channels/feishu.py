@@ -49,7 +49,7 @@ def _item_line(item: DigestItem) -> str:
 
 class FeishuChannel(WebhookChannel):
     platform = "feishu"
-    MIN_INTERVAL = 0.6          # 100 a minute
+    RATE_LIMITS = ((5, 1.0), (100, 60.0))     # 5 a second, 100 a minute per bot
     CODE_NAME = "code"
 
     def render(self, digest: Digest) -> list[Message]:

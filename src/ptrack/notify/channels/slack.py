@@ -52,7 +52,7 @@ def _sections(lines: list[str]) -> list[str]:
 
 class SlackChannel(WebhookChannel):
     platform = "slack"
-    MIN_INTERVAL = 1.0          # one message a second per webhook
+    RATE_LIMITS = ((1, 1.0), (60, 60.0))      # one message a second per webhook
     SIGNED = False
 
     def render(self, digest: Digest) -> list[Message]:

@@ -35,7 +35,7 @@ def _bytes(text: str) -> int:
 
 class WecomChannel(WebhookChannel):
     platform = "wecom"
-    MIN_INTERVAL = 3.0          # 20 a minute
+    RATE_LIMITS = ((20, 60.0),)               # 20 a minute per robot
     SIGNED = False              # the key in the URL is the only credential
 
     def render(self, digest: Digest) -> list[Message]:
