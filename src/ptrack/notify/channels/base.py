@@ -165,12 +165,6 @@ def footer_text(digest: Digest) -> str:
     return t(digest.locale, "notify.channel.footer", campaign=digest.campaign_name, date=digest.as_of)
 
 
-def _add(blocks: list[Block], section: DigestSection, item: DigestItem, continued: bool) -> list[Block]:
-    if blocks and blocks[-1].section is section:
-        return blocks[:-1] + [dataclasses.replace(blocks[-1], items=blocks[-1].items + (item,))]
-    return blocks + [Block(section, (item,), continued)]
-
-
 def _shorten(text: str, keep: int) -> str:
     return text[:keep].rstrip() + "…"
 
@@ -180,43 +174,71 @@ def split_digest(digest: Digest, fits: Callable[[Part], bool], max_parts: int) -
 
     ``fits(part)`` renders the part as the platform would send it and checks every limit; part
     numbers are measured as "99/99" so the real numbers never make a part grow past its check.
-    An item too long for a part of its own is shortened (with "…"). Past ``max_parts`` parts the
-    rest is left out: the last part drops items from its end until the closing lines ("N more
-    items not shown", "see the page: URL") fit too.
+    How many items a part takes is found by doubling then halving (a few renders a part, not one
+    per item). An item too long for a part of its own is shortened (with "…"). When ``max_parts``
+    parts are full the rest is left out: the last part gives up items from its end until the
+    closing lines ("N more items not shown", "see the page: URL") fit too.
     """
-    def probe(blocks, omitted=0):
-        return Part(99, 99, tuple(blocks), omitted)
-
     units = [(section, item) for section in digest.sections for item in ordered_items(section)]
-    parts: list[list[Block]] = []
-    current: list[Block] = []
-    for section, item in units:
-        candidate = _add(current, section, item, continued=False)
-        if fits(probe(candidate)):
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        started_before = any(b.section is section for b in (parts[-1] if parts else []))
-        current = [Block(section, (item,), continued=started_before)]
-        if not fits(probe(current)):
-            current = [Block(section, (_fit_item(item, lambda it: fits(probe(
-                [Block(section, (it,), started_before)]))),), started_before)]
-    if current or not parts:
-        parts.append(current)
+    total = len(units)
 
+    def blocks(start: int, stop: int, first: DigestItem | None = None) -> list[Block]:
+        groups: list[tuple[DigestSection, list[DigestItem]]] = []
+        for k in range(start, stop):
+            section, item = units[k]
+            if k == start and first is not None:
+                item = first
+            if groups and groups[-1][0] is section:
+                groups[-1][1].append(item)
+            else:
+                groups.append((section, [item]))
+        continued = start > 0 and start < total and units[start - 1][0] is units[start][0]
+        return [Block(section, tuple(items), continued and n == 0) for n, (section, items) in enumerate(groups)]
+
+    def ok(start: int, stop: int, omitted: int = 0) -> bool:
+        return fits(Part(99, 99, tuple(blocks(start, stop)), omitted))
+
+    def most(start: int, low: int, high: int, omitted_after: bool = False) -> int:
+        """The largest stop in [low, high] with units[start:stop] fitting (low is known to fit)."""
+        while low < high:
+            mid = (low + high + 1) // 2
+            if ok(start, mid, total - mid if omitted_after else 0):
+                low = mid
+            else:
+                high = mid - 1
+        return low
+
+    parts: list[list[Block]] = []
+    start = 0
     omitted = 0
-    if len(parts) > max_parts:
-        omitted = sum(len(b.items) for p in parts[max_parts:] for b in p)
-        parts = parts[:max_parts]
-        last = parts[-1]
-        while not fits(probe(last, omitted)) and last:
-            block = last[-1]
-            omitted += 1
-            last = last[:-1] + ([dataclasses.replace(block, items=block.items[:-1])] if len(block.items) > 1 else [])
-        parts[-1] = last
+    while start < total:
+        if not ok(start, start + 1):
+            section, item = units[start]
+            shortened = _fit_item(item, lambda it: fits(Part(99, 99, tuple(blocks(start, start + 1, it)))))
+            parts.append(blocks(start, start + 1, shortened))
+            stop = start + 1
+        else:
+            step, stop = 1, start + 1              # double while it fits, then halve
+            while stop < total and ok(start, min(stop + step, total)):
+                stop = min(stop + step, total)
+                step *= 2
+            stop = most(start, stop, min(stop + step, total) - 1) if stop < total else stop
+            parts.append(blocks(start, stop))
+        if len(parts) == max_parts and stop < total:
+            # full: keep what fits together with the closing lines, leave the rest to the page
+            last_start = start
+            keep = stop
+            if not ok(last_start, keep, total - keep):
+                keep = last_start if not ok(last_start, last_start + 1, total - last_start - 1) \
+                    else most(last_start, last_start + 1, keep - 1, omitted_after=True)
+            parts[-1] = blocks(last_start, keep) if keep > last_start else []
+            omitted = total - keep
+            break
+        start = stop
+    if not parts:
+        parts.append([])
     count = len(parts)
-    return [Part(n, count, tuple(blocks), omitted if n == count else 0) for n, blocks in enumerate(parts, 1)]
+    return [Part(n, count, tuple(b), omitted if n == count else 0) for n, b in enumerate(parts, 1)]
 
 
 def _fit_item(item: DigestItem, fits: Callable[[DigestItem], bool]) -> DigestItem:
