@@ -396,6 +396,7 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
 HISTORY_FORMATS = ("json", "csv")
 DIFF_FORMATS = ("markdown", "json")
 RETRO_FORMATS = ("markdown", "html")
+NOTIFY_FORMATS = ("text", "json")
 
 
 def _print_notes(notes) -> None:
@@ -513,6 +514,59 @@ def retro(path, fmt, as_of, lang, baseline) -> None:
     _print_notes(report.notes)
     click.echo(RETRO_REPORTERS[fmt](report), nl=False)
     sys.exit(0)
+
+
+@cli.command()
+@paths_argument
+@as_of_option
+@click.option("--channel", "channel_names", multiple=True, metavar="NAME",
+              help="Send to this channel of notify.channels in ptrack.yaml only (repeatable; default: all).")
+@click.option("--dry-run", is_flag=True,
+              help="Print exactly the payloads that would be sent; send nothing, record nothing, need no secrets.")
+@click.option("--format", "fmt", type=click.Choice(NOTIFY_FORMATS), default="text", show_default=True,
+              help="text: per channel who got what; json: the digests and every message's outcome.")
+@lang_option
+@click.option("--state", "state_file", metavar="FILE", type=click.Path(dir_okay=False),
+              help="The send-once record (default: notify.state of ptrack.yaml, else .ptrack/notify-sent.json "
+                   "beside ptrack.yaml).")
+@click.option("--no-git", is_flag=True, hidden=True, help="Do not read git history (no stale tasks).")
+def notify(paths, as_of, channel_names, dry_run, fmt, lang, state_file, no_git) -> None:
+    """Tell each person what needs them, and the team what the weekly review should look at.
+
+    Per person (owners, collaborators, risk and milestone owners): tasks overdue, due or starting
+    within notify.horizon_days working days (default 3), open risks due or overdue, milestones
+    coming up, in-progress tasks not updated for stale_after_days (git). For the team: health
+    changes since the previous working day, milestones hit or missed, the weekly-review focus,
+    goals behind pace, and a link to the campaign page (site_url). Nothing to say: no message.
+
+    Channels are configured under notify.channels in ptrack.yaml (feishu, dingtalk, wecom, slack,
+    email); secrets come from the environment variables they name. Each digest goes at most once
+    per person, day and channel (see --state). Exit codes: 0 all delivered; 1 a message could not
+    be delivered or a campaign file is invalid; 2 usage error (unknown channel, a needed
+    environment variable not set).
+    """
+    from ptrack.notify.digest import collect_digests
+    from ptrack.notify.report import NOTIFY_REPORTERS
+    from ptrack.notify.send import notify as run_notify
+
+    config = _config()
+    files = _files(paths, config)
+    day = resolve_as_of(as_of)
+    if channel_names or not dry_run:
+        from ptrack.notify.send import select_channels
+
+        select_channels(config, channel_names)  # usage errors before any work
+    run = collect_digests(files, config, day, locale=lang or None, git=not no_git)
+    _print_notes(run.notes)
+    _print_diagnostics(run.diagnostics)
+    report = run_notify(run, config, channel_names=channel_names, env=os.environ, dry_run=dry_run,
+                        state_file=state_file, locale=lang or None)
+    click.echo(NOTIFY_REPORTERS[fmt](report), nl=False)
+    for o in report.outcomes:
+        if o.status == "failed":
+            click.echo(f"ptrack: error: {o.channel} ({o.platform}): {o.message.recipient or 'team'} "
+                       f"{o.message.digest_key}: {o.detail}", err=True)
+    sys.exit(1 if report.failed else 0)
 
 
 @cli.command()

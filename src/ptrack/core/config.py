@@ -12,7 +12,7 @@ from ptrack.core.loader import YamlProblem, display_path, load_yaml
 
 CONFIG_NAME = "ptrack.yaml"
 DEFAULT_GLOB = "campaigns/*.yaml"
-_KEYS = {"title", "locale", "campaigns", "policy"}
+_KEYS = {"title", "locale", "campaigns", "policy", "site_url", "notify"}
 _POLICY_KEYS = {"deviation_warn", "deviation_fail", "stale_after_days", "due_soon_days", "rules"}
 
 
@@ -24,6 +24,34 @@ class Config:
     locale: str | None = None
     campaigns: tuple[str, ...] = (DEFAULT_GLOB,)
     policy: Mapping[str, object] = field(default_factory=dict)
+    site_url: str | None = None  # where the site is published: <site_url>/<campaign-id>/ is a campaign's page
+    notify: "NotifyConfig" = field(default_factory=lambda: NotifyConfig())
+
+    def page_url(self, campaign_id: str) -> str | None:
+        """The campaign's page on the published site, when ``site_url`` is set."""
+        return f"{self.site_url.rstrip('/')}/{campaign_id}/" if self.site_url else None
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """One entry of ``notify.channels``: its name, platform type, where it is in ptrack.yaml and
+    the settings handed to the platform's channel class (``type`` and ``digests`` taken out)."""
+
+    name: str
+    type: str
+    settings: Mapping[str, object]
+    digests: tuple[str, ...] = ("people", "team")  # which digests it gets: each person's, the team's
+    where: str = ""  # "ptrack.yaml:LINE:COL" of the channel's entry, for messages
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    horizon_days: int = 3  # working days of the campaign's calendar
+    state: str | None = None  # the send-once record, relative to ptrack.yaml (default .ptrack/notify-sent.json)
+    channels: tuple[ChannelConfig, ...] = ()
+
+    def channel(self, name: str) -> ChannelConfig | None:
+        return next((c for c in self.channels if c.name == name), None)
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -75,8 +103,31 @@ def load_config(start: Path | None = None) -> Config:
     for key in ("title", "locale"):
         if key in data and not isinstance(data[key], str):
             raise bad((key,), f"{key} must be text")
+    site_url = data.get("site_url")
+    if site_url is not None:
+        site_url = _check_site_url(site_url, doc.source, shown)
+    from ptrack.notify.settings import parse_notify
+
+    notify = parse_notify(data.get("notify"), doc.source, shown)
     return Config(root=path.parent, file=path, title=data.get("title"), locale=data.get("locale"),
-                  campaigns=tuple(campaigns), policy=policy)
+                  campaigns=tuple(campaigns), policy=policy, site_url=site_url, notify=notify)
+
+
+def _check_site_url(value, source, shown: str) -> str:
+    """``site_url``: an absolute http(s) URL with a host, no query or fragment."""
+    from urllib.parse import urlsplit
+
+    loc = source.locate(("site_url",))
+    where = f"{shown}:{loc.line}:{loc.column}"
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError(f"{where}: site_url must be the address of the published site, "
+                         "e.g. https://acme.github.io/campaigns")
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or any(c.isspace() for c in value.strip()):
+        raise UsageError(f'{where}: site_url "{value}" is not a web address; write the address of the '
+                         "published site, e.g. https://acme.github.io/campaigns")
+    return value.strip().rstrip("/")
 
 
 def _check_policy(data: dict, source, shown: str) -> None:

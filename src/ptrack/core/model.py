@@ -39,6 +39,22 @@ class Person:
     department: str | None = None
     role: str | None = None
     email: str | None = None
+    # chat handles for ``ptrack notify`` (people.<id> in the file); None when not given
+    feishu: str | None = None  # 飞书 open_id (ou_...) or user_id
+    dingtalk_mobile: str | None = None
+    dingtalk_userid: str | None = None
+    wecom_userid: str | None = None
+    wecom_mobile: str | None = None
+    slack: str | None = None  # Slack member id (U...)
+
+    @property
+    def handles(self) -> dict[str, str]:
+        """The handles given, by name (``PERSON_HANDLES`` order)."""
+        return {k: getattr(self, k) for k in PERSON_HANDLES if getattr(self, k)}
+
+
+# people.<id> fields that reach a person on a platform (ptrack notify)
+PERSON_HANDLES = ("feishu", "dingtalk_mobile", "dingtalk_userid", "wecom_userid", "wecom_mobile", "slack", "email")
 
 
 @dataclass(frozen=True)
@@ -324,7 +340,8 @@ def build_campaign(data: dict, file: str, source: SourceMap | None = None,
         rules=MappingProxyType(dict(rules)),
     )
     people = {
-        pid: Person(pid, p["name"], p.get("department"), p.get("role"), p.get("email"))
+        pid: Person(pid, p["name"], p.get("department"), p.get("role"), p.get("email"),
+                    **{k: p[k] for k in PERSON_HANDLES if k != "email" and p.get(k)})
         for pid, p in (data.get("people") or {}).items()
     }
     return Campaign(

@@ -176,6 +176,18 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f' (did you mean "{match[0]}"?)' if match else ""
 
 
+# What each chat handle of people.<id> looks like (ptrack notify), for the pattern's message.
+_HANDLE_HINTS = {
+    "email": "an email address, e.g. wang.xue@example.com",
+    "feishu": "a Feishu open_id or user_id (letters, digits, _ and -), e.g. ou_7d8a6e6df7621556ce0d21922b676706",
+    "dingtalk_mobile": "a mobile number, digits only, optionally with a country code: 13800138000 or +86-13800138000",
+    "dingtalk_userid": "a DingTalk userId (letters, digits, _ and -)",
+    "wecom_userid": "a WeCom userid (letters, digits, _ - . @), e.g. wangxue",
+    "wecom_mobile": "a mobile number, digits only, optionally with a country code: 13800138000 or +86-13800138000",
+    "slack": "a Slack member id: U or W followed by capital letters and digits, e.g. U024BE7LH",
+}
+
+
 def _schema_diagnostics(error, source: SourceMap) -> Iterator[Diagnostic]:
     path = tuple(error.absolute_path)
     where = format_json_path(path)
@@ -215,6 +227,9 @@ def _schema_diagnostics(error, source: SourceMap) -> Iterator[Diagnostic]:
         return
     if kind in ("format", "pattern") and (schema.get("format") == "date" or "[0-9]{4}-" in str(schema.get("pattern", ""))):
         yield diag(f"{where}: {_show(value)} is not a date; write YYYY-MM-DD, e.g. 2024-03-01")
+        return
+    if kind == "pattern" and len(path) == 3 and path[0] == "people" and path[2] in _HANDLE_HINTS:
+        yield diag(f"{where}: {_show(value)} is not {_HANDLE_HINTS[path[2]]}")
         return
     if kind == "pattern" and error.validator_value == _ID_PATTERN:
         yield diag(f"{where}: {_show(value)} is not a valid id; use lowercase letters, digits and '-', "
