@@ -93,7 +93,8 @@ def _channel(name, entry, where) -> ChannelConfig:
             listed = ", ".join(sorted(set(known) | set(CHANNEL_KEYS)))
             raise UsageError(f'{where(path + (key,), key=True)}: unknown setting "{key}" for a {kind} '
                              f"channel; known: {listed}")
-        if key.endswith("_env") and (not isinstance(value, str) or not _ENV_NAME.match(value)):
+        if key.endswith("_env") and (not isinstance(value, str) or not _ENV_NAME.match(value)
+                                     or _looks_secret(value)):
             raise UsageError(f"{at}: {key} names an environment variable (e.g. PTRACK_{kind.upper()}"
                              "_WEBHOOK); the value itself goes in the environment, not in ptrack.yaml")
         settings[key] = value
@@ -121,14 +122,21 @@ def _refuse_secret(name: str, key: str, value, at: str) -> None:
                              "address is a secret (anyone who has it can post to the group). Put it in an "
                              "environment variable (a repository secret in CI) and name the variable: "
                              f"{_env_key(key)}: PTRACK_{name.upper().replace('-', '_')}_WEBHOOK")
-        token = _TOKEN.match(text) and re.search(r"\d", text) and re.search(r"[A-Za-z]", text) \
-            and not (text.isupper() and _ENV_NAME.match(text))
-        if token or re.match(r"^SEC[0-9a-f]{16,}$", text):
+        if _looks_secret(text):
             raise UsageError(f"{at}: channel {name}: {key} looks like a secret written into ptrack.yaml; keep "
                              f"secrets in environment variables and name them: {_env_key(key)}: VARIABLE")
     if _SECRET_KEY.search(key) and value not in (None, False):
         raise UsageError(f"{at}: channel {name}: {key} would put a secret into ptrack.yaml; secrets come from "
                          f"environment variables only: write {_env_key(key)}: VARIABLE_NAME")
+
+
+def _looks_secret(text: str) -> bool:
+    """A DingTalk signing secret (SEC + hex), or a long run of letters and digits that is not an
+    upper-case variable name."""
+    if re.match(r"^SEC[0-9a-f]{16,}$", text):
+        return True
+    return bool(_TOKEN.match(text) and re.search(r"\d", text) and re.search(r"[A-Za-z]", text)
+                and not (text.isupper() and _ENV_NAME.match(text)))
 
 
 def _env_key(key: str) -> str:
