@@ -1,8 +1,8 @@
 """``ptrack init``: scaffold a campaign repository.
 
 Writes ``ptrack.yaml``, ``campaigns/<id>.yaml`` (a small valid campaign dated around the day
-given), ``.github/workflows/ptrack.yml``, ``.pre-commit-config.yaml`` and a ``README.md`` for the
-team, from the templates in ``ptrack/scaffold/``. Nothing is ever overwritten: when any target
+given), ``.github/workflows/ptrack.yml``, ``.github/workflows/ptrack-notify.yml`` (the daily
+digests, weekday mornings), ``.pre-commit-config.yaml`` and a ``README.md`` for the team, from the templates in ``ptrack/scaffold/``. Nothing is ever overwritten: when any target
 exists, nothing at all is written and the existing files are reported. Every file is written
 atomically; if a write fails, the files already written by this run are removed again.
 
@@ -24,6 +24,7 @@ from ptrack.errors import UsageError
 
 CONFIG_FILE = "ptrack.yaml"
 WORKFLOW_FILE = ".github/workflows/ptrack.yml"
+NOTIFY_WORKFLOW_FILE = ".github/workflows/ptrack-notify.yml"
 PRE_COMMIT_FILE = ".pre-commit-config.yaml"
 README_FILE = "README.md"
 
@@ -112,6 +113,7 @@ def plan_scaffold(*, lang: str, today: date, name: str | None = None, campaign_i
         (CONFIG_FILE, f"{lang}/ptrack.yaml"),
         (campaign_path, f"{lang}/campaign.yaml"),
         (WORKFLOW_FILE, "workflow.yml"),
+        (NOTIFY_WORKFLOW_FILE, "notify-workflow.yml"),
         (PRE_COMMIT_FILE, pre_commit),
         (README_FILE, f"{lang}/README.md"),
     ]

@@ -220,6 +220,53 @@ def test_usage_error_leaves_counts_empty_and_fails(fresh_repo, tmp_path):
     assert run.failed
 
 
+# -- notify -----------------------------------------------------------------------------------
+
+NOTIFY_CONFIG = ("notify:\n  channels:\n    group:\n      type: wecom\n      webhook_env: PTRACK_WECOM_WEBHOOK\n"
+                 "      retries: 0\n")
+
+
+def test_notify_dry_run_prints_the_digests(fresh_repo, tmp_path):
+    run = run_action(fresh_repo, tmp_path / "a", path_dirs=(_pip_stub(tmp_path / "stub"),), notify="dry-run",
+                     **{"as-of": "2025-03-05"})
+    assert not run.failed, run.stdout
+    assert [name for name, _ in run.steps][-2:] == ["ptrack notify", "Fail when the check failed"]
+    assert run.step_outputs["notify"] == {"exit-code": "0"}
+    assert "No notify.channels in ptrack.yaml" in run.stdout and "== " in run.stdout  # an English repository
+
+
+def test_notify_sends_to_the_channels_with_the_secrets_from_env(fresh_repo, tmp_path):
+    from tests.notify_support import Reply, RecordingServer
+
+    config = fresh_repo / "ptrack.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + NOTIFY_CONFIG, encoding="utf-8")
+    with RecordingServer() as server:
+        url = server.url("/cgi-bin/webhook/send?key=the-secret-key-123")
+        run = run_action(fresh_repo, tmp_path / "a", path_dirs=(_pip_stub(tmp_path / "stub"),), notify="true",
+                         env={"PTRACK_WECOM_WEBHOOK": url}, **{"as-of": "2025-03-05"})
+        assert not run.failed, run.stdout
+        assert run.outputs["notify-exit-code"] == "0"
+        assert server.requests and all(r.json()["msgtype"] in ("markdown", "text") for r in server.requests)
+        sent = len(server.requests)
+        # a re-run the same day sends nothing (the record is in the workspace)
+        again = run_action(fresh_repo, tmp_path / "b", path_dirs=(_pip_stub(tmp_path / "stub"),), notify="true",
+                           env={"PTRACK_WECOM_WEBHOOK": url}, **{"as-of": "2025-03-05"})
+        assert not again.failed and len(server.requests) == sent
+        server.default = Reply(200, {"errcode": 93000, "errmsg": "invalid webhook url"})
+        failing = run_action(fresh_repo, tmp_path / "c", path_dirs=(_pip_stub(tmp_path / "stub"),), notify="true",
+                             env={"PTRACK_WECOM_WEBHOOK": url}, **{"as-of": "2025-03-06"})
+    assert failing.failed and failing.outputs["notify-exit-code"] == "1"
+    assert failing.steps[-1] == ("Fail when the check failed", 1)
+    assert "the-secret-key-123" not in run.stdout + again.stdout + failing.stdout
+
+
+def test_bad_notify_value_is_an_error(fresh_repo, tmp_path):
+    run = run_action(fresh_repo, tmp_path / "a", path_dirs=(_pip_stub(tmp_path / "stub"),), notify="yes",
+                     **{"as-of": DAY.isoformat()})
+    assert run.steps[-1] == ("ptrack notify", 2)
+    assert "notify must be 'true', 'dry-run' or 'false'" in run.stdout
+
+
 # -- installing ptrack ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("version, expected", [
@@ -254,7 +301,7 @@ def test_action_metadata():
     assert ACTION["runs"]["using"] == "composite"
     defaults = {name: spec.get("default") for name, spec in ACTION["inputs"].items()}
     assert defaults == {"paths": "", "as-of": "", "strict": "false", "build": "", "lang": "",
-                        "ptrack-version": "", "python-version": "3.11", "install-fonts": "true"}
+                        "ptrack-version": "", "python-version": "3.11", "install-fonts": "true", "notify": "false"}
     assert set(ACTION["outputs"]) >= {"errors", "warnings"}
     assert ACTION["runs"]["steps"][0]["uses"] == "actions/setup-python@v5"
     assert ACTION["runs"]["steps"][0]["with"]["python-version"] == "${{ inputs.python-version }}"

@@ -17,13 +17,13 @@ import yaml
 from ecosystem_support import ROOT, clean_env, git_repo, ptrack_exe
 from ptrack import __version__
 from ptrack.core.config import load_config
-from ptrack.init import (CONFIG_FILE, PRE_COMMIT_FILE, README_FILE, WORKFLOW_FILE, init_project, plan_scaffold,
-                         requirement_from, sample_progress)
+from ptrack.init import (CONFIG_FILE, NOTIFY_WORKFLOW_FILE, PRE_COMMIT_FILE, README_FILE, WORKFLOW_FILE, init_project,
+                         plan_scaffold, requirement_from, sample_progress)
 from ptrack.pipeline import check_files
 from ptrack.core.validate import load_schema
 
 DAY = "2025-03-03"
-TARGETS = {CONFIG_FILE, WORKFLOW_FILE, PRE_COMMIT_FILE, README_FILE}
+TARGETS = {CONFIG_FILE, WORKFLOW_FILE, NOTIFY_WORKFLOW_FILE, PRE_COMMIT_FILE, README_FILE}
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -31,7 +31,7 @@ def _tree(root: Path) -> dict[str, bytes]:
             if p.is_file() and ".git" not in p.relative_to(root).parts}
 
 
-def test_init_writes_the_five_files(run_cli, tmp_path):
+def test_init_writes_the_six_files(run_cli, tmp_path):
     code, out, err = run_cli("init", tmp_path / "team", "--as-of", DAY)
     assert code == 0, err
     files = _tree(tmp_path / "team")
@@ -54,7 +54,7 @@ def test_init_writes_the_five_files(run_cli, tmp_path):
 def test_init_in_english_with_a_name(run_cli, tmp_path):
     code, out, err = run_cli("init", tmp_path, "--lang", "en", "--name", "Double 11: Flagship Store", "--as-of", DAY)
     assert code == 0, err
-    assert out.startswith(f"Created 5 files in {os.path.normpath(tmp_path)}:")
+    assert out.startswith(f"Created 6 files in {os.path.normpath(tmp_path)}:")
     campaign = (tmp_path / "campaigns" / "double-11-flagship-store.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(campaign)
     assert data["campaign"] == {**data["campaign"], "id": "double-11-flagship-store",

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from ecosystem_support import ROOT, format_findings, load_yaml_file, run_actionlint
-from ptrack.init import WORKFLOW_FILE, plan_scaffold
+from ptrack.init import NOTIFY_WORKFLOW_FILE, WORKFLOW_FILE, plan_scaffold
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
@@ -48,7 +48,9 @@ def test_init_workflow_passes_actionlint(tmp_path, lang, requirement):
     workflow = tmp_path / ".github" / "workflows" / "ptrack.yml"
     workflow.parent.mkdir(parents=True)
     workflow.write_text(files[WORKFLOW_FILE], encoding="utf-8")
-    _lint_clean(workflow)
+    notify = tmp_path / ".github" / "workflows" / "ptrack-notify.yml"
+    notify.write_text(files[NOTIFY_WORKFLOW_FILE], encoding="utf-8")
+    _lint_clean(workflow, notify)
 
 
 def _doc_workflows() -> list[str]:
@@ -132,3 +134,37 @@ def load_yaml_file_text(text: str) -> dict:
     data = yaml.safe_load(text)
     data["on"] = data.pop(True)
     return data
+
+
+def test_init_notify_workflow_runs_weekday_mornings_and_sends_once_a_day():
+    files = {f.path: f.text for f in plan_scaffold(lang="zh-CN", today=date(2025, 3, 3), requirement="ptrack==9.9")}
+    text = files[NOTIFY_WORKFLOW_FILE]
+    wf = load_yaml_file_text(text)
+    # 01:00 UTC is 09:00 in Asia/Shanghai (UTC+8, no daylight saving); Monday to Friday
+    assert wf["on"]["schedule"] == [{"cron": "0 1 * * 1-5"}]
+    assert "01:00 UTC = 09:00 Asia/Shanghai" in text
+    assert wf["on"]["workflow_dispatch"]["inputs"]["dry-run"]["type"] == "boolean"
+    assert wf["env"] == {"PTRACK_REQUIREMENT": "ptrack==9.9", "TZ": "Asia/Shanghai"}
+    assert wf["permissions"] == {"contents": "read"}
+    job = wf["jobs"]["notify"]
+    steps = _steps(job)
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # stale tasks and yesterday's version come from git
+    run = next(s for s in steps if s.get("name") == "ptrack notify")
+    assert "ptrack notify --dry-run" in run["run"] and re.search(r"^\s*ptrack notify$", run["run"], re.M)
+    # secrets reach ptrack as environment variables named like the channels' *_env settings
+    secrets = {k: v for k, v in run["env"].items() if k.startswith("PTRACK_") and k != "PTRACK_AS_OF"}
+    assert secrets and all(v == "${{ secrets.%s }}" % k for k, v in secrets.items())
+    assert {"PTRACK_FEISHU_WEBHOOK", "PTRACK_DINGTALK_WEBHOOK", "PTRACK_WECOM_WEBHOOK", "PTRACK_SLACK_WEBHOOK",
+            "PTRACK_SMTP_PASSWORD"} <= set(secrets)
+    # the send-once record survives a re-run the same day: restored by the day's key prefix, saved
+    # under a new key after the run (cache entries cannot be overwritten)
+    names = [s.get("uses", s.get("name")) for s in steps]
+    restore = steps[names.index("actions/cache/restore@v4")]
+    save = steps[names.index("actions/cache/save@v4")]
+    assert names.index("actions/cache/restore@v4") < names.index("ptrack notify") < names.index("actions/cache/save@v4")
+    assert restore["with"]["path"] == save["with"]["path"] == ".ptrack/notify-sent.json"
+    assert restore["with"]["restore-keys"] == "ptrack-notify-${{ steps.today.outputs.date }}-"
+    assert save["with"]["key"] == restore["with"]["key"]
+    assert save["with"]["key"].startswith("ptrack-notify-${{ steps.today.outputs.date }}-${{ github.run_id }}")
+    assert save["if"].startswith("always()")
