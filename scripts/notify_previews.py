@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ptrack.config import Config  # noqa: E402
+from ptrack.core.config import Config  # noqa: E402
 from ptrack.notify.channels import CHANNELS  # noqa: E402
 from ptrack.notify.digest import collect_digests  # noqa: E402
 
@@ -371,7 +371,7 @@ def build_pages() -> dict[str, str]:
     run = collect_digests([ROOT / "examples" / "campaign.yaml"], cfg, AS_OF, git=False)
     digests = {d.recipient.person_id: d for d in run.digests}
     campaign_people = {}
-    from ptrack.validate import load_campaign
+    from ptrack.core.validate import load_campaign
 
     campaign = load_campaign(ROOT / "examples" / "campaign.yaml").campaign
     for pid, person in campaign.people.items():

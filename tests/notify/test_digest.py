@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from ptrack.calendars import get_calendar
-from ptrack.compute import compute_snapshot
-from ptrack.config import Config, NotifyConfig
+from ptrack.core.calendars import get_calendar
+from ptrack.core.compute import compute_snapshot
+from ptrack.core.config import Config, NotifyConfig
 from ptrack.notify.digest import (Stale, build_digests, collect_digests, digest_key, horizon_end,
                                   previous_working_day)
 from ptrack.notify.model import ItemKind
-from ptrack.validate import load_campaign_bytes
+from ptrack.core.validate import load_campaign_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "campaign.yaml"

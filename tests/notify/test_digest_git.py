@@ -21,7 +21,7 @@ from datetime import date
 
 import pytest
 
-from ptrack.config import Config
+from ptrack.core.config import Config
 from ptrack.notify.digest import collect_digests
 from tests.git_support import GitRepo, isolated_git_env
 

@@ -33,8 +33,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from ptrack.calendars import WorkCalendar, get_calendar
-from ptrack.compute import CampaignSnapshot, Health, Status, compute_snapshot
+from ptrack.core.calendars import WorkCalendar, get_calendar
+from ptrack.core.compute import CampaignSnapshot, Health, Status, compute_snapshot
 from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
 from ptrack.notify.model import Digest, DigestItem, DigestSection, ItemKind, Recipient
 
@@ -200,8 +200,8 @@ def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
 
 def _team_items(snapshot: CampaignSnapshot, previous: CampaignSnapshot | None, previous_day: date,
                 locale: str) -> list[tuple[tuple, DigestItem]]:
-    from ptrack.rules import effective_severity
-    from ptrack.diagnostics import Severity
+    from ptrack.core.rules import effective_severity
+    from ptrack.core.diagnostics import Severity
 
     campaign = snapshot.campaign
     as_of = snapshot.as_of
@@ -365,8 +365,9 @@ def collect_digests(files: Sequence[Path], config, as_of: date, *, locale: str |
 def _from_git(path: Path, file: str, snapshot: CampaignSnapshot, previous_day: date, policy_defaults,
               notes: list[str]):
     """(the campaign as committed by the end of ``previous_day`` or None, stale tasks)."""
-    from ptrack.gitio import GitError
-    from ptrack.history import load_history, stale_findings
+    from ptrack.git.gitio import GitError
+    from ptrack.git.history import load_history
+    from ptrack.git.tracking import stale_findings
 
     try:
         history = load_history(path, policy_defaults=policy_defaults, file=file)

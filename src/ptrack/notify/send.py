@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from ptrack.config import ChannelConfig, Config
+from ptrack.core.config import ChannelConfig, Config
 from ptrack.errors import UsageError
 from ptrack.notify.digest import DigestRun
 from ptrack.notify.model import Digest, Message

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from ptrack.config import ChannelConfig, NotifyConfig
+from ptrack.core.config import ChannelConfig, NotifyConfig
 from ptrack.errors import UsageError
 
 NOTIFY_KEYS = {
