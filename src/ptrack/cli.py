@@ -552,10 +552,12 @@ def notify(paths, as_of, channel_names, dry_run, fmt, lang, state_file, no_git) 
     config = _config()
     files = _files(paths, config)
     day = resolve_as_of(as_of)
-    if channel_names or not dry_run:
-        from ptrack.notify.send import select_channels
+    from ptrack.notify.send import prepare_channels, state_path
 
-        select_channels(config, channel_names)  # usage errors before any work
+    if prepare_channels(config, channel_names, os.environ, dry_run=dry_run):  # usage errors before any work
+        from ptrack.notify.send import SentState
+
+        SentState.load(state_path(config, state_file))  # an unreadable record too
     run = collect_digests(files, config, day, locale=lang or None, git=not no_git)
     _print_notes(run.notes)
     _print_diagnostics(run.diagnostics)

@@ -316,3 +316,12 @@ def test_the_example_as_of_2024_04_15(run_cli):
         "-> 郑浩 (tech-lead) · spring-launch-2024/tech-lead/2024-04-15",
         "-> 林晓 (data-analyst) · spring-launch-2024/data-analyst/2024-04-15",
     ]
+
+
+def test_usage_errors_come_before_any_work(run_cli, write, campaign, tmp_path):
+    # a broken send-once record is a usage error too, named, before the digests are computed
+    write("ptrack.yaml", config(WECOM))
+    write(".ptrack/notify-sent.json", "{not json")
+    code, out, err = run_cli("notify", "--as-of", DAY, "--dry-run")
+    assert (code, out) == (2, "")
+    assert err.startswith("ptrack: error: ") and "notify-sent.json: not a ptrack notify send-once record" in err

@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 from ptrack.core.calendars import WorkCalendar, get_calendar
 from ptrack.core.compute import CampaignSnapshot, Health, Status, compute_snapshot
@@ -402,7 +402,3 @@ def _committed_as_of(history, day: date):
         if result is not None and result.ok:
             return result.campaign
     return None
-
-
-def recipients_of(digests: Iterable[Digest]) -> list[str]:
-    return [d.recipient.person_id or TEAM for d in digests]

@@ -193,10 +193,10 @@ def send_digests(run: DigestRun, channels: Sequence[tuple[ChannelConfig, object]
     return outcomes
 
 
-def notify(run: DigestRun, config: Config, *, channel_names: Sequence[str] = (), env: Mapping[str, str],
-           dry_run: bool = False, state_file: str | None = None, locale: str | None = None) -> NotifyReport:
-    """One ``ptrack notify`` run over digests already collected. Usage errors (unknown channel,
-    missing environment variables, no channel to send to) raise before anything is sent."""
+def prepare_channels(config: Config, channel_names: Sequence[str], env: Mapping[str, str], *,
+                     dry_run: bool) -> list[tuple[ChannelConfig, object]]:
+    """The channels to use, made from their settings; the usage errors (unknown channel, nothing
+    to send to, a missing environment variable) raise here, before anything is computed or sent."""
     selected = select_channels(config, channel_names)
     if not selected and not dry_run:
         raise UsageError("no channel to send to: add notify.channels to ptrack.yaml (see docs/notify.md), "
@@ -206,8 +206,16 @@ def notify(run: DigestRun, config: Config, *, channel_names: Sequence[str] = (),
         missing = missing_env(channels, env)
         if missing:
             raise UsageError("; ".join(missing) + " (set it, e.g. from a repository secret; --dry-run needs none)")
+    return channels
+
+
+def notify(run: DigestRun, config: Config, *, channel_names: Sequence[str] = (), env: Mapping[str, str],
+           dry_run: bool = False, state_file: str | None = None, locale: str | None = None) -> NotifyReport:
+    """One ``ptrack notify`` run over digests already collected. Usage errors (unknown channel,
+    missing environment variables, no channel to send to) raise before anything is sent."""
+    channels = prepare_channels(config, channel_names, env, dry_run=dry_run)
     path = state_path(config, state_file) if channels else None
     state = SentState.load(path) if path is not None else None
     outcomes = send_digests(run, channels, env=env, state=state, dry_run=dry_run)
     report_locale = locale or config.locale or (run.digests[0].locale if run.digests else None) or "zh-CN"
-    return NotifyReport(run, selected, outcomes, dry_run, report_locale, path)
+    return NotifyReport(run, [c for c, _ in channels], outcomes, dry_run, report_locale, path)
