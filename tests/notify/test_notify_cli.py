@@ -155,7 +155,7 @@ def test_dry_run_text_shows_each_payload(run_cli, write, campaign):
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0] == "group (wecom):"
-    assert lines[1] == "  Team · demo/@team/2024-03-08: would send"
+    assert lines[1] == "  Team · demo/@team/2024-03-08 · 3 items: would send"
     assert lines[-1] == f"dry run: {out.count(': would send')} messages would be sent, 0 skipped (already sent); nothing was sent."
     # each payload is the JSON of Message.redacted(), indented under its line
     first = json.loads("\n".join(ln[4:] for ln in lines[2:lines.index("    }") + 1]))
@@ -172,9 +172,9 @@ def test_send_once_a_second_run_sends_nothing(run_cli, write, campaign, monkeypa
         assert (code, err) == (0, "")
         assert sent >= 3
         assert out.splitlines()[:4] == ["group (wecom):",
-                                        "  Team · demo/@team/2024-03-08: sent",
-                                        "  Lee (lee) · demo/lee/2024-03-08: sent",
-                                        "  Ann (ann) · demo/ann/2024-03-08: sent"][:4]
+                                        "  Team · demo/@team/2024-03-08 · 3 items: sent",
+                                        "  Lee (lee) · demo/lee/2024-03-08 · 1 item: sent",
+                                        "  Ann (ann) · demo/ann/2024-03-08 · 2 items: sent"]
         assert out.splitlines()[-1] == f"{sent} sent, 0 failed, 0 skipped (already sent)."
         state = json.loads((tmp_path / ".ptrack" / "notify-sent.json").read_text("utf-8"))
         assert state == {"ptrack-notify": 1, "sent": {"group": {
@@ -183,7 +183,7 @@ def test_send_once_a_second_run_sends_nothing(run_cli, write, campaign, monkeypa
         code, out, err = run_cli("notify", "--as-of", DAY)
         assert (code, err) == (0, "")
         assert len(server.requests) == sent  # nothing more
-        assert "  Team · demo/@team/2024-03-08: skipped: already sent" in out.splitlines()
+        assert "  Team · demo/@team/2024-03-08 · 3 items: skipped: already sent" in out.splitlines()
         assert out.splitlines()[-1] == f"0 sent, 0 failed, {sent} skipped (already sent)."
 
         # the next day is a new digest
@@ -209,8 +209,8 @@ def test_one_failing_channel_does_not_stop_the_other(run_cli, write, campaign, m
         code, out, err = run_cli("notify", "--as-of", DAY)
         assert len(slack.requests) == len(wecom.requests) >= 3
     assert code == 1
-    assert "  Team · demo/@team/2024-03-08: FAILED: errcode 93000: invalid webhook url, ***" in out.splitlines()
-    assert "  Team · demo/@team/2024-03-08: sent" in out.splitlines()  # slack
+    assert "  Team · demo/@team/2024-03-08 · 3 items: FAILED: errcode 93000: invalid webhook url, ***" in out.splitlines()
+    assert "  Team · demo/@team/2024-03-08 · 3 items: sent" in out.splitlines()  # slack
     assert "ptrack: error: group (wecom): team demo/@team/2024-03-08: errcode 93000: invalid webhook url, ***" \
         in err.splitlines()
     state = json.loads((tmp_path / ".ptrack" / "notify-sent.json").read_text("utf-8"))

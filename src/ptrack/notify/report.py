@@ -33,7 +33,8 @@ def _who(o: Outcome, locale: str) -> str:
     who = r.name if o.digest.is_team else f"{r.name} ({r.person_id})"
     part = f" · {t(locale, 'notify.report.part', part=o.message.part, parts=o.message.parts)}" \
         if o.message.parts > 1 else ""
-    return f"{who} · {o.digest.key}{part}"
+    items = t(locale, "notify.report.items", n=sum(len(s.items) for s in o.digest.sections))
+    return f"{who} · {o.digest.key} · {items}{part}"
 
 
 def _status(o: Outcome, locale: str) -> str:
