@@ -14,7 +14,8 @@ import pytest
 
 from ptrack.core.calendars import get_calendar
 from ptrack.core.compute import compute_snapshot
-from ptrack.core.config import Config, NotifyConfig
+from ptrack.core.config import Config
+from ptrack.core.notify_config import NotifyConfig
 from ptrack.notify.digest import (Stale, build_digests, collect_digests, digest_key, horizon_end,
                                   previous_working_day)
 from ptrack.notify.model import ItemKind

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from ptrack.core.notify_config import NotifyConfig, parse_notify
 from ptrack.errors import UsageError
 from ptrack.core.loader import YamlProblem, display_path, load_yaml
 
@@ -25,33 +26,11 @@ class Config:
     campaigns: tuple[str, ...] = (DEFAULT_GLOB,)
     policy: Mapping[str, object] = field(default_factory=dict)
     site_url: str | None = None  # where the site is published: <site_url>/<campaign-id>/ is a campaign's page
-    notify: "NotifyConfig" = field(default_factory=lambda: NotifyConfig())
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
 
     def page_url(self, campaign_id: str) -> str | None:
         """The campaign's page on the published site, when ``site_url`` is set."""
         return f"{self.site_url.rstrip('/')}/{campaign_id}/" if self.site_url else None
-
-
-@dataclass(frozen=True)
-class ChannelConfig:
-    """One entry of ``notify.channels``: its name, platform type, where it is in ptrack.yaml and
-    the settings handed to the platform's channel class (``type`` and ``digests`` taken out)."""
-
-    name: str
-    type: str
-    settings: Mapping[str, object]
-    digests: tuple[str, ...] = ("people", "team")  # which digests it gets: each person's, the team's
-    where: str = ""  # "ptrack.yaml:LINE:COL" of the channel's entry, for messages
-
-
-@dataclass(frozen=True)
-class NotifyConfig:
-    horizon_days: int = 3  # working days of the campaign's calendar
-    state: str | None = None  # the send-once record, relative to ptrack.yaml (default .ptrack/notify-sent.json)
-    channels: tuple[ChannelConfig, ...] = ()
-
-    def channel(self, name: str) -> ChannelConfig | None:
-        return next((c for c in self.channels if c.name == name), None)
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -106,8 +85,6 @@ def load_config(start: Path | None = None) -> Config:
     site_url = data.get("site_url")
     if site_url is not None:
         site_url = _check_site_url(site_url, doc.source, shown)
-    from ptrack.notify.settings import parse_notify
-
     notify = parse_notify(data.get("notify"), doc.source, shown)
     return Config(root=path.parent, file=path, title=data.get("title"), locale=data.get("locale"),
                   campaigns=tuple(campaigns), policy=policy, site_url=site_url, notify=notify)

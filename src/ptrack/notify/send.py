@@ -20,7 +20,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from ptrack.core.config import ChannelConfig, Config
+from ptrack.core.config import Config
+from ptrack.core.notify_config import ChannelConfig
 from ptrack.errors import UsageError
 from ptrack.notify.digest import DigestRun
 from ptrack.notify.model import Digest, Message
@@ -137,12 +138,10 @@ def select_channels(config: Config, names: Sequence[str]) -> list[ChannelConfig]
 
 
 def make_channels(selected: Sequence[ChannelConfig]) -> list[tuple[ChannelConfig, object]]:
-    if not selected:
-        return []
-    from ptrack.notify.settings import channel_classes
+    """Each channel checked against its platform and made (UsageError at its ptrack.yaml line)."""
+    from ptrack.notify.settings import check_channels
 
-    registry = channel_classes()
-    return [(c, registry[c.type](c.name, c.settings)) for c in selected]
+    return check_channels(selected)
 
 
 def missing_env(channels: Sequence[tuple[ChannelConfig, object]], env: Mapping[str, str]) -> list[str]:
@@ -197,6 +196,7 @@ def prepare_channels(config: Config, channel_names: Sequence[str], env: Mapping[
                      dry_run: bool) -> list[tuple[ChannelConfig, object]]:
     """The channels to use, made from their settings; the usage errors (unknown channel, nothing
     to send to, a missing environment variable) raise here, before anything is computed or sent."""
+    make_channels(config.notify.channels)  # every configured channel is checked, also those not selected
     selected = select_channels(config, channel_names)
     if not selected and not dry_run:
         raise UsageError("no channel to send to: add notify.channels to ptrack.yaml (see docs/notify.md), "
