@@ -149,3 +149,28 @@ def test_default_ports():
     assert CHANNELS["email"]("m", {"host": "h", "from": "a@b.example"}).port == 587
     assert CHANNELS["email"]("m", {"host": "h", "from": "a@b.example", "security": "ssl"}).port == 465
     assert CHANNELS["email"]("m", {"host": "h", "from": "a@b.example", "security": "none"}).port == 25
+
+
+def test_email_settings_pass_the_ptrack_yaml_checks(tmp_path):
+    # a CA bundle's path is long and holds digits and letters, like a token: it is a path, not a secret
+    from ptrack.core.config import load_config
+    from ptrack.notify.settings import check_channels
+
+    (tmp_path / "ptrack.yaml").write_text(
+        "notify:\n  channels:\n    mail:\n      type: email\n      host: smtp.exmail.qq.com\n"
+        "      from: \"活动助手 <ptrack@acme.example>\"\n      to: [lead@acme.example]\n"
+        "      username: ptrack@acme.example\n      password_env: PTRACK_SMTP_PASSWORD\n"
+        "      ca_file: /etc/ssl/certs/acme-root-ca-2024-g2.pem\n      helo: ci-runner-01.build.acme.example\n",
+        encoding="utf-8")
+    config = load_config(tmp_path)
+    [(entry, channel)] = check_channels(config.notify.channels)
+    assert (entry.name, channel.ca_file, channel.port) == ("mail", "/etc/ssl/certs/acme-root-ca-2024-g2.pem", 587)
+
+
+def test_an_address_the_mail_headers_refuse_fails_that_delivery_only(smtp):
+    # the schema's pattern lets "a,b@acme.example" through; the header parser does not
+    ch = channel(smtp)
+    [message] = ch.render(digest(handles={"email": "zhang,san@acme.example"}))
+    delivery = ch.deliver(message, {"SMTP_PASSWORD": PASSWORD})
+    assert (delivery.ok, delivery.detail, delivery.attempts) == (False, "not an email address: 'zhang,san@acme.example'", 0)
+    assert smtp.mails == []

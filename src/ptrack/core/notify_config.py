@@ -129,7 +129,7 @@ def _channel(name, entry, where) -> ChannelConfig:
 
 def _refuse_secret(name: str, key: str, value, at: str) -> None:
     """A web address, token or password written into ptrack.yaml is refused: the file is in git."""
-    if key.endswith("_env"):
+    if key.endswith(("_env", "_file")):       # a variable's name, a file's path (email ca_file)
         return
     texts = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] \
         if isinstance(value, list) else []

@@ -10,6 +10,7 @@ the send time. A person with no ``email`` in ``people:`` gets no mail; a team di
 
 from __future__ import annotations
 
+import email.errors
 import email.policy
 import email.utils
 import hashlib
@@ -25,6 +26,25 @@ from ptrack.notify.model import Delivery, Digest, Message
 from ptrack.notify.transport import SECURITY_MODES, Clock, RetryPolicy, SmtpServer, send_mail
 
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+def _display(name: str, addr: str) -> str:
+    """"张三 <zhang@example.com>"; an address the header parser refuses is kept as written (with no
+    name), so that the delivery -- not the rendering -- fails, with the reason, for that one person."""
+    try:
+        return str(Address(display_name=name, addr_spec=addr))
+    except (ValueError, IndexError, email.errors.MessageError):
+        return addr
+
+
+def _bad_address(text: str) -> str | None:
+    """``text`` itself when it is not one well-formed address, else None."""
+    name, addr = email.utils.parseaddr(text)
+    try:
+        parsed = Address(display_name=name, addr_spec=addr)
+    except (ValueError, IndexError, email.errors.MessageError):
+        return text
+    return None if addr and parsed.addr_spec == addr and "@" in addr else text
 
 
 class EmailChannel(Channel):
@@ -81,7 +101,7 @@ class EmailChannel(Channel):
             to = list(self.to)
         else:
             addr = digest.recipient.handles.get("email")
-            to = [str(Address(display_name=digest.recipient.name, addr_spec=addr))] if addr else []
+            to = [_display(digest.recipient.name, addr)] if addr else []
         if not to:
             return []
         payload = {"from": str(self.sender_address), "to": to, "subject": digest.title,
@@ -152,8 +172,15 @@ class EmailChannel(Channel):
         server = SmtpServer(host=self.host, port=self.port, security=self.security, username=self.username,
                             password=password, timeout=self.timeout, ca_file=self.ca_file,
                             local_hostname=self.helo)
+        bad = [a for a in message.payload["to"] if _bad_address(a)]
+        if bad:
+            return Delivery(message, False, "not an email address: " + ", ".join(map(repr, bad)), attempts=0)
         to_addrs = [email.utils.parseaddr(a)[1] for a in message.payload["to"]]
-        result = send_mail(server, self.mime(message), to_addrs, retry=self.retry, clock=self.clock,
+        try:
+            mail = self.mime(message)
+        except (ValueError, IndexError, email.errors.MessageError) as exc:
+            return Delivery(message, False, f"cannot write the mail to {', '.join(to_addrs)}: {exc}", attempts=0)
+        result = send_mail(server, mail, to_addrs, retry=self.retry, clock=self.clock,
                            label=f"{self.name} (email) to {message.recipient or 'team'}")
         detail = result.detail if result.attempts == 1 else f"{result.detail} after {result.attempts} attempts"
         return Delivery(message, result.ok, detail, attempts=result.attempts)
