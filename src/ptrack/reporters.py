@@ -204,6 +204,9 @@ def task_dict(ts: TaskSnapshot, baseline=None) -> dict:
         "deviation": ts.deviation, "status": ts.status.value, "health": ts.health.value,
         "days_behind": ts.days_behind, "planned_days": ts.planned_days, "weight": ts.weight,
         "forecast_finish": _iso(ts.forecast_finish), "depends_on": list(task.depends_on),
+        "earliest_start": _iso(ts.earliest_start), "earliest_finish": _iso(ts.earliest_finish),
+        "latest_start": _iso(ts.latest_start), "latest_finish": _iso(ts.latest_finish),
+        "float_days": ts.float_days, "critical": ts.critical,
         "evm": _evm_dict(ts.evm), "notes": task.notes, "risks": [risk_dict(r) for r in ts.risks],
     }
 
@@ -239,6 +242,7 @@ def campaign_dict(s: CampaignSnapshot, baseline=None) -> dict:
         "planned_progress": s.planned_progress, "actual_progress": s.actual_progress,
         "deviation": s.deviation, "status": s.status.value, "health": s.health.value,
         "days_behind": s.days_behind, "forecast_finish": _iso(s.forecast_finish), "evm": _evm_dict(s.evm),
+        "critical_path": list(s.critical_path),
         "tasks": [task_dict(ts, baseline.tasks.get(ts.task.id) if baseline else None) for ts in s.tasks],
         "milestones": [milestone_dict(m) for m in s.milestones],
         "goals": [goal_dict(g) for g in s.goals],

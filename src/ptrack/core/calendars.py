@@ -111,6 +111,13 @@ class WorkCalendar:
     def _index(self, day: date) -> int:
         return (day - self._base).days
 
+    def table(self, first: date, last: date) -> tuple[date, list[int]]:
+        """(base, running count) covering at least [first, last]: ``count[i]`` is the number of
+        working days in [base, base + i]. For loops that ask millions of questions; the list is
+        never changed afterwards (extending the calendar builds a new one)."""
+        self._ensure(first, last)
+        return self._base, self._cum
+
     # -- questions -----------------------------------------------------------------------------
     def is_working_day(self, day: date) -> bool:
         self._ensure(day, day)
@@ -139,6 +146,20 @@ class WorkCalendar:
                 return self._base + timedelta(days=j)
             # Not enough working days in the table: extend by a few years and look again.
             self._build(self._first_year, self._last_year + max(2, n // 200 + 1))
+
+    def nth_working_day_back(self, last: date, n: int) -> date:
+        """The n-th working day counting backwards from ``last`` (n >= 1; ``last`` counts when
+        working)."""
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        self._ensure(last, last)
+        while True:
+            i = self._index(last)
+            target = self._cum[i] - n + 1  # the running count on the day we are looking for
+            if target >= 1:
+                return self._base + timedelta(days=bisect.bisect_left(self._cum, target, hi=i + 1))
+            # Not enough working days before ``last`` in the table: extend it into earlier years.
+            self._build(self._first_year - max(2, n // 200 + 1), self._last_year)
 
     def add_working_days(self, day: date, n: int) -> date:
         """The n-th working day after ``day`` (n >= 1); ``day`` itself never counts."""

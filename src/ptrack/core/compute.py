@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Iterable, Mapping
 
+from ptrack.core import schedule
 from ptrack.core.calendars import WorkCalendar, get_calendar
 from ptrack.core.model import Campaign, DeclaredStatus, Goal, Milestone, Risk, Task
+from ptrack.core.schedule import TaskState
 
 GROUP_DIMENSIONS = ("module", "department", "owner", "channel")
 _EPS = 1e-9
@@ -71,6 +73,15 @@ class TaskSnapshot:
     forecast_finish: date | None
     evm: EVM | None
     risks: tuple[RiskSnapshot, ...]
+    # The forecast schedule (ptrack.schedule): earliest start/finish from the forward pass (the
+    # earliest finish is the forecast finish), latest start/finish from the backward pass, total
+    # float in working days (None for done, cancelled and on-hold tasks), critical: float <= 0.
+    earliest_start: date | None = None
+    earliest_finish: date | None = None
+    latest_start: date | None = None
+    latest_finish: date | None = None
+    float_days: int | None = None
+    critical: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +133,7 @@ class CampaignSnapshot:
     goals: tuple[GoalSnapshot, ...]
     risks: tuple[RiskSnapshot, ...]  # every risk: campaign-level first, then by task
     evm: EVM | None
+    critical_path: tuple[str, ...] = ()  # task ids of the chain that drives forecast_finish, in order
 
     def task(self, task_id: str) -> TaskSnapshot:
         for ts in self.tasks:
@@ -254,68 +266,21 @@ def _risk_snapshot(risk: Risk, as_of: date, due_soon_days: int) -> RiskSnapshot:
 
 
 # ---------------------------------------------------------------------------------------------
-# Forecasts
+# Forecasts: the forward pass of the schedule (ptrack.schedule)
 
-def _forecasts(campaign: Campaign, snaps: dict[str, dict], as_of: date, cal: WorkCalendar) -> dict[str, date | None]:
-    """Forecast finish per task: a started task at its own pace since its actual start; a task not
-    started yet at its planned duration from the later of its planned start, tomorrow (when the
-    start has passed) and the day after its predecessors' forecast finish."""
-    order = _topological(campaign.tasks)
-    out: dict[str, date | None] = {}
-    for task in order:
-        s = snaps[task.id]
-        status, actual, n = s["status"], s["actual"], s["planned_days"]
-        if status is Status.CANCELLED or status is Status.ON_HOLD:
-            out[task.id] = None
-            continue
-        if status is Status.DONE:
-            out[task.id] = task.actual_end if task.actual_end and task.actual_end <= as_of else as_of
-            continue
-        if actual > 0:
-            began = task.actual_start if task.actual_start and task.actual_start <= as_of else min(task.planned_start, as_of)
-            elapsed = max(1, cal.count(began, as_of))
-            pace = actual / elapsed  # points per working day
-            remaining = math.ceil((100.0 - actual) / pace - _EPS)
-            out[task.id] = cal.add_working_days(as_of, remaining) if remaining > 0 else as_of
-            continue
-        # Not started, or started with nothing to show: the whole planned duration from the
-        # earliest day it can run.
-        start = task.planned_start
-        if start <= as_of:
-            start = as_of + timedelta(days=1)
-        for dep in task.depends_on:
-            finish = out.get(dep)
-            if finish is not None and finish >= start:
-                start = finish + timedelta(days=1)
-        out[task.id] = cal.nth_working_day(start, max(1, n))
-    return out
+def _schedule_state(status: Status, actual: float, n: int) -> TaskState:
+    if status is Status.CANCELLED or status is Status.ON_HOLD:
+        kind = schedule.OUT
+    elif status is Status.DONE:
+        kind = schedule.DONE
+    elif actual > 0:
+        kind = schedule.STARTED
+    else:  # not started, or started with nothing to show
+        kind = schedule.NOT_STARTED
+    return TaskState(kind, actual, n)
 
 
-def _topological(tasks: Iterable[Task]) -> list[Task]:
-    """Tasks with predecessors first (Kahn); input order breaks ties. Validation rejects cycles."""
-    tasks = list(tasks)
-    by_id = {t.id: t for t in tasks}
-    indegree = {t.id: sum(1 for d in t.depends_on if d in by_id) for t in tasks}
-    successors: dict[str, list[str]] = defaultdict(list)
-    for t in tasks:
-        for d in t.depends_on:
-            if d in by_id:
-                successors[d].append(t.id)
-    ready = [t.id for t in tasks if indegree[t.id] == 0]
-    out: list[Task] = []
-    i = 0
-    while i < len(ready):
-        tid = ready[i]
-        i += 1
-        out.append(by_id[tid])
-        for nxt in successors[tid]:
-            indegree[nxt] -= 1
-            if indegree[nxt] == 0:
-                ready.append(nxt)
-    if len(out) < len(tasks):  # a cycle slipped through: keep the rest in file order
-        seen = {t.id for t in out}
-        out.extend(t for t in tasks if t.id not in seen)
-    return out
+_topological = schedule.topological_order
 
 
 # ---------------------------------------------------------------------------------------------
@@ -508,13 +473,16 @@ def compute_snapshot(campaign: Campaign, *, as_of: date) -> CampaignSnapshot:
         status = task_status(task, actual, as_of)
         raw[task.id] = {"planned": planned, "actual": actual, "status": status,
                         "planned_days": planned_days(task, cal)}
-    forecasts = _forecasts(campaign, raw, as_of, cal)
+    plan = schedule.compute_schedule(
+        campaign.tasks, {tid: _schedule_state(r["status"], r["actual"], r["planned_days"]) for tid, r in raw.items()},
+        as_of, cal, campaign.end)
 
     task_snaps: list[TaskSnapshot] = []
     for task in campaign.tasks:
         r = raw[task.id]
         planned, actual, status, n = r["planned"], r["actual"], r["status"], r["planned_days"]
         deviation = round1(actual - planned)
+        ps = plan.tasks[task.id]
         task_snaps.append(TaskSnapshot(
             task=task,
             planned_progress=planned,
@@ -525,9 +493,15 @@ def compute_snapshot(campaign: Campaign, *, as_of: date) -> CampaignSnapshot:
             days_behind=days_behind(task, actual, status, as_of, cal),
             planned_days=n,
             weight=float(task.weight) if task.weight is not None else float(n),
-            forecast_finish=forecasts.get(task.id),
+            forecast_finish=None if status in (Status.CANCELLED, Status.ON_HOLD) else ps.earliest_finish,
             evm=_evm(task, planned, actual) if status is not Status.CANCELLED else None,
             risks=tuple(_risk_snapshot(rk, as_of, policy.due_soon_days) for rk in task.risks),
+            earliest_start=ps.earliest_start,
+            earliest_finish=ps.earliest_finish,
+            latest_start=ps.latest_start,
+            latest_finish=ps.latest_finish,
+            float_days=ps.float_days,
+            critical=ps.critical,
         ))
 
     active = [s for s in task_snaps if s.status is not Status.CANCELLED]
@@ -581,4 +555,5 @@ def compute_snapshot(campaign: Campaign, *, as_of: date) -> CampaignSnapshot:
         goals=goals,
         risks=risks,
         evm=evm,
+        critical_path=plan.critical_path,
     )
