@@ -34,7 +34,7 @@ def test_escape_matches_markupsafe():
 
 def test_row_with_hostile_text():
     assert tracking_row_html(_row()) == (
-        '      <tr data-index="7" data-task="t-1" data-module="M&lt;&#39;1&#39;&gt;" data-owner="o&#34;1"'
+        '      <tr id="task-t-1" data-index="7" data-task="t-1" data-module="M&lt;&#39;1&#39;&gt;" data-owner="o&#34;1"'
         ' data-department="" data-status="delayed" data-health="red" data-focus="1">\n'
         '        <th scope="row" class="w-name" data-sort="Say &#34;hi&#34; &lt;b&gt;&amp;&lt;/b&gt;\nagain">'
         'Say &#34;hi&#34; &lt;b&gt;&amp;&lt;/b&gt;\nagain<span class="sub">t-1</span></th>\n'

@@ -33,6 +33,7 @@ from ptrack.core.compute import (
     TaskSnapshot,
 )
 from ptrack.i18n import TRACKING_COLUMNS, days_text, fmt_number, fmt_points, normalise_locale, t
+from ptrack.render.gantt_html import gantt_script_labels, render_gantt_section
 
 # Order in which statuses sort in the tracking table: what needs action first.
 _STATUS_RANK = {Status.DELAYED: 0, Status.IN_PROGRESS: 1, Status.ON_HOLD: 2, Status.NOT_STARTED: 3,
@@ -595,7 +596,7 @@ def tracking_row_html(r: TrackingRow) -> str:
     due_cell = "".join(f"{item}{e(x.due)}</div>" for item, x in zip(items, risks))
     first_due = min((x.due for x in risks if x.state != "resolved" and x.due), default="")
     return (
-        f'      <tr data-index="{r.index}" data-task="{e(r.id)}" data-module="{e(r.module)}" '
+        f'      <tr id="task-{e(r.id)}" data-index="{r.index}" data-task="{e(r.id)}" data-module="{e(r.module)}" '
         f'data-owner="{e(r.owner_ref)}" data-department="{e(r.department)}" data-status="{e(r.status)}" '
         f'data-health="{e(r.health)}" data-focus="{"1" if r.focus else "0"}">\n'
         f'        <th scope="row" class="{c["name"]}" data-sort="{name}">{name}<span class="sub">{e(r.id)}</span>'
@@ -694,10 +695,12 @@ def _filters(s: CampaignSnapshot, locale: str) -> list[dict]:
 
 def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, images: CampaignImages,
                          downloads: Downloads = Downloads(), portfolio_href: str | None = "../index.html",
-                         assets: str = "../assets/", history=None) -> str:
+                         assets: str = "../assets/", history=None, gantt_model=None) -> str:
     """``<campaign>/index.html``: the dashboard of one campaign. ``history``: what git says
     (``ptrack.git.tracking.SiteHistory``): the trend section's note, each task's last update in the
-    tracking table and, with a baseline, the slips in the focus list and the table."""
+    tracking table and, with a baseline, the slips in the focus list and the table (and the
+    baseline bars of the Gantt). ``gantt_model``: the ``gantt.gantt_model`` of the snapshot,
+    when the caller has it already (computed here otherwise)."""
     s = snapshot
     locale = normalise_locale(locale)
     c = s.campaign
@@ -718,8 +721,15 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
     labels["focus_empty"] = t(locale, "html.focus_empty", warn=fmt_number(c.policy.deviation_warn))
     labels["group_tasks"] = t(locale, "col.tasks")
     labels["task_name"] = t(locale, "col.task")
+    if gantt_model is None:
+        from ptrack.render.gantt import gantt_model as _gantt_model
+
+        gantt_model = _gantt_model(s, locale, baseline=getattr(history, "baseline_dates", None))
+    gantt = render_gantt_section(s, gantt_model, locale, png_pages=[img.src for img in images.gantt],
+                                 svg_file=images.gantt_svg)
     script_data = {
         "campaign": c.id,
+        "gantt": dict(gantt_script_labels(locale)),
         "locale": locale,
         "total": len(rows),
         "labels": {"rows_shown": t(locale, "html.rows_shown", shown="{shown}", total="{total}")},
@@ -734,7 +744,7 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
         risks=[_risk_row(s, rs, locale, task_names) for rs in risk_order(s.risks)],
         dimensions=dimensions, headers=_tracking_headers(locale),
         tracking_rows=Markup("".join(map(tracking_row_html, rows))), filters=_filters(s, locale),
-        script_data=script_data, L=labels, portfolio_href=portfolio_href, assets=assets,
+        script_data=script_data, L=labels, gantt=Markup(gantt), portfolio_href=portfolio_href, assets=assets,
         rows_shown=t(locale, "html.rows_shown", shown=len(rows), total=len(rows)),
     )
 

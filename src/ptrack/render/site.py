@@ -214,9 +214,10 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
             goals=html.Image("goals.png", *png_size(goals_png), html.goals_alt(s, locale)),
             trend=html.Image("trend.png", *png_size(trend_png), html.trend_alt(s, locale)),
         )
-        return html.render_campaign_page(s, locale=locale, images=images, history=history)
+        return html.render_campaign_page(s, locale=locale, images=images, history=history, gantt_model=model)
 
-    predicted = gantt.gantt_png_sizes(gantt.gantt_model(s, locale, baseline=baseline_dates))
+    model = gantt.gantt_model(s, locale, baseline=baseline_dates)
+    predicted = gantt.gantt_png_sizes(model)
     page_html = page(predicted)
 
     gantt_bytes = gantt_job.result()
