@@ -13,9 +13,11 @@ Geometry, in CSS pixels (``tests/unit/test_gantt_html.py`` works examples by han
 
 - time: a day's offset ``d`` counts days from ``model.x_start``; ``x = d * ppd`` with ``ppd`` (pixels
   per day) from ``ZOOM_PPD``; a bar covers its days inclusively: ``x = d(start) * ppd``,
-  ``width = (end - start + 1 day) * ppd``. Every x in the markup is linear in ``ppd`` (a text's
-  offset is its ``dx``), so gantt.js zooms by multiplying attributes by the ratio of two ``ppd``;
-  only arrow paths are recomputed, from their ``data-x`` day offsets, as ``arrow_path`` does here;
+  ``width = (end - start + 1 day) * ppd``. The markup is drawn at the default zoom. Everything
+  placed in time sits in one group (``gx-x``) that gantt.js scales horizontally by the ratio of
+  two ``ppd`` (one attribute, not one per bar: a zoom stays fast at 1,000 tasks); the date axis
+  and grid have a group per zoom, each drawn at its own scale; arrow paths are recomputed from
+  their ``data-x`` day offsets, as ``arrow_path`` does here;
 - rows: ``ROW_H`` px; a module's group is translated to its first row (its header row) and each
   task row inside it to ``(1 + index) * ROW_H``; collapsing a module only moves the groups after it.
   The planned bar's vertical middle, ``ROW_MID``, is where dependency arrows leave and arrive:
@@ -467,28 +469,30 @@ def _body(w, model, lay: GanttLayout, grid: Mapping[str, tuple], runs: Sequence[
         w("</ul></div>\n")
     w("</div>\n")
 
-    # The plot.
+    # The plot. Per zoom, a group of grid lines drawn at that zoom's scale (shown only at it);
+    # then everything placed in time, in one group gantt.js scales horizontally (strokes keep
+    # their width: vector-effect in gantt.css); arrows, recomputed on a zoom, on top.
     w(f'<svg class="gx-plot" width="{lay.width}" height="{lay.height}" aria-hidden="true" focusable="false">\n')
-    if runs:
-        w('<g class="gx-sc gx-zd gx-zw">')
-        for first, n in runs:
-            w(f'<rect class="gx-off" x="{first * ppd}" y="0" width="{n * ppd}" height="100%"/>')
-        w("</g>\n")
     for z, cls in _ZOOM_CLASS.items():
         zp = ZOOM_PPD[z]
         w(f'<g class="{cls}" data-z="{z}">')
         for d in grid[z][0]:
             w(f'<line class="gx-grid" x1="{d * zp}" x2="{d * zp}" y1="0" y2="100%"/>')
         w("</g>\n")
-    w('<g class="gx-sc">')
+    w('<g class="gx-x">\n')
+    if runs:
+        w('<g class="gx-zd gx-zw">')
+        for first, n in runs:
+            w(f'<rect class="gx-off" x="{first * ppd}" y="0" width="{n * ppd}" height="100%"/>')
+        w("</g>\n")
     for m in model.milestones:
         x = (lay.off(m.date) + 0.5) * ppd
         w(f'<line class="gx-mg ms-{m.state}" x1="{_n(x)}" x2="{_n(x)}" y1="0" y2="100%"/>')
-    w("</g>\n")
+    w("\n")
     for m in lay.modules:
         h = m.header
-        w(f'<g class="gx-m gx-sc" data-m="{m.index}" transform="translate(0,{m.top})">'
-          f'<rect class="gx-band" width="100%" height="{ROW_H}"/>')
+        w(f'<g class="gx-m" data-m="{m.index}" transform="translate(0,{m.top})">'
+          f'<rect class="gx-band" width="{lay.width}" height="{ROW_H}"/>')
         x, width = lay.bar_x(h.start, h.end)
         w(f'<rect class="gx-sum" x="{x}" y="{SUM_Y}" width="{width}" height="{SUM_H}"/>')
         if h.progress > 0:
@@ -497,10 +501,11 @@ def _body(w, model, lay: GanttLayout, grid: Mapping[str, tuple], runs: Sequence[
         for i, tr in enumerate(m.tasks):
             _task_bars(w, lay, tr, (i + 1) * ROW_H)
         w("</g></g>\n")
-    _arrows(w, lay)
     if model.today_visible:
         x = lay.off(model.today + timedelta(days=1)) * ppd
-        w(f'<g class="gx-sc"><line class="gx-today" x1="{x}" x2="{x}" y1="0" y2="100%"/></g>\n')
+        w(f'<line class="gx-today" x1="{x}" x2="{x}" y1="0" y2="100%"/>\n')
+    w("</g>\n")
+    _arrows(w, lay)
     w(f'<rect class="gx-hl" x="0" y="0" width="100%" height="{ROW_H}" visibility="hidden"/>\n')
     w("</svg></div>\n")
 

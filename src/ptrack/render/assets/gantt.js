@@ -3,11 +3,13 @@
  * with the task's tracking-table columns on hover or focus, keyboard movement between tasks, and
  * a click (or Enter) that scrolls to the task's row in the tracking table.
  *
- * Plain JavaScript, no dependencies, no network; text is set with textContent only. Geometry: every
- * x in the SVG is linear in the pixels per day (ppd), so a zoom multiplies attributes by the ratio
- * of two ppd; arrow paths are recomputed from their day offsets (data-x) exactly as
- * gantt_html.arrow_path does. Work is done lazily (on the first zoom, collapse or key press), so
- * opening the page costs a few event listeners.
+ * Plain JavaScript, no dependencies, no network; text is set with textContent only. Geometry: the
+ * bars, milestones and the as-of line are in one group (g.gx-x) drawn at the default zoom, so a
+ * zoom scales that group horizontally (one attribute; strokes keep their width through
+ * vector-effect); the axis and grid have a group per zoom (CSS shows the current one); arrow
+ * paths are recomputed from their day offsets (data-x) exactly as gantt_html.arrow_path does.
+ * Work is done lazily (on the first zoom, collapse or key press), so opening the page costs a
+ * few event listeners.
  */
 (function () {
   "use strict";
@@ -50,6 +52,7 @@
     this.labels = root.querySelector(".gx-labels");
     this.tip = root.querySelector(".gx-tip");
     this.hl = this.plot.querySelector(".gx-hl");
+    this.timeGroup = this.plot.querySelector("g.gx-x");
     this.text = readLabels();
     this.row = num(root, "data-row");
     this.mid = num(root, "data-mid");
@@ -65,7 +68,6 @@
     });
     this.zoomOrder = ["day", "week", "month"];
     this._mods = null; /* modules and rows: built on first use */
-    this._scalables = null;
     this._arrows = null;
     this._tableRows = null;
     this.current = null; /* the label (link or button) that has the roving tab stop */
@@ -142,39 +144,14 @@
     });
   };
 
-  /* Every x-like attribute under .gx-sc groups (bars, milestone guides, the as-of line,
-   * non-working days), with its value in days (value / ppd at the time of reading). */
-  Gantt.prototype.scalables = function () {
-    if (this._scalables) return this._scalables;
-    var els = [], attrs = [], days = [];
-    var ppd = this.ppd;
-    var names = { rect: ["x", "width"], line: ["x1", "x2"], text: ["x"], use: ["x"] };
-    [this.plot, this.axis].forEach(function (svg) {
-      var found = svg.querySelectorAll(".gx-sc rect, .gx-sc line, .gx-sc text, .gx-sc use");
-      for (var i = 0; i < found.length; i++) {
-        var el = found[i], list = names[el.localName];
-        for (var k = 0; k < list.length; k++) {
-          var v = el.getAttribute(list[k]);
-          if (v === null || v.charAt(v.length - 1) === "%") continue;
-          els.push(el);
-          attrs.push(list[k]);
-          days.push(parseFloat(v) / ppd);
-        }
-      }
-    });
-    this._scalables = { els: els, attrs: attrs, days: days };
-    return this._scalables;
-  };
-
   Gantt.prototype.zoom = function (name) {
     var ppd = this.ppdOf[name];
     if (!ppd || name === this.zoomName) return;
-    var sc = this.scalables();
     var paneW = this.labels.offsetWidth;
     var visible = Math.max(1, this.scroll.clientWidth - paneW);
     var centreDay = (this.scroll.scrollLeft + visible / 2) / this.ppd;
-    var els = sc.els, attrs = sc.attrs, days = sc.days;
-    for (var i = 0; i < els.length; i++) els[i].setAttribute(attrs[i], round2(days[i] * ppd));
+    var k = ppd / this.basePpd;
+    this.timeGroup.setAttribute("transform", k === 1 ? "matrix(1 0 0 1 0 0)" : "matrix(" + k + " 0 0 1 0 0)");
     var width = String(round2(this.days * ppd));
     this.plot.setAttribute("width", width);
     this.axis.setAttribute("width", width);
@@ -371,7 +348,7 @@
   Gantt.prototype.reveal = function (id) {
     var bar = this.barOf(id);
     if (!bar) return;
-    var x = num(bar, "x"), width = num(bar, "width");
+    var k = this.ppd / this.basePpd, x = num(bar, "x") * k, width = num(bar, "width") * k;
     var paneW = this.labels.offsetWidth, visible = this.scroll.clientWidth - paneW, left = this.scroll.scrollLeft;
     if (x < left || x + Math.min(width, visible / 2) > left + visible) this.scroll.scrollLeft = Math.max(0, x - 24);
   };
