@@ -121,10 +121,10 @@ def build(path: Path, out: Path) -> float:
 
 def section_cost(path: Path, repeat: int) -> dict:
     """render_gantt_section in-process, on the model ``build`` computes anyway."""
-    from ptrack.compute import compute_snapshot
-    from ptrack.render.charts import gantt_model
+    from ptrack.core.compute import compute_snapshot
+    from ptrack.render.gantt import gantt_model
     from ptrack.render.gantt_html import render_gantt_section
-    from ptrack.validate import load_campaign
+    from ptrack.core.validate import load_campaign
 
     snap = compute_snapshot(load_campaign(path).campaign, as_of=AS_OF)
     locale = snap.campaign.locale
@@ -257,7 +257,7 @@ def main(argv=None) -> int:
     for shape, build_s, cost, size, _ in rows:
         print(f"{shape:<13} {build_s:>8.2f} {cost['section_s'] * 1000:>10.1f} {cost['section_s'] / build_s * 100:>9.1f}% "
               f"{cost['section_bytes'] / 1000:>10.0f} {size / 1000:>8.0f} {cost['model_s'] * 1000:>9.1f}")
-    print("(model ms: charts.gantt_model, which the build computed before for the PNG pages and reuses)")
+    print("(model ms: render.gantt.gantt_model, which the build computed before for the PNG pages and reuses)")
     print(load_average("at end"))
     return 0
 

@@ -1,7 +1,7 @@
 """The dashboard's interactive Gantt (render/gantt_html.py): the SVG's geometry, worked by hand.
 
 The campaign below runs 2024-03-01..03-31 (calendar ``none``), as of 2024-03-10. The chart's
-window (charts.gantt_model): the dates span 03-01..03-31 (31 days), padding max(2, 31 // 40) = 2
+window (render.gantt.gantt_model): the dates span 03-01..03-31 (31 days), padding max(2, 31 // 40) = 2
 days each side, so it starts on 2024-02-28 and ends before 04-03: 2 + 31 + 2 = 35 days (2024 is a
 leap year: 02-28, 02-29, then March). 35 days x 24 px = 840 px <= 1,600: the default zoom is
 "day", 24 px a day.
@@ -22,8 +22,8 @@ from datetime import date
 
 import pytest
 
-from ptrack.compute import compute_snapshot
-from ptrack.render.charts import gantt_model
+from ptrack.core.compute import compute_snapshot
+from ptrack.render.gantt import gantt_model
 from ptrack.render.gantt_html import (
     ROW_H,
     arrow_path,

@@ -92,7 +92,7 @@ def arrow_path(x0: float, y0: float, x1: float, y1: float) -> str:
 
 @dataclass(frozen=True)
 class _TaskRow:
-    row: object  # charts.GanttRow (kind "task")
+    row: object  # gantt.GanttRow (kind "task")
     name: str
     status: str
     status_label: str
@@ -105,7 +105,7 @@ class _TaskRow:
 @dataclass(frozen=True)
 class _Module:
     index: int
-    header: object  # charts.GanttRow (kind "group")
+    header: object  # gantt.GanttRow (kind "group")
     name: str
     meta: str
     tasks: tuple[_TaskRow, ...]
@@ -144,7 +144,7 @@ class GanttLayout:
 
 
 def gantt_layout(snapshot: CampaignSnapshot, model, locale: str, *, zoom: str | None = None) -> GanttLayout:
-    """The rows of ``model`` (``charts.gantt_model``) grouped by module, with what the label pane
+    """The rows of ``model`` (``gantt.gantt_model``) grouped by module, with what the label pane
     says of each task, at ``zoom`` (default: ``default_zoom``)."""
     by_id = {}
     for ts in snapshot.tasks:
