@@ -12,6 +12,8 @@ longer window), builds the site with ``ptrack build`` and measures:
 - in headless Chromium (Playwright, /usr/bin/chromium), the page opened from file:// in a fresh
   context: first paint and first contentful paint (``performance.getEntriesByType("paint")``),
   DOMContentLoaded and load (navigation timing); median of --repeat loads;
+- the same page without the Gantt (its section emptied, gantt.js and gantt.css dropped), for
+  what the Gantt adds to those;
 - a zoom: ``performance.now()`` around ``ptrackGantt.zoom(z)`` plus a ``requestAnimationFrame``
   and a task after it (so the frame's style, layout and paint are in); the first zoom (it
   collects the elements to rescale) and then day → month → week → day ..., median;
@@ -169,13 +171,45 @@ _PAINT_JS = """() => {
 }"""
 
 
-def browse(browser, page_path: Path, repeat: int) -> dict:
+def without_gantt(page_path: Path) -> Path:
+    """A copy of the dashboard without the interactive Gantt (its section emptied, its script
+    and stylesheet dropped), next to it: what the page costs without it."""
+    import re
+
+    text = page_path.read_text(encoding="utf-8")
+    text = re.sub(r'(<section class="card card-wide" id="gantt"[^>]*>).*?(</section>)', r"\1\2", text, count=1, flags=re.S)
+    text = text.replace('<script src="../assets/gantt.js"></script>\n', "")
+    text = text.replace('<link rel="stylesheet" href="../assets/gantt.css">\n', "")
+    out = page_path.with_name("index-without-gantt.html")
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def page_load(browser, page_path: Path, repeat: int) -> dict:
+    """Median first paint, first contentful paint, DOMContentLoaded and load of fresh loads."""
     loads = []
+    for _ in range(repeat):
+        context = browser.new_context(viewport=VIEWPORT)
+        page = context.new_page()
+        page.goto(page_path.resolve().as_uri(), wait_until="load")
+        page.wait_for_timeout(300)
+        loads.append(page.evaluate(_PAINT_JS.replace("document.getElementById('gx').dataset.zoom", "''")))
+        context.close()
+    med = statistics.median
+    return {k: med(x[k] for x in loads) for k in ("fp", "fcp", "dcl", "load")} | {"nodes": loads[0]["nodes"]}
+
+
+def browse(browser, page_path: Path, bare_path: Path, repeat: int) -> dict:
+    """The page's load, zoom and collapse figures; loads of ``bare_path`` (the page without the
+    Gantt) are interleaved with the page's, so both see the same machine."""
+    loads = []
+    bare = []
     zooms: dict[str, list[float]] = {}
     first_zoom = []
     collapse = []
     expand = []
     for _ in range(repeat):
+        bare.append(page_load(browser, bare_path, 1))
         context = browser.new_context(viewport=VIEWPORT)
         page = context.new_page()
         errors = []
@@ -203,6 +237,7 @@ def browse(browser, page_path: Path, repeat: int) -> dict:
         "load": med(x["load"] for x in loads), "zoom0": loads[0]["zoom"], "nodes": loads[0]["nodes"],
         "first_zoom": med(first_zoom), "zoom": {z: med(v) for z, v in zooms.items()},
         "collapse": med(collapse), "expand": med(expand),
+        "without": {k: med(x[k] for x in bare) for k in ("fp", "fcp", "dcl", "load", "nodes")},
     }
 
 
@@ -230,7 +265,7 @@ def main(argv=None) -> int:
                 build_s = min(build(path, out) for _ in range(args.repeat))
                 cost = section_cost(path, args.repeat)
                 page = next((out).glob("*/index.html"))
-                b = browse(browser, page, args.repeat)
+                b = browse(browser, page, without_gantt(page), args.repeat)
                 rows.append((shape, build_s, cost, page.stat().st_size, b))
                 print(f"  {shape}: done ({SHAPE_NOTES[shape]})", flush=True)
             browser.close()
@@ -249,6 +284,15 @@ def main(argv=None) -> int:
         print(f"{shape:<13} {cost['rows']:>5} {cost['arrows']:>6} {b['zoom0']:>5} {b['nodes']:>9} {b['fp']:>6.0f} "
               f"{b['fcp']:>6.0f} {b['dcl']:>6.0f} {b['load']:>6.0f} {b['first_zoom']:>8.1f} {z.get('day', 0):>6.1f} "
               f"{z.get('week', 0):>6.1f} {z.get('month', 0):>6.1f} {b['collapse']:>8.1f} {b['expand']:>6.1f}")
+    print()
+    print("The same page without the interactive Gantt (section emptied, gantt.js/css dropped), ms:")
+    head = f"{'shape':<13} {'DOM nodes':>9} {'FP':>6} {'FCP':>6} {'DCL':>6} {'load':>6}   {'Gantt adds to FCP':>17} {'to load':>8}"
+    print(head)
+    print("-" * len(head))
+    for shape, _, _, _, b in rows:
+        w = b["without"]
+        print(f"{shape:<13} {w['nodes']:>9} {w['fp']:>6.0f} {w['fcp']:>6.0f} {w['dcl']:>6.0f} {w['load']:>6.0f}   "
+              f"{b['fcp'] - w['fcp']:>+17.0f} {b['load'] - w['load']:>+8.0f}")
     print()
     print("What the interactive Gantt adds to `ptrack build` (in-process, best of --repeat):")
     head = f"{'shape':<13} {'build s':>8} {'section ms':>10} {'% of build':>10} {'section KB':>10} {'page KB':>8} {'model ms':>9}"
