@@ -27,6 +27,8 @@ EXAMPLE_TREE = sorted([
     ".ptrack-build",
     "index.html",
     "status.json",
+    "assets/gantt.css",
+    "assets/gantt.js",
     "assets/ptrack.css",
     "assets/ptrack.js",
     f"{CID}/index.html",
@@ -96,7 +98,7 @@ def test_writes_exactly_the_designed_tree(run_cli, tmp_path):
     code, out, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
     assert code == 0, err
     assert tree(tmp_path / "site") == EXAMPLE_TREE
-    assert out == f"wrote 13 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})\n"
+    assert out == f"wrote 15 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})\n"
     assert "Traceback" not in err
 
 
@@ -285,7 +287,8 @@ def test_status_json_files(example_site):
 def test_pages_link_their_files_and_the_assets(example_site):
     page = (example_site / CID / "index.html").read_text(encoding="utf-8")
     for name in ("gantt.png", "gantt.svg", "goals.png", "trend.png", "report.md", "status.json",
-                 "tracking.csv", "tracking.xlsx", "../assets/ptrack.css", "../assets/ptrack.js", "../index.html"):
+                 "tracking.csv", "tracking.xlsx", "../assets/ptrack.css", "../assets/ptrack.js", "../assets/gantt.css",
+                 "../assets/gantt.js", "../index.html"):
         assert f'"{name}"' in page, name
     portfolio = (example_site / "index.html").read_text(encoding="utf-8")
     assert f'href="{CID}/index.html"' in portfolio and 'href="assets/ptrack.css"' in portfolio
