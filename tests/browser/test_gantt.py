@@ -285,3 +285,22 @@ def test_accessibility_scan_has_no_serious_violations(lang, request, open_page):
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert serious == [], serious
     assert watched.problems() == []
+
+
+def test_critical_path_is_highlighted_in_colour_and_words(site_zh, open_page):
+    watched = open_page(_page(site_zh))
+    page = watched.page
+    critical = sorted(t["id"] for t in _tasks(site_zh) if t["critical"])
+    assert critical  # the example has a critical path as of 2024-04-15
+    outlined = page.eval_on_selector_all(".gx-plot rect.gx-b.gx-crit", "rs => rs.map(r => r.closest('g.gx-t').dataset.t)")
+    assert sorted(outlined) == critical
+    # red, thicker outline than the other bars
+    stroke = page.eval_on_selector(".gx-plot rect.gx-b.gx-crit", "r => [getComputedStyle(r).stroke, getComputedStyle(r).strokeWidth]")
+    assert stroke == ["rgb(213, 0, 0)", "2.5px"]
+    tagged = page.eval_on_selector_all("a.gx-task", "as => as.filter(a => a.querySelector('.gx-c')?.textContent === '关键').map(a => a.dataset.t)")
+    assert sorted(tagged) == critical
+    page.hover(f'g.gx-t[data-t="{critical[0]}"]')
+    head = page.locator("#gx-tip .gx-tiphead").inner_text()
+    task = next(t for t in _tasks(site_zh) if t["id"] == critical[0])
+    assert "位于关键路径上" in head and f"浮动时间：{task['float_days']} 个工作日" in head
+    assert watched.problems() == []

@@ -103,7 +103,7 @@ def test_bars_from_dates_at_day_zoom(snap, model):
     assert (bars["d"]["gx-b"].get("x"), bars["d"]["gx-b"].get("width")) == ("504", "144")
     # the status is a class of the bar (its colour) and text in the label pane
     assert bars["a"]["gx-b"].get("class") == "gx-b s-done"
-    assert bars["b"]["gx-b"].get("class") == "gx-b s-in_progress"
+    assert bars["b"]["gx-b"].get("class") == "gx-b s-in_progress gx-crit"  # critical: see below
     assert '<span class="gx-s s-in_progress">in progress 50.0%</span>' in html
     # rows: the tasks' groups sit at (1 + index) x 24 inside their module's group
     assert [bars[k]["_g"].get("transform") for k in "abcd"] == [
@@ -127,7 +127,7 @@ def test_bars_at_week_zoom(snap, model):
 def test_arrows_join_the_bars(snap, model):
     lay = gantt_layout(snap, model, "en")
     # (predecessor, successor, day after the predecessor's end, successor's start day, critical)
-    assert dependency_edges(lay) == [("a", "b", 7, 7, False), ("b", "c", 17, 12, False), ("a", "d", 7, 21, False)]
+    assert dependency_edges(lay) == [("a", "b", 7, 7, False), ("b", "c", 17, 12, True), ("a", "d", 7, 21, False)]
     root = _plot(render_gantt_section(snap, model, "en"))
     paths = {(p.get("data-f"), p.get("data-t")): p for p in root.iter(f"{SVG}path")}
     # a -> b: from a's end (x 168, y 24 + 12 = 36) to b's start (x 168, y 48 + 12 = 60): b starts
@@ -139,6 +139,27 @@ def test_arrows_join_the_bars(snap, model):
     # a -> d: d starts at 504, far enough right: out 6 px, straight down to d's row (120 + 12), in
     assert paths[("a", "d")].get("d") == "M168,36H174V132H504"
     assert paths[("a", "d")].get("data-x") == "7 21"
+    # b -> c joins two critical tasks: drawn as part of the critical path
+    assert [paths[k].get("class") for k in (("a", "b"), ("b", "c"), ("a", "d"))] == ["gx-d", "gx-d gx-dc", "gx-d"]
+
+
+def test_critical_path_is_outlined_and_written(snap, model):
+    # c (21 days) must wait for b, which ends 03-15: it can start 03-16 and end 04-05, 5 days after
+    # the campaign's end 03-31 (calendar none: every day counts). So b and c have a float of -5
+    # days and are the critical path; d (6 days, after a) has 6 days of float; a is done.
+    assert snap.critical_path == ("b", "c")
+    assert [(ts.task.id, ts.float_days, ts.critical) for ts in snap.tasks] == [
+        ("a", None, False), ("b", -5, True), ("c", -5, True), ("d", 6, False)]
+    html = render_gantt_section(snap, model, "en")
+    bars = _bars(_plot(html))
+    assert [k for k in "abcd" if "gx-crit" in bars[k]["gx-b"].get("class").split()] == ["b", "c"]
+    # the label says it in words too, and carries the float for the tooltip
+    links = re.findall(r'<a class="gx-task" href="#task-(\w)" data-t="\w"([^>]*)>(.*?)</a>', html)
+    assert [(tid, attrs) for tid, attrs, _ in links] == [
+        ("a", ""), ("b", ' data-crit="1" data-float="-5"'), ("c", ' data-crit="1" data-float="-5"'),
+        ("d", ' data-float="6"')]
+    assert [tid for tid, _, inner in links if '<span class="gx-c">critical</span>' in inner] == ["b", "c"]
+    assert "critical path (red outline, marked “critical”)" in html  # the legend
 
 
 def test_arrow_path_upwards():
