@@ -160,6 +160,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "col.forecast": "Forecast",
         "col.baseline_end": "Baseline end",
         "col.slip": "Slip",
+        "col.float": "Float",
+        "critical_path_line": "Critical path: {path}",
+        "col.critical": "Critical",
+        "critical.yes": "critical",
         "baseline.new": "new",
         "baseline.line": "Baseline {rev} ({commit}, {date}): tasks ending later than in it: {n}; "
                          "working days slipped in all: {days}",
@@ -189,6 +193,16 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "rule.goal-below-target": 'goal "{name}" is at {latest}, short of its target {target} due {due}',
         "rule.dependency-order": 'task "{name}" started {start} before its predecessor "{pred}" finished',
         "rule.stale-task": 'task "{name}" is in progress and has not been updated for {days} days',
+        "rule.critical-slip": 'task "{name}" is on the critical path (float {float} working days) and {days} '
+                              "working days behind plan: any day lost there moves the campaign's end date "
+                              "(forecast finish {forecast}, planned end {end})",
+        "rule.critical-slip.one": 'task "{name}" is on the critical path (float {float} working days) and 1 '
+                                  "working day behind plan: any day lost there moves the campaign's end date "
+                                  "(forecast finish {forecast}, planned end {end})",
+        "rule.overallocated": "{person} is over-allocated in {n} weeks; the most in {week}: {load} working days "
+                              "of work against {available} available (capacity {capacity} a week; {tasks})",
+        "rule.overallocated.one": "{person} is over-allocated in 1 week, {week}: {load} working days "
+                                  "of work against {available} available (capacity {capacity} a week; {tasks})",
         "unassigned": "unassigned",
         # ptrack import (importer.py)
         "import.not_a_date": '"{value}" is not a date',
@@ -284,6 +298,23 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "report.col.expected": "Expected by now",
         "report.col.goal_forecast": "Forecast at due date",
         "report.by_module": "By module",
+        "report.critical_path": "Critical path",
+        "report.critical_intro": "The forecast finish {forecast} (planned end {end}) follows these {n} tasks: "
+                                 "any day lost on them moves the end date.",
+        "report.critical_intro.one": "The forecast finish {forecast} (planned end {end}) follows this task: "
+                                     "any day lost on it moves the end date.",
+        "report.critical_none": "No open task is left on the critical path.",
+        "report.critical_others": "Also critical (float ≤ 0: no slack left before the end date): {names}.",
+        "report.col.forecast_start": "Forecast start",
+        "report.workload": "Workload",
+        "report.workload_intro": "Working days of open tasks per person and week (owner 1 a day, collaborator "
+                                 "{share}) against what they have (capacity × the week's working days / 5). "
+                                 "⚠ marks a week over capacity.",
+        "report.workload_none": "No open task is scheduled after {as_of}.",
+        "report.workload_more": "{n} more weeks on the status page.",
+        "report.workload_more.one": "1 more week on the status page.",
+        "report.col.person": "Person",
+        "workload.over": "over capacity",
         "report.gantt": "Gantt",
         "report.gantt_title": "{name} as of {as_of}",
         "report.tracking": "Tracking table",
@@ -425,6 +456,13 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "html.risks_empty": "No risks recorded.",
         "html.campaign_level": "(whole campaign)",
         "html.rollups": "Roll-ups",
+        "html.critical_path": "Critical path",
+        "html.workload": "Workload",
+        "html.person": "Person",
+        "html.capacity": "Capacity (days a week)",
+        "html.forecast_start": "Forecast start",
+        "html.forecast_finish_col": "Forecast finish",
+        "html.float": "Float (working days)",
         "html.by_module": "By module",
         "html.by_department": "By department",
         "html.by_owner": "By owner",
@@ -685,6 +723,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "col.forecast": "预计完成",
         "col.baseline_end": "基线完成",
         "col.slip": "较基线推迟",
+        "col.float": "总浮动",
+        "critical_path_line": "关键路径：{path}",
+        "col.critical": "关键",
+        "critical.yes": "关键",
         "baseline.new": "新增",
         "baseline.line": "基线 {rev}（{commit}，{date}）：计划完成晚于基线的任务 {n} 个，合计推迟 {days} 个工作日",
         "headline": "{name}（{id}）截至 {as_of}：计划进度 {planned}%，实际进度 {actual}%，"
@@ -704,6 +746,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "rule.goal-below-target": '目标"{name}"当前为 {latest}，未达到目标 {target}（截止 {due}）',
         "rule.dependency-order": '任务"{name}"于 {start} 开始，早于前置任务"{pred}"完成',
         "rule.stale-task": '任务"{name}"进行中，已有 {days} 天未更新',
+        "rule.critical-slip": '任务"{name}"在关键路径上（总浮动 {float} 个工作日），落后计划 {days} 个工作日：'
+                              "这里每耽误一天，活动完成日期就推迟一天（预计完成 {forecast}，计划结束 {end}）",
+        "rule.overallocated": "{person} 有 {n} 周超负荷，最重的是 {week}：计划工作 {load} 个工作日，可用 {available} 个"
+                              "（每周可用 {capacity} 个工作日；{tasks}）",
         "unassigned": "未指定",
         "import.not_a_date": '"{value}" 不是有效日期',
         "import.no_year": '"{value}" 没有年份，表中也没有带年份的日期；请用 --year 指定年份',
@@ -783,6 +829,19 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "report.col.expected": "截至当前应达",
         "report.col.goal_forecast": "截止日预测",
         "report.by_module": "按模块汇总",
+        "report.critical_path": "关键路径",
+        "report.critical_intro": "预计完成日期 {forecast}（计划结束 {end}）由以下 {n} 个任务决定：其中任何一天的延误都会推迟完成日期。",
+        "report.critical_intro.one": "预计完成日期 {forecast}（计划结束 {end}）由以下任务决定：它的任何一天延误都会推迟完成日期。",
+        "report.critical_none": "关键路径上已没有未完成的任务。",
+        "report.critical_others": "同样关键（总浮动 ≤ 0，到结束日期已无余量）：{names}。",
+        "report.col.forecast_start": "预计开始",
+        "report.workload": "人员负荷",
+        "report.workload_intro": "每人每周未完成任务的工作日（主责任人每天计 1，协同责任人计 {share}），"
+                                 "对比本周可用工作日（capacity × 本周工作日 / 5）。⚠ 表示超出可用工作日。",
+        "report.workload_none": "{as_of} 之后没有安排未完成的任务。",
+        "report.workload_more": "另有 {n} 周见状态页。",
+        "report.col.person": "人员",
+        "workload.over": "超负荷",
         "report.gantt": "甘特图",
         "report.gantt_title": "{name}（截至 {as_of}）",
         "report.tracking": "跟踪表",
@@ -917,6 +976,13 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "html.risks_empty": "暂无风险记录。",
         "html.campaign_level": "（整个活动）",
         "html.rollups": "分组汇总",
+        "html.critical_path": "关键路径",
+        "html.workload": "人员负荷",
+        "html.person": "人员",
+        "html.capacity": "每周可用工作日",
+        "html.forecast_start": "预计开始",
+        "html.forecast_finish_col": "预计完成",
+        "html.float": "总浮动（工作日）",
         "html.by_module": "按模块",
         "html.by_department": "按部门",
         "html.by_owner": "按责任人",

@@ -138,6 +138,10 @@ def test_every_finding_with_its_location():
         (51, 40, "error", "risk-overdue", "behind-warn"),  # the due date of the overdue risk
         (53, 27, "error", "risk-overdue", "behind-warn"),  # resolved 3/12 is after D: still open
         (58, 15, "error", "deviation-behind", "behind-error"),  # -21: its quantity
+        # 29 % in 10 days = 2.9 a day, 71 left = 25 days -> forecast 4/4, past the end 3/31: float -4
+        (58, 15, "warning", "critical-slip", "behind-error"),
+        # 30 % in 10 days, 70 left = 24 days -> 4/3: float -3, and 4 working days behind plan
+        (62, 15, "warning", "critical-slip", "behind-20"),
         (62, 15, "warning", "deviation-behind", "behind-20"),  # -20: past warn, not past fail
         (69, 39, "warning", "task-overdue", "overdue"),  # planned.end 3/8 passed, 90%
         (73, 22, "warning", "late-start", "late"),  # planned.start 3/5 passed, not started
@@ -242,12 +246,13 @@ def _one_task(task: str, as_of: str, extra: str = "", rule: str | None = None) -
 def test_deviation_behind_edges():
     task = "  - {{id: a, name: A, planned: {{start: 2024-03-01, end: 2024-03-10}}, progress: {p}}}\n"
     # D 3/5: planned 5 / 10 = 50
-    assert _one_task(task.format(p=40), "2024-03-05") == []  # -10: not past 10
-    [d] = _one_task(task.format(p=39.9), "2024-03-05")  # -10.1
+    rule = "deviation-behind"  # a lone task behind plan is critical too (critical-slip): not tested here
+    assert _one_task(task.format(p=40), "2024-03-05", rule=rule) == []  # -10: not past 10
+    [d] = _one_task(task.format(p=39.9), "2024-03-05", rule=rule)  # -10.1
     assert (d.code, d.severity) == ("deviation-behind", Severity.WARNING)
-    [d] = _one_task(task.format(p=30), "2024-03-05")  # -20: not past 20
+    [d] = _one_task(task.format(p=30), "2024-03-05", rule=rule)  # -20: not past 20
     assert d.severity is Severity.WARNING
-    [d] = _one_task(task.format(p=29.9), "2024-03-05")  # -20.1
+    [d] = _one_task(task.format(p=29.9), "2024-03-05", rule=rule)  # -20.1
     assert d.severity is Severity.ERROR
     assert _one_task(task.format(p=90), "2024-03-05") == []  # ahead
 
@@ -255,10 +260,11 @@ def test_deviation_behind_edges():
 def test_late_start_only_after_the_planned_start():
     task = "  - {id: a, name: A, planned: {start: 2024-03-05, end: 2024-03-31}}\n"
     assert _one_task(task, "2024-03-05") == []  # starts today
-    # 3/6: 2 of 27 days planned = 7.4%: a late start, not yet behind by 10
-    assert [d.code for d in _one_task(task, "2024-03-06")] == ["late-start"]
+    # 3/6: 2 of 27 days planned = 7.4%: a late start, not yet behind by 10; alone in the campaign
+    # it is the critical path, 2 working days behind: critical-slip too
+    assert [d.code for d in _one_task(task, "2024-03-06")] == ["critical-slip", "late-start"]
     started = "  - {id: a, name: A, planned: {start: 2024-03-05, end: 2024-03-31}, actual: {start: 2024-03-06}}\n"
-    assert _one_task(started, "2024-03-06") == []
+    assert _one_task(started, "2024-03-06", rule="late-start") == []
     # started with nothing to show yet is started; on hold is a decision, not a late start
     assert _one_task(started, "2024-03-08", rule="late-start") == []
     held = "  - {id: a, name: A, planned: {start: 2024-03-05, end: 2024-03-31}, status: on_hold}\n"
@@ -268,7 +274,8 @@ def test_late_start_only_after_the_planned_start():
 def test_task_overdue_only_after_the_planned_end_and_not_when_done():
     task = "  - {id: a, name: A, planned: {start: 2024-03-01, end: 2024-03-05}, progress: 95}\n"
     assert _one_task(task, "2024-03-05") == []  # D is the end of the last day
-    assert [d.code for d in _one_task(task, "2024-03-06")] == ["task-overdue"]  # -5: no deviation finding
+    # -5: no deviation finding; the lone task is critical and behind: critical-slip
+    assert [d.code for d in _one_task(task, "2024-03-06")] == ["task-overdue", "critical-slip"]
     done = "  - {id: a, name: A, planned: {start: 2024-03-01, end: 2024-03-05}, actual: {start: 2024-03-01, end: 2024-03-07}}\n"
     # actual.end 3/7 is after D 3/6: not done yet, so overdue
     assert [d.code for d in _one_task(done, "2024-03-06", rule="task-overdue")] == ["task-overdue"]
@@ -350,6 +357,8 @@ def test_registry_matches_the_design():
         "late-start": "warning",
         "goal-behind-pace": "warning",
         "dependency-order": "warning",
+        "critical-slip": "warning",
+        "overallocated": "notice",
     }  # stale-task needs git history: not a snapshot rule
 
 

@@ -11,13 +11,17 @@ import enum
 import math
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
-from typing import Iterable, Mapping
+from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ptrack.core import schedule
 from ptrack.core.calendars import WorkCalendar, get_calendar
 from ptrack.core.model import Campaign, DeclaredStatus, Goal, Milestone, Risk, Task
 from ptrack.core.schedule import TaskState
+
+if TYPE_CHECKING:
+    from ptrack.core.workload import Workload
 
 GROUP_DIMENSIONS = ("module", "department", "owner", "channel")
 _EPS = 1e-9
@@ -134,6 +138,16 @@ class CampaignSnapshot:
     risks: tuple[RiskSnapshot, ...]  # every risk: campaign-level first, then by task
     evm: EVM | None
     critical_path: tuple[str, ...] = ()  # task ids of the chain that drives forecast_finish, in order
+
+    @cached_property
+    def workload(self) -> Workload:
+        """Per person and ISO week, the working days of their open tasks against their capacity
+        (ptrack.core.workload). Computed on first use: the history's many snapshots never ask."""
+        from ptrack.core.workload import compute_workload
+
+        c = self.campaign
+        return compute_workload(c.people, self.tasks, self.as_of, get_calendar(c.calendar),
+                                c.policy.collaborator_share)
 
     def task(self, task_id: str) -> TaskSnapshot:
         for ts in self.tasks:

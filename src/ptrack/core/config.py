@@ -14,7 +14,8 @@ from ptrack.core.loader import YamlProblem, display_path, load_yaml
 CONFIG_NAME = "ptrack.yaml"
 DEFAULT_GLOB = "campaigns/*.yaml"
 _KEYS = {"title", "locale", "campaigns", "policy", "site_url", "notify"}
-_POLICY_KEYS = {"deviation_warn", "deviation_fail", "stale_after_days", "due_soon_days", "rules"}
+_POLICY_KEYS = {"deviation_warn", "deviation_fail", "stale_after_days", "due_soon_days", "collaborator_share",
+                "rules"}
 
 
 @dataclass(frozen=True)

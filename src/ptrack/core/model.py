@@ -24,6 +24,8 @@ RULE_IDS = (
     "stale-task",
     "goal-behind-pace",
     "dependency-order",
+    "critical-slip",
+    "overallocated",
 )
 
 
@@ -39,6 +41,7 @@ class Person:
     department: str | None = None
     role: str | None = None
     email: str | None = None
+    capacity: float = 5.0  # working days a week this person gives the campaign
     # chat handles for ``ptrack notify`` (people.<id> in the file); None when not given
     feishu: str | None = None  # 飞书 open_id (ou_...) or user_id
     dingtalk_mobile: str | None = None
@@ -167,6 +170,7 @@ class Policy:
     deviation_fail: float = 20.0
     stale_after_days: int = 7
     due_soon_days: int = 3
+    collaborator_share: float = 0.5  # workload: a collaborator's working days per day of a task
     rules: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
@@ -337,10 +341,12 @@ def build_campaign(data: dict, file: str, source: SourceMap | None = None,
         deviation_fail=float(policy_data.get("deviation_fail", 20)),
         stale_after_days=int(policy_data.get("stale_after_days", 7)),
         due_soon_days=int(policy_data.get("due_soon_days", 3)),
+        collaborator_share=float(policy_data.get("collaborator_share", 0.5)),
         rules=MappingProxyType(dict(rules)),
     )
     people = {
         pid: Person(pid, p["name"], p.get("department"), p.get("role"), p.get("email"),
+                    float(p.get("capacity", 5)),
                     **{k: p[k] for k in PERSON_HANDLES if k != "email" and p.get(k)})
         for pid, p in (data.get("people") or {}).items()
     }

@@ -135,6 +135,44 @@ def _dependency_order(s: CampaignSnapshot):
                        {"name": ts.task.name, "start": start.isoformat(), "pred": pred.task.name})
 
 
+@rule("critical-slip", Severity.WARNING,
+      "a task on the critical path (float <= 0) is behind plan: any day lost there moves the end date")
+def _critical_slip(s: CampaignSnapshot):
+    for ts in s.tasks:
+        if not ts.critical or ts.days_behind <= 0 or ts.status in (Status.DONE, Status.CANCELLED, Status.ON_HOLD):
+            continue
+        if s.as_of <= ts.task.planned_start:
+            continue  # its first day is not a slip yet (as for late-start)
+        yield (Severity.WARNING, _progress_path(ts.task), ts.task.id, "rule.critical-slip",
+               {"name": ts.task.name, "days": ts.days_behind, "float": ts.float_days,
+                "forecast": ts.forecast_finish.isoformat() if ts.forecast_finish else "-",
+                "end": s.campaign.end.isoformat()})
+
+
+@rule("overallocated", Severity.NOTICE,
+      "a person's planned work in some week exceeds their capacity (people.<id>.capacity, default 5 days)")
+def _overallocated(s: CampaignSnapshot):
+    workload = s.workload
+    campaign = s.campaign
+    tasks = {t.id: t for t in campaign.tasks}
+    for person in workload.overallocated:
+        # the week most over capacity (in working days); the earliest on a tie
+        worst = max(person.over, key=lambda k: (person.load[k] - person.available[k], -k))
+        ids = person.over[worst]
+        names = [tasks[tid].name for tid in ids]
+        if person.person in campaign.people:
+            path = ("people", person.person)
+        else:  # owners are free text: point at the person's first task that week
+            first = tasks[ids[0]]
+            path = first.path + (("owner",) if first.owner == person.person
+                                 else ("collaborators", first.collaborators.index(person.person)))
+        yield (Severity.NOTICE, path, None, "rule.overallocated",
+               {"person_ref": person.person, "n": len(person.over), "week": workload.weeks[worst].label,
+                "load": fmt_number(person.load[worst]), "available": fmt_number(person.available[worst]),
+                "capacity": fmt_number(person.capacity),
+                "tasks": ", ".join(names[:5]) + (", …" if len(names) > 5 else "")})
+
+
 def effective_severity(rule_id: str, severity: Severity, overrides) -> Severity | None:
     """The severity after ``policy.rules``; None when the rule is switched off."""
     override = overrides.get(rule_id)
@@ -160,6 +198,10 @@ def run_rules(snapshot: CampaignSnapshot, locale: str | None = None,
             return
         if "owner_ref" in values:
             values = {**values, "owner": _owner(snapshot, values["owner_ref"], locale)}
+        if "person_ref" in values:
+            values = {**values, "person": _owner(snapshot, values["person_ref"], locale)}
+            if locale == "zh-CN":
+                values["tasks"] = values["tasks"].replace(", ", "、")
         out.append(Diagnostic(rule_id, severity, t(locale, key, **values), campaign.locate(path),
                               campaign.id, task_id))
 
