@@ -108,7 +108,7 @@ def validate(paths) -> None:
               help="Colour the health columns (auto: on a terminal unless NO_COLOR is set).")
 @baseline_option
 def status(paths, as_of, fmt, by, lang, color, baseline) -> None:
-    """Where each campaign stands: planned vs actual progress, deviation, status, health."""
+    """Where each campaign stands: planned vs actual progress, deviation, status, health, float and the critical path."""
     from ptrack.pipeline import status_of
     from ptrack.reporters import STATUS_REPORTERS
 

@@ -233,6 +233,19 @@ def group_dict(g: GroupSnapshot) -> dict:
             "tasks": list(g.task_ids), "status_counts": dict(g.status_counts)}
 
 
+def workload_dict(s: CampaignSnapshot) -> dict:
+    """The workload heat map's data: ISO weeks, and per person the working days planned and
+    available in each (``overallocated``: the weeks where planned > available)."""
+    w = s.workload
+    c = s.campaign
+    return {"collaborator_share": w.collaborator_share,
+            "weeks": [{"week": wk.label, "start": wk.start.isoformat(), "working_days": wk.working_days}
+                      for wk in w.weeks],
+            "people": [{"id": p.person, "name": c.person_name(p.person), "capacity": p.capacity,
+                        "load": list(p.load), "available": list(p.available),
+                        "overallocated": [w.weeks[k].label for k in sorted(p.over)]} for p in w.people]}
+
+
 def campaign_dict(s: CampaignSnapshot, baseline=None) -> dict:
     c = s.campaign
     extra = {"baseline": baseline.to_dict()} if baseline is not None else {}
@@ -248,7 +261,9 @@ def campaign_dict(s: CampaignSnapshot, baseline=None) -> dict:
         "goals": [goal_dict(g) for g in s.goals],
         "risks": [risk_dict(r) for r in s.risks],
         "groups": {dim: [group_dict(g) for g in groups] for dim, groups in s.groups.items()},
-        "people": {pid: {"name": p.name, "department": p.department} for pid, p in sorted(c.people.items())},
+        "people": {pid: {"name": p.name, "department": p.department, "capacity": p.capacity}
+                   for pid, p in sorted(c.people.items())},
+        "workload": workload_dict(s),
     }
 
 
@@ -351,7 +366,7 @@ def _task_rows(s: CampaignSnapshot, locale: str, color: bool, baseline=None):
     the baseline and its slip in working days (``+2``: ends later than in the baseline; ``new``:
     not in the baseline)."""
     keys = ["col.id", "col.task", "col.module", "col.owner", "col.planned", "col.actual", "col.deviation",
-            "col.status", "col.health", "col.days_behind", "col.forecast"]
+            "col.status", "col.health", "col.days_behind", "col.forecast", "col.float", "col.critical"]
     if baseline is not None:
         keys += ["col.baseline_end", "col.slip"]
     headers = [t(locale, k) for k in keys]
@@ -362,9 +377,12 @@ def _task_rows(s: CampaignSnapshot, locale: str, color: bool, baseline=None):
                fmt_points(ts.planned_progress), fmt_points(ts.actual_progress),
                f"{ts.deviation + 0.0:+.1f}", t(locale, f"status.{ts.status.value}"),
                t(locale, f"health.{ts.health.value}"), str(ts.days_behind),
-               _iso(ts.forecast_finish) or "-"]
+               _iso(ts.forecast_finish) or "-",
+               str(ts.float_days) if ts.float_days is not None else "-",
+               t(locale, "critical.yes") if ts.critical else "-"]
         st = _style_health(ts.health, color)
-        style = [None] * 6 + [st, None, st, None, None]
+        crit = _style_health(Health.RED, color) if ts.critical else None
+        style = [None] * 6 + [st, None, st, None, None, None, crit]
         if baseline is not None:
             tb = baseline.tasks.get(task.id)
             if tb is None or tb.end is None:
@@ -374,7 +392,7 @@ def _task_rows(s: CampaignSnapshot, locale: str, color: bool, baseline=None):
             style += [None, _style_health(Health.AMBER, color) if tb is not None and (tb.slip_days or 0) > 0 else None]
         rows.append(row)
         styles.append(style)
-    return headers, rows, styles, {4, 5, 6, 9} | ({12} if baseline is not None else set())
+    return headers, rows, styles, {4, 5, 6, 9, 11} | ({14} if baseline is not None else set())
 
 
 def group_label(s: CampaignSnapshot, g: GroupSnapshot, locale: str) -> str:
@@ -402,8 +420,19 @@ def _baseline_line(baseline, locale: str) -> str:
              n=len(slipped), days=sum(slipped))
 
 
+def critical_path_line(s: CampaignSnapshot, locale: str) -> str | None:
+    """``关键路径：A → B → C``: the chain of tasks the forecast finish follows (None when no open
+    task is left on it)."""
+    if not s.critical_path:
+        return None
+    names = {ts.task.id: ts.task.name for ts in s.tasks}
+    return t(locale, "critical_path_line", path=" → ".join(names[tid] for tid in s.critical_path))
+
+
 def _headlines(s: CampaignSnapshot, locale: str, baseline) -> list[str]:
-    return [_headline(s, locale)] + ([_baseline_line(baseline, locale)] if baseline is not None else [])
+    critical = critical_path_line(s, locale)
+    return ([_headline(s, locale)] + ([critical] if critical else [])
+            + ([_baseline_line(baseline, locale)] if baseline is not None else []))
 
 
 def status_table(report: StatusReport) -> str:

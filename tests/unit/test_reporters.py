@@ -214,16 +214,24 @@ def status(**kw) -> StatusReport:
 #   at 13.3 >= 5 on 3/1 itself: on plan; forecast = the latest task's, 3/11
 HEADLINE_ZH = ("春季推广（spring）截至 2024-03-01：计划进度 13.3%，实际进度 5.0%，偏差 -8.3，进行中，正常，"
                "符合计划，预计完成 2024-03-11")
+# the critical path: video sets the forecast finish 3/11 (anchor min(end 3/31, 3/11) = 3/11): float 0;
+#   poster finishes 3/7 with no successor: float 11 - 7 = 4 (calendar none)
+CRITICAL_ZH = "关键路径：Video edit"
 
 
 def test_status_table_aligns_chinese_by_display_width():
     assert STATUS_REPORTERS["table"](status()).split("\n") == [
         HEADLINE_ZH,
+        CRITICAL_ZH,
         "",
-        "编号    任务名称      所属模块  主责任人  计划进度%  实际进度%  进度偏差  当前状态  健康度  落后工作日  预计完成",
-        "------  ------------  --------  --------  ---------  ---------  --------  --------  ------  ----------  ----------",
-        "poster  海报设计初稿  内容营销  王雪           20.0       15.0      -5.0  进行中    正常             0  2024-03-07",
-        "video   Video edit    Content   王雪           10.0        0.0     -10.0  未开始    正常             1  2024-03-11",
+        "编号    任务名称      所属模块  主责任人  计划进度%  实际进度%  进度偏差  当前状态  健康度  落后工作日  预计完成"
+        "    总浮动  关键",
+        "------  ------------  --------  --------  ---------  ---------  --------  --------  ------  ----------  ----------"
+        "  ------  ----",
+        "poster  海报设计初稿  内容营销  王雪           20.0       15.0      -5.0  进行中    正常             0  2024-03-07"
+        "       4  -",
+        "video   Video edit    Content   王雪           10.0        0.0     -10.0  未开始    正常             1  2024-03-11"
+        "       0  关键",
         "",
     ]
 
@@ -232,6 +240,7 @@ def test_status_table_by_module_in_english():
     assert STATUS_REPORTERS["table"](status(by="module", locale="en")) == (
         "春季推广 (spring) as of 2024-03-01: planned 13.3%, actual 5.0%, deviation -8.3, in progress, green, "
         "on plan, forecast finish 2024-03-11\n"
+        "Critical path: Video edit\n"
         "\n"
         "Module    Tasks  Plan %  Actual %   Dev.  Health\n"
         "--------  -----  ------  --------  -----  ------\n"
@@ -242,7 +251,7 @@ def test_status_table_by_module_in_english():
 
 def test_status_table_by_channel_counts_a_task_in_each_of_its_channels():
     lines = STATUS_REPORTERS["table"](status(by="channel", locale="en")).split("\n")
-    assert lines[2:] == [
+    assert lines[3:] == [
         "Channel   Tasks  Plan %  Actual %   Dev.  Health",
         "--------  -----  ------  --------  -----  ------",
         "抖音          1    20.0      15.0   -5.0  green",
@@ -269,10 +278,13 @@ def test_status_markdown():
         "\n"
         f"{HEADLINE_ZH}\n"
         "\n"
-        "| 编号 | 任务名称 | 所属模块 | 主责任人 | 计划进度% | 实际进度% | 进度偏差 | 当前状态 | 健康度 | 落后工作日 | 预计完成 |\n"
-        "|---|---|---|---|---:|---:|---:|---|---|---:|---|\n"
-        "| poster | 海报设计初稿 | 内容营销 | 王雪 | 20.0 | 15.0 | -5.0 | 进行中 | 正常 | 0 | 2024-03-07 |\n"
-        "| video | Video edit | Content | 王雪 | 10.0 | 0.0 | -10.0 | 未开始 | 正常 | 1 | 2024-03-11 |\n"
+        f"{CRITICAL_ZH}\n"
+        "\n"
+        "| 编号 | 任务名称 | 所属模块 | 主责任人 | 计划进度% | 实际进度% | 进度偏差 | 当前状态 | 健康度 | 落后工作日 | 预计完成"
+        " | 总浮动 | 关键 |\n"
+        "|---|---|---|---|---:|---:|---:|---|---|---:|---|---:|---|\n"
+        "| poster | 海报设计初稿 | 内容营销 | 王雪 | 20.0 | 15.0 | -5.0 | 进行中 | 正常 | 0 | 2024-03-07 | 4 | - |\n"
+        "| video | Video edit | Content | 王雪 | 10.0 | 0.0 | -10.0 | 未开始 | 正常 | 1 | 2024-03-11 | 0 | 关键 |\n"
     )
 
 

@@ -693,6 +693,60 @@ def _filters(s: CampaignSnapshot, locale: str) -> list[dict]:
     ]
 
 
+def _critical_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
+    """The critical path, first task first: the chain the forecast finish follows."""
+    rows = []
+    for tid in s.critical_path:
+        ts = s.task(tid)
+        rows.append({"id": tid, "name": ts.task.name, "module": ts.task.module or "",
+                     "owner": s.campaign.person_name(ts.task.owner) or t(locale, "unassigned"),
+                     "start": _iso(ts.earliest_start), "finish": _iso(ts.earliest_finish),
+                     "float": str(ts.float_days), "late": (ts.float_days or 0) < 0,
+                     "status": _status(locale, ts.status), "health": _health(locale, ts.health),
+                     "days_behind": ts.days_behind})
+    return rows
+
+
+def heat_level(load: float, available: float) -> str:
+    """The heat-map class of a cell: none (no work), low (up to half), full (up to capacity), over."""
+    if load <= 0:
+        return "none"
+    if load > available + 1e-9:
+        return "over"
+    return "low" if load * 2 <= available + 1e-9 else "full"
+
+
+def _workload_view(s: CampaignSnapshot, locale: str) -> dict:
+    """People x ISO weeks: planned / available working days per cell, as text and a colour class."""
+    from ptrack.render.markdown import week_heading
+
+    w = s.workload
+    over_label = t(locale, "workload.over")
+    weeks = [{"label": week_heading(wk.label, wk.start), "title": f"{wk.label} ({_iso(wk.start)})",
+              "days": wk.working_days} for wk in w.weeks]
+    rows = []
+    for p in w.people:
+        cells = []
+        for k, wk in enumerate(w.weeks):
+            load, available = p.load[k], p.available[k]
+            level = heat_level(load, available)
+            text = f"{fmt_number(load)} / {fmt_number(available)}"
+            cells.append({"text": text, "level": level, "over": k in p.over,
+                          "title": f"{wk.label}: {text}" + (f" ({over_label})" if k in p.over else "")})
+        rows.append({"name": s.campaign.person_name(p.person) or p.person, "capacity": fmt_number(p.capacity),
+                     "cells": cells, "over": len(p.over)})
+    return {"weeks": weeks, "rows": rows, "over_label": over_label,
+            "intro": t(locale, "report.workload_intro", share=fmt_number(w.collaborator_share)),
+            "empty": t(locale, "report.workload_none", as_of=s.as_of.isoformat())}
+
+
+def _critical_intro(s: CampaignSnapshot, locale: str) -> str:
+    if not s.critical_path:
+        return t(locale, "report.critical_none")
+    return t(locale, "report.critical_intro", forecast=_iso(s.forecast_finish), end=_iso(s.campaign.end),
+             n=len(s.critical_path))
+
+
 def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, images: CampaignImages,
                          downloads: Downloads = Downloads(), portfolio_href: str | None = "../index.html",
                          assets: str = "../assets/", history=None, gantt_model=None) -> str:
@@ -716,7 +770,8 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
         "milestone", "date", "achieved_on", "results", "milestones_empty", "risk", "task", "owner", "department",
         "solution", "deadline", "risks_empty", "risks_intro", "open_risk", "status", "health", "period", "lead",
         "calendar", "planned", "actual", "deviation", "days_behind", "tracking_intro", "filter_all", "search",
-        "search_placeholder", "reset", "focus_only", "filters", "no_match", "sections", "progress", "slip"))
+        "search_placeholder", "reset", "focus_only", "filters", "no_match", "sections", "progress", "slip",
+        "critical_path", "workload", "person", "capacity", "forecast_start", "forecast_finish_col", "float"))
     labels["focus_intro"] = t(locale, "html.focus_intro", warn=fmt_number(c.policy.deviation_warn))
     labels["focus_empty"] = t(locale, "html.focus_empty", warn=fmt_number(c.policy.deviation_warn))
     labels["group_tasks"] = t(locale, "col.tasks")
@@ -738,6 +793,8 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
         "campaign.html.j2", **_page_common(locale, s.as_of),
         title=c.name, c=summary, cards=_headline(s, locale, summary), evm_line=_evm_line(s, locale),
         focus=_focus_rows(s, locale, history), images=images, downloads=downloads,
+        critical=_critical_rows(s, locale), critical_intro=_critical_intro(s, locale),
+        workload=_workload_view(s, locale),
         has_baseline=getattr(history, "baseline", None) is not None,
         history_note=history_note(history, s.as_of, locale),
         goals=_goal_rows(s, locale), milestones=_milestone_rows(s, locale),

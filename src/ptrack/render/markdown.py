@@ -4,8 +4,9 @@
 data, so the same inputs and as-of date give the same bytes. Every user string goes through
 ``_cell`` (Markdown table cell / inline text) or ``mermaid_label`` (Mermaid statement text).
 
-Sections: summary, weekly-review focus list, risks, milestones, goals, roll-up by module, the
-Gantt (a ```mermaid block GitHub renders) and the seed's 18-column tracking table.
+Sections: summary, weekly-review focus list, critical path, risks, milestones, goals, roll-up by
+module, workload (people x the next weeks), the Gantt (a ```mermaid block GitHub renders) and the
+seed's 18-column tracking table.
 """
 
 from __future__ import annotations
@@ -228,6 +229,63 @@ def _by_module(s: CampaignSnapshot, loc: str) -> list[str]:
     return [f"## {_cell(t(loc, 'report.by_module'))}", "", *_table(headers, rows, right={1, 2, 3, 4}), ""]
 
 
+def _critical_path(s: CampaignSnapshot, loc: str) -> list[str]:
+    """The chain the forecast finish follows, then the other tasks with float <= 0."""
+    out = [f"## {_cell(t(loc, 'report.critical_path'))}", ""]
+    if not s.critical_path:
+        return out + [_cell(t(loc, "report.critical_none")), ""]
+    end = s.campaign.end.isoformat()
+    forecast = s.forecast_finish.isoformat() if s.forecast_finish else "-"
+    out += [_cell(t(loc, "report.critical_intro", forecast=forecast, end=end, n=len(s.critical_path))), ""]
+    headers = [t(loc, k) for k in ("col.task", "col.owner", "report.col.forecast_start", "col.forecast",
+                                    "col.float", "col.status", "col.days_behind")]
+    rows = []
+    for tid in s.critical_path:
+        ts = s.task(tid)
+        rows.append([_cell(ts.task.name), _cell(_owner(s, ts.task.owner, loc)),
+                     ts.earliest_start.isoformat() if ts.earliest_start else "-",
+                     ts.earliest_finish.isoformat() if ts.earliest_finish else "-", str(ts.float_days),
+                     _cell(t(loc, f"status.{ts.status.value}")), str(ts.days_behind)])
+    out += _table(headers, rows, right={4, 6}) + [""]
+    path = set(s.critical_path)
+    others = [ts.task.name for ts in s.tasks if ts.critical and ts.task.id not in path]
+    if others:
+        sep = "、" if loc == "zh-CN" else ", "
+        out += [_cell(t(loc, "report.critical_others", names=sep.join(others))), ""]
+    return out
+
+
+WORKLOAD_WEEKS = 8  # weeks of the workload in the weekly report (the status page shows them all)
+
+
+def week_heading(label: str, start) -> str:
+    """``W16 04-15``: the ISO week and its Monday."""
+    return f"{label.split('-')[-1]} {start.strftime('%m-%d')}"
+
+
+def _workload(s: CampaignSnapshot, loc: str) -> list[str]:
+    """People x the next weeks: planned / available working days, ⚠ over capacity."""
+    w = s.workload
+    out = [f"## {_cell(t(loc, 'report.workload'))}", ""]
+    if not w.weeks:
+        return out + [_cell(t(loc, "report.workload_none", as_of=s.as_of.isoformat())), ""]
+    shown = min(len(w.weeks), WORKLOAD_WEEKS)
+    out += [_cell(t(loc, "report.workload_intro", share=fmt_number(w.collaborator_share))), ""]
+    headers = [t(loc, "report.col.person")] + [week_heading(wk.label, wk.start) for wk in w.weeks[:shown]]
+    rows = []
+    for p in w.people:
+        if not any(p.load[:shown]):
+            continue
+        cells = [_cell(_owner(s, p.person, loc))]
+        for k in range(shown):
+            cells.append(f"{fmt_number(p.load[k])} / {fmt_number(p.available[k])}" + (" ⚠" if k in p.over else ""))
+        rows.append(cells)
+    out += _table(headers, rows, right=set(range(1, shown + 1))) + [""]
+    if len(w.weeks) > shown:
+        out += [_cell(t(loc, "report.workload_more", n=len(w.weeks) - shown)), ""]
+    return out
+
+
 def _tracking(s: CampaignSnapshot, loc: str) -> list[str]:
     from ptrack.sheets.tabular import NUMBER_COLUMNS, COLUMN_KEYS, csv_text, tracking_rows
 
@@ -255,10 +313,12 @@ def render_report(snapshot: CampaignSnapshot, *, locale: str | None) -> str:
     lines = [f"# {_cell(t(loc, 'report.title', name=s.campaign.name, as_of=s.as_of.isoformat()))}", ""]
     lines += _summary(s, loc)
     lines += _focus(s, loc)
+    lines += _critical_path(s, loc)
     lines += _risks(s, loc)
     lines += _milestones(s, loc)
     lines += _goals(s, loc)
     lines += _by_module(s, loc)
+    lines += _workload(s, loc)
     lines += [f"## {_cell(t(loc, 'report.gantt'))}", "", "```mermaid", mermaid_gantt(s, locale=loc).rstrip("\n"),
               "```", ""]
     lines += _tracking(s, loc)
