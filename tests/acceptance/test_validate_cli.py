@@ -3,6 +3,8 @@ text format, which files it picks up, and ``ptrack.yaml``."""
 
 from __future__ import annotations
 
+import json
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -137,8 +139,8 @@ def test_config_glob_matching_nothing_exit_2(run_cli, repo, write):
                  'ptrack.yaml:2:1: unknown setting "campagins"; known: campaigns, locale, notify, policy, site_url, title',
                  id="unknown-setting"),
     pytest.param("policy:\n  deviation_warn: 10\n  stale_days: 3\n",
-                 'ptrack.yaml:3:3: unknown policy setting "stale_days"; known: deviation_fail, '
-                 "deviation_warn, due_soon_days, rules, stale_after_days",
+                 'ptrack.yaml:3:3: unknown policy setting "stale_days"; known: collaborator_share, '
+                 "deviation_fail, deviation_warn, due_soon_days, rules, stale_after_days",
                  id="unknown-policy-setting"),
     pytest.param("campaigns: {a: 1}\n",
                  "ptrack.yaml:1:1: campaigns must be a glob such as campaigns/*.yaml, or a list of them",
@@ -150,6 +152,9 @@ def test_config_glob_matching_nothing_exit_2(run_cli, repo, write):
                  'ptrack.yaml:2:23: policy.rules.late-start: "loud" is not one of "error", '
                  '"warning", "notice", "off"',
                  id="policy-rule-severity"),
+    pytest.param("policy:\n  collaborator_share: 1.5\n",
+                 "ptrack.yaml:2:23: policy.collaborator_share: 1.5 is too large; it must be at most 1",
+                 id="policy-collaborator-share-above-1"),
     pytest.param("policy:\n  deviation_warn: 30\n",
                  "ptrack.yaml:2:19: policy.deviation_warn is larger than policy.deviation_fail; "
                  "the warning threshold must not exceed the failing one",
@@ -169,6 +174,14 @@ def test_config_policy_defaults_reach_the_campaign(run_cli, repo, write):
     write("ptrack.yaml", "policy:\n  deviation_warn: 5\n  deviation_fail: 8\n")
     write("campaigns/a.yaml", VALID.format(id="a"))
     assert run_cli("validate") == (0, "", "1 campaign file(s) valid\n")
+
+
+def test_config_collaborator_share_reaches_the_workload(run_cli, repo, write):
+    write("ptrack.yaml", "policy:\n  collaborator_share: 0.25\n")
+    write("campaigns/a.yaml", VALID.format(id="a"))
+    code, out, _ = run_cli("status", "--format", "json", "--as-of", "2024-03-01")
+    assert code == 0
+    assert json.loads(out)["campaigns"][0]["workload"]["collaborator_share"] == 0.25
 
 
 def test_two_files_with_the_same_campaign_id(run_cli, repo, write):
