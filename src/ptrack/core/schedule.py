@@ -120,6 +120,7 @@ class _Ordinals:
     def __init__(self, cal: WorkCalendar, origin: date, last: date):
         self.cal = cal
         self.origin = origin
+        self._days: dict[int, date] = {}  # tasks share their dates: each ordinal is looked up once
         self._load(origin - _ONE, last)
 
     def _load(self, first: date, last: date) -> None:
@@ -140,6 +141,12 @@ class _Ordinals:
 
     def day(self, k: int) -> date:
         """The working day on which W reaches k (the k-th working day from the origin)."""
+        found = self._days.get(k)
+        if found is None:
+            found = self._days[k] = self._day(k)
+        return found
+
+    def _day(self, k: int) -> date:
         cum = self._cum
         target = k + self._zero
         if 0 < target <= cum[-1]:
