@@ -235,6 +235,44 @@ def build(paths, as_of, out_dir, lang, font_file, baseline) -> None:
     sys.exit(0)
 
 
+@cli.command()
+@paths_argument
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, metavar="N",
+              help="Port on 127.0.0.1 to serve on; 0 picks a free one.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="Compute as of the end of this day (default: $PTRACK_AS_OF, else today: then the "
+                   "preview follows the clock and rebuilds on its own when the day changes).")
+@click.option("--lang", type=click.Choice(LANGS),
+              help="Language of every page (default: each campaign's locale, as for build).")
+def serve(paths, port, as_of, lang) -> None:
+    """Preview the status site while editing: build, serve on 127.0.0.1, rebuild on save.
+
+    Builds the site as `ptrack build` does into a temporary folder and serves it at
+    http://127.0.0.1:N/ (the URL is printed). The campaign files and ptrack.yaml are watched: a
+    save rebuilds the site and reloads the open pages. A save with problems keeps the last good
+    build and shows them, file:line:col, over the page until the file is fixed. Only the pages
+    sent to the browser carry the small reload script; the built files are those of `ptrack build`.
+
+    Ctrl-C (or SIGTERM) stops it, removes the temporary folder and exits 0. A port in use is a
+    usage error (exit 2).
+    """
+    from ptrack.render.fonts import find_cjk_font
+    from ptrack.serve import serve_site
+
+    config = _config()
+    _files(paths, config)  # a missing file or an empty glob is a usage error now, not a page
+    if as_of or os.environ.get("PTRACK_AS_OF"):
+        day = resolve_as_of(as_of)
+        today, follow = (lambda: day), False
+    else:
+        today, follow = date.today, True  # the CLI's clock, read again before each build
+    font = find_cjk_font(None)
+    if font.warning:
+        click.echo(f"ptrack: {font.warning}", err=True)
+    sys.exit(serve_site(paths, today=today, follow_clock=follow, lang=lang, port=port, font=font,
+                        locale=config.locale, out=click.echo, err=lambda line: click.echo(line, err=True)))
+
+
 EXPORT_FORMATS = ("csv", "xlsx", "mermaid", "ics")
 
 

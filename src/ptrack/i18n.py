@@ -19,6 +19,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "notify.channel.email_greeting": "Hi {name},",
         "notify.channel.email_team_greeting": "Hi all,",
         # ptrack init (ptrack.init)
+        # ptrack serve: the overlay on the previewed page (ptrack.serve)
+        "serve.invalid": "ptrack serve: the campaign files have problems",
+        "serve.failed": "ptrack serve: the build failed",
+        "serve.kept": "This page shows the last good build; it updates once the files are fixed.",
+        "serve.none": "Nothing was built yet; this page updates once the files are fixed.",
         "init.wrote": "Created {n} files in {dir}:",
         "init.exists": "ptrack init: these files already exist in {dir}:",
         "init.nothing_written": "Nothing was written. Remove or rename them, or choose another folder.",
@@ -588,6 +593,11 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "notify.channel.email_greeting": "{name}，你好：",
         "notify.channel.email_team_greeting": "各位好：",
         # ptrack init（ptrack.init）
+        # ptrack serve：预览页面上的错误浮层（ptrack.serve）
+        "serve.invalid": "ptrack serve：活动文件有问题",
+        "serve.failed": "ptrack serve：构建失败",
+        "serve.kept": "此页面显示的是上一次成功的构建；文件修正后会自动更新。",
+        "serve.none": "尚未成功构建；文件修正后此页面会自动更新。",
         "init.wrote": "已在 {dir} 中创建 {n} 个文件：",
         "init.exists": "ptrack init：{dir} 中已有以下文件：",
         "init.nothing_written": "未写入任何文件。请先删除或改名，或换一个目录。",

@@ -1,0 +1,582 @@
+"""``ptrack serve``: a live preview of the status site while the campaign files are edited.
+
+The preview builds the site with ``ptrack.render.site.build_files`` (what ``ptrack build`` calls)
+into a temporary folder, serves it on 127.0.0.1 with a ``ThreadingHTTPServer``, watches the
+campaign files and ``ptrack.yaml`` (watchfiles, imported when the preview starts), rebuilds on
+save and reloads the open pages.
+
+* Each build goes into a fresh folder ``<tmp>/build-N``; the server switches to it only when the
+  build succeeded. An invalid save (or a build that raises: a bug, a full disk) keeps the last good
+  build on the server and shows the problems, ``file:line:col: ...``, on the page.
+* The files on disk are exactly what ``ptrack build`` writes. HTML responses, and only those, get a
+  small script (``/__ptrack/live.js``) injected before ``</body>``; it listens to
+  ``/__ptrack/events`` (Server-Sent Events): a new build reloads the page; problems show an overlay
+  (built from text nodes, so campaign strings stay text); fixing them removes it. When problems are
+  known as the page is served, the overlay is in the HTML as well (escaped), so it is there without
+  JavaScript too. ``/__ptrack/state`` is the same state as JSON.
+* Saves are debounced (watchfiles groups the events of one save; a save while a build runs asks
+  for one more build after it), and one thread runs every build, so builds never overlap.
+* The as-of date comes from a callable the CLI gives (this module never reads the clock): a fixed
+  day, or today's date read again before each build; in that case the preview also rebuilds on its
+  own when the day changes, so a page left open overnight moves to the new day.
+* SIGINT and SIGTERM stop it: the server and watcher stop, a build in progress is let finish, the
+  temporary folder is removed, the port is released, the exit code is 0.
+"""
+
+from __future__ import annotations
+
+import errno
+import html
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ptrack.errors import PtrackError, UsageError
+from ptrack.i18n import normalise_locale, t
+
+HOST = "127.0.0.1"
+EVENTS_PATH = "/__ptrack/events"
+SCRIPT_PATH = "/__ptrack/live.js"
+STATE_PATH = "/__ptrack/state"
+OVERLAY_ID = "ptrack-live-overlay"
+
+# watchfiles: yield a batch once no event came for STEP_MS (an editor's write-rename-chmod of one
+# save arrive within a few ms), and at the latest DEBOUNCE_MS after the first event.
+STEP_MS = 50
+DEBOUNCE_MS = 1600
+KEEPALIVE_S = 15.0  # an SSE comment this often, so a closed tab is noticed and its thread ends
+CLOCK_CHECK_S = 30.0  # with a date that follows the clock: how often the builder looks at the day
+
+_YAML = (".yaml", ".yml")
+_OVERLAY_STYLE = ("position:fixed;left:0;right:0;top:0;z-index:2147483647;max-height:60vh;overflow:auto;"
+                  "margin:0;padding:12px 16px;background:#fff5f5;color:#7f1d1d;border-bottom:3px solid #b91c1c;"
+                  "box-shadow:0 2px 8px rgba(0,0,0,.25);font:14px/1.45 system-ui,sans-serif;text-align:left")
+_PRE_STYLE = ("margin:8px 0 0;white-space:pre-wrap;word-break:break-word;"
+              "font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:#111")
+
+
+# ---------------------------------------------------------------------------------------------
+# What is built and watched
+
+@dataclass(frozen=True)
+class Attempt:
+    """One build: ``ok`` and its summary, or the problems (``file:line:col: ...`` lines) of an
+    invalid campaign or settings, or ``failure``: the text of an unexpected error."""
+
+    ok: bool
+    day: date
+    summary: str = ""
+    problems: tuple[str, ...] = ()
+    failure: str | None = None
+    warnings: tuple[str, ...] = ()  # diagnostics of a good build (warnings, notices) for the terminal
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WatchTargets:
+    """The folders to watch, and which ``*.yaml`` files in them count: ``files`` by exact path,
+    every one directly in ``folders`` (anywhere below them with ``recursive``)."""
+
+    files: frozenset[Path] = frozenset()
+    folders: frozenset[Path] = frozenset()
+    recursive: bool = False
+
+    def roots(self) -> list[Path]:
+        wanted = {f.parent for f in self.files} | set(self.folders)
+        return sorted(p for p in wanted if p.is_dir())
+
+    def matches(self, path: str) -> bool:
+        p = Path(path)
+        if p.suffix not in _YAML or p.name.startswith("."):
+            return False
+        if p in self.files or p.parent in self.folders:
+            return True
+        return self.recursive and any(p.is_relative_to(folder) for folder in self.folders)
+
+
+class SiteSource:
+    """The campaign files (PATHS, or the ``campaigns`` glob of ptrack.yaml, read again before each
+    build so that a new file or a changed setting is picked up), and how to build them."""
+
+    def __init__(self, paths: Sequence[str], *, today: Callable[[], date], lang: str | None, font,
+                 cwd: Path | None = None) -> None:
+        self.paths = tuple(paths)
+        self.today = today
+        self.lang = lang
+        self.font = font
+        self.cwd = (cwd or Path.cwd()).resolve()
+
+    def _inputs(self):
+        from ptrack.config import campaign_files, load_config
+
+        config = load_config(self.cwd)
+        return config, campaign_files(self.paths, config)
+
+    def build(self, out_dir: Path) -> Attempt:
+        """Build into ``out_dir``; never raises for what a user can cause or a bug."""
+        day = self.today()
+        try:
+            from ptrack.render.site import build_files
+
+            config, files = self._inputs()
+            report = build_files(files, config, out_dir, as_of=day, lang=self.lang, font=self.font)
+        except PtrackError as exc:  # ptrack.yaml invalid, a file gone, git refusing...
+            return Attempt(False, day, problems=(str(exc),))
+        except Exception as exc:  # noqa: BLE001 - a bug or an I/O error: shown, not a crash
+            text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
+            return Attempt(False, day, failure=text)
+        ordered = sorted(report.diagnostics, key=lambda d: (d.severity.rank, d.sort_key()))
+        lines = tuple(d.format_text() for d in ordered)
+        notes = tuple(dict.fromkeys(report.notes))
+        if report.result is None:
+            return Attempt(False, day, problems=lines, notes=notes)
+        n = len(report.result.campaigns)
+        summary = f"built {len(report.result.files)} files for {n} campaign{'s' if n != 1 else ''}"
+        return Attempt(True, day, summary=summary, warnings=lines, notes=notes)
+
+    def watch_targets(self) -> WatchTargets:
+        """What to watch for the current inputs: each file named and ptrack.yaml by path, the
+        folders named, and the folder part of each glob of ptrack.yaml (every ``*.yaml`` there)."""
+        from ptrack.config import CONFIG_NAME, load_config
+
+        files: set[Path] = set()
+        folders: set[Path] = set()
+        recursive = False
+        try:
+            config = load_config(self.cwd)
+        except PtrackError:
+            config = None
+        files.add((config.file if config and config.file else self.cwd / CONFIG_NAME).resolve())
+        if self.paths:
+            for raw in self.paths:
+                p = (self.cwd / raw).resolve()
+                (folders if p.is_dir() else files).add(p)
+        elif config is not None:
+            for pattern in config.campaigns:
+                full = Path(pattern) if Path(pattern).is_absolute() else config.root / pattern
+                parts = full.parts
+                fixed = next((i for i, part in enumerate(parts) if any(c in part for c in "*?[")), len(parts))
+                folders.add(Path(*parts[:fixed]).resolve() if fixed < len(parts) else full.parent.resolve())
+                recursive = recursive or "**" in pattern
+        return WatchTargets(frozenset(files), frozenset(folders), recursive)
+
+
+# ---------------------------------------------------------------------------------------------
+# The state the pages follow
+
+@dataclass(frozen=True)
+class State:
+    version: int = 0  # changes with every update (what the event stream waits on)
+    generation: str | None = None  # id of the build being served; None until one succeeded
+    root: Path | None = None
+    as_of: str | None = None
+    problems: tuple[str, ...] = ()
+    failure: str | None = None
+    building: bool = False
+    closing: bool = False
+
+    def public(self) -> dict:
+        return {"generation": self.generation, "as_of": self.as_of, "problems": list(self.problems),
+                "failure": self.failure, "building": self.building}
+
+
+class LiveState:
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._state = State()
+
+    def get(self) -> State:
+        with self._cond:
+            return self._state
+
+    def update(self, **changes) -> State:
+        with self._cond:
+            self._state = replace(self._state, version=self._state.version + 1, **changes)
+            self._cond.notify_all()
+            return self._state
+
+    def wait_change(self, seen: int, timeout: float) -> State:
+        with self._cond:
+            self._cond.wait_for(lambda: self._state.version != seen or self._state.closing, timeout)
+            return self._state
+
+
+# ---------------------------------------------------------------------------------------------
+# The page side: the injected script and the overlay
+
+_LIVE_JS = """\
+(function () {
+  "use strict";
+  var me = document.currentScript;
+  var generation = me.getAttribute("data-generation");
+  var texts = JSON.parse(me.getAttribute("data-texts"));
+  function render(state) {
+    var old = document.getElementById("%(id)s");
+    var problems = state.problems || [];
+    if (!problems.length && !state.failure) {
+      if (old) { old.remove(); }
+      return;
+    }
+    var box = document.createElement("div");
+    box.id = "%(id)s";
+    box.setAttribute("role", "alert");
+    box.setAttribute("style", %(style)s);
+    var title = document.createElement("strong");
+    title.textContent = state.failure ? texts.failed : texts.invalid;
+    var kept = document.createElement("div");
+    kept.textContent = state.generation ? texts.kept : texts.none;
+    var pre = document.createElement("pre");
+    pre.setAttribute("style", %(pre)s);
+    pre.textContent = state.failure || problems.join("\\n");
+    box.append(title, kept, pre);
+    if (old) { old.replaceWith(box); } else { document.body.appendChild(box); }
+  }
+  var source = new EventSource("%(events)s");
+  source.onmessage = function (event) {
+    var state = JSON.parse(event.data);
+    if (state.generation && state.generation !== generation) {
+      source.close();
+      window.location.reload();
+      return;
+    }
+    render(state);
+  };
+  window.addEventListener("pagehide", function () { source.close(); });
+})();
+""" % {"id": OVERLAY_ID, "style": json.dumps(_OVERLAY_STYLE), "pre": json.dumps(_PRE_STYLE),
+       "events": EVENTS_PATH}
+
+_LANG = re.compile(rb'<html[^>]*\blang="([^"]+)"', re.IGNORECASE)
+
+
+def _texts(locale: str) -> dict[str, str]:
+    return {key: t(locale, f"serve.{key}") for key in ("invalid", "failed", "kept", "none")}
+
+
+def overlay_html(state: State, locale: str) -> str:
+    """The overlay as HTML (every text escaped), or "" when there is nothing to show."""
+    if not state.problems and not state.failure:
+        return ""
+    texts = _texts(locale)
+    body = state.failure or "\n".join(state.problems)
+    e = html.escape
+    return (f'<div id="{OVERLAY_ID}" role="alert" style="{e(_OVERLAY_STYLE)}">'
+            f'<strong>{e(texts["failed" if state.failure else "invalid"])}</strong>'
+            f'<div>{e(texts["kept" if state.generation else "none"])}</div>'
+            f'<pre style="{e(_PRE_STYLE)}">{e(body)}</pre></div>')
+
+
+def live_snippet(state: State, locale: str) -> str:
+    """What goes before ``</body>``: the overlay when there are problems, and the script."""
+    data = html.escape(json.dumps(_texts(locale), ensure_ascii=False), quote=True)
+    generation = html.escape(state.generation or "", quote=True)
+    return (overlay_html(state, locale)
+            + f'<script src="{SCRIPT_PATH}" data-generation="{generation}" data-texts="{data}"></script>')
+
+
+def inject(page: bytes, state: State, default_locale: str) -> bytes:
+    """``page`` with the live snippet before its last ``</body>`` (at the end when it has none);
+    the overlay speaks the page's own ``<html lang>``."""
+    found = _LANG.search(page[:4096])
+    locale = normalise_locale(found.group(1).decode("ascii", "replace") if found else default_locale)
+    snippet = live_snippet(state, locale).encode("utf-8")
+    at = page.lower().rfind(b"</body>")
+    return page + snippet if at < 0 else page[:at] + snippet + page[at:]
+
+
+def placeholder_page(state: State, locale: str) -> bytes:
+    """The page served while no build has succeeded yet: the problems, and the script that
+    reloads once the files are fixed."""
+    title = html.escape(t(locale, "serve.invalid"))
+    return (f'<!DOCTYPE html>\n<html lang="{locale}">\n<head><meta charset="utf-8"><title>{title}</title>'
+            f'<link rel="icon" href="data:,"></head>\n<body>\n{live_snippet(state, locale)}\n</body>\n</html>\n'
+            ).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    preview: "LivePreview"
+
+    def handle_error(self, request, client_address) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return  # a tab closed mid-response
+        self.preview.err(f"ptrack serve: error answering a request: {type(exc).__name__}: {exc}")
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    server: _Server
+
+    def __init__(self, request, client_address, server: _Server) -> None:
+        self.state = server.preview.state.get()  # one build for the whole request
+        root = self.state.root or server.preview.workdir
+        super().__init__(request, client_address, server, directory=str(root))
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
+        pass  # one line per request would bury the build messages
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")  # a reload always gets the new build
+        super().end_headers()
+
+    def do_GET(self) -> None:
+        self._get(head=False)
+
+    def do_HEAD(self) -> None:
+        self._get(head=True)
+
+    def _send(self, code: int, content_type: str, body: bytes, head: bool) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _get(self, head: bool) -> None:
+        preview = self.server.preview
+        url = urlsplit(self.path)
+        path = url.path
+        if path == EVENTS_PATH and not head:
+            return self._events()
+        if path == SCRIPT_PATH:
+            return self._send(200, "text/javascript; charset=utf-8", _LIVE_JS.encode("utf-8"), head)
+        if path == STATE_PATH:
+            body = json.dumps(self.state.public(), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+            return self._send(200, "application/json; charset=utf-8", body, head)
+        if self.state.root is None:
+            return self._send(503, "text/html; charset=utf-8", placeholder_page(self.state, preview.locale), head)
+        target = Path(self.translate_path(self.path))
+        if target.is_dir():
+            if not path.endswith("/"):
+                self.send_response(301)
+                self.send_header("Location", path + "/" + (f"?{url.query}" if url.query else ""))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            target = target / "index.html"
+        if target.suffix == ".html" and target.is_file():
+            body = inject(target.read_bytes(), self.state, preview.locale)
+            return self._send(200, "text/html; charset=utf-8", body, head)
+        return super().do_HEAD() if head else super().do_GET()
+
+    def _events(self) -> None:
+        """Server-Sent Events: the state now, then on every change; a comment line as keepalive."""
+        states = self.server.preview.state
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(b"retry: 1000\n\n")
+        seen = -1
+        while True:
+            state = states.wait_change(seen, KEEPALIVE_S)
+            if state.closing:
+                return
+            if state.version != seen:
+                seen = state.version
+                self.wfile.write(b"data: " + json.dumps(state.public(), ensure_ascii=False).encode("utf-8") + b"\n\n")
+            else:
+                self.wfile.write(b": keepalive\n\n")
+            self.wfile.flush()
+
+
+# ---------------------------------------------------------------------------------------------
+# The preview: builder, watcher, server
+
+def _bind(port: int) -> _Server:
+    try:
+        return _Server((HOST, port), _Handler)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise UsageError(f"port {port} is already in use on {HOST}; choose another with --port N, "
+                             "or --port 0 for a free one") from None
+        if exc.errno == errno.EACCES:
+            raise UsageError(f"port {port} needs privileges on this system; choose one above 1023 "
+                             "with --port N, or --port 0 for a free one") from None
+        raise UsageError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}") from None
+
+
+@dataclass
+class LivePreview:
+    source: SiteSource
+    port: int = 8000
+    locale: str = "zh-CN"  # of the placeholder page (before any build succeeded)
+    follow_clock: bool = False  # the as-of date is today's: rebuild when the day changes
+    out: Callable[[str], None] = print
+    err: Callable[[str], None] = print
+    state: LiveState = field(default_factory=LiveState)
+    workdir: Path | None = None
+
+    def __post_init__(self) -> None:
+        self._session = secrets.token_hex(4)
+        self._stop = threading.Event()
+        self._wake = threading.Condition()
+        self._dirty: list[str] = []  # what changed since the last build started
+        self._builds = 0
+        self._built_day: date | None = None
+        self._kept: list[Path] = []  # the build served and the one before it (requests in flight)
+        self._said: set[str] = set()
+        self._last_warnings: tuple[str, ...] = ()
+        self._targets = WatchTargets()
+        self._rewatch = threading.Event()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def stop(self, *_args) -> None:
+        """Ask the preview to stop (a signal handler: it only sets flags)."""
+        self._stop.set()
+        self._rewatch.set()
+        with self._wake:
+            self._wake.notify_all()
+
+    def run(self) -> int:
+        """Serve until stopped; returns the exit code. Raises UsageError when the port is taken."""
+        server = _bind(self.port)
+        server.preview = self
+        previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        self.workdir = Path(tempfile.mkdtemp(prefix="ptrack-serve-"))
+        threads: list[threading.Thread] = []
+        try:
+            self._targets = self.source.watch_targets()
+            self._build()
+            if self._stop.is_set():
+                return 0
+            host, port = server.server_address[:2]
+            threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name="ptrack-http", daemon=True),
+                       threading.Thread(target=self._builder_loop, name="ptrack-build", daemon=True),
+                       threading.Thread(target=self._watch_loop, name="ptrack-watch", daemon=True)]
+            for thread in threads:
+                thread.start()
+            self.out(f"ptrack serve: build folder {self.workdir} (removed on exit)")
+            self.out(f"ptrack serve: serving http://{host}:{port}/ - press Ctrl-C to stop")
+            while not self._stop.wait(0.5):
+                pass
+            self.out("ptrack serve: stopping")
+            return 0
+        finally:
+            self.stop()
+            self.state.update(closing=True)
+            if threads:
+                server.shutdown()
+            server.server_close()
+            for thread in threads[1:]:
+                thread.join()  # the builder finishes the build in progress; the watcher stops
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            if not self.workdir.exists():
+                self.out(f"ptrack serve: removed {self.workdir}")
+
+    # -- building -------------------------------------------------------------------------------
+
+    def request_build(self, reason: str) -> None:
+        with self._wake:
+            self._dirty.append(reason)
+            self._wake.notify_all()
+
+    def _builder_loop(self) -> None:
+        while not self._stop.is_set():
+            with self._wake:
+                self._wake.wait_for(lambda: self._dirty or self._stop.is_set(),
+                                    CLOCK_CHECK_S if self.follow_clock else None)
+                if self._stop.is_set():
+                    return
+                reasons, self._dirty = self._dirty, []
+            if not reasons:
+                if self.source.today() == self._built_day:
+                    continue
+                reasons = ["the day changed"]
+            self._build(reasons)
+
+    def _build(self, reasons: Sequence[str] = ()) -> None:
+        self._builds += 1
+        out_dir = self.workdir / f"build-{self._builds}"
+        self.state.update(building=True)
+        started = time.perf_counter()
+        attempt = self.source.build(out_dir)
+        elapsed = time.perf_counter() - started
+        self._built_day = attempt.day
+        why = f"{', '.join(dict.fromkeys(reasons))} changed; " if reasons else ""
+        for note in attempt.notes:
+            if note not in self._said:
+                self._said.add(note)
+                self.err(f"ptrack: note: {note}")
+        if attempt.ok:
+            self._kept.append(out_dir)
+            while len(self._kept) > 2:
+                shutil.rmtree(self._kept.pop(0), ignore_errors=True)
+            self.state.update(root=out_dir, generation=f"{self._session}-{self._builds}", problems=(),
+                              failure=None, building=False, as_of=attempt.day.isoformat())
+            if attempt.warnings != self._last_warnings:
+                for line in attempt.warnings:
+                    self.err(line)
+            self._last_warnings = attempt.warnings
+            self.out(f"ptrack serve: {why}{attempt.summary} in {elapsed:.2f} s (as of {attempt.day})")
+        else:
+            shutil.rmtree(out_dir, ignore_errors=True)
+            self.state.update(problems=attempt.problems, failure=attempt.failure, building=False)
+            self._last_warnings = ()
+            kept = "still serving the last good build" if self.state.get().root else "nothing to serve yet"
+            self.err(f"ptrack serve: {why}the build {'failed' if attempt.failure else 'has problems'}; {kept}:")
+            for line in attempt.problems or (attempt.failure or "").splitlines():
+                self.err(f"  {line}")
+        targets = self.source.watch_targets()
+        if targets != self._targets:
+            self._targets = targets
+            self._rewatch.set()
+
+    # -- watching -------------------------------------------------------------------------------
+
+    def _watch_loop(self) -> None:
+        from watchfiles import watch
+
+        while not self._stop.is_set():
+            self._rewatch.clear()
+            targets = self._targets
+            roots = targets.roots()
+            if not roots:
+                self._rewatch.wait()
+                continue
+            try:
+                for changes in watch(*roots, watch_filter=lambda _change, path: targets.matches(path),
+                                     debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=self._rewatch,
+                                     recursive=targets.recursive, raise_interrupt=False):
+                    self.request_build(", ".join(sorted({_shown(path) for _change, path in changes})))
+            except Exception as exc:  # noqa: BLE001 - a folder removed under the watcher...
+                self.err(f"ptrack serve: watching stopped: {type(exc).__name__}: {exc}; retrying")
+                self._stop.wait(1.0)
+
+
+def _shown(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return path
+
+
+def serve_site(paths: Sequence[str], *, today: Callable[[], date], follow_clock: bool, lang: str | None,
+               port: int, font, locale: str | None = None, out: Callable[[str], None] = print,
+               err: Callable[[str], None] = print) -> int:
+    """``ptrack serve``: build, serve and rebuild until SIGINT/SIGTERM; returns the exit code."""
+    source = SiteSource(paths, today=today, lang=lang, font=font)
+    preview = LivePreview(source, port=port, locale=normalise_locale(lang or locale), follow_clock=follow_clock,
+                          out=out, err=err)
+    return preview.run()
