@@ -124,7 +124,7 @@ def test_serve_builds_rebuilds_on_save_shows_problems_and_cleans_up(project):
         page = server.text(f"/{CAMPAIGN}/")
         assert "<title>春季新品发布 Live" in page  # still the last good build
         overlay = page[page.index('<div id="ptrack-live-overlay" role="alert"'):page.index("</pre></div>") + 12]
-        assert "ptrack serve：活动文件有问题" in overlay and f"<pre style=" in overlay and PROBLEM in overlay
+        assert "ptrack serve：活动文件有问题" in overlay and "<pre style=" in overlay and PROBLEM in overlay
         assert f"  {PROBLEM}" in server.stderr
         assert any("still serving the last good build" in line for line in server.stderr)
 
