@@ -65,6 +65,7 @@ _YAML = (".yaml", ".yml")
 _OVERLAY_STYLE = ("position:fixed;left:0;right:0;top:0;z-index:2147483647;max-height:60vh;overflow:auto;"
                   "margin:0;padding:12px 16px;background:#fff5f5;color:#7f1d1d;border-bottom:3px solid #b91c1c;"
                   "box-shadow:0 2px 8px rgba(0,0,0,.25);font:14px/1.45 system-ui,sans-serif;text-align:left")
+_BUTTON_STYLE = "float:right;margin:0 0 4px 12px;font:inherit;cursor:pointer"
 _PRE_STYLE = ("margin:8px 0 0;white-space:pre-wrap;word-break:break-word;"
               "font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:#111")
 
@@ -224,17 +225,29 @@ _LIVE_JS = """\
   var me = document.currentScript;
   var generation = me.getAttribute("data-generation");
   var texts = JSON.parse(me.getAttribute("data-texts"));
+  var hidden = null;  // the problems the user hid, until they change
+  function key(state) { return JSON.stringify([state.problems || [], state.failure || null]); }
+  function wire(box, shown) {
+    var button = box.querySelector("button");
+    if (button) { button.addEventListener("click", function () { hidden = shown; box.remove(); }); }
+  }
   function render(state) {
     var old = document.getElementById("%(id)s");
     var problems = state.problems || [];
-    if (!problems.length && !state.failure) {
+    if ((!problems.length && !state.failure) || key(state) === hidden) {
       if (old) { old.remove(); }
       return;
     }
+    if (old && old.getAttribute("data-key") === key(state)) { return; }
     var box = document.createElement("div");
     box.id = "%(id)s";
     box.setAttribute("role", "alert");
     box.setAttribute("style", %(style)s);
+    box.setAttribute("data-key", key(state));
+    var button = document.createElement("button");
+    button.type = "button";
+    button.textContent = texts.hide;
+    button.setAttribute("style", %(button)s);
     var title = document.createElement("strong");
     title.textContent = state.failure ? texts.failed : texts.invalid;
     var kept = document.createElement("div");
@@ -242,9 +255,12 @@ _LIVE_JS = """\
     var pre = document.createElement("pre");
     pre.setAttribute("style", %(pre)s);
     pre.textContent = state.failure || problems.join("\\n");
-    box.append(title, kept, pre);
+    box.append(button, title, kept, pre);
+    wire(box, key(state));
     if (old) { old.replaceWith(box); } else { document.body.appendChild(box); }
   }
+  var served = document.getElementById("%(id)s");  // in the HTML when the page was served
+  if (served) { wire(served, served.getAttribute("data-key")); }
   var source = new EventSource("%(events)s");
   source.onmessage = function (event) {
     var state = JSON.parse(event.data);
@@ -258,13 +274,18 @@ _LIVE_JS = """\
   window.addEventListener("pagehide", function () { source.close(); });
 })();
 """ % {"id": OVERLAY_ID, "style": json.dumps(_OVERLAY_STYLE), "pre": json.dumps(_PRE_STYLE),
-       "events": EVENTS_PATH}
+       "button": json.dumps(_BUTTON_STYLE), "events": EVENTS_PATH}
 
 _LANG = re.compile(rb'<html[^>]*\blang="([^"]+)"', re.IGNORECASE)
 
 
 def _texts(locale: str) -> dict[str, str]:
-    return {key: t(locale, f"serve.{key}") for key in ("invalid", "failed", "kept", "none")}
+    return {key: t(locale, f"serve.{key}") for key in ("invalid", "failed", "kept", "none", "hide")}
+
+
+def _overlay_key(state: State) -> str:
+    """What the script compares to tell one set of problems from another (as its ``key()``)."""
+    return json.dumps([list(state.problems), state.failure], ensure_ascii=False, separators=(",", ":"))
 
 
 def overlay_html(state: State, locale: str) -> str:
@@ -274,7 +295,8 @@ def overlay_html(state: State, locale: str) -> str:
     texts = _texts(locale)
     body = state.failure or "\n".join(state.problems)
     e = html.escape
-    return (f'<div id="{OVERLAY_ID}" role="alert" style="{e(_OVERLAY_STYLE)}">'
+    return (f'<div id="{OVERLAY_ID}" role="alert" style="{e(_OVERLAY_STYLE)}" data-key="{e(_overlay_key(state))}">'
+            f'<button type="button" style="{e(_BUTTON_STYLE)}">{e(texts["hide"])}</button>'
             f'<strong>{e(texts["failed" if state.failure else "invalid"])}</strong>'
             f'<div>{e(texts["kept" if state.generation else "none"])}</div>'
             f'<pre style="{e(_PRE_STYLE)}">{e(body)}</pre></div>')
@@ -453,8 +475,13 @@ class LivePreview:
         previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGINT, signal.SIGTERM)}
         self.workdir = Path(tempfile.mkdtemp(prefix="ptrack-serve-"))
         threads: list[threading.Thread] = []
+        watcher = None
         try:
             self._targets = self.source.watch_targets()
+            try:
+                watcher = self._open_watcher(self._targets)  # before the build: a save during it counts
+            except Exception as exc:  # noqa: BLE001 - e.g. the system's limit of inotify watches
+                raise UsageError(f"cannot watch {', '.join(map(str, self._targets.roots()))}: {exc}") from None
             self._build()
             if self._stop.is_set():
                 return 0
@@ -462,7 +489,8 @@ class LivePreview:
             threads = [threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
                                         name="ptrack-http", daemon=True),
                        threading.Thread(target=self._builder_loop, name="ptrack-build", daemon=True),
-                       threading.Thread(target=self._watch_loop, name="ptrack-watch", daemon=True)]
+                       threading.Thread(target=self._watch_loop, args=(watcher,), name="ptrack-watch",
+                                        daemon=True)]
             for thread in threads:
                 thread.start()
             self.out(f"ptrack serve: build folder {self.workdir} (removed on exit)")
@@ -477,6 +505,8 @@ class LivePreview:
             if threads:
                 server.shutdown()
             server.server_close()
+            if not threads and watcher is not None:
+                watcher.close()
             for thread in threads[1:]:
                 thread.join()  # the builder finishes the build in progress; the watcher stops
             shutil.rmtree(self.workdir, ignore_errors=True)
@@ -545,24 +575,50 @@ class LivePreview:
 
     # -- watching -------------------------------------------------------------------------------
 
-    def _watch_loop(self) -> None:
-        from watchfiles import watch
+    def _open_watcher(self, targets: WatchTargets):
+        """A watcher of ``targets``, its watches in place when this returns (so a save made just
+        after is seen); it collects events in its own thread until closed, during builds too.
+        watchfiles' ``RustNotify`` is the object its ``watch()`` generator drives; used directly
+        because that generator only starts watching on its first iteration. None when there is
+        no folder to watch."""
+        from watchfiles._rust_notify import RustNotify
 
+        roots = targets.roots()
+        if not roots:
+            return None
+        polling = os.environ.get("WATCHFILES_FORCE_POLLING", "").lower() not in ("", "0", "false", "no")
+        return RustNotify([str(p) for p in roots], False, polling, 300, targets.recursive, True)
+
+    def _watch_loop(self, watcher) -> None:
         while not self._stop.is_set():
-            self._rewatch.clear()
             targets = self._targets
-            roots = targets.roots()
-            if not roots:
+            if watcher is None:
                 self._rewatch.wait()
-                continue
-            try:
-                for changes in watch(*roots, watch_filter=lambda _change, path: targets.matches(path),
-                                     debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=self._rewatch,
-                                     recursive=targets.recursive, raise_interrupt=False):
-                    self.request_build(", ".join(sorted({_shown(path) for _change, path in changes})))
-            except Exception as exc:  # noqa: BLE001 - a folder removed under the watcher...
-                self.err(f"ptrack serve: watching stopped: {type(exc).__name__}: {exc}; retrying")
-                self._stop.wait(1.0)
+            else:
+                try:
+                    raw = watcher.watch(DEBOUNCE_MS, STEP_MS, 5000, self._rewatch)
+                except Exception as exc:  # noqa: BLE001 - the watcher's own thread failed
+                    self.err(f"ptrack serve: watching failed: {type(exc).__name__}: {exc}; starting again")
+                    raw = "stop"
+                    self._rewatch.set()
+                if isinstance(raw, set):
+                    changed = sorted({_shown(path) for _change, path in raw if targets.matches(path)})
+                    if changed:
+                        self.request_build(", ".join(changed))
+                    continue
+            if self._rewatch.is_set() and not self._stop.is_set():
+                self._rewatch.clear()
+                if watcher is not None:
+                    watcher.close()
+                try:
+                    watcher = self._open_watcher(self._targets)
+                except Exception as exc:  # noqa: BLE001 - a folder removed under us...
+                    self.err(f"ptrack serve: cannot watch {', '.join(map(str, self._targets.roots()))}: {exc}")
+                    watcher = None
+                    self._stop.wait(1.0)
+                    self._rewatch.set()
+        if watcher is not None:
+            watcher.close()
 
 
 def _shown(path: str) -> str:

@@ -278,3 +278,29 @@ def test_help_describes_the_command(run_cli):
     out = " ".join(out.split())
     for text in ("--port N", "0 picks a free one", "--as-of", "follows the clock", "Ctrl-C", "--lang"):
         assert text in out, text
+
+
+def test_a_build_that_fails_is_shown_not_a_crash(project):
+    """An I/O error in the middle of a build (here: the next build's folder is taken by a file)
+    is shown on the page with the error; the last good build stays; the next save recovers."""
+    campaign = project / "campaign.yaml"
+    with _serve(project, "campaign.yaml", "--port", "0", "--as-of", AS_OF, "--lang", "en") as server:
+        server.wait_started()
+        generation = server.state()["generation"]
+        assert generation.endswith("-1")
+        (server.folder / "build-2").write_text("in the way", encoding="utf-8")
+        _edit(campaign, f"name: {NAME}", "name: Renamed")
+        state = server.wait_state(lambda s: s["failure"], what="the failure")
+        assert state["generation"] == generation and state["problems"] == []
+        assert "FileExistsError" in state["failure"] or "NotADirectoryError" in state["failure"], state
+        assert "build-2" in state["failure"]
+        page = server.text(f"/{CAMPAIGN}/")
+        assert "ptrack serve: the build failed" in page and f"<title>{NAME}" in page
+        assert server.proc.poll() is None
+        assert any("the build failed; still serving the last good build" in line for line in server.stderr)
+
+        _edit(campaign, "name: Renamed", "name: Renamed again")
+        state = server.wait_state(lambda s: s["generation"] != generation, what="a good build")
+        assert state["failure"] is None and "<title>Renamed again" in server.text(f"/{CAMPAIGN}/")
+        assert server.stop() == 0
+    assert _left_in_tmp(project) == []
