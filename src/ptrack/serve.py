@@ -533,7 +533,7 @@ class LivePreview:
             if not reasons:
                 if self.source.today() == self._built_day:
                     continue
-                reasons = ["the day changed"]
+                reasons = ["the day"]  # "the day changed; built ..."
             self._build(reasons)
 
     def _build(self, reasons: Sequence[str] = ()) -> None:
