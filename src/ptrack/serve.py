@@ -122,7 +122,7 @@ class SiteSource:
         self.cwd = (cwd or Path.cwd()).resolve()
 
     def _inputs(self):
-        from ptrack.config import campaign_files, load_config
+        from ptrack.core.config import campaign_files, load_config
 
         config = load_config(self.cwd)
         return config, campaign_files(self.paths, config)
@@ -152,7 +152,7 @@ class SiteSource:
     def watch_targets(self) -> WatchTargets:
         """What to watch for the current inputs: each file named and ptrack.yaml by path, the
         folders named, and the folder part of each glob of ptrack.yaml (every ``*.yaml`` there)."""
-        from ptrack.config import CONFIG_NAME, load_config
+        from ptrack.core.config import CONFIG_NAME, load_config
 
         files: set[Path] = set()
         folders: set[Path] = set()
