@@ -497,7 +497,8 @@ class LivePreview:
             self.out(f"ptrack serve: serving http://{host}:{port}/ - press Ctrl-C to stop")
             while not self._stop.wait(0.5):
                 pass
-            self.out("ptrack serve: stopping")
+            busy = " (letting the build in progress finish)" if self.state.get().building else ""
+            self.out(f"ptrack serve: stopping{busy}")
             return 0
         finally:
             self.stop()
@@ -512,7 +513,9 @@ class LivePreview:
             shutil.rmtree(self.workdir, ignore_errors=True)
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-            if not self.workdir.exists():
+            if self.workdir.exists():
+                self.err(f"ptrack serve: warning: could not remove {self.workdir} entirely")
+            else:
                 self.out(f"ptrack serve: removed {self.workdir}")
 
     # -- building -------------------------------------------------------------------------------
