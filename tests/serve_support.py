@@ -94,6 +94,17 @@ class ServeProcess:
             time.sleep(0.1)
         raise AssertionError(f"ptrack serve never reached {what}; last state {self.state()}\n{self.output()}")
 
+    def wait_stderr(self, predicate, timeout: float = 30, stream: str = "stderr") -> str:
+        """The first line of ``stream`` for which ``predicate`` holds (the reader thread may lag
+        behind what the server's state already shows)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(getattr(self, stream)):
+                if predicate(line):
+                    return line
+            time.sleep(0.05)
+        raise AssertionError(f"no such line on stderr:\n{self.output()}")
+
     def stop(self, sig=signal.SIGINT, timeout: float = 120) -> int:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)

@@ -556,21 +556,22 @@ class LivePreview:
             self._kept.append(out_dir)
             while len(self._kept) > 2:
                 shutil.rmtree(self._kept.pop(0), ignore_errors=True)
-            self.state.update(root=out_dir, generation=f"{self._session}-{self._builds}", problems=(),
-                              failure=None, building=False, as_of=attempt.day.isoformat())
+            # the terminal first, then the pages: what a page shows has been said
             if attempt.warnings != self._last_warnings:
                 for line in attempt.warnings:
                     self.err(line)
             self._last_warnings = attempt.warnings
             self.out(f"ptrack serve: {why}{attempt.summary} in {elapsed:.2f} s (as of {attempt.day})")
+            self.state.update(root=out_dir, generation=f"{self._session}-{self._builds}", problems=(),
+                              failure=None, building=False, as_of=attempt.day.isoformat())
         else:
             shutil.rmtree(out_dir, ignore_errors=True)
-            self.state.update(problems=attempt.problems, failure=attempt.failure, building=False)
             self._last_warnings = ()
             kept = "still serving the last good build" if self.state.get().root else "nothing to serve yet"
             self.err(f"ptrack serve: {why}the build {'failed' if attempt.failure else 'has problems'}; {kept}:")
             for line in attempt.problems or (attempt.failure or "").splitlines():
                 self.err(f"  {line}")
+            self.state.update(problems=attempt.problems, failure=attempt.failure, building=False)
         targets = self.source.watch_targets()
         if targets != self._targets:
             self._targets = targets

@@ -114,7 +114,7 @@ def test_serve_builds_rebuilds_on_save_shows_problems_and_cleans_up(project):
                                    what="a rebuild after the save")
         assert second["problems"] == []
         assert "<title>春季新品发布 Live" in server.text(f"/{CAMPAIGN}/")
-        assert any("campaign.yaml changed; built" in line for line in server.stdout), server.output()
+        server.wait_stderr(lambda line: "campaign.yaml changed; built" in line, stream="stdout")
 
         # An invalid save: the last good build stays, the problem is on the page (file:line:col).
         _edit(campaign, PROGRESS_LINE, "    progress: 150\n")
@@ -125,8 +125,9 @@ def test_serve_builds_rebuilds_on_save_shows_problems_and_cleans_up(project):
         assert "<title>春季新品发布 Live" in page  # still the last good build
         overlay = page[page.index('<div id="ptrack-live-overlay" role="alert"'):page.index("</pre></div>") + 12]
         assert "ptrack serve：活动文件有问题" in overlay and "<pre style=" in overlay and PROBLEM in overlay
-        assert f"  {PROBLEM}" in server.stderr
-        assert any("still serving the last good build" in line for line in server.stderr)
+        server.wait_stderr(lambda line: line == f"  {PROBLEM}")
+        server.wait_stderr(lambda line: "campaign.yaml changed; the build has problems; still serving the last "
+                                        "good build:" in line)
 
         # Fixing the file removes the problems and serves a new build.
         _edit(campaign, "    progress: 150\n", PROGRESS_LINE)
@@ -249,7 +250,7 @@ def test_watches_the_glob_and_ptrack_yaml(tmp_path):
         config.write_text("title: Team board\ncolour: blue\n", encoding="utf-8")
         state = server.wait_state(lambda s: s["problems"], what="the settings problem")
         assert state["problems"] == ['ptrack.yaml:2:1: unknown setting "colour"; known: campaigns, locale, '
-                                     'policy, title']
+                                     'notify, policy, site_url, title']
         assert server.stop() == 0
 
 
@@ -297,7 +298,7 @@ def test_a_build_that_fails_is_shown_not_a_crash(project):
         page = server.text(f"/{CAMPAIGN}/")
         assert "ptrack serve: the build failed" in page and f"<title>{NAME}" in page
         assert server.proc.poll() is None
-        assert any("the build failed; still serving the last good build" in line for line in server.stderr)
+        server.wait_stderr(lambda line: "the build failed; still serving the last good build" in line)
 
         _edit(campaign, "name: Renamed", "name: Renamed again")
         state = server.wait_state(lambda s: s["generation"] != generation, what="a good build")
