@@ -384,15 +384,13 @@ def test_yaml_problems_become_diagnostics(write, tmp_path, monkeypatch):
 
 def _whole_and_split(text: str) -> tuple[bool, bool]:
     """(the schema passes the whole document, it passes every task and the rest)."""
-    import fastjsonschema
-
-    from ptrack.core.validate import _fast_validator, rest_passes_schema, task_passes_schema
+    from ptrack.core.validate import SchemaValueError, _fast_validator, rest_passes_schema, task_passes_schema
 
     data = parse_yaml(textwrap.dedent(text), "c.yaml").data
     try:
         _fast_validator()(data)
         whole = True
-    except fastjsonschema.JsonSchemaValueException:
+    except SchemaValueError:
         whole = False
     rest = {k: v for k, v in data.items() if k != "tasks"}
     return whole, rest_passes_schema(rest) and all(task_passes_schema(t) for t in data["tasks"])

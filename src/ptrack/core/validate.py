@@ -1,9 +1,11 @@
 """Validation: the JSON Schema, then semantic checks. Collects every problem; never raises for
 content.
 
-Fast path: a fastjsonschema validator compiled once per process accepts a valid file in a few
-milliseconds per thousand tasks. Only when it rejects the file does ``jsonschema`` run, to explain
-every problem with its path; each is rewritten for people and located on its YAML node.
+Fast path: a fastjsonschema validator accepts a valid file in a few milliseconds per thousand
+tasks. Its code is generated from the schema ahead of time (``ptrack.schema.codegen``) and only
+compiled at run time when the schema changed since. Only when it rejects the file does
+``jsonschema`` run, to explain every problem with its path; each is rewritten for people and
+located on its YAML node.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ import difflib
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from importlib import resources
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
@@ -24,8 +25,19 @@ from ptrack.core.model import Campaign, build_campaign
 
 
 @lru_cache(maxsize=1)
+def schema_bytes() -> bytes:
+    import ptrack.schema
+
+    try:  # a plain file in an installed package (importlib.resources costs ~5 ms to import)
+        return Path(ptrack.schema.__file__).with_name("campaign.schema.json").read_bytes()
+    except OSError:  # pragma: no cover - e.g. imported from a zip file
+        from importlib import resources
+
+        return resources.files("ptrack.schema").joinpath("campaign.schema.json").read_bytes()
+
+
 def schema_text() -> str:
-    return resources.files("ptrack.schema").joinpath("campaign.schema.json").read_text("utf-8")
+    return schema_bytes().decode("utf-8")
 
 
 @lru_cache(maxsize=1)
@@ -57,11 +69,35 @@ def _without_annotations(node, keys_are_names: bool = False):
     return node
 
 
+_FORMATS = {"date": _is_date}
+# What the fast validators raise for an invalid document: fastjsonschema's
+# JsonSchemaValueException when compiled at run time, the generated module's class of the same
+# name otherwise; both are ValueErrors (and nothing else in them raises one).
+SchemaValueError = ValueError
+
+
+def _generated(kind: str):
+    """The validator ``ptrack.schema.codegen`` generated for ``kind`` ("document", "task"), when
+    it was generated from the installed schema file; else None (compile at run time)."""
+    from hashlib import sha256
+
+    if kind == "document":
+        from ptrack.schema import fast_document as module
+    else:
+        from ptrack.schema import fast_task as module
+    if module.SCHEMA_SHA256 != sha256(schema_bytes()).hexdigest():
+        return None
+    return partial(module.validate, custom_formats=_FORMATS)
+
+
 @lru_cache(maxsize=1)
 def _fast_validator():
+    generated = _generated("document")
+    if generated is not None:
+        return generated
     import fastjsonschema
 
-    return fastjsonschema.compile(_without_annotations(load_schema()), formats={"date": _is_date})
+    return fastjsonschema.compile(_without_annotations(load_schema()), formats=_FORMATS)
 
 
 # The schema checks ``tasks`` item by item and nothing else about the list (no uniqueItems,
@@ -74,13 +110,10 @@ _SPLIT_ROOT_KEYS = frozenset(("$schema", "$id", "type", "required", "properties"
                               "definitions"))
 
 
-@lru_cache(maxsize=1)
-def _split_validators():
-    """(task validator, validator of the rest), or None when the schema's ``tasks`` is not a
-    plain list of tasks (the split would not give the whole document's verdict)."""
-    import fastjsonschema
-
-    schema = _without_annotations(load_schema())
+def _task_schema(schema: dict) -> dict | None:
+    """The schema of one item of ``tasks`` (with the definitions), or None when the schema's
+    ``tasks`` is not a plain list of tasks (the split would not give the whole document's
+    verdict)."""
     definitions = schema.get("definitions") or {}
     if (set(schema) - _SPLIT_ROOT_KEYS or (schema.get("properties") or {}).get("tasks") != _TASKS_PROPERTY
             or "task" not in definitions or schema.get("type") != "object"):
@@ -88,7 +121,22 @@ def _split_validators():
     task_schema = {key: schema[key] for key in ("$schema", "$id") if key in schema}
     task_schema.update(definitions["task"])
     task_schema["definitions"] = definitions
-    return (fastjsonschema.compile(task_schema, formats={"date": _is_date}), _fast_validator())
+    return task_schema
+
+
+@lru_cache(maxsize=1)
+def _split_validators():
+    """(task validator, validator of the rest), or None when the schema's ``tasks`` is not a
+    plain list of tasks."""
+    task_schema = _task_schema(_without_annotations(load_schema()))
+    if task_schema is None:
+        return None
+    task_validator = _generated("task")
+    if task_validator is None:
+        import fastjsonschema
+
+        task_validator = fastjsonschema.compile(task_schema, formats=_FORMATS)
+    return (task_validator, _fast_validator())
 
 
 def schema_split_available() -> bool:
@@ -99,22 +147,18 @@ def schema_split_available() -> bool:
 
 def task_passes_schema(task) -> bool:
     """One item of ``tasks`` passes the schema's task definition (``schema_split_available``)."""
-    import fastjsonschema
-
     try:
         _split_validators()[0](task)
-    except fastjsonschema.JsonSchemaValueException:
+    except SchemaValueError:
         return False
     return True
 
 
 def rest_passes_schema(rest: dict) -> bool:
     """A document without its ``tasks`` key passes the schema once given an empty task list."""
-    import fastjsonschema
-
     try:
         _split_validators()[1]({**rest, "tasks": []})
-    except fastjsonschema.JsonSchemaValueException:
+    except SchemaValueError:
         return False
     return True
 
@@ -496,11 +540,9 @@ def validate_document(data, source: SourceMap) -> list[Diagnostic]:
         return [Diagnostic("schema", Severity.ERROR,
                            f"a campaign file is a mapping starting with 'ptrack: 1', not {_kind(data)}",
                            source.locate(()))]
-    import fastjsonschema
-
     try:
         _fast_validator()(data)
-    except fastjsonschema.JsonSchemaValueException as exc:
+    except SchemaValueError as exc:
         out = [d for e in _slow_errors(data) for d in _schema_diagnostics(e, source)]
         if not out:  # the two validators disagree (should not happen): report the fast one's word
             path = tuple(int(p) if p.isdigit() else p for p in exc.path[1:])
