@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ptrack.cli import main
+from ptrack.launch import main
 
 # Variables that change what the CLI does (output format, step summary, as-of date).
 _CLI_ENV = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "PTRACK_AS_OF", "NO_COLOR")
@@ -17,8 +17,9 @@ _CLI_ENV = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "PTRACK_AS_OF", "NO_COLOR")
 def run_cli(capsys, monkeypatch):
     """Run ``ptrack ARGS...`` in this process; returns ``(exit_code, stdout, stderr)``.
 
-    It calls ``ptrack.cli.main(argv)``, the console script's own entry point, rather than
-    ``CliRunner().invoke(cli)``: ``main`` runs click with ``standalone_mode=False`` and maps
+    It calls ``ptrack.launch.main(argv)``, the console script's own entry point (``validate
+    PATHS`` runs there without click, everything else goes on to ``ptrack.cli.main``), rather
+    than ``CliRunner().invoke(cli)``: ``main`` runs click with ``standalone_mode=False`` and maps
     ``PtrackError`` and click's usage errors to exit code 2 itself, and that mapping is part of
     what the tests check. The commands end with ``sys.exit``; the ``SystemExit`` is caught here
     (no exit at all, e.g. ``--help``, means 0). Output is captured with pytest's ``capsys``,

@@ -1,3 +1,3 @@
-from ptrack.cli import main
+from ptrack.launch import main
 
 main()

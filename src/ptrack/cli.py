@@ -6,7 +6,6 @@ error. Heavy modules are imported inside the commands so that ``ptrack --help`` 
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from datetime import date
@@ -14,7 +13,7 @@ from datetime import date
 import click
 
 from ptrack import __version__
-from ptrack.errors import PtrackError, UsageError
+from ptrack.errors import UsageError
 
 CHECK_FORMATS = ("text", "github", "json", "junit")
 STATUS_FORMATS = ("table", "json", "markdown")
@@ -83,18 +82,9 @@ def validate(paths) -> None:
     Prints every problem as `file:line:col: severity [code] message`. Exits 1 when any file
     has an error.
     """
-    from ptrack.pipeline import validate_files
-    from ptrack.reporters import summary_line
+    from ptrack.process import run_validate  # also run without click: see ptrack.launch
 
-    config = _config()
-    report = validate_files(_files(paths, config), config)
-    for d in report.diagnostics:
-        click.echo(d.format_text())
-    if report.failed or report.diagnostics:
-        click.echo(summary_line(report), err=True)
-    else:
-        click.echo(f"{len(report.results)} campaign file(s) valid", err=True)
-    sys.exit(1 if report.failed else 0)
+    sys.exit(run_validate(paths, click.echo))
 
 
 @cli.command()
@@ -649,44 +639,28 @@ def init(directory, lang, name, campaign_id, as_of) -> None:
 
 
 def main(argv=None) -> None:
-    # A command is a short process holding one large document that has no reference cycles;
-    # full collections would rescan it again and again (0.45 s of a 2 s check of 10,000
-    # tasks). Young-generation collections still run.
-    gc.set_threshold(100_000, 50, 1_000)
-    for stream in (sys.stdout, sys.stderr):
-        if (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
-            try:
-                stream.reconfigure(encoding="utf-8")
-            except (AttributeError, ValueError):  # pragma: no cover - exotic streams
-                pass
+    from ptrack.process import end_process, prepare_process
+
+    prepare_process()
     try:
         _run(argv)
     finally:
         if argv is None:
-            # The process is ptrack's (the console script, python -m ptrack) and is ending:
-            # move every object into the permanent generation, so that the collections of
-            # interpreter shutdown do not walk them all once more (0.23 s of a 2.1 s build of
-            # 1,000 tasks). atexit handlers and stream flushes still run. Callers that pass
-            # argv (tests, embedding) keep their process's collector as it was.
-            gc.freeze()
+            # Callers that pass argv (tests, embedding) keep their process's collector as it was.
+            end_process()
 
 
 def _run(argv) -> None:
-    try:
-        cli.main(args=argv, prog_name="ptrack", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-    except PtrackError as exc:
-        click.echo(f"ptrack: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except BrokenPipeError:  # `ptrack status | head`
-        sys.stderr.close()
-        sys.exit(0)
-    except OSError as exc:  # the file system said no: an unwritable --out, a full disk...
-        where = f"{exc.filename}: " if exc.filename else ""
-        click.echo(f"ptrack: error: {where}{exc.strerror or exc}", err=True)
-        sys.exit(2)
+    from ptrack.process import guarded
+
+    def invoke() -> None:
+        try:
+            cli.main(args=argv, prog_name="ptrack", standalone_mode=False)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+
+    guarded(invoke, click.echo)

@@ -12,38 +12,10 @@ from typing import Sequence
 
 from ptrack.core.compute import CampaignSnapshot, compute_snapshot
 from ptrack.core.config import Config
-from ptrack.core.diagnostics import Diagnostic
 from ptrack.reporters import CheckReport, FileResult, StatusReport
-from ptrack.core.validate import LoadResult, load_campaign
-
-
-def load_all(files: Sequence[Path], config: Config) -> list[LoadResult]:
-    results = [load_campaign(f, config.policy) for f in files]
-    _check_unique_campaign_ids(results)
-    return results
-
-
-def _check_unique_campaign_ids(results: list[LoadResult]) -> None:
-    from ptrack.core.diagnostics import Severity
-
-    seen: dict[str, str] = {}
-    for r in results:
-        if r.campaign is None:
-            continue
-        cid = r.campaign.id
-        if cid in seen:
-            r.diagnostics.append(Diagnostic(
-                "duplicate-id", Severity.ERROR,
-                f'campaign id "{cid}" is also used by {seen[cid]}; each campaign needs its own id',
-                r.campaign.locate(("campaign", "id")), cid))
-            r.campaign = None
-        else:
-            seen[cid] = r.file
-
-
-def validate_files(files: Sequence[Path], config: Config) -> CheckReport:
-    results = load_all(files, config)
-    return CheckReport([FileResult(r.file, r.diagnostics, r.campaign.id if r.campaign else None) for r in results])
+# load_all and validate_files live in ptrack.core.validate (``ptrack validate`` imports nothing of
+# compute); they are part of the pipeline's interface here too.
+from ptrack.core.validate import LoadResult, load_all, validate_files  # noqa: F401
 
 
 def snapshots_of(results: list[LoadResult], as_of: date) -> list[CampaignSnapshot]:

@@ -13,7 +13,10 @@ from typing import Callable
 
 from ptrack import __version__
 from ptrack.core.compute import CampaignSnapshot, EVM, GoalSnapshot, GroupSnapshot, Health, MilestoneSnapshot, RiskSnapshot, Status, TaskSnapshot
-from ptrack.core.diagnostics import Diagnostic, Severity, count_by_severity, has_failure
+# CheckReport, FileResult and summary_line live with the diagnostics (ptrack validate needs them
+# without this module's imports); they are re-exported here.
+from ptrack.core.diagnostics import CheckReport, FileResult, summary_line  # noqa: F401
+from ptrack.core.diagnostics import Diagnostic, Severity, has_failure
 from ptrack.i18n import days_text, fmt_points, normalise_locale, t
 
 
@@ -23,43 +26,6 @@ def dump_json(document) -> str:
 
 # =============================================================================================
 # check
-
-@dataclass
-class FileResult:
-    file: str
-    diagnostics: list[Diagnostic]
-    campaign_id: str | None = None
-
-
-@dataclass
-class CheckReport:
-    results: list[FileResult]
-    strict: bool = False
-    rules: tuple[str, ...] = ()
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return [d for r in self.results for d in r.diagnostics]
-
-    @property
-    def summary(self) -> dict[str, int]:
-        return count_by_severity(self.diagnostics)
-
-    @property
-    def failed(self) -> bool:
-        return has_failure(self.diagnostics, strict=self.strict)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
-def summary_line(report: CheckReport) -> str:
-    s = report.summary
-    files = len(report.results)
-    return (f"{_plural(s['error'], 'error')}, {_plural(s['warning'], 'warning')}, "
-            f"{_plural(s['notice'], 'notice')} in {_plural(files, 'file')}")
-
 
 def check_text(report: CheckReport) -> str:
     lines = [d.format_text() for d in report.diagnostics]

@@ -71,7 +71,7 @@ def test_wheel_metadata_entry_point_and_version(wheel):
         entry_points.read_string(zf.read(f"{dist_info}/entry_points.txt").decode())
     assert metadata["Name"] == "ptrack" and metadata["Version"] == __version__
     assert wheel.name == f"ptrack-{__version__}-py3-none-any.whl"
-    assert dict(entry_points["console_scripts"]) == {"ptrack": "ptrack.cli:main"}
+    assert dict(entry_points["console_scripts"]) == {"ptrack": "ptrack.launch:main"}
     # the version is written once, in ptrack/__init__.py; pyproject reads it from there
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'dynamic = ["version"]' in pyproject and 'version = {attr = "ptrack.__version__"}' in pyproject

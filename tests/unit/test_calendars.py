@@ -173,3 +173,54 @@ def test_nth_working_day_beyond_the_table_extends_it():
 def test_get_calendar_is_shared():
     assert get_calendar("CN") is get_calendar("CN")
     assert get_calendar("CN") is not get_calendar("weekends")
+
+
+# -- the country codes, read from the holidays registry's source --------------------------------
+
+def _registry_codes() -> frozenset[str]:
+    from holidays import registry
+
+    return frozenset(code for entry in registry.COUNTRIES.values() for code in entry[1:] if len(code) == 2)
+
+
+def test_country_codes_read_from_the_registry_source_are_the_registrys():
+    """``check_calendar_code`` reads holidays/registry.py instead of importing holidays; it must
+    find exactly the codes the imported registry has (multi-line entries and aliases such as
+    "UK" included)."""
+    from ptrack.core import calendars
+
+    codes = calendars._registry_codes_from_source()
+    assert codes == _registry_codes()
+    assert {"CN", "US", "DE", "JP", "GB", "UK"} <= codes
+
+
+def test_a_registry_that_is_not_a_plain_table_falls_back_to_importing_holidays(tmp_path, monkeypatch):
+    import importlib.util
+
+    from ptrack.core import calendars
+
+    fake = tmp_path / "holidays"
+    fake.mkdir()
+    entries = "".join(f'    "country_{i}": ("Country{i}", "Q{chr(65 + i % 26)}", "Q{i:02d}"),\n' for i in range(120))
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec(name, *args):
+        if name == "holidays":
+            return importlib.util.spec_from_file_location("holidays", fake / "__init__.py",
+                                                          submodule_search_locations=[str(fake)])
+        return real_find_spec(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    # A plain table is read: 120 entries, codes QA..QZ.
+    (fake / "registry.py").write_text("COUNTRIES: RegistryDict = {\n" + entries + "}\n", "utf-8")
+    assert calendars._registry_codes_from_source() == {f"Q{chr(65 + k)}" for k in range(26)}
+    # One computed entry: not a plain table, so the caller imports the registry instead.
+    (fake / "registry.py").write_text("COUNTRIES: RegistryDict = {\n" + entries + '    **EXTRA,\n}\n', "utf-8")
+    assert calendars._registry_codes_from_source() is None
+    calendars._country_codes.cache_clear()
+    try:
+        assert calendars._country_codes() == _registry_codes()
+    finally:
+        calendars._country_codes.cache_clear()
+    (fake / "registry.py").unlink()
+    assert calendars._registry_codes_from_source() is None

@@ -49,10 +49,53 @@ def check_calendar_code(code: str) -> str | None:
 def _country_codes() -> frozenset[str]:
     """Two-letter codes of the countries the holidays package has, from its registry (no
     calendar is built, which would cost ~0.1 s on the validate path)."""
+    codes = _registry_codes_from_source()
+    if codes is not None:
+        return codes
     from holidays import registry
 
     return frozenset(code for entry in registry.COUNTRIES.values() for code in entry[1:]
                      if len(code) == 2)
+
+
+_REGISTRY_ENTRY = re.compile(r'\s*"\w+":\s*\(([^()]*)\),?')
+_QUOTED = re.compile(r'"([^"\\]*)"')
+
+
+def _registry_codes_from_source() -> frozenset[str] | None:
+    """The same codes read from the text of the installed ``holidays/registry.py``, whose
+    ``COUNTRIES`` is a literal table of ``"name": ("Class", "CN", "CHN", ...)`` lines: importing
+    the holidays package (dateutil, importlib.metadata, its base classes) costs ~25 ms of a
+    ``ptrack validate`` that needs nothing else from it. None when the file or the table is not
+    there or does not look like that (then the registry is imported)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec("holidays")
+        folders = list(spec.submodule_search_locations or ()) if spec else []
+        text = None
+        for folder in folders:
+            try:
+                with open(f"{folder}/registry.py", encoding="utf-8") as fh:
+                    text = fh.read()
+                break
+            except OSError:
+                continue
+    except (ImportError, ValueError):  # pragma: no cover - a broken installation
+        return None
+    if text is None:
+        return None
+    head = re.search(r"^COUNTRIES\b[^=\n]*=\s*\{", text, re.M)
+    end = text.find("\n}\n", head.end()) if head else -1
+    if end < 0:
+        return None
+    block = text[head.end():end]
+    entries = _REGISTRY_ENTRY.findall(block)
+    # The table must be nothing but such entries (a comment or a computed value would mean it
+    # is not a plain literal any more), and there are a couple of hundred.
+    if len(entries) < 100 or _REGISTRY_ENTRY.sub("", block).strip():
+        return None
+    return frozenset(code for entry in entries for code in _QUOTED.findall(entry)[1:] if len(code) == 2)
 
 
 def _country(country: str, subdiv: str | None, years: tuple[int, ...]):

@@ -1,4 +1,5 @@
-"""Locations, severities and the one problem type shared by validation and checks."""
+"""Locations, severities and the one problem type shared by validation and checks, and the
+report of them per file (what ``validate`` and ``check`` print)."""
 
 from __future__ import annotations
 
@@ -94,3 +95,40 @@ def count_by_severity(diagnostics) -> dict[str, int]:
 def has_failure(diagnostics, *, strict: bool = False) -> bool:
     failing = {Severity.ERROR, Severity.WARNING} if strict else {Severity.ERROR}
     return any(d.severity in failing for d in diagnostics)
+
+
+@dataclass
+class FileResult:
+    file: str
+    diagnostics: list[Diagnostic]
+    campaign_id: str | None = None
+
+
+@dataclass
+class CheckReport:
+    results: list[FileResult]
+    strict: bool = False
+    rules: tuple[str, ...] = ()
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for r in self.results for d in r.diagnostics]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return count_by_severity(self.diagnostics)
+
+    @property
+    def failed(self) -> bool:
+        return has_failure(self.diagnostics, strict=self.strict)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def summary_line(report: CheckReport) -> str:
+    s = report.summary
+    files = len(report.results)
+    return (f"{_plural(s['error'], 'error')}, {_plural(s['warning'], 'warning')}, "
+            f"{_plural(s['notice'], 'notice')} in {_plural(files, 'file')}")

@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from ptrack.core.diagnostics import JsonPath, Location
 from ptrack.core.loader import SourceMap

@@ -2,7 +2,7 @@
 content.
 
 Fast path: a fastjsonschema validator accepts a valid file in a few milliseconds per thousand
-tasks. Its code is generated from the schema ahead of time (``ptrack.schema.codegen``) and only
+tasks. Its code is generated from the schema ahead of time (``ptrack.core.schema_codegen``) and only
 compiled at run time when the schema changed since. Only when it rejects the file does
 ``jsonschema`` run, to explain every problem with its path; each is rewritten for people and
 located on its YAML node.
@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from ptrack.core.diagnostics import Diagnostic, JsonPath, Severity, format_json_path
+from ptrack.core.diagnostics import CheckReport, Diagnostic, FileResult, JsonPath, Severity, format_json_path
 from ptrack.core.loader import (SourceMap, YamlProblem, decode_bytes, display_path, load_yaml, parse_yaml,
                            problem_to_diagnostic)
 from ptrack.core.model import Campaign, build_campaign
@@ -77,15 +77,15 @@ SchemaValueError = ValueError
 
 
 def _generated(kind: str):
-    """The validator ``ptrack.schema.codegen`` generated for ``kind`` ("document", "task"), when
+    """The validator ``ptrack.core.schema_codegen`` generated for ``kind`` ("document", "task"), when
     it was generated from the installed schema file; else None (compile at run time)."""
-    from hashlib import sha256
+    from ptrack.schema import schema_key
 
     if kind == "document":
         from ptrack.schema import fast_document as module
     else:
         from ptrack.schema import fast_task as module
-    if module.SCHEMA_SHA256 != sha256(schema_bytes()).hexdigest():
+    if module.SCHEMA_KEY != schema_key(schema_bytes()):
         return None
     return partial(module.validate, custom_formats=_FORMATS)
 
@@ -608,3 +608,35 @@ def _validated(doc, policy_defaults) -> LoadResult:
             "the failing one", doc.source.locate(at, key=True), campaign.id))
         return LoadResult(file, diagnostics)
     return LoadResult(file, diagnostics, campaign)
+
+
+# ---------------------------------------------------------------------------------------------
+# Several files (the pipeline's first stage; ``ptrack.pipeline`` re-exports these)
+
+def load_all(files: Sequence[Path], config) -> list[LoadResult]:
+    """Load every file with the policy defaults of ``config`` (a ``ptrack.config.Config``);
+    a campaign id used by an earlier file makes the later file an error."""
+    results = [load_campaign(f, config.policy) for f in files]
+    _check_unique_campaign_ids(results)
+    return results
+
+
+def _check_unique_campaign_ids(results: list[LoadResult]) -> None:
+    seen: dict[str, str] = {}
+    for r in results:
+        if r.campaign is None:
+            continue
+        cid = r.campaign.id
+        if cid in seen:
+            r.diagnostics.append(Diagnostic(
+                "duplicate-id", Severity.ERROR,
+                f'campaign id "{cid}" is also used by {seen[cid]}; each campaign needs its own id',
+                r.campaign.locate(("campaign", "id")), cid))
+            r.campaign = None
+        else:
+            seen[cid] = r.file
+
+
+def validate_files(files: Sequence[Path], config) -> CheckReport:
+    results = load_all(files, config)
+    return CheckReport([FileResult(r.file, r.diagnostics, r.campaign.id if r.campaign else None) for r in results])
