@@ -1,15 +1,19 @@
 #!/usr/bin/env python
 """Build benchmark: ``ptrack build`` against TaskJuggler (tj3) producing HTML and CSV reports.
 
-    python benchmarks/bench_build.py [--sizes 20,1000] [--repeat N] [--out DIR] [--no-profile]
+    python benchmarks/bench_build.py [--shapes classic,dense,...] [--sizes 1000] [--repeat N]
+                                     [--out DIR] [--no-profile] [--top N]
 
-For each generated campaign (bench_core's seeded generator) and for examples/campaign.yaml, writes
-an equivalent TaskJuggler project (.tjp: the same span, tasks grouped by module, owners as
-resources, dependencies, completion, milestones, an HTML task report and a CSV task report),
-checks that tj3 accepts it, then times both tools as whole processes (best of --repeat, wall
-clock, output folder removed before each run). Finally it cProfiles ``ptrack.cli.main(["build",
-...])`` on the largest size in a fresh interpreter and prints the top 20 cumulative entries.
-See benchmarks/README.md ("Build vs TaskJuggler") for the mapping and the target.
+For each plan shape (benchmarks/shapes.py: bench_core's campaign and others that vary the window,
+spans, dependencies, people, risks, milestones and names as real plans do) and size, and for
+examples/campaign.yaml, writes an equivalent TaskJuggler project (.tjp: the same span, tasks
+grouped by module, owners as resources, dependencies, completion, milestones, an HTML task report
+and a CSV task report), checks that ptrack validates the campaign and tj3 accepts the project,
+then times both tools as whole processes, interleaved run by run so both see the same load (best
+of --repeat, wall clock, output folder removed before each run). Finally it cProfiles
+``ptrack.cli.main(["build", ...])`` on every shape in a fresh interpreter and prints where the
+time goes, stage by stage. See benchmarks/README.md ("Build vs TaskJuggler") for the mapping,
+the shapes and the target.
 
 TaskJuggler is Debian's ``tj3`` package (``apt-get install -y tj3``). Without it, the script says
 so and still prints ptrack's figures.
@@ -18,6 +22,7 @@ so and still prints ptrack's figures.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -30,11 +35,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 # The campaign generator and helpers are shared with bench_core, not copied.
-from bench_core import AS_OF, EXAMPLE, REPO, bench_env, generate_campaign, output_folder, parse_sizes, ptrack_cmd, run_header  # noqa: E402
+from bench_core import EXAMPLE, REPO, bench_env, load_average, output_folder, parse_sizes, ptrack_cmd, run_header  # noqa: E402
+from shapes import SHAPES, generate  # noqa: E402
 
 EXAMPLE_AS_OF = date(2024, 4, 15)  # the date the example's comments use
-TARGET_RATIO_1000 = 4.0  # tj3 / ptrack build at 1,000 tasks
-PROFILE_TOP = 20
+TARGET_RATIO_1000 = 4.0  # tj3 / ptrack build at 1,000 tasks, on every shape
 
 # ---------------------------------------------------------------------------------------------
 # The TaskJuggler project
@@ -205,23 +210,37 @@ def tjp_text(yaml_path: Path, as_of: date) -> tuple[str, dict[str, int]]:
 # Timing
 
 
+def _run_once(argv: list[str], out_dir: Path | None, cwd: Path, make_dir: bool) -> float:
+    """Wall-clock seconds of ``argv`` as a whole process. ``out_dir`` is removed first (untimed)
+    and, with ``make_dir``, created again empty (tj3 wants an existing folder)."""
+    if out_dir is not None:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        if make_dir:
+            out_dir.mkdir(parents=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env=bench_env())
+    elapsed = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"bench: {' '.join(map(str, argv))} exited {proc.returncode}:\n"
+                 f"{proc.stderr.decode('utf-8', 'replace')[-3000:]}")
+    return elapsed
+
+
 def time_fresh(argv: list[str], repeat: int, out_dir: Path | None = None, cwd: Path = REPO,
                make_dir: bool = False) -> float:
-    """Best wall-clock seconds of ``argv`` as a whole process. ``out_dir`` is removed before each
-    run (untimed) and, with ``make_dir``, created again empty (tj3 wants an existing folder)."""
-    best = float("inf")
-    for _ in range(repeat):
-        if out_dir is not None:
-            shutil.rmtree(out_dir, ignore_errors=True)
-            if make_dir:
-                out_dir.mkdir(parents=True)
-        t0 = time.perf_counter()
-        proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env=bench_env())
-        elapsed = time.perf_counter() - t0
-        if proc.returncode != 0:
-            sys.exit(f"bench: {' '.join(map(str, argv))} exited {proc.returncode}:\n"
-                     f"{proc.stderr.decode('utf-8', 'replace')[-3000:]}")
-        best = min(best, elapsed)
+    """Best wall-clock seconds of ``argv`` over ``repeat`` runs (see ``_run_once``)."""
+    return min(_run_once(argv, out_dir, cwd, make_dir) for _ in range(repeat))
+
+
+def time_interleaved(jobs: dict[str, tuple], repeat: int) -> dict[str, float]:
+    """Best seconds of each job, name -> (argv, out_dir, cwd, make_dir), running them round by
+    round with the order rotated, so that every job sees the same load."""
+    names = list(jobs)
+    best = dict.fromkeys(names, float("inf"))
+    for r in range(repeat):
+        k = r % len(names)
+        for name in names[k:] + names[:k]:
+            best[name] = min(best[name], _run_once(*jobs[name]))
     return best
 
 
@@ -239,28 +258,39 @@ def tj3_check(tjp: Path, out_dir: Path) -> tuple[int, list[str]]:
     return warnings, files
 
 
+def ptrack_check(path: Path) -> None:
+    """The campaign must validate with no diagnostics at all before it is timed."""
+    proc = subprocess.run([*ptrack_cmd(), "validate", str(path)], capture_output=True, text=True, cwd=REPO,
+                          env=bench_env())
+    if proc.returncode != 0 or proc.stdout:
+        sys.exit(f"bench: ptrack validate {path} exited {proc.returncode}:\n{proc.stdout[-3000:]}{proc.stderr[-1000:]}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Profile (in a fresh interpreter, so imports are paid as in the timed process)
 
-# Stages of a build, as (label, file suffix, function): their cumulative times are read from the
-# profile. Each includes the imports it triggers (matplotlib is imported by the first chart).
+# Stages of a build, as (label, file suffixes, functions): their cumulative times are read from
+# the profile. Each includes the imports it triggers (matplotlib is imported by the first chart).
 STAGES = [
-    ("load + validate + compute (load_all, snapshots_of)", "ptrack/pipeline.py", ("load_all", "snapshots_of")),
-    ("find_cjk_font", "ptrack/render/fonts.py", ("find_cjk_font",)),
-    ("render_gantt (PNG pages + SVG)", "ptrack/render/gantt.py", ("render_gantt",)),
-    ("render_goals_chart", "ptrack/render/charts.py", ("render_goals_chart",)),
-    ("render_trend_chart", "ptrack/render/charts.py", ("render_trend_chart",)),
-    ("report.md (render_report)", "ptrack/render/markdown.py", ("render_report",)),
-    ("status.json (campaign_json + status_json_of)", "ptrack/reporters.py", ("campaign_json", "status_json_of")),
-    ("tracking.csv (write_csv)", "ptrack/sheets/tabular.py", ("write_csv",)),
-    ("tracking.xlsx (write_xlsx)", "ptrack/sheets/tabular.py", ("write_xlsx",)),
-    ("index.html pages (render_campaign_page, render_portfolio_page)", "ptrack/render/html.py",
+    ("load + validate + compute", ("validate.py", "pipeline.py"), ("load_all", "snapshots_of")),
+    ("git history (read_histories)", ("render/site.py",), ("read_histories",)),
+    ("find_cjk_font", ("render/fonts.py",), ("find_cjk_font",)),
+    ("Gantt: PNG pages + SVG (render_gantt)", ("render/charts.py", "render/gantt.py"), ("render_gantt",)),
+    ("Gantt: page sizes (gantt_model, gantt_png_sizes)", ("render/charts.py", "render/gantt.py"),
+     ("gantt_model", "gantt_png_sizes")),
+    ("goals.png (render_goals_chart)", ("render/charts.py",), ("render_goals_chart",)),
+    ("trend.png (render_trend_chart)", ("render/charts.py",), ("render_trend_chart",)),
+    ("report.md (render_report)", ("render/markdown.py",), ("render_report",)),
+    ("status.json (campaign_json, status_json_of)", ("reporters.py",), ("campaign_json", "status_json_of")),
+    ("tracking.csv (write_csv)", ("tabular.py",), ("write_csv",)),
+    ("tracking.xlsx (write_xlsx)", ("tabular.py",), ("write_xlsx",)),
+    ("index.html pages (render_campaign_page, render_portfolio_page)", ("render/html.py",),
      ("render_campaign_page", "render_portfolio_page")),
-    ("all imports during the build (importlib _find_and_load)", "<frozen importlib._bootstrap>", ("_find_and_load",)),
+    ("all imports during the build", ("<frozen importlib._bootstrap>",), ("_find_and_load",)),
 ]
 
 
-def _profile_child(campaign: str, out_dir: str, as_of: str, top: int) -> int:
+def _profile_child(campaign: str, out_dir: str, as_of: str, top: str) -> int:
     import contextlib
     import cProfile
     import io
@@ -284,31 +314,27 @@ def _profile_child(campaign: str, out_dir: str, as_of: str, top: int) -> int:
     elapsed = time.perf_counter() - t0
     buf = io.StringIO()
     stats = pstats.Stats(prof, stream=buf)
-    stats.sort_stats("cumulative").print_stats(top)
-    text = buf.getvalue()
-    text = text.replace(str(REPO / "src") + os.sep, "").replace(sys.prefix, "<prefix>")
-    print(f"ptrack.cli.main(['build', ...]) under cProfile: {elapsed:.3f} s wall, exit {code} "
-          f"({said.getvalue().strip()}); profiling overhead included, `import ptrack.cli` not")
-    print(text.rstrip())
-    print()
-    print("by stage (cumulative s under cProfile, all in one process (PTRACK_PARALLEL=0); a stage "
-          "includes the imports it triggers):")
-    for label, suffix, names in STAGES:
-        total = sum(v[3] for (file, _, func), v in stats.stats.items()
-                    if func in names and file.replace(os.sep, "/").endswith(suffix))
-        print(f"  {label:<66} {total:7.3f} s")
+    if int(top):
+        stats.sort_stats("cumulative").print_stats(int(top))
+    text = buf.getvalue().replace(str(REPO / "src") + os.sep, "").replace(sys.prefix, "<prefix>")
+    stages = {}
+    for label, suffixes, names in STAGES:
+        stages[label] = sum(v[3] for (file, _, func), v in stats.stats.items()
+                            if func in names and file.replace(os.sep, "/").endswith(suffixes))
+    print(json.dumps({"elapsed": elapsed, "code": code, "said": said.getvalue().strip(), "top": text,
+                      "stages": stages}))
     return 0
 
 
-def profile_build(campaign: Path, out_dir: Path, as_of: date) -> str:
+def profile_build(campaign: Path, out_dir: Path, as_of: date, top: int) -> dict:
     shutil.rmtree(out_dir, ignore_errors=True)
     # PTRACK_PARALLEL=0: the Gantt renders in this process, where the profiler sees it (in a
     # normal build a forked child renders it while the parent writes the rest).
-    proc = subprocess.run([sys.executable, __file__, "--profile-child", str(campaign), str(out_dir), str(as_of)],
+    proc = subprocess.run([sys.executable, __file__, "--profile-child", str(campaign), str(out_dir), str(as_of), str(top)],
                           capture_output=True, text=True, cwd=REPO, env={**bench_env(), "PTRACK_PARALLEL": "0"})
     if proc.returncode != 0:
-        return f"(profile failed, exit {proc.returncode})\n{proc.stderr[-3000:]}"
-    return proc.stdout
+        return {"error": f"(profile failed, exit {proc.returncode})\n{proc.stderr[-3000:]}"}
+    return json.loads(proc.stdout)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,16 +349,28 @@ def _tj3_version() -> str | None:
     return (proc.stdout.strip().splitlines() or ["tj3 (unknown version)"])[0]
 
 
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="20,1000", help="generated task counts, comma-separated")
+    ap.add_argument("--shapes", default=",".join(SHAPES),
+                    help=f"plan shapes, comma-separated (default: all of {', '.join(SHAPES)})")
+    ap.add_argument("--sizes", default="1000", help="generated task counts, comma-separated")
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept")
     ap.add_argument("--out", type=Path, help="keep the campaigns, .tjp files and outputs here (default: a temp folder)")
+    ap.add_argument("--no-example", action="store_true", help="leave examples/campaign.yaml out")
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile of ptrack build")
-    ap.add_argument("--profile-child", nargs=3, metavar=("FILE", "OUT", "AS_OF"), help=argparse.SUPPRESS)
+    ap.add_argument("--top", type=int, default=0, help="also print the top N cProfile entries of each shape")
+    ap.add_argument("--profile-child", nargs=4, metavar=("FILE", "OUT", "AS_OF", "TOP"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.profile_child:
-        return _profile_child(*args.profile_child, PROFILE_TOP)
+        return _profile_child(*args.profile_child)
+    shapes = [name.strip() for name in args.shapes.split(",") if name.strip()]
+    unknown = [name for name in shapes if name not in SHAPES]
+    if unknown:
+        ap.error(f"unknown shape {', '.join(unknown)}; choose from {', '.join(SHAPES)}")
     sizes = parse_sizes(args.sizes)
     repeat = max(1, args.repeat)
     out, tmp = output_folder(args.out, "ptrack-bench-build-")
@@ -348,23 +386,32 @@ def main(argv=None) -> int:
             print("TaskJuggler (tj3) is not installed (Debian: apt-get install -y tj3): "
                   "only ptrack's figures are printed.")
         print()
+        print("shapes:")
+        for name in shapes:
+            shape = SHAPES[name]
+            print(f"  {name:<11} {shape.summary if shape else 'bench_core: 2024 on CN, spans 2-45 days, 4 modules, 40 people, risk on every 5th task'}")
+        print()
 
         # Cases: (label, campaign file, as-of).
         cases: list[tuple[str, Path, date]] = []
-        for n in sizes:
-            path = out / f"campaign-{n}.yaml"
-            path.write_text(generate_campaign(n), "utf-8")
-            cases.append((str(n), path, AS_OF))
-        cases.append(("example", EXAMPLE, EXAMPLE_AS_OF))
+        for name in shapes:
+            for n in sizes:
+                text, as_of = generate(name, n)
+                path = out / f"campaign-{name}-{n}.yaml"
+                path.write_text(text, "utf-8")
+                cases.append((f"{name}-{n}", path, as_of))
+        if not args.no_example:
+            cases.append(("example", EXAMPLE, EXAMPLE_AS_OF))
 
         tjps: dict[str, Path] = {}
-        print("TaskJuggler projects (mapping checks):")
+        print("Checks: ptrack validate (no diagnostics) and the TaskJuggler projects:")
         for label, path, as_of in cases:
+            ptrack_check(path)
             text, st = tjp_text(path, as_of)
             tjp = out / f"project-{label}.tjp"
             tjp.write_text(text, "utf-8")
             tjps[label] = tjp
-            line = (f"  {label:>7}: {st['tasks']} tasks, deps kept {st['deps kept']} / dropped {st['deps dropped']}, "
+            line = (f"  {label:>16}: {st['tasks']} tasks, deps kept {st['deps kept']} / dropped {st['deps dropped']}, "
                     f"{st['milestones']} milestones (links kept {st['milestone links kept']} / dropped "
                     f"{st['milestone links dropped']}), {st['holidays']} weekday holidays")
             if tj3:
@@ -382,35 +429,58 @@ def main(argv=None) -> int:
             print(f"tj3 --version (Ruby start + tj3 load):      {tjv:7.3f} s")
         print()
 
-        header = (f"{'size':>8} {'tj3 s':>8} {'tj3 --no-reports s':>19} {'ptrack build s':>15} "
-                  f"{'ratio tj3/ptrack':>17}")
+        header = (f"{'case':>16} {'tj3 s':>8} {'tj3 --no-reports s':>19} {'ptrack build s':>15} "
+                  f"{'ratio tj3/ptrack':>17}  load average (1, 5, 15 min)")
         print(header)
         print("-" * len(header))
         ratios = {}
         for label, path, as_of in cases:
             site = out / f"site-{label}"
-            pt = time_fresh([*ptrack, "build", str(path), "--out", str(site), "--as-of", str(as_of)],
-                            repeat, out_dir=site)
+            jobs = {"ptrack": ([*ptrack, "build", str(path), "--out", str(site), "--as-of", str(as_of)], site, REPO, False)}
             if tj3:
                 tj_out = out / f"tj3-{label}"
-                tj = time_fresh(["tj3", "--output-dir", str(tj_out), str(tjps[label])], repeat,
-                                out_dir=tj_out, cwd=tjps[label].parent, make_dir=True)
-                tjs = time_fresh(["tj3", "--no-reports", str(tjps[label])], repeat, cwd=tjps[label].parent)
+                jobs["tj3"] = (["tj3", "--output-dir", str(tj_out), str(tjps[label])], tj_out, tjps[label].parent, True)
+                jobs["tj3-no-reports"] = (["tj3", "--no-reports", str(tjps[label])], None, tjps[label].parent, False)
+            best = time_interleaved(jobs, repeat)
+            pt = best["ptrack"]
+            if tj3:
+                tj, tjs = best["tj3"], best["tj3-no-reports"]
                 ratios[label] = tj / pt
-                print(f"{label:>8} {tj:>8.3f} {tjs:>19.3f} {pt:>15.3f} {tj / pt:>16.2f}x", flush=True)
+                print(f"{label:>16} {tj:>8.3f} {tjs:>19.3f} {pt:>15.3f} {tj / pt:>16.2f}x  {_load()}", flush=True)
             else:
-                print(f"{label:>8} {'n/a':>8} {'n/a':>19} {pt:>15.3f} {'n/a':>17}", flush=True)
-        if "1000" in ratios:
-            r = ratios["1000"]
-            verdict = "OK" if r >= TARGET_RATIO_1000 else "UNDER TARGET"
-            print(f"target: tj3 / ptrack build >= {TARGET_RATIO_1000:g}x at 1000 tasks: {r:.2f}x ({verdict})")
+                print(f"{label:>16} {'n/a':>8} {'n/a':>19} {pt:>15.3f} {'n/a':>17}  {_load()}", flush=True)
+        at_1000 = {label: r for label, r in ratios.items() if label.endswith("-1000")}
+        if at_1000:
+            low = min(at_1000, key=at_1000.get)
+            verdict = "OK" if at_1000[low] >= TARGET_RATIO_1000 else "UNDER TARGET"
+            print(f"target: tj3 / ptrack build >= {TARGET_RATIO_1000:g}x at 1000 tasks on every shape: "
+                  f"lowest {at_1000[low]:.2f}x ({low}) ({verdict})")
+        print(load_average("after timing"))
         print()
 
         if not args.no_profile:
-            label, path, as_of = max(((lb, p, a) for lb, p, a in cases if lb.isdigit()),
-                                     key=lambda c: int(c[0]), default=cases[-1])
-            print(f"cProfile of ptrack build, {label} tasks (fresh interpreter, top {PROFILE_TOP} by cumulative time):")
-            print(profile_build(path, out / f"site-profile-{label}", as_of).rstrip())
+            profiled = [(lb, p, a) for lb, p, a in cases if lb != "example"] or cases
+            results = {}
+            for label, path, as_of in profiled:
+                results[label] = profile_build(path, out / f"site-profile-{label}", as_of, args.top)
+            print("cProfile of ptrack build per case, by stage (cumulative s, fresh interpreter, "
+                  "PTRACK_PARALLEL=0 so the Gantt is in the profile; a stage includes the imports it "
+                  "triggers; cProfile inflates Python-heavy code: read proportions, not times):")
+            labels = list(results)
+            width = max(10, *(len(lb) for lb in labels))
+            print(f"  {'stage':<62}" + "".join(f" {lb:>{width}}" for lb in labels))
+            for stage, _, _ in STAGES:
+                row = "".join(f" {results[lb].get('stages', {}).get(stage, float('nan')):>{width}.3f}" for lb in labels)
+                print(f"  {stage:<62}{row}")
+            print(f"  {'whole build under cProfile (wall)':<62}"
+                  + "".join(f" {results[lb].get('elapsed', float('nan')):>{width}.3f}" for lb in labels))
+            for label, res in results.items():
+                if "error" in res:
+                    print(f"{label}: {res['error']}")
+                elif args.top:
+                    print()
+                    print(f"{label}: top {args.top} by cumulative time ({res['said']}):")
+                    print(res["top"].rstrip())
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
