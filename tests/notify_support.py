@@ -135,7 +135,7 @@ class SmtpRecorder:
     """aiosmtpd on 127.0.0.1 with a trustme certificate; ``mode`` starttls or ssl."""
 
     def __init__(self, tmp_path, *, mode: str = "starttls", user: str = "ptrack-bot",
-                 password: str = "smtp-pass-Xy7"):
+                 password: str = "smtp-pass-Xy7", data_replies: list[str] | None = None):
         import ssl
 
         import trustme
@@ -150,10 +150,16 @@ class SmtpRecorder:
         cert.configure_cert(context)
         self.mails: list[dict] = []
         self.logins: list[tuple[str, str, str]] = []
+        self.data_replies = list(data_replies or [])     # answers to DATA before "250 OK"
+        self.refused: list[str] = []
         recorder = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's naming)
+                if recorder.data_replies:
+                    reply = recorder.data_replies.pop(0)
+                    recorder.refused.append(reply)
+                    return reply
                 recorder.mails.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
                                        "data": envelope.original_content or envelope.content,
                                        "tls": session.ssl is not None or mode == "ssl",

@@ -174,3 +174,21 @@ def test_an_address_the_mail_headers_refuse_fails_that_delivery_only(smtp):
     delivery = ch.deliver(message, {"SMTP_PASSWORD": PASSWORD})
     assert (delivery.ok, delivery.detail, delivery.attempts) == (False, "not an email address: 'zhang,san@acme.example'", 0)
     assert smtp.mails == []
+
+
+def test_a_4xx_reply_is_retried_a_5xx_is_final(tmp_path):
+    clock = FakeClock()
+    with SmtpRecorder(tmp_path, password=PASSWORD, data_replies=["451 4.3.0 Mailbox busy, try later"]) as server:
+        ch = channel(server, clock)
+        [message] = ch.render(digest(handles={"email": "zhang.san@acme.example"}))
+        delivery = ch.deliver(message, {"SMTP_PASSWORD": PASSWORD})
+    assert (delivery.ok, delivery.detail, delivery.attempts, clock.sleeps) == (True, "sent after 2 attempts", 2, [1.0])
+    assert len(server.mails) == 1 and server.refused == ["451 4.3.0 Mailbox busy, try later"]
+
+    clock = FakeClock()
+    with SmtpRecorder(tmp_path, password=PASSWORD, data_replies=["554 5.7.1 Message rejected as spam"]) as server:
+        ch = channel(server, clock)
+        delivery = ch.deliver(message, {"SMTP_PASSWORD": PASSWORD})
+    assert (delivery.ok, delivery.detail, delivery.attempts, clock.sleeps) == \
+        (False, "SMTP 554: 5.7.1 Message rejected as spam", 1, [])
+    assert server.mails == []
