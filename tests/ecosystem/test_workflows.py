@@ -168,3 +168,36 @@ def test_init_notify_workflow_runs_weekday_mornings_and_sends_once_a_day():
     assert save["with"]["key"] == restore["with"]["key"]
     assert save["with"]["key"].startswith("ptrack-notify-${{ steps.today.outputs.date }}-${{ github.run_id }}")
     assert save["if"].startswith("always()")
+
+
+@pytest.mark.parametrize("configured", [False, True])
+def test_init_notify_workflow_does_not_fail_before_channels_are_configured(tmp_path, configured):
+    """The "Channels configured?" step, run with bash in a repository `ptrack init` wrote: with the
+    notify: block still commented out it counts 0 channels (the notify step is skipped with a
+    notice); with a channel, 1."""
+    import os
+    import subprocess
+
+    from ecosystem_support import clean_env, git_repo, ptrack_exe
+    from ptrack.init import init_project
+
+    repo = git_repo(tmp_path / "repo")
+    init_project(repo, lang="en", today=date(2025, 3, 3), requirement="ptrack==0.0.0")
+    if configured:
+        config = repo / "ptrack.yaml"
+        config.write_text(config.read_text(encoding="utf-8") + "notify:\n  channels:\n    team: {type: slack, "
+                          "webhook_env: PTRACK_SLACK_WEBHOOK}\n", encoding="utf-8")
+    wf = load_yaml_file_text((repo / NOTIFY_WORKFLOW_FILE).read_text(encoding="utf-8"))
+    steps = _steps(wf["jobs"]["notify"])
+    step = next(s for s in steps if s.get("id") == "channels")
+    notify = next(s for s in steps if s.get("name") == "ptrack notify")
+    assert notify["if"] == "steps.channels.outputs.count != '0' || inputs.dry-run"
+    output = tmp_path / "output"
+    output.write_text("")
+    env = clean_env(PATH=os.pathsep.join([str(Path(ptrack_exe()).parent), os.environ["PATH"]]),
+                    RUNNER_TEMP=str(tmp_path), GITHUB_OUTPUT=str(output), PTRACK_AS_OF="2025-03-05")
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert output.read_text() == f"count={1 if configured else 0}\n"
+    assert ("::notice title=ptrack notify::no notify.channels" in proc.stdout) is not configured
