@@ -76,6 +76,23 @@ def test_hostile_input(name, command, tmp_path):
         assert err.endswith("in 1 file\n")
 
 
+@pytest.mark.parametrize("name", CASES)
+def test_hostile_input_to_notify(name, tmp_path):
+    # ptrack notify prints a file's problems on stderr (stdout is for the digests) and exits 1
+    (tmp_path / ".git").mkdir()
+    shutil.copyfile(HOSTILE / name, tmp_path / name)
+    proc = subprocess.run([sys.executable, "-m", "ptrack", "notify", name, "--dry-run", "--as-of", "2024-04-15"],
+                          cwd=tmp_path, capture_output=True, timeout=60, env=_env())
+    out = proc.stdout.decode("utf-8")
+    err = proc.stderr.decode("utf-8")
+    assert proc.returncode == 1, (proc.returncode, out, err)
+    assert "Traceback" not in out + err
+    line, col, code = EXPECTED[name]
+    columns = col if isinstance(col, tuple) else (col,)
+    assert any(err.splitlines()[0].startswith(f"{name}:{line}:{c}: error [{code}] ") for c in columns), err
+    assert "== " not in out  # no digest for an invalid file
+
+
 def test_deep_nesting_file_is_what_it_says():
     text = (HOSTILE / "deep-nesting.yaml").read_text()
     assert text == "ptrack: " + "[" * 20_000 + "]" * 20_000 + "\n"
