@@ -118,9 +118,6 @@ def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
     people = _Collector()
     order_of_task = {ts.task.id: i for i, ts in enumerate(snapshot.tasks)}
 
-    def name_of(ref: str | None) -> str:
-        return campaign.person_name(ref) or t(locale, "unassigned")
-
     def within(day: date | None) -> bool:
         return day is not None and as_of <= day <= until
 
