@@ -119,6 +119,18 @@ def test_frequency_limit_11232_is_retried():
     assert clock.sleeps == [1.0]
 
 
+def test_429_waits_for_the_gateway_reset_header():
+    # 飞书's API gateway answers a 429 with x-ogw-ratelimit-reset (seconds), not Retry-After
+    clock = FakeClock()
+    ch = channel(clock)
+    [message] = ch.render(digest())
+    with RecordingServer(OK) as server:
+        server.replies = [Reply(429, {"code": 99991400, "msg": "request trigger frequency limit"},
+                                {"x-ogw-ratelimit-limit": "100", "x-ogw-ratelimit-reset": "52"})]
+        delivery = ch.deliver(message, env(server))
+    assert (delivery.ok, delivery.detail, clock.sleeps) == (True, "sent after 2 attempts", [52.0])
+
+
 def test_messages_are_paced_to_the_rate_limit():
     # 5 a second: five go at once, the sixth waits until a second after the first, the seventh
     # goes with it (the window then holds only the sixth)

@@ -232,7 +232,9 @@ class HttpTransport:
             return self.retry.wait(retry_no)
         if result.status == 429 or (retry_body is not None and 200 <= result.status < 300
                                     and retry_body(result)):
-            after = _retry_after(result.headers.get("retry-after"), self.clock)
+            # 飞书's gateway says how long in x-ogw-ratelimit-reset (seconds) rather than Retry-After
+            after = _retry_after(result.headers.get("retry-after") or result.headers.get("x-ogw-ratelimit-reset"),
+                                 self.clock)
             return after if after is not None else self.retry.wait(retry_no)
         if result.status >= 500:
             return self.retry.wait(retry_no)

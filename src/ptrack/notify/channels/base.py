@@ -272,8 +272,6 @@ class WebhookChannel(Channel):
     #: the platform's documented rate limits: (messages, seconds) windows
     RATE_LIMITS: ClassVar[tuple[tuple[int, float], ...]] = ((60, 60.0),)
     SIGNED: ClassVar[bool] = True       # does the platform have a signing secret?
-    #: the platform's own name for its answer's code, for Delivery.detail
-    CODE_NAME: ClassVar[str] = "errcode"
 
     def __init__(self, name: str, settings: Mapping[str, object], *, clock: Clock | None = None):
         super().__init__(name, settings, clock=clock)
@@ -339,7 +337,6 @@ class WebhookChannel(Channel):
         if result.attempts > 1:
             detail = f"{detail} after {result.attempts} attempts"
         return Delivery(message, ok, redact(detail, hidden), attempts=result.attempts)
-
 
 
 def json_code_answer(result: HttpResult, code_key: str, message_key: str,

@@ -50,7 +50,6 @@ def _item_line(item: DigestItem) -> str:
 class FeishuChannel(WebhookChannel):
     platform = "feishu"
     RATE_LIMITS = ((5, 1.0), (100, 60.0))     # 5 a second, 100 a minute per bot
-    CODE_NAME = "code"
 
     def render(self, digest: Digest) -> list[Message]:
         parts = split_digest(digest, lambda part: self._size(self._card(digest, part)) <= BODY_LIMIT,
