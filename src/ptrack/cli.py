@@ -183,8 +183,11 @@ def build(paths, as_of, out_dir, lang, font_file, baseline) -> None:
 
     Writes DIR/index.html (every campaign) and, per campaign, DIR/<id>/index.html, report.md,
     gantt.png/.svg, trend.png, goals.png, status.json, tracking.csv and tracking.xlsx, plus
-    DIR/status.json and DIR/assets/. The pages work from file:// with no network. Same inputs
-    (files and git history) and --as-of give byte-identical files.
+    DIR/status.json and DIR/assets/. The dashboard's Gantt is interactive (zoom, collapsible
+    modules, dependency arrows, the critical path, each task's columns on hover or focus, a
+    click to its tracking-table row); gantt.png/.svg are for reports and chat. The pages work
+    from file:// with no network. Same inputs (files and git history) and --as-of give
+    byte-identical files.
 
     From git history, when a campaign file is committed: trend.png draws actual progress per
     day with commits against the planned S-curve, the Gantt draws baseline bars, the dashboard
