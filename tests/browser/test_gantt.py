@@ -34,28 +34,52 @@ def _days(task: dict) -> int:
     return (end - start).days + 1
 
 
-# Where every shown dependency arrow starts and ends on screen, and where the bars it should
-# join are: the predecessor's bar's right edge and the successor's left edge, at mid-height.
+# Every arrow of the two arrow paths (data-a lists them; each is drawn as a shaft subpath and a
+# head subpath, in that order, when both its tasks are shown): where its shaft starts and ends on
+# screen, where its head's tip is, and where the bars it should join are: the predecessor's bar's
+# right edge and the successor's left edge, at mid-height.
 _ARROWS_JS = """() => {
   const plot = document.querySelector('.gx-plot');
-  const bar = id => plot.querySelector(`g.gx-t[data-t="${id}"] rect.gx-b`).getBoundingClientRect();
-  return Array.from(plot.querySelectorAll('path.gx-d')).map(p => {
-    const shown = getComputedStyle(p).display !== 'none';
-    if (!shown) return {from: p.dataset.f, to: p.dataset.t, shown};
-    const m = p.getScreenCTM(), n = p.getTotalLength();
-    const a = p.getPointAtLength(0).matrixTransform(m), b = p.getPointAtLength(n).matrixTransform(m);
-    const f = bar(p.dataset.f), t = bar(p.dataset.t);
-    return {from: p.dataset.f, to: p.dataset.t, shown, start: [a.x, a.y], end: [b.x, b.y],
-            fromBar: [f.right, f.top + f.height / 2], toBar: [t.left, t.top + t.height / 2]};
-  });
+  const bar = id => {
+    const r = plot.querySelector(`g.gx-t[data-t="${id}"] rect.gx-b`);
+    return getComputedStyle(r.closest('.gx-kids')).display === 'none' ? null : r.getBoundingClientRect();
+  };
+  const walk = sub => {  // the first point and the last point of a subpath of M, H, V, L commands
+    let x = 0, y = 0, first = null, tip = null;
+    for (const [, cmd, args] of sub.matchAll(/([MHVL])([^MHVL]*)/g)) {
+      const n = args.split(',').map(Number);
+      if (cmd === 'M' || cmd === 'L') { x = n[0]; y = n[1]; } else if (cmd === 'H') x = n[0]; else y = n[0];
+      if (!first) first = [x, y]; else if (cmd === 'L' && !tip) tip = [x, y];
+    }
+    return {first, last: [x, y], tip};
+  };
+  const out = [];
+  for (const p of plot.querySelectorAll('path.gx-d')) {
+    const m = p.getScreenCTM(), screen = ([x, y]) => { const q = new DOMPoint(x, y).matrixTransform(m); return [q.x, q.y]; };
+    const subs = p.getAttribute('d').match(/M[^M]*/g) || [];
+    let i = 0;
+    for (const item of p.dataset.a.split(';')) {
+      const [from, to] = item.split(' ');
+      const f = bar(from), t = bar(to);
+      if (!f || !t) { out.push({from, to, shown: false}); continue; }
+      const shaft = walk(subs[i++]), head = walk(subs[i++]);
+      out.push({from, to, shown: true, critical: p.classList.contains('gx-dc'),
+                start: screen(shaft.first), end: screen(shaft.last), tip: screen(head.tip),
+                fromBar: [f.right, f.top + f.height / 2], toBar: [t.left, t.top + t.height / 2]});
+    }
+    if (i !== subs.length) out.push({error: `path has ${subs.length} subpaths, ${i} expected`});
+  }
+  return out;
 }"""
 
 
 def _assert_arrows_join(arrows: list[dict]) -> int:
+    assert not [a for a in arrows if "error" in a], arrows
     shown = [a for a in arrows if a["shown"]]
     for a in shown:
         assert a["start"] == pytest.approx(a["fromBar"], abs=0.75), a
         assert a["end"] == pytest.approx(a["toBar"], abs=0.75), a
+        assert a["tip"] == pytest.approx(a["end"], abs=0.01), a  # the head points at the bar
     return len(shown)
 
 
@@ -244,7 +268,8 @@ def test_without_javascript_the_static_chart_is_complete(site_zh, open_page):
     assert page.locator(".gx-tools").is_hidden()  # zoom and collapse need the script: not offered
     assert page.locator("g.gx-t").count() == 27
     assert page.locator("a.gx-task:visible").count() == 27
-    assert page.locator(".gx-plot path.gx-d").count() == 28
+    drawn = page.eval_on_selector_all(".gx-plot path.gx-d", "ps => ps.map(p => p.dataset.a.split(';').length)")
+    assert sum(drawn) == 28
     # each label says the status in words next to the bar's colour
     text = page.locator(".gx-labels").inner_text()
     for t in _tasks(site_zh):

@@ -129,18 +129,22 @@ def test_arrows_join_the_bars(snap, model):
     # (predecessor, successor, day after the predecessor's end, successor's start day, critical)
     assert dependency_edges(lay) == [("a", "b", 7, 7, False), ("b", "c", 17, 12, True), ("a", "d", 7, 21, False)]
     root = _plot(render_gantt_section(snap, model, "en"))
-    paths = {(p.get("data-f"), p.get("data-t")): p for p in root.iter(f"{SVG}path")}
-    # a -> b: from a's end (x 168, y 24 + 12 = 36) to b's start (x 168, y 48 + 12 = 60): b starts
-    # right after a, so the arrow steps out 6 px, down to the row boundary (60 - 12 = 48), back to
-    # 168 - 6 and into the bar.
-    assert paths[("a", "b")].get("d") == "M168,36H174V48H162V60H168"
-    # b -> c: b ends at (16 + 1) x 24 = 408 (y 60); c starts at 288 (y 96 + 12 = 108), before b ends
-    assert paths[("b", "c")].get("d") == "M408,60H414V96H282V108H288"
-    # a -> d: d starts at 504, far enough right: out 6 px, straight down to d's row (120 + 12), in
-    assert paths[("a", "d")].get("d") == "M168,36H174V132H504"
-    assert paths[("a", "d")].get("data-x") == "7 21"
-    # b -> c joins two critical tasks: drawn as part of the critical path
-    assert [paths[k].get("class") for k in (("a", "b"), ("b", "c"), ("a", "d"))] == ["gx-d", "gx-d gx-dc", "gx-d"]
+    normal, critical = root.iter(f"{SVG}path")
+    # two paths: the other arrows, then the critical ones; data-a lists each one's arrows
+    assert (normal.get("class"), normal.get("data-a")) == ("gx-d", "a b 7 7;a d 7 21")
+    assert (critical.get("class"), critical.get("data-a")) == ("gx-d gx-dc", "b c 17 12")
+    # each arrow is a shaft, then a head: an open chevron 5 px long, 3.5 px each side of the tip
+    assert re.findall(r"M[^M]*", normal.get("d")) == [
+        # a -> b: from a's end (x 168, y 24 + 12 = 36) to b's start (x 168, y 48 + 12 = 60): b
+        # starts right after a, so the arrow steps out 6 px, down to the row boundary (60 - 12 =
+        # 48), back to 168 - 6 and into the bar
+        "M168,36H174V48H162V60H168", "M163,56.5L168,60L163,63.5",
+        # a -> d: d starts at 504, far enough right: out 6 px, straight down to d's row (120 + 12), in
+        "M168,36H174V132H504", "M499,128.5L504,132L499,135.5",
+    ]
+    # b -> c: b ends at (16 + 1) x 24 = 408 (y 60); c starts at 288 (y 96 + 12 = 108), before b
+    # ends; both are critical
+    assert re.findall(r"M[^M]*", critical.get("d")) == ["M408,60H414V96H282V108H288", "M283,104.5L288,108L283,111.5"]
 
 
 def test_critical_path_is_outlined_and_written(snap, model):
@@ -164,7 +168,7 @@ def test_critical_path_is_outlined_and_written(snap, model):
 
 def test_arrow_path_upwards():
     # a successor above its predecessor that starts too close: the turn is below its row
-    assert arrow_path(100, 60, 100, 12) == f"M100,60H106V{12 + ROW_H // 2}H94V12H100"
+    assert arrow_path(100, 60, 100, 12) == f"M100,60H106V{12 + ROW_H // 2}H94V12H100" + "M95,8.5L100,12L95,15.5"
 
 
 def test_axis_labels_at_day_zoom(snap, model):

@@ -17,7 +17,7 @@ Geometry, in CSS pixels (``tests/unit/test_gantt_html.py`` works examples by han
   placed in time sits in one group (``gx-x``) that gantt.js scales horizontally by the ratio of
   two ``ppd`` (one attribute, not one per bar: a zoom stays fast at 1,000 tasks); the date axis
   and grid have a group per zoom, each drawn at its own scale; arrow paths are recomputed from
-  their ``data-x`` day offsets, as ``arrow_path`` does here;
+  their day offsets (``data-a``), as ``arrow_path`` does here;
 - rows: ``ROW_H`` px; a module's group is translated to its first row (its header row) and each
   task row inside it to ``(1 + index) * ROW_H``; collapsing a module only moves the groups after it.
   The planned bar's vertical middle, ``ROW_MID``, is where dependency arrows leave and arrive:
@@ -48,6 +48,7 @@ SPAN_Y, SPAN_H = 19, 3  # the actual span (start to end, or to the as-of date), 
 ROW_MID = BAR_Y + BAR_H / 2
 SUM_Y, SUM_H = 8, 8  # a module's summary bar
 STUB = 6  # an arrow leaves its predecessor this far to the right before turning
+HEAD_W, HEAD_H = 5, 3.5  # an arrow's head: an open chevron this long and half as high
 AXIS_ROW = 18  # each text row of the date axis
 MS_LANE = 18  # each lane of milestones in the axis
 LABEL_PX_PER_EM = 11.5  # width estimate of milestone labels (12px type; CJK counts 1 em)
@@ -79,12 +80,15 @@ def default_zoom(days: int) -> str:
 def arrow_path(x0: float, y0: float, x1: float, y1: float) -> str:
     """A finish-to-start arrow from (x0, y0), the predecessor's bar end, to (x1, y1), the
     successor's bar start: right by ``STUB``, down (or up) to the successor's row, right to its
-    bar. When the successor starts too close (or before), the arrow turns back along the row
-    boundary above (or below) the successor. gantt.js (``arrowPath``) draws the same path."""
+    bar; then the head, an open chevron whose tip is (x1, y1). When the successor starts too
+    close (or before), the arrow turns back along the row boundary above (or below) the
+    successor. gantt.js (``arrowPath``) draws the same path."""
     if x1 - x0 >= 2 * STUB:
-        return f"M{_n(x0)},{_n(y0)}H{_n(x0 + STUB)}V{_n(y1)}H{_n(x1)}"
-    ym = y1 - ROW_H / 2 if y1 > y0 else y1 + ROW_H / 2
-    return f"M{_n(x0)},{_n(y0)}H{_n(x0 + STUB)}V{_n(ym)}H{_n(x1 - STUB)}V{_n(y1)}H{_n(x1)}"
+        shaft = f"M{_n(x0)},{_n(y0)}H{_n(x0 + STUB)}V{_n(y1)}H{_n(x1)}"
+    else:
+        ym = y1 - ROW_H / 2 if y1 > y0 else y1 + ROW_H / 2
+        shaft = f"M{_n(x0)},{_n(y0)}H{_n(x0 + STUB)}V{_n(ym)}H{_n(x1 - STUB)}V{_n(y1)}H{_n(x1)}"
+    return f"{shaft}M{_n(x1 - HEAD_W)},{_n(y1 - HEAD_H)}L{_n(x1)},{_n(y1)}L{_n(x1 - HEAD_W)},{_n(y1 + HEAD_H)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -198,7 +202,8 @@ def render_gantt_section(snapshot: CampaignSnapshot, model, locale: str, *,
     out: list[str] = []
     w = out.append
     tasks = [tr for m in lay.modules for tr in m.tasks]
-    w(f'<div class="gx" id="gx" data-zoom="{lay.zoom}" data-ppd="{lay.ppd}" data-days="{lay.days}" '
+    today = lay.off(model.today + timedelta(days=1)) if model.today_visible else lay.days // 2
+    w(f'<div class="gx" id="gx" data-zoom="{lay.zoom}" data-ppd="{lay.ppd}" data-days="{lay.days}" data-today="{today}" '
       f'data-row="{ROW_H}" data-mid="{_n(ROW_MID)}" data-stub="{STUB}" '
       + " ".join(f'data-ppd-{z}="{p}"' for z, p in ZOOM_PPD.items()) + " "
       + " ".join(f'data-axis-{z}="{h}"' for z, h in heights.items()) + ">\n")
@@ -267,7 +272,7 @@ def _legend(w, snapshot: CampaignSnapshot, model, tasks: Sequence[_TaskRow], non
                               f'height="{BAR_H}"/>'),
                       t(locale, "html.gantt_critical_legend")))
     if any(tr.depends_on for tr in tasks):
-        items.append((_swatch('<path class="gx-d" d="M1,12H16"/>'), t(locale, "html.gantt_dependency")))
+        items.append((_swatch(f'<path class="gx-d" d="{arrow_path(1, 12, 20, 12)}"/>'), t(locale, "html.gantt_dependency")))
     for state in sorted({m.state for m in model.milestones}, key=_MS_ORDER.index):
         items.append((_swatch(f'<use href="#gx-dia" class="ms ms-{state}" x="12" y="12"/>'),
                       t(locale, f"milestone.{state}")))
@@ -379,10 +384,6 @@ def _head(w, model, lay: GanttLayout, groups: Mapping[str, tuple], heights: Mapp
       f'<span class="gx-s">{_e(t(locale, "html.status"))}</span></div>\n')
     w(f'<svg class="gx-axis" width="{lay.width}" height="{height}" aria-hidden="true" focusable="false">\n')
     w('<defs><path id="gx-dia" d="M0,-6L6,0L0,6L-6,0Z"/>'
-      '<marker id="gx-ah" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="7" markerHeight="7" orient="auto" '
-      'markerUnits="userSpaceOnUse"><path d="M0,0L8,4L0,8Z" class="gx-ahp"/></marker>'
-      '<marker id="gx-ahc" viewBox="0 0 8 8" refX="8" refY="4" markerWidth="8" markerHeight="8" orient="auto" '
-      'markerUnits="userSpaceOnUse"><path d="M0,0L8,4L0,8Z" class="gx-ahp gx-ahc"/></marker>'
       '<pattern id="gx-hatch" patternUnits="userSpaceOnUse" width="6" height="6">'
       '<rect width="6" height="6" class="gx-hatch-bg"/><path d="M-1,1l2,-2M0,6l6,-6M5,7l2,-2" class="gx-hatch-fg"/>'
       "</pattern></defs>\n")
@@ -549,16 +550,24 @@ def dependency_edges(lay: GanttLayout) -> list[tuple[str, str, int, int, bool]]:
 
 
 def _arrows(w, lay: GanttLayout) -> None:
+    """All arrows in two paths (the others, then the critical ones): a zoom or a collapse then
+    rewrites two attributes, not one per arrow (a campaign with dense dependencies has
+    thousands). ``data-a`` lists each path's arrows, "predecessor successor d0 d1" separated by
+    ";", in the order their subpaths (shaft, then head) appear in ``d``."""
     edges = dependency_edges(lay)
     if not edges:
         return
     tops = lay.row_top()
     ppd = lay.ppd
     w('<g class="gx-deps">\n')
-    for pred, succ, d0, d1, crit in edges:
-        path = arrow_path(d0 * ppd, tops[pred] + ROW_MID, d1 * ppd, tops[succ] + ROW_MID)
-        w(f'<path class="gx-d{" gx-dc" if crit else ""}" data-f="{_e(pred)}" data-t="{_e(succ)}" '
-          f'data-x="{d0} {d1}" d="{path}"/>\n')
+    for crit in (False, True):
+        chosen = [e for e in edges if e[4] is crit]
+        if not chosen:
+            continue
+        data = ";".join(f"{_e(pred)} {_e(succ)} {d0} {d1}" for pred, succ, d0, d1, _ in chosen)
+        path = "".join(arrow_path(d0 * ppd, tops[pred] + ROW_MID, d1 * ppd, tops[succ] + ROW_MID)
+                       for pred, succ, d0, d1, _ in chosen)
+        w(f'<path class="gx-d{" gx-dc" if crit else ""}" data-a="{data}" d="{path}"/>\n')
     w("</g>\n")
 
 

@@ -6,8 +6,8 @@
  * Plain JavaScript, no dependencies, no network; text is set with textContent only. Geometry: the
  * bars, milestones and the as-of line are in one group (g.gx-x) drawn at the default zoom, so a
  * zoom scales that group horizontally (one attribute; strokes keep their width through
- * vector-effect); the axis and grid have a group per zoom (CSS shows the current one); arrow
- * paths are recomputed from their day offsets (data-x) exactly as gantt_html.arrow_path does.
+ * vector-effect); the axis and grid have a group per zoom (CSS shows the current one); the
+ * arrows, two paths, are recomputed from their day offsets (data-a) as gantt_html.arrow_path does.
  * Work is done lazily (on the first zoom, collapse or key press), so opening the page costs a
  * few event listeners.
  */
@@ -34,14 +34,18 @@
   function round2(v) { return Math.round(v * 100) / 100; }
 
   /* The same path as gantt_html.arrow_path (x0, y0: the predecessor's bar end; x1, y1: the
-   * successor's bar start). */
+   * successor's bar start): the shaft, then the head, an open chevron with its tip at (x1, y1). */
   function arrowPath(x0, y0, x1, y1, stub, row) {
+    var shaft;
     if (x1 - x0 >= 2 * stub) {
-      return "M" + round2(x0) + "," + round2(y0) + "H" + round2(x0 + stub) + "V" + round2(y1) + "H" + round2(x1);
+      shaft = "M" + round2(x0) + "," + round2(y0) + "H" + round2(x0 + stub) + "V" + round2(y1) + "H" + round2(x1);
+    } else {
+      var ym = y1 > y0 ? y1 - row / 2 : y1 + row / 2;
+      shaft = "M" + round2(x0) + "," + round2(y0) + "H" + round2(x0 + stub) + "V" + round2(ym) +
+        "H" + round2(x1 - stub) + "V" + round2(y1) + "H" + round2(x1);
     }
-    var ym = y1 > y0 ? y1 - row / 2 : y1 + row / 2;
-    return "M" + round2(x0) + "," + round2(y0) + "H" + round2(x0 + stub) + "V" + round2(ym) +
-      "H" + round2(x1 - stub) + "V" + round2(y1) + "H" + round2(x1);
+    return shaft + "M" + round2(x1 - 5) + "," + round2(y1 - 3.5) + "L" + round2(x1) + "," + round2(y1) +
+      "L" + round2(x1 - 5) + "," + round2(y1 + 3.5);
   }
 
   function Gantt(root) {
@@ -118,29 +122,35 @@
     return w.mod.top + (w.i + 1) * this.row;
   };
 
+  /* The arrows: two paths (the others, the critical ones), each listing its arrows in data-a
+   * ("from to d0 d1;..."), drawn as one subpath pair (shaft, head) each. */
   Gantt.prototype.arrows = function () {
     if (this._arrows) return this._arrows;
     this.mods();
     var out = [];
     Array.prototype.forEach.call(this.plot.querySelectorAll("path.gx-d"), function (p) {
-      var x = p.getAttribute("data-x").split(" ");
-      out.push({ el: p, from: p.getAttribute("data-f"), to: p.getAttribute("data-t"),
-                 d0: parseFloat(x[0]), d1: parseFloat(x[1]), shown: true });
+      var list = [];
+      (p.getAttribute("data-a") || "").split(";").forEach(function (item) {
+        var f = item.split(" ");
+        if (f.length === 4) list.push({ from: f[0], to: f[1], d0: parseFloat(f[2]), d1: parseFloat(f[3]) });
+      });
+      out.push({ el: p, list: list });
     });
     this._arrows = out;
     return out;
   };
 
+  /* Rewrite both paths for the current zoom and collapsed modules: an arrow into or out of a
+   * collapsed module is left out. */
   Gantt.prototype.drawArrows = function () {
     var self = this, ppd = this.ppd, mid = this.mid;
-    this.arrows().forEach(function (a) {
-      var y0 = self.rowTop(a.from), y1 = self.rowTop(a.to);
-      var show = y0 !== null && y1 !== null;
-      if (show !== a.shown) {
-        a.el.style.display = show ? "" : "none";
-        a.shown = show;
-      }
-      if (show) a.el.setAttribute("d", arrowPath(a.d0 * ppd, y0 + mid, a.d1 * ppd, y1 + mid, self.stub, self.row));
+    this.arrows().forEach(function (group) {
+      var parts = [];
+      group.list.forEach(function (a) {
+        var y0 = self.rowTop(a.from), y1 = self.rowTop(a.to);
+        if (y0 !== null && y1 !== null) parts.push(arrowPath(a.d0 * ppd, y0 + mid, a.d1 * ppd, y1 + mid, self.stub, self.row));
+      });
+      group.el.setAttribute("d", parts.length ? parts.join("") : "M0,0");
     });
   };
 
@@ -149,7 +159,10 @@
     if (!ppd || name === this.zoomName) return;
     var paneW = this.labels.offsetWidth;
     var visible = Math.max(1, this.scroll.clientWidth - paneW);
-    var centreDay = (this.scroll.scrollLeft + visible / 2) / this.ppd;
+    /* keep the day in the middle of the view in the middle; when the whole plan was in view,
+     * centre the as-of date */
+    var centreDay = this.days * this.ppd <= visible ? num(this.root, "data-today")
+      : (this.scroll.scrollLeft + visible / 2) / this.ppd;
     var k = ppd / this.basePpd;
     this.timeGroup.setAttribute("transform", k === 1 ? "matrix(1 0 0 1 0 0)" : "matrix(" + k + " 0 0 1 0 0)");
     var width = String(round2(this.days * ppd));
