@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -141,7 +142,8 @@ def section_cost(path: Path, repeat: int) -> dict:
     gantt_model(snap, locale)
     model_s = time.perf_counter() - t0
     return {"section_s": min(times), "section_bytes": len(html.encode("utf-8")), "model_s": model_s,
-            "rows": len(model.rows), "arrows": html.count('class="gx-d'), "elements": html.count("<")}
+            "rows": len(model.rows), "elements": html.count("<"),
+            "arrows": sum(len(a.split(";")) for a in re.findall(r'data-a="([^"]+)"', html))}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -174,8 +176,6 @@ _PAINT_JS = """() => {
 def without_gantt(page_path: Path) -> Path:
     """A copy of the dashboard without the interactive Gantt (its section emptied, its script
     and stylesheet dropped), next to it: what the page costs without it."""
-    import re
-
     text = page_path.read_text(encoding="utf-8")
     text = re.sub(r'(<section class="card card-wide" id="gantt"[^>]*>).*?(</section>)', r"\1\2", text, count=1, flags=re.S)
     text = text.replace('<script src="../assets/gantt.js"></script>\n', "")
