@@ -224,3 +224,27 @@ def test_a_registry_that_is_not_a_plain_table_falls_back_to_importing_holidays(t
         calendars._country_codes.cache_clear()
     (fake / "registry.py").unlink()
     assert calendars._registry_codes_from_source() is None
+
+
+def test_a_country_calendar_imports_only_that_countrys_module():
+    """holidays.countries/__init__ imports every country (~250 modules); building the CN
+    calendar loads only holidays.countries.china, gives the same working days as holidays'
+    own path, and leaves the real package importable afterwards."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from datetime import date, timedelta\n"
+        "from ptrack.core.calendars import get_calendar\n"
+        "cal = get_calendar('CN')\n"
+        "ours = [cal.is_working_day(date(2024, 1, 1) + timedelta(days=i)) for i in range(731)]\n"
+        "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))\n"
+        "import holidays\n"
+        "from holidays.countries import Germany, China\n"
+        "theirs = holidays.country_holidays('CN', years=(2024, 2025))\n"
+        "print(ours == [theirs.is_working_day(date(2024, 1, 1) + timedelta(days=i)) for i in range(731)])\n"
+        "print(len([m for m in sys.modules if m.startswith('holidays.countries.')]) > 200, Germany.__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out == "['holidays.countries.china']\nTrue\nTrue Germany\n"

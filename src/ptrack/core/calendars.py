@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -101,7 +102,41 @@ def _registry_codes_from_source() -> frozenset[str] | None:
 def _country(country: str, subdiv: str | None, years: tuple[int, ...]):
     import holidays
 
-    return holidays.country_holidays(country, subdiv=subdiv, years=years)
+    with _one_country_module(country):
+        return holidays.country_holidays(country, subdiv=subdiv, years=years)
+
+
+@contextmanager
+def _one_country_module(code: str):
+    """While building one country's calendar, import only that country's module.
+
+    ``holidays.country_holidays`` imports ``holidays.countries.<name>``, and so first the
+    package ``holidays.countries``, whose ``__init__`` imports all ~250 country modules (~0.1 s
+    of every command that computes on a country calendar). Here a bare package object with the
+    same search path stands in for it, so only the one module (and what it imports itself) is
+    loaded; it is taken out again afterwards, so a later ``import holidays.countries`` gets the
+    real package. Nothing changes when the package is already imported, or the country is not
+    in the registry (holidays then raises as usual)."""
+    import importlib.util
+    import sys
+    import types
+
+    stub = None
+    try:
+        if "holidays.countries" not in sys.modules:
+            from holidays import registry
+
+            name = next((n for n, entry in registry.COUNTRIES.items() if code in entry[1:]), None)
+            spec = importlib.util.find_spec("holidays.countries") if name else None
+            if spec is not None and spec.submodule_search_locations:
+                stub = types.ModuleType("holidays.countries")
+                stub.__path__ = list(spec.submodule_search_locations)
+                stub.__package__ = "holidays.countries"
+                sys.modules["holidays.countries"] = stub
+        yield
+    finally:
+        if stub is not None and sys.modules.get("holidays.countries") is stub:
+            del sys.modules["holidays.countries"]
 
 
 class WorkCalendar:

@@ -141,6 +141,17 @@ def mpl_context(font: FontChoice):
         yield
 
 
+def preload() -> None:
+    """Import what drawing a chart needs: matplotlib's Figure, Agg canvas and collections, and
+    Pillow. A build calls it before it forks the child that renders the Gantt, so that the child
+    finds them imported instead of importing them again while the parent does the same for its
+    own charts (~0.2 s of CPU on every build, on a machine with two cores)."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.collections  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+    from PIL import Image, ImageChops, ImageColor, ImageDraw, ImageFont, PngImagePlugin  # noqa: F401
+
+
 def agg_canvas(fig):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -183,7 +183,7 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
                     history: SiteHistory | None = None) -> str:
     """Write one campaign's folder; returns its ``campaign_json`` fragment for the portfolio's
     status.json."""
-    from ptrack.render import charts, gantt, html
+    from ptrack.render import charts, chrome, gantt, html
     from ptrack.render.markdown import render_report
     from ptrack.reporters import campaign_json, status_json_of
     from ptrack.sheets.tabular import write_csv, write_xlsx
@@ -193,6 +193,7 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
 
     # The Gantt is the one large job: a child renders it while this process writes the rest and
     # lays out the page from the pixel sizes the Gantt's pages will have.
+    chrome.preload()  # imported once, before the fork: the child renders straight away
     gantt_job = _ChartJob(lambda folder: gantt.render_gantt(s, folder, locale=locale, font=font,
                                                              baseline=baseline_dates))
     writer.write(f"{cid}/report.md", render_report(s, locale=locale))
