@@ -210,7 +210,7 @@ def tjp_text(yaml_path: Path, as_of: date) -> tuple[str, dict[str, int]]:
 # Timing
 
 
-def _run_once(argv: list[str], out_dir: Path | None, cwd: Path, make_dir: bool) -> float:
+def _run_once(argv: list[str], out_dir: Path | None, cwd: Path, make_dir: bool, env: dict | None = None) -> float:
     """Wall-clock seconds of ``argv`` as a whole process. ``out_dir`` is removed first (untimed)
     and, with ``make_dir``, created again empty (tj3 wants an existing folder)."""
     if out_dir is not None:
@@ -218,7 +218,7 @@ def _run_once(argv: list[str], out_dir: Path | None, cwd: Path, make_dir: bool) 
         if make_dir:
             out_dir.mkdir(parents=True)
     t0 = time.perf_counter()
-    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env=bench_env())
+    proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=cwd, env={**bench_env(), **(env or {})})
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
         sys.exit(f"bench: {' '.join(map(str, argv))} exited {proc.returncode}:\n"
@@ -233,7 +233,7 @@ def time_fresh(argv: list[str], repeat: int, out_dir: Path | None = None, cwd: P
 
 
 def time_interleaved(jobs: dict[str, tuple], repeat: int) -> dict[str, float]:
-    """Best seconds of each job, name -> (argv, out_dir, cwd, make_dir), running them round by
+    """Best seconds of each job, name -> (argv, out_dir, cwd, make_dir[, env]), running them round by
     round with the order rotated, so that every job sees the same load."""
     names = list(jobs)
     best = dict.fromkeys(names, float("inf"))
@@ -258,9 +258,9 @@ def tj3_check(tjp: Path, out_dir: Path) -> tuple[int, list[str]]:
     return warnings, files
 
 
-def ptrack_check(path: Path) -> None:
+def ptrack_check(path: Path, ptrack: list[str]) -> None:
     """The campaign must validate with no diagnostics at all before it is timed."""
-    proc = subprocess.run([*ptrack_cmd(), "validate", str(path)], capture_output=True, text=True, cwd=REPO,
+    proc = subprocess.run([*ptrack, "validate", str(path)], capture_output=True, text=True, cwd=REPO,
                           env=bench_env())
     if proc.returncode != 0 or proc.stdout:
         sys.exit(f"bench: ptrack validate {path} exited {proc.returncode}:\n{proc.stdout[-3000:]}{proc.stderr[-1000:]}")
@@ -349,6 +349,13 @@ def _tj3_version() -> str | None:
     return (proc.stdout.strip().splitlines() or ["tj3 (unknown version)"])[0]
 
 
+def _same_tree(a: Path, b: Path) -> bool:
+    """The two build folders hold the same files, byte for byte."""
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    return files_a == files_b and all((a / f).read_bytes() == (b / f).read_bytes() for f in files_a)
+
+
 def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
 
@@ -363,6 +370,13 @@ def main(argv=None) -> int:
     ap.add_argument("--no-example", action="store_true", help="leave examples/campaign.yaml out")
     ap.add_argument("--no-profile", action="store_true", help="skip the cProfile of ptrack build")
     ap.add_argument("--top", type=int, default=0, help="also print the top N cProfile entries of each shape")
+    ap.add_argument("--before", metavar="SRC", type=Path,
+                    help="also time `python -m ptrack build` with PYTHONPATH=SRC (another checkout's src folder, "
+                         "e.g. main before a change) in the same interleaved rounds: a before/after column")
+    ap.add_argument("--no-split", action="store_true", help="skip `tj3 --no-reports` (parse and schedule only)")
+    ap.add_argument("--ptrack", metavar="COMMAND",
+                    help='the ptrack command to time (default: the console script beside this Python); e.g. '
+                         '"python -m ptrack" with PYTHONPATH set to another checkout\'s src, for a before/after run')
     ap.add_argument("--profile-child", nargs=4, metavar=("FILE", "OUT", "AS_OF", "TOP"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.profile_child:
@@ -374,7 +388,7 @@ def main(argv=None) -> int:
     sizes = parse_sizes(args.sizes)
     repeat = max(1, args.repeat)
     out, tmp = output_folder(args.out, "ptrack-bench-build-")
-    ptrack = ptrack_cmd()
+    ptrack = args.ptrack.split() if args.ptrack else ptrack_cmd()
     tj3 = _tj3_version()
 
     try:
@@ -406,7 +420,7 @@ def main(argv=None) -> int:
         tjps: dict[str, Path] = {}
         print("Checks: ptrack validate (no diagnostics) and the TaskJuggler projects:")
         for label, path, as_of in cases:
-            ptrack_check(path)
+            ptrack_check(path, ptrack)
             text, st = tjp_text(path, as_of)
             tjp = out / f"project-{label}.tjp"
             tjp.write_text(text, "utf-8")
@@ -430,7 +444,8 @@ def main(argv=None) -> int:
         print()
 
         header = (f"{'case':>16} {'tj3 s':>8} {'tj3 --no-reports s':>19} {'ptrack build s':>15} "
-                  f"{'ratio tj3/ptrack':>17}  load average (1, 5, 15 min)")
+                  f"{'ratio tj3/ptrack':>17}" + (f" {'before s':>9} {'ratio before':>13}" if args.before else "")
+                  + "  load average (1, 5, 15 min)")
         print(header)
         print("-" * len(header))
         ratios = {}
@@ -440,15 +455,27 @@ def main(argv=None) -> int:
             if tj3:
                 tj_out = out / f"tj3-{label}"
                 jobs["tj3"] = (["tj3", "--output-dir", str(tj_out), str(tjps[label])], tj_out, tjps[label].parent, True)
-                jobs["tj3-no-reports"] = (["tj3", "--no-reports", str(tjps[label])], None, tjps[label].parent, False)
+                if not args.no_split:
+                    jobs["tj3-no-reports"] = (["tj3", "--no-reports", str(tjps[label])], None, tjps[label].parent, False)
+            if args.before:
+                before_site = out / f"site-before-{label}"
+                jobs["before"] = ([sys.executable, "-m", "ptrack", "build", str(path), "--out", str(before_site),
+                                   "--as-of", str(as_of)], before_site, REPO, False,
+                                  {"PYTHONPATH": str(args.before.resolve())})
             best = time_interleaved(jobs, repeat)
+            extra = ""
+            if args.before:
+                extra = f" {best['before']:>9.3f} " + (f"{best['tj3'] / best['before']:>12.2f}x" if tj3 else f"{'n/a':>13}")
+                if not _same_tree(site, out / f"site-before-{label}"):
+                    extra += "  (OUTPUT DIFFERS from before)"
             pt = best["ptrack"]
             if tj3:
-                tj, tjs = best["tj3"], best["tj3-no-reports"]
+                tj, tjs = best["tj3"], best.get("tj3-no-reports")
                 ratios[label] = tj / pt
-                print(f"{label:>16} {tj:>8.3f} {tjs:>19.3f} {pt:>15.3f} {tj / pt:>16.2f}x  {_load()}", flush=True)
+                split = f"{tjs:>19.3f}" if tjs is not None else f"{'-':>19}"
+                print(f"{label:>16} {tj:>8.3f} {split} {pt:>15.3f} {tj / pt:>16.2f}x{extra}  {_load()}", flush=True)
             else:
-                print(f"{label:>16} {'n/a':>8} {'n/a':>19} {pt:>15.3f} {'n/a':>17}  {_load()}", flush=True)
+                print(f"{label:>16} {'n/a':>8} {'n/a':>19} {pt:>15.3f} {'n/a':>17}{extra}  {_load()}", flush=True)
         at_1000 = {label: r for label, r in ratios.items() if label.endswith("-1000")}
         if at_1000:
             low = min(at_1000, key=at_1000.get)
