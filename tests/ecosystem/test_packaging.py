@@ -1,7 +1,8 @@
-"""Packaging: a wheel built from the working tree holds every package data file the code needs
-(schema, render templates and assets, init's scaffold), the `ptrack` console script and the one
-version; installed from that wheel (not the editable checkout), ptrack runs; `pipx install .`
-works."""
+"""Packaging: the sdist and wheel of the distribution `ptrack-campaigns`, built from the working
+tree with `python -m build` and passing `twine check` (as the release workflow does); the wheel
+holds every package data file the code needs (schema, render templates and assets, init's
+scaffold), the `ptrack` console script and the one version; installed from that wheel (not the
+editable checkout), ptrack runs; `pipx install .` works."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import configparser
 import os
 import subprocess
 import sys
+import tarfile
 import time
 import zipfile
 from email.parser import Parser
@@ -18,6 +20,7 @@ import pytest
 
 from ecosystem_support import ROOT, clean_env, copy_source_tree, git_repo, need
 from ptrack import __version__
+from ptrack.validate import load_schema
 
 PACKAGE = ROOT / "src" / "ptrack"
 DATA_DIRS = ("schema", "render/templates", "render/assets", "scaffold")
@@ -30,15 +33,41 @@ def source(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def wheel(source, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
+def dists(source, tmp_path_factory) -> dict[str, Path]:
+    """The sdist and the wheel, built as the release workflow builds them: ``python -m build``
+    makes the sdist, then the wheel from the unpacked sdist (so the sdist must be complete)."""
+    out = tmp_path_factory.mktemp("dist")
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check",
-                           "-q", "-w", str(out), str(source)], capture_output=True, text=True, timeout=300)
-    print(f"pip wheel: {time.monotonic() - started:.1f} s")
-    assert proc.returncode == 0, proc.stderr
-    (built,) = out.glob("ptrack-*.whl")
-    return built
+    proc = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(source)],
+                          capture_output=True, text=True, timeout=600)
+    print(f"python -m build: {time.monotonic() - started:.1f} s")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert sorted(p.name for p in out.iterdir()) == [f"ptrack_campaigns-{__version__}-py3-none-any.whl",
+                                                     f"ptrack_campaigns-{__version__}.tar.gz"]
+    return {"sdist": out / f"ptrack_campaigns-{__version__}.tar.gz",
+            "wheel": out / f"ptrack_campaigns-{__version__}-py3-none-any.whl"}
+
+
+@pytest.fixture(scope="module")
+def wheel(dists) -> Path:
+    return dists["wheel"]
+
+
+def test_twine_check_passes(dists):
+    """What the release workflow runs before publishing: the metadata PyPI will show (the README
+    as the long description) renders."""
+    proc = subprocess.run([sys.executable, "-m", "twine", "check", "--strict", str(dists["sdist"]),
+                           str(dists["wheel"])], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.count("PASSED") == 2
+
+
+def test_sdist_has_the_license_readme_and_sources(dists):
+    with tarfile.open(dists["sdist"]) as tf:
+        names = set(tf.getnames())
+    top = f"ptrack_campaigns-{__version__}"
+    assert {f"{top}/LICENSE", f"{top}/README.md", f"{top}/pyproject.toml", f"{top}/PKG-INFO",
+            f"{top}/src/ptrack/cli.py", f"{top}/src/ptrack/schema/campaign.schema.json"} <= names
 
 
 def _source_files(folder: str) -> list[str]:
@@ -69,9 +98,15 @@ def test_wheel_metadata_entry_point_and_version(wheel):
         metadata = Parser().parsestr(zf.read(f"{dist_info}/METADATA").decode())
         entry_points = configparser.ConfigParser()
         entry_points.read_string(zf.read(f"{dist_info}/entry_points.txt").decode())
-    assert metadata["Name"] == "ptrack" and metadata["Version"] == __version__
-    assert wheel.name == f"ptrack-{__version__}-py3-none-any.whl"
+    # the distribution is "ptrack-campaigns" ("ptrack" on PyPI is an unrelated tool); the command
+    # and the import name stay `ptrack`
+    assert metadata["Name"] == "ptrack-campaigns" and metadata["Version"] == __version__
+    assert wheel.name == f"ptrack_campaigns-{__version__}-py3-none-any.whl"
+    assert dist_info == f"ptrack_campaigns-{__version__}.dist-info"
     assert dict(entry_points["console_scripts"]) == {"ptrack": "ptrack.launch:main"}
+    assert metadata["License-Expression"] == "MIT" and metadata["Requires-Python"] == ">=3.10"
+    urls = dict(u.split(", ", 1) for u in metadata.get_all("Project-URL"))
+    assert urls["Schema"] == load_schema()["$id"]  # the schema's address, served by the project's Pages
     # the version is written once, in ptrack/__init__.py; pyproject reads it from there
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'dynamic = ["version"]' in pyproject and 'version = {attr = "ptrack.__version__"}' in pyproject
