@@ -46,7 +46,7 @@ def test_import_writes_a_valid_campaign(run_cli, repo):
                              "--name", "春季推广")
     assert (code, out, err) == (0, "已写入 campaigns/spring.yaml：2 个任务，3 位人员，2024-03-01 至 2024-03-29\n", "")
     text = (repo / "campaigns" / "spring.yaml").read_text("utf-8")
-    assert text.startswith("# yaml-language-server: $schema=https://ptrack.dev/schema/campaign-1.schema.json\n")
+    assert text.startswith("# yaml-language-server: $schema=https://ptrack-campaigns.github.io/ptrack/schema/campaign-1.schema.json\n")
     assert "  id: spring\n  name: 春季推广\n" in text
     assert run_cli("validate", "campaigns/spring.yaml") == (0, "", "1 campaign file(s) valid\n")
     assert sorted(p.name for p in (repo / "campaigns").iterdir()) == ["spring.yaml"]  # no temp file left

@@ -208,7 +208,7 @@ def test_messy_xlsx(tmp_path):
          "planned": {"start": "2024-04-01", "end": "2024-04-19"}, "status": "on_hold"},
     ]
     assert result.text.startswith(
-        "# yaml-language-server: $schema=https://ptrack.dev/schema/campaign-1.schema.json\n"
+        "# yaml-language-server: $schema=https://ptrack-campaigns.github.io/ptrack/schema/campaign-1.schema.json\n"
         "# 由 ptrack import 从 tracking.xlsx 导入。")
 
 
