@@ -201,9 +201,10 @@ def build(paths, as_of, out_dir, lang, font_file, baseline) -> None:
     If any campaign is invalid, its problems are printed, nothing is written (the last site
     stays as it was) and the exit code is 1.
     """
+    import warnings
     from pathlib import Path
 
-    from ptrack.render.fonts import find_cjk_font
+    from ptrack.render.fonts import find_cjk_font, missing_glyphs_warning
     from ptrack.render.site import build_files
 
     config = _config()
@@ -214,9 +215,16 @@ def build(paths, as_of, out_dir, lang, font_file, baseline) -> None:
         click.echo(f"ptrack: {font.warning}", err=True)
     rev = (baseline or "").strip() or "first"
     off = rev.lower() == "none"
-    report = build_files(files, config, Path(out_dir), as_of=day, lang=lang, font=font,
-                         baseline=None if off else rev, baseline_required=bool(baseline) and not off,
-                         progress=_progress_bar())
+    # The libraries' warnings (matplotlib's "Glyph … missing from font(s)" with a line of our source)
+    # are not for users: they are collected here, and what matters is said once, in ptrack's words.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = build_files(files, config, Path(out_dir), as_of=day, lang=lang, font=font,
+                             baseline=None if off else rev, baseline_required=bool(baseline) and not off,
+                             progress=_progress_bar())
+    glyphs = None if font.warning else missing_glyphs_warning(str(w.message) for w in caught)
+    if glyphs:
+        click.echo(f"ptrack: {glyphs}", err=True)
     _print_notes(report.notes)
     _print_diagnostics(report.diagnostics)
     if report.result is None:

@@ -116,15 +116,18 @@ def test_faces_whose_file_is_gone_are_skipped(monkeypatch, tmp_path):
 def test_fc_list_finds_fonts_matplotlib_has_not_cached(monkeypatch, tmp_path):
     font_file = tmp_path / "wqy-microhei.ttc"
     font_file.touch()
+    bold_file = tmp_path / "wqy-microhei-bold.ttc"
+    bold_file.touch()
     listing = (f"WenQuanYi Micro Hei\t{font_file}\t0\t80\t0\n"
-               f"WenQuanYi Micro Hei\t{font_file}\t0\t200\t0\n"
+               f"WenQuanYi Micro Hei\t{bold_file}\t1\t200\t0\n"  # fontconfig's bold: 200
                "DejaVu Sans\t/usr/share/fonts/x.ttf\t0\t80\t0\n"
                "broken line\n")
     monkeypatch.setattr(fonts, "_matplotlib_faces", list)
     monkeypatch.setattr(fonts.shutil, "which", lambda name: "/usr/bin/fc-list")
     monkeypatch.setattr(fonts.subprocess, "run",
                         lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout=listing, stderr=""))
-    assert find_cjk_font() == FontChoice(str(font_file), "WenQuanYi Micro Hei", None)
+    # the regular face for text, and the family's bold face (its own file) for bold text
+    assert find_cjk_font() == FontChoice(str(font_file), "WenQuanYi Micro Hei", None, (str(bold_file), 1))
 
 
 def test_without_fc_list_the_search_still_answers(monkeypatch):

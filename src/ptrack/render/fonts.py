@@ -2,9 +2,16 @@
 
 ``find_cjk_font(explicit)`` picks the font: ``--font FILE`` when given, else the first installed
 family of ``CJK_FAMILIES`` (matplotlib's font list, then ``fc-list`` for fonts installed after
-matplotlib built its cache). When there is none it returns a choice with a ``warning`` that the
-caller prints once. ``configure_matplotlib(choice)`` registers the font and returns (and applies)
-the rcParams that make matplotlib use it, with a Latin fallback after it.
+matplotlib built its cache), and the bold face of the same family (Debian's fonts-noto-cjk ships
+it in a file of its own, NotoSansCJK-Bold.ttc, which a stale matplotlib cache does not know).
+When there is none it returns a choice with a ``warning`` that the caller prints once.
+``configure_matplotlib(choice)`` registers the font files and returns (and applies) the rcParams
+that make matplotlib use them, with a Latin fallback after them.
+
+matplotlib's log lines (``findfont: Failed to find font weight bold …``, "building the font
+cache") are not for ptrack's users: ``quiet_library_logs`` gives matplotlib's logger a handler of
+its own that drops them, so Python's last-resort handler never prints them on stderr (an
+application that configures logging still receives them).
 
 matplotlib is imported inside the functions only: ``ptrack validate`` never pays for it.
 """
@@ -13,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -66,6 +74,7 @@ class FontChoice:
     path: str | None
     family: str | None
     warning: str | None = None
+    bold: tuple[str, int] | None = None  # (file, face index) of the family's bold face, when installed
 
 
 @dataclass(frozen=True)
@@ -82,12 +91,48 @@ def find_cjk_font(explicit: str | None = None) -> FontChoice:
     installed family of ``CJK_FAMILIES``; else a FontChoice carrying a warning.
 
     Raises UsageError when ``explicit`` is missing, unreadable or not a font."""
+    quiet_library_logs()
     if explicit is not None:
         return _explicit_font(explicit)
-    face = _pick(_matplotlib_faces()) or _pick(_fc_list_faces())
+    known = _matplotlib_faces()
+    face = _pick(known)
+    fc_faces = None
+    if face is None:
+        fc_faces = _fc_list_faces()
+        face = _pick(fc_faces)
     if face is None:
         return FontChoice(None, None, NO_FONT_WARNING)
-    return FontChoice(face.path, face.family, None)
+    bold = _bold_of(face.family, known)
+    if bold is None:
+        bold = _bold_of(face.family, _fc_list_faces() if fc_faces is None else fc_faces)
+    return FontChoice(face.path, face.family, None, bold)
+
+
+_GLYPH_MISSING = re.compile(r"Glyph (\d+) \(.*?\) missing from font")
+
+
+def missing_glyphs_warning(messages: Iterable[str]) -> str | None:
+    """One warning, in ptrack's words, for matplotlib's per-glyph "Glyph N (…) missing from
+    font(s) …" warnings (given as their texts): which characters the chart fonts cannot draw.
+    None when there are none."""
+    chars = sorted({int(m.group(1)) for text in messages if (m := _GLYPH_MISSING.search(text))})
+    if not chars:
+        return None
+    shown = ", ".join(f"{chr(c)} (U+{c:04X})" for c in chars[:8]) + (", …" if len(chars) > 8 else "")
+    return (f"warning: the chart fonts have no glyph for {len(chars)} character(s): {shown}; they show as "
+            "empty boxes in the PNG charts (gantt.svg and the pages use the browser's fonts).")
+
+
+def quiet_library_logs() -> None:
+    """Keep matplotlib's log records off the user's terminal: a NullHandler on the "matplotlib"
+    logger means Python's last-resort handler (which prints warnings on stderr when nothing is
+    configured) is never used for them. Records still propagate to handlers an application sets
+    up itself."""
+    import logging
+
+    logger = logging.getLogger("matplotlib")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
 
 
 def configure_matplotlib(choice: FontChoice) -> dict[str, object]:
@@ -104,11 +149,14 @@ def configure_matplotlib(choice: FontChoice) -> dict[str, object]:
 def font_rc(choice: FontChoice) -> dict[str, object]:
     """Register ``choice``'s file with matplotlib (once) and return the rcParams for it, without
     applying them."""
+    quiet_library_logs()
     import matplotlib
 
     families: list[str] = []
     if choice.path is not None and choice.family is not None:
         _register(choice.path)
+        if choice.bold is not None:
+            _register(choice.bold[0])  # bold text of the family: its own face, not the regular one
         families.append(choice.family)
     families.append(LATIN_FALLBACK)
     sans = families + [f for f in matplotlib.rcParams["font.sans-serif"] if f not in families]
@@ -137,7 +185,9 @@ def _explicit_font(path_text: str) -> FontChoice:
     if not _has_cjk(face):
         warning = (f"warning: --font {path_text} ({face.family}) has no Chinese glyphs; Chinese text in "
                    "the charts will fall back to other fonts or show as boxes.")
-    return FontChoice(str(path.resolve()), face.family, warning)
+    # Bold text: a bold face of the same family in the file itself; else (bold_face) the one
+    # matplotlib knows of, found when the charts are drawn, not here: --font means no search
+    return FontChoice(str(path.resolve()), face.family, warning, _bold_of(face.family, faces))
 
 
 def _faces_of(path: str) -> list[_Face]:
@@ -158,13 +208,24 @@ def _faces_cached(path: str, mtime: float) -> tuple[_Face, ...]:
         from matplotlib import ft2font
 
         font = ft2font.FT2Font(path)
-        faces = [_Face(font.family_name, path, 0)]
+        faces = [_Face(font.family_name, path, 0, *_weight_and_style(font))]
         for index in range(1, getattr(font, "num_faces", 1)):
             sub = ft2font.FT2Font(path, face_index=index)
-            faces.append(_Face(sub.family_name, path, index))
+            faces.append(_Face(sub.family_name, path, index, *_weight_and_style(sub)))
         return tuple(faces)
     except (OSError, RuntimeError, ValueError, TypeError):
         return ()
+
+
+def _weight_and_style(font) -> tuple[int, str]:
+    """(weight, style) of an FT2Font face, as matplotlib's font list reads them."""
+    from matplotlib import font_manager
+
+    try:
+        prop = font_manager.ttfFontProperty(font)
+        return _weight(prop.weight), prop.style
+    except Exception:  # a face matplotlib cannot describe: take it as regular
+        return 400, "normal"
 
 
 def _has_cjk(face: _Face) -> bool:
@@ -244,18 +305,24 @@ def _register(path: str) -> None:
         manager.addfont(path)
 
 
+def _bold_of(family: str, faces: Iterable[_Face]) -> tuple[str, int] | None:
+    """(file, face index) of ``family``'s bold face among ``faces``: weight 600 or more, upright,
+    closest to 700 (then path and index, for a choice independent of listing order)."""
+    bold = [f for f in faces if f.family == family and f.weight >= 600 and f.style == "normal"
+            and os.path.isfile(f.path)]
+    if not bold:
+        return None
+    best = min(bold, key=lambda f: (abs(f.weight - 700), f.path, f.index))
+    return best.path, best.index
+
+
 def bold_face(choice: FontChoice) -> tuple[str, int] | None:
     """(file, face index) of the bold face of ``choice.family`` (the face matplotlib draws bold
-    text of that family with: weight 600 or more, upright, closest to 700), or None when the
-    family has no bold face installed."""
+    text of that family with, once ``font_rc`` registered it), or None when the family has no
+    bold face installed."""
     if choice.path is None or choice.family is None:
         return None
-    faces = [f for f in _matplotlib_faces() if f.family == choice.family and f.weight >= 600
-             and f.style == "normal" and os.path.isfile(f.path)]
-    if not faces:
-        return None
-    best = min(faces, key=lambda f: (abs(f.weight - 700), f.path, f.index))
-    return best.path, best.index
+    return choice.bold or _bold_of(choice.family, _matplotlib_faces())
 
 
 def font_face_index(choice: FontChoice) -> int:

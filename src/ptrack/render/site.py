@@ -152,13 +152,33 @@ class _ChartJob:
             self._process.start()
 
     def _child(self) -> None:
+        import json
         import os
+        import warnings
 
         try:
-            names = self._render(Path(self._scratch.name))
+            # The child's warnings (matplotlib's missing glyphs) go back to the parent, which
+            # re-issues them in result(): the caller decides what the user sees.
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                names = self._render(Path(self._scratch.name))
+            (Path(self._scratch.name) / ".warnings").write_text(
+                json.dumps([str(w.message) for w in caught], ensure_ascii=False), encoding="utf-8")
             (Path(self._scratch.name) / ".names").write_text("\n".join(names), encoding="utf-8")
         except BaseException:  # the parent renders again and reports the error itself
             os._exit(1)
+
+    @staticmethod
+    def _reissue_warnings(path: Path) -> None:
+        import json
+        import warnings
+
+        try:
+            messages = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        for message in messages:
+            warnings.warn(message, UserWarning, stacklevel=2)
 
     def result(self) -> dict[str, bytes]:
         """File name -> bytes, in the order the renderer returned them."""
@@ -170,6 +190,7 @@ class _ChartJob:
                 marker = folder / ".names"
                 if self._process.exitcode == 0 and marker.is_file():
                     names = marker.read_text(encoding="utf-8").split("\n")
+                    self._reissue_warnings(folder / ".warnings")
             if names is None:
                 for stale in folder.iterdir():
                     stale.unlink()
