@@ -237,6 +237,10 @@ _MESSAGES: dict[str, dict[str, str]] = {
                                  "and 暂停/on hold are kept)",
         "import.calendar_default": "calendar: weekends (Monday to Friday); pass --calendar CN for "
                                    "Chinese public holidays and make-up working days",
+        "import.bad_calendar": '"{value}" is not a calendar: use none, weekends or a country code such as CN',
+        "import.calendar_differs": 'calendar "{value}" differs from "{first}" in {ref}: a campaign has one '
+                                   "working calendar",
+        "import.calendar_overridden": 'calendar: {calendar} (--calendar), not the sheet\'s "{sheet}"',
         "import.comment": "Imported from {file} by ptrack import. Planned progress, deviation and "
                           "status are computed by ptrack, not stored.",
         "import.wrote": "wrote {path}: {tasks} tasks, {people} people, {start}..{end}",
@@ -785,6 +789,9 @@ _MESSAGES: dict[str, dict[str, str]] = {
         "import.heading_row": "已跳过分组标题行“{text}”",
         "import.unknown_status": "已忽略状态“{value}”（状态由 ptrack 计算，只保留 已取消 和 暂停）",
         "import.calendar_default": "日历：weekends（周一至周五）；如需按中国法定节假日及调休计算，请加 --calendar CN",
+        "import.bad_calendar": '"{value}" 不是有效的工作日历：请填写 none、weekends 或国家代码（如 CN）',
+        "import.calendar_differs": '工作日历 "{value}" 与 {ref} 的 "{first}" 不同：一个活动只有一个工作日历',
+        "import.calendar_overridden": '日历：{calendar}（--calendar），而非表格中的 "{sheet}"',
         "import.comment": "由 ptrack import 从 {file} 导入。计划进度、进度偏差和当前状态由 ptrack 计算，不在此填写。",
         "import.wrote": "已写入 {path}：{tasks} 个任务，{people} 位人员，{start} 至 {end}",
         "import.failed": "{file} 中有 {n} 个问题；未写入任何文件",
@@ -1164,6 +1171,9 @@ EXTRA_TRACKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("depends_on", "前置任务", "Depends on"),
     ("health", "健康度", "Health"),
     ("days_behind", "落后工作日", "Working days behind"),
+    # the campaign's calendar on every row: the working days its planned progress counts (an
+    # import of the export then computes the same planned progress)
+    ("calendar", "工作日历", "Calendar"),
 )
 
 

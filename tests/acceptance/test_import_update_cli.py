@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -112,6 +113,71 @@ def test_import_of_an_export_round_trips(run_cli, repo, monkeypatch):
     assert run_cli("import", "a.csv", "-o", "spring.yaml", "--calendar", "CN")[0] == 0
     assert run_cli("export", "spring.yaml", "--format", "csv", "-o", "b.csv")[0] == 0
     assert (repo / "b.csv").read_bytes() == (repo / "a.csv").read_bytes()
+
+
+def _planned(run_cli, path, day: str) -> dict[str, float]:
+    code, out, err = run_cli("status", path, "--as-of", day, "--format", "json")
+    assert code in (0, 1), err  # 1: the example has overdue risks; the numbers are what matter here
+    (campaign,) = json.loads(out)["campaigns"]
+    return {t["id"]: t["planned_progress"] for t in campaign["tasks"]}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_default_round_trip_keeps_the_planned_progress_of_a_cn_calendar(run_cli, repo, fmt, lang):
+    """export -> import with default options -> status: the same planned progress for every task.
+    The export carries the campaign's calendar (工作日历 / Calendar column), so the import does
+    not fall back to weekends.
+
+    store-launch is planned 2024-04-01..04-19. On the CN calendar, 4-6 April are the Qingming
+    holidays and Sunday 7 April is a make-up working day: working days 1-3, 7, 8-12, 15-19 = 14,
+    of which 1-3, 7, 8-12, 15 = 10 by the end of 15 April: 100 x 10 / 14 = 71.4. On weekends it
+    would be Mon-Fri 1-5, 8-12, 15-19 = 15, of which 11 by 15 April: 100 x 11 / 15 = 73.3."""
+    day = "2024-04-15"
+    original = _planned(run_cli, EXAMPLE, day)
+    assert original["store-launch"] == 71.4
+    code, _, err = run_cli("export", EXAMPLE, "--format", fmt, "--lang", lang, "--as-of", day, "-o", f"t.{fmt}")
+    assert code == 0, err
+    code, _, err = run_cli("import", f"t.{fmt}", "-o", "spring.yaml")
+    assert code == 0, err
+    assert err == ""  # no "calendar: weekends" note: the sheet said CN
+    assert "  calendar: CN\n" in (repo / "spring.yaml").read_text("utf-8")
+    assert _planned(run_cli, "spring.yaml", day) == original
+    # what the default import gave before the export carried the calendar
+    code, _, err = run_cli("import", f"t.{fmt}", "-o", "weekends.yaml", "--calendar", "weekends")
+    assert code == 0
+    assert err == ('日历：weekends（--calendar），而非表格中的 "CN"\n' if lang == "zh-CN"
+                   else 'calendar: weekends (--calendar), not the sheet\'s "CN"\n')
+    assert _planned(run_cli, "weekends.yaml", day)["store-launch"] == 73.3
+
+
+def test_a_sheet_without_the_calendar_column_still_imports_on_weekends(run_cli, repo):
+    """The seed's own 18-column table has no calendar: weekends, and the note saying how to choose."""
+    sheet(repo / "tracking.csv", GOOD)
+    code, _, err = run_cli("import", "tracking.csv", "-o", "c.yaml")
+    assert code == 0 and err.startswith("日历：weekends（周一至周五）")
+    assert "  calendar: weekends\n" in (repo / "c.yaml").read_text("utf-8")
+
+
+def _with_calendars(path: Path, calendars: list[str]) -> Path:
+    rows = [r[:] + [cal] for r, cal in zip(GOOD, calendars)]
+    buf = io.StringIO(newline="")
+    csv.writer(buf, lineterminator="\r\n").writerows([HEADERS + ["工作日历"]] + rows)
+    path.write_bytes(b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8"))
+    return path
+
+
+def test_the_calendar_column_must_name_one_calendar(run_cli, repo):
+    _with_calendars(repo / "tracking.csv", ["CN", "weekends"])
+    code, out, err = run_cli("import", "tracking.csv", "-o", "c.yaml", "--lang", "en")
+    assert (code, out) == (1, "")
+    assert err == ('tracking.csv!L3: calendar "weekends" differs from "CN" in tracking.csv!L2: a campaign has one '
+                   "working calendar\n1 problem(s) in tracking.csv; nothing written\n")
+    _with_calendars(repo / "tracking.csv", ["XX", ""])
+    code, out, err = run_cli("import", "tracking.csv", "-o", "c.yaml", "--lang", "en")
+    assert code == 1 and err.startswith('tracking.csv!L2: "XX" is not a calendar: use none, weekends or a country '
+                                        "code such as CN\n")
+    assert not (repo / "c.yaml").exists()
 
 
 # -- update --------------------------------------------------------------------------------------

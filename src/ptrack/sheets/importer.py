@@ -29,6 +29,10 @@ Decisions, kept here next to the code that makes them:
   ``task-N`` with N the task's position in the sheet. Collisions get ``-2``, ``-3``.
 - Computed columns (计划进度, 进度偏差, 当前状态, 健康度, 落后工作日) are not stored, except the
   statuses 已取消/暂停 (cancelled/on_hold), which cannot be computed.
+- Calendar: ``--calendar`` wins; else the 工作日历 / Calendar column, which ``ptrack export`` fills
+  with the campaign's calendar on every row (so export -> import computes the same planned
+  progress; every filled cell must name the same calendar); else ``weekends``, with a note. A
+  sheet without the column (the seed's own table) imports as before.
 - Risks: one per line of the 风险问题 cell; the 解决方案 and 解决时限 cells hold the matching
   lines. A trailing marker ``(已解决 2024-03-06)`` / ``(resolved)`` marks a risk resolved.
 """
@@ -85,6 +89,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "depends_on": ("前置任务", "依赖", "依赖任务", "dependson", "predecessors", "dependencies"),
     "health": ("健康度", "health"),
     "days_behind": ("落后工作日", "workingdaysbehind", "daysbehind"),
+    "calendar": ("日历", "工作日历", "节假日日历", "calendar", "workingcalendar", "workcalendar"),
 }
 _SUFFIXES = ("时间", "日期", "date", "time")
 
@@ -690,6 +695,7 @@ def import_table(path: Path | str, *, output: Path | str | None = None, campaign
     rows: list[_Row] = []
     for r in data_rows:
         rows.append(_read_row(col, r, reference_year, fractions, result))
+    sheet_calendar = _sheet_calendar(col, data_rows)
 
     _assign_ids(col, rows)
     people = _assign_people(rows)
@@ -709,11 +715,13 @@ def import_table(path: Path | str, *, output: Path | str | None = None, campaign
         "name": name or title or path.stem,
         "start": min(dates),
         "end": max(dates),
-        "calendar": calendar or "weekends",
+        "calendar": calendar or sheet_calendar or "weekends",
         "locale": locale,
     }
-    if calendar is None:
+    if calendar is None and sheet_calendar is None:
         result.notes.append(col.msg("calendar_default"))
+    elif calendar is not None and sheet_calendar is not None and calendar != sheet_calendar:
+        result.notes.append(col.msg("calendar_overridden", calendar=calendar, sheet=sheet_calendar))
     data: dict = {"ptrack": 1, "campaign": campaign}
     if people:
         data["people"] = {pid: {"name": pname} for pid, pname in people.items()}
@@ -728,6 +736,29 @@ def import_table(path: Path | str, *, output: Path | str | None = None, campaign
         return result
     result.text = text
     return result
+
+
+def _sheet_calendar(col: _Collector, rows: list[int]) -> str | None:
+    """The campaign's calendar from the 工作日历 / Calendar column (what ``ptrack export`` writes
+    on every row), or None when the sheet has no such column or it is empty. Every filled cell
+    must name a calendar, and the same one: a campaign has one working calendar."""
+    c = col.header.columns.get("calendar")
+    if c is None:
+        return None
+    from ptrack.calendars import check_calendar_code
+
+    first: tuple[str, int] | None = None
+    for r in rows:
+        value = _clean_text(col.sheet.value(r, c))
+        if value is None:
+            continue
+        if check_calendar_code(value) is not None:
+            col.bad(r, c, "bad_calendar", value=value)
+        elif first is None:
+            first = (value, r)
+        elif value != first[0]:
+            col.bad(r, c, "calendar_differs", value=value, first=first[0], ref=col.sheet.ref(first[1], c))
+    return first[0] if first else None
 
 
 def _title(sheet: Sheet, header: Header) -> str | None:

@@ -117,6 +117,7 @@ def _row(s: CampaignSnapshot, ts: TaskSnapshot, locale: str) -> list[Cell]:
         "depends_on": sep.join(task.depends_on) or None,
         "health": t(locale, f"health.{ts.health.value}"),
         "days_behind": ts.days_behind,
+        "calendar": c.calendar,
     }
     return [values[k] for k in COLUMN_KEYS]
 
