@@ -20,7 +20,7 @@ import pytest
 
 from ecosystem_support import ROOT, clean_env, copy_source_tree, git_repo, need
 from ptrack import __version__
-from ptrack.validate import load_schema
+from ptrack.core.validate import load_schema
 
 PACKAGE = ROOT / "src" / "ptrack"
 DATA_DIRS = ("schema", "render/templates", "render/assets", "scaffold")

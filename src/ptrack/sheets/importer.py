@@ -745,7 +745,7 @@ def _sheet_calendar(col: _Collector, rows: list[int]) -> str | None:
     c = col.header.columns.get("calendar")
     if c is None:
         return None
-    from ptrack.calendars import check_calendar_code
+    from ptrack.core.calendars import check_calendar_code
 
     first: tuple[str, int] | None = None
     for r in rows:
