@@ -178,16 +178,20 @@ def schema() -> None:
                    "`first` for each campaign file git knows, and no baseline for one it does not. Given "
                    "explicitly, a baseline that cannot be found is an error (exit 2, nothing written), as "
                    "for `status --baseline`. `none`: no baseline.")
-def build(paths, as_of, out_dir, lang, font_file, baseline) -> None:
+@click.option("--site-url", metavar="URL",
+              help="Address the site is published at, e.g. https://acme.github.io/plans (default: "
+                   "ptrack.yaml's site_url). DIR/schema/campaign-1.schema.json then names itself "
+                   "URL/schema/campaign-1.schema.json in its $id.")
+def build(paths, as_of, out_dir, lang, font_file, baseline, site_url) -> None:
     """Build the static status site: portfolio, dashboards, charts, reports, exports.
 
     Writes DIR/index.html (every campaign) and, per campaign, DIR/<id>/index.html, report.md,
     gantt.png/.svg, trend.png, goals.png, status.json, tracking.csv and tracking.xlsx, plus
-    DIR/status.json and DIR/assets/. The dashboard's Gantt is interactive (zoom, collapsible
-    modules, dependency arrows, the critical path, each task's columns on hover or focus, a
-    click to its tracking-table row); gantt.png/.svg are for reports and chat. The pages work
-    from file:// with no network. Same inputs (files and git history) and --as-of give
-    byte-identical files.
+    DIR/status.json, DIR/assets/ and DIR/schema/campaign-1.schema.json (the campaign schema, for
+    editors). The dashboard's Gantt is interactive (zoom, collapsible modules, dependency arrows,
+    the critical path, each task's columns on hover or focus, a click to its tracking-table row);
+    gantt.png/.svg are for reports and chat. The pages work from file:// with no network. Same
+    inputs (files and git history) and --as-of give byte-identical files.
 
     From git history, when a campaign file is committed: trend.png draws actual progress per
     day with commits against the planned S-curve, the Gantt draws baseline bars, the dashboard
@@ -210,6 +214,15 @@ def build(paths, as_of, out_dir, lang, font_file, baseline) -> None:
     config = _config()
     files = _files(paths, config)
     day = resolve_as_of(as_of)
+    if site_url is not None and site_url.strip():
+        from ptrack.core.config import site_url_problem
+
+        problem = site_url_problem(site_url)
+        if problem:
+            raise UsageError(f"--site-url{problem}")
+        site_url = site_url.strip().rstrip("/")
+    else:
+        site_url = None  # "" (e.g. an unset workflow variable): ptrack.yaml's site_url
     font = find_cjk_font(font_file)
     if font.warning:
         click.echo(f"ptrack: {font.warning}", err=True)
@@ -221,7 +234,7 @@ def build(paths, as_of, out_dir, lang, font_file, baseline) -> None:
         warnings.simplefilter("always")
         report = build_files(files, config, Path(out_dir), as_of=day, lang=lang, font=font,
                              baseline=None if off else rev, baseline_required=bool(baseline) and not off,
-                             progress=_progress_bar())
+                             progress=_progress_bar(), site_url=site_url)
     glyphs = None if font.warning else missing_glyphs_warning(str(w.message) for w in caught)
     if glyphs:
         click.echo(f"ptrack: {glyphs}", err=True)

@@ -40,6 +40,7 @@ EXAMPLE_TREE = sorted([
     f"{CID}/status.json",
     f"{CID}/tracking.csv",
     f"{CID}/tracking.xlsx",
+    "schema/campaign-1.schema.json",  # the campaign schema, for editors, at its $id's path
 ])
 
 SMALL = """\
@@ -98,7 +99,8 @@ def test_writes_exactly_the_designed_tree(run_cli, tmp_path):
     code, out, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
     assert code == 0, err
     assert tree(tmp_path / "site") == EXAMPLE_TREE
-    assert out == f"wrote 15 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})\n"
+    assert out == f"wrote 16 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})
+"
     assert "Traceback" not in err
 
 
@@ -474,3 +476,101 @@ def test_an_unwritable_out_folder_is_a_clear_error(run_cli, tmp_path):
     # the first file it tries to write is under assets/
     assert err.splitlines()[-1] == f"ptrack: error: {blocker / 'site' / 'assets'}: Not a directory"
     assert "Traceback" not in err
+
+
+# -- the campaign schema in the site -------------------------------------------------------------
+
+PACKAGED_SCHEMA = REPO / "src" / "ptrack" / "schema" / "campaign.schema.json"
+
+
+def _serve(folder: Path):
+    """An HTTP server on 127.0.0.1 (a free port) serving ``folder``, in a thread."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_the_site_serves_the_schema_at_the_url_its_id_names(run_cli, tmp_path):
+    """Published under http://127.0.0.1:PORT/plans/ (the site in a folder of the web root, as
+    GitHub Pages serves a project site), the schema's $id is an address that answers with the
+    schema itself, and a campaign validates against what is served."""
+    import urllib.request
+
+    import jsonschema
+
+    root = tmp_path / "www"
+    server = _serve(root)
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/plans"
+        code, _, err = run_cli("build", EXAMPLE, "--out", root / "plans", "--as-of", AS_OF, "--site-url", base + "/")
+        assert code == 0, err
+        local = json.loads((root / "plans" / "schema" / "campaign-1.schema.json").read_text(encoding="utf-8"))
+        assert local["$id"] == f"{base}/schema/campaign-1.schema.json"
+        with urllib.request.urlopen(local["$id"], timeout=10) as response:
+            assert response.status == 200
+            served = json.loads(response.read().decode("utf-8"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert served == local
+    # the same schema as the packaged one but for the $id
+    packaged = json.loads(PACKAGED_SCHEMA.read_text(encoding="utf-8"))
+    assert {**served, "$id": packaged["$id"]} == packaged
+    jsonschema.Draft7Validator.check_schema(served)
+    # the served text is the packaged text with one line changed: the $id
+    diff = [(a, b) for a, b in zip(PACKAGED_SCHEMA.read_text(encoding="utf-8").splitlines(),
+                                   (root / "plans" / "schema" / "campaign-1.schema.json").read_text(encoding="utf-8").splitlines())
+            if a != b]
+    assert diff == [(f'  "$id": "{packaged["$id"]}",', f'  "$id": "{base}/schema/campaign-1.schema.json",')]
+
+
+def test_site_url_comes_from_ptrack_yaml_and_the_option_wins(run_cli, tmp_path, write):
+    write("ptrack.yaml", "site_url: https://acme.github.io/plans\n")
+    assert run_cli("build", EXAMPLE, "--out", "a", "--as-of", AS_OF)[0] == 0
+    schema = json.loads((tmp_path / "a" / "schema" / "campaign-1.schema.json").read_text(encoding="utf-8"))
+    assert schema["$id"] == "https://acme.github.io/plans/schema/campaign-1.schema.json"
+    assert run_cli("build", EXAMPLE, "--out", "b", "--as-of", AS_OF, "--site-url", "https://plans.example.com")[0] == 0
+    schema = json.loads((tmp_path / "b" / "schema" / "campaign-1.schema.json").read_text(encoding="utf-8"))
+    assert schema["$id"] == "https://plans.example.com/schema/campaign-1.schema.json"
+    # an empty --site-url (an unset workflow variable) leaves ptrack.yaml's
+    assert run_cli("build", EXAMPLE, "--out", "c", "--as-of", AS_OF, "--site-url", "")[0] == 0
+    assert (tmp_path / "c" / "schema" / "campaign-1.schema.json").read_bytes() == \
+        (tmp_path / "a" / "schema" / "campaign-1.schema.json").read_bytes()
+
+
+def test_without_a_site_url_the_site_serves_the_packaged_schema(example_site):
+    assert (example_site / "schema" / "campaign-1.schema.json").read_bytes() == PACKAGED_SCHEMA.read_bytes()
+
+
+@pytest.mark.parametrize("args, config, message", [
+    (["--site-url", "acme.github.io/plans"], None,
+     'ptrack: error: --site-url "acme.github.io/plans" is not a web address; write the address of the published '
+     "site, e.g. https://acme.github.io/campaigns\n"),
+    (["--site-url", "ftp://acme.example/plans"], None,
+     'ptrack: error: --site-url "ftp://acme.example/plans" is not a web address; write the address of the '
+     "published site, e.g. https://acme.github.io/campaigns\n"),
+    (["--site-url", "http://[bad"], None,
+     'ptrack: error: --site-url "http://[bad" is not a web address; write the address of the '
+     "published site, e.g. https://acme.github.io/campaigns\n"),
+    ([], "title: 看板\nsite_url: https://acme.github.io/plans?x=1\n",
+     'ptrack: error: ptrack.yaml:2:11: site_url "https://acme.github.io/plans?x=1" is not a web address; write '
+     "the address of the published site, e.g. https://acme.github.io/campaigns\n"),
+    ([], "site_url: 42\n",
+     "ptrack: error: ptrack.yaml:1:11: site_url must be the address of the published site, e.g. "
+     "https://acme.github.io/campaigns\n"),
+])
+def test_a_bad_site_url_is_a_usage_error_and_nothing_is_written(run_cli, tmp_path, write, args, config, message):
+    if config:
+        write("ptrack.yaml", config)
+    code, out, err = run_cli("build", EXAMPLE, "--out", "site", "--as-of", AS_OF, *args)
+    assert (code, out, err) == (2, "", message)
+    assert not (tmp_path / "site").exists()
+

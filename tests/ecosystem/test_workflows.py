@@ -108,8 +108,12 @@ def test_ci_python_versions_match_the_package():
 def test_pages_workflow_publishes_the_example():
     pages = load_yaml_file(ROOT / ".github" / "workflows" / "pages.yml")
     build, deploy = pages["jobs"]["build"], pages["jobs"]["deploy"]
-    assert "ptrack build examples/campaign.yaml --out site --as-of 2024-04-15" in _runs(build)
-    assert "actions/upload-pages-artifact@v3" in _uses(build)
+    assert 'ptrack build examples/campaign.yaml --out site --as-of 2024-04-15 --site-url "$SITE_URL"' in _runs(build)
+    # the Pages address GitHub reports: the site's schema gets its $id from it
+    assert _uses(build).index("actions/configure-pages@v5") < _uses(build).index("actions/upload-pages-artifact@v3")
+    assert next(s for s in _steps(build) if s.get("name") == "ptrack build")["env"] == {
+        "SITE_URL": "${{ steps.pages.outputs.base_url }}"}
+    assert build["permissions"] == {"contents": "read", "pages": "read"}
     assert _uses(deploy) == ["actions/deploy-pages@v4"]
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
@@ -126,7 +130,10 @@ def test_init_workflow_checks_pull_requests_and_deploys_main():
         assert checkout["with"]["fetch-depth"] == 0  # git history: the plan diff, stale tasks, trend
         assert '"$PTRACK_REQUIREMENT"' in _runs(job)
     assert re.search(r"^ptrack check$", _runs(check), re.M)  # no path: ptrack.yaml's glob
-    assert "ptrack build --out site" in _runs(build)
+    assert 'ptrack build --out site --site-url "$SITE_URL"' in _runs(build)
+    assert next(s for s in _steps(build) if s.get("name") == "ptrack build")["env"] == {
+        "SITE_URL": "${{ steps.pages.outputs.base_url }}"}
+    assert "actions/configure-pages@v5" in _uses(build) and build["permissions"] == {"contents": "read", "pages": "read"}
     assert "actions/upload-pages-artifact@v3" in _uses(build)
     assert _uses(deploy) == ["actions/deploy-pages@v4"] and deploy["needs"] == "build"
 

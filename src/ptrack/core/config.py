@@ -93,19 +93,29 @@ def load_config(start: Path | None = None) -> Config:
 
 def _check_site_url(value, source, shown: str) -> str:
     """``site_url``: an absolute http(s) URL with a host, no query or fragment."""
+    loc = source.locate(("site_url",))
+    problem = site_url_problem(value)
+    if problem:
+        raise UsageError(f"{shown}:{loc.line}:{loc.column}: site_url{problem}")
+    return value.strip().rstrip("/")
+
+
+def site_url_problem(value) -> str | None:
+    """None when ``value`` is the address of a published site (an absolute http(s) URL with a
+    host, no query or fragment); else what is wrong, to follow the setting's name."""
     from urllib.parse import urlsplit
 
-    loc = source.locate(("site_url",))
-    where = f"{shown}:{loc.line}:{loc.column}"
     if not isinstance(value, str) or not value.strip():
-        raise UsageError(f"{where}: site_url must be the address of the published site, "
-                         "e.g. https://acme.github.io/campaigns")
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
-            or any(c.isspace() for c in value.strip()):
-        raise UsageError(f'{where}: site_url "{value}" is not a web address; write the address of the '
-                         "published site, e.g. https://acme.github.io/campaigns")
-    return value.strip().rstrip("/")
+        return " must be the address of the published site, e.g. https://acme.github.io/campaigns"
+    try:
+        parts = urlsplit(value.strip())
+        bad = parts.scheme not in ("http", "https") or not parts.hostname or bool(parts.query or parts.fragment)
+    except ValueError:  # e.g. "http://[bad": an unbalanced IPv6 bracket
+        bad = True
+    if bad or any(c.isspace() for c in value.strip()):
+        return (f' "{value}" is not a web address; write the address of the published site, '
+                "e.g. https://acme.github.io/campaigns")
+    return None
 
 
 def _check_policy(data: dict, source, shown: str) -> None:

@@ -11,6 +11,8 @@
     <campaign>/trend.png, goals.png
     <campaign>/status.json      that campaign alone
     <campaign>/tracking.csv, tracking.xlsx
+    schema/campaign-1.schema.json   the campaign schema, for editors: ``$id`` is this file's
+                                address when the site's address is known (``site_url``)
 
 ``build_files(files, config, out_dir, ...)`` is the whole command below the CLI: load, validate,
 compute, read each campaign's git history (``ptrack.git.tracking.site_history``: one read per campaign
@@ -47,6 +49,9 @@ from ptrack.git.tracking import SiteHistory
 from ptrack.i18n import normalise_locale
 
 ASSETS_DIR = "assets"
+# Where a built site serves the campaign schema (format 1). The packaged schema's ``$id`` is this
+# path under the project's own Pages site, which .github/workflows/pages.yml builds and publishes.
+SCHEMA_PATH = "schema/campaign-1.schema.json"
 
 
 # The files the last build wrote, one relative path a line: the next build removes those it does
@@ -254,9 +259,28 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
     return fragment
 
 
+def site_schema_text(site_url: str | None) -> str:
+    """The campaign schema as the site serves it at ``SCHEMA_PATH``: the packaged text, byte for
+    byte, with ``$id`` set to ``<site_url>/schema/campaign-1.schema.json`` when ``site_url`` (no
+    trailing slash) is given; without it the packaged ``$id`` (the project's Pages address, which
+    serves the same schema) stays."""
+    import json
+
+    from ptrack.core.validate import load_schema, schema_text
+
+    text = schema_text()
+    if not site_url:
+        return text
+    old = f'"$id": {json.dumps(load_schema()["$id"])}'
+    if text.count(old) != 1:  # pragma: no cover - the packaged schema is tested to have one
+        raise ValueError("the packaged schema has no single $id line")
+    url = site_url.rstrip("/") + "/" + SCHEMA_PATH
+    return text.replace(old, f'"$id": {json.dumps(url)}')
+
+
 def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: date, lang: str | None,
                font, title: str | None = None, site_locale: str | None = None,
-               histories: Mapping[str, SiteHistory] | None = None) -> BuildResult:
+               histories: Mapping[str, SiteHistory] | None = None, site_url: str | None = None) -> BuildResult:
     """Write the site for ``snapshots`` (computed as of ``as_of``) under ``out_dir``.
 
     Language: ``lang`` for every page when given; otherwise each campaign's own ``locale`` for
@@ -264,7 +288,8 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     portfolio. ``font`` is the ``FontChoice`` the charts use; ``title`` heads the portfolio.
     ``histories``: campaign id -> its git history (``site_history``); a campaign without one is
     built from its snapshot alone. Files the previous build wrote (its ``MANIFEST``) that this
-    one does not write are removed; files ptrack did not write are never touched."""
+    one does not write are removed; files ptrack did not write are never touched. ``site_url``:
+    where the site is published (``site_schema_text``)."""
     from ptrack.render import html
     from ptrack.reporters import status_json_of
 
@@ -274,6 +299,7 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     writer = _Writer(out_dir)
     previous = _previous_build(out_dir)
     _copy_assets(writer)
+    writer.write(SCHEMA_PATH, site_schema_text(site_url))
     fragments = [_build_campaign(writer, s, as_of, normalise_locale(lang or s.campaign.locale), font,
                                  histories.get(s.campaign.id))
                  for s in ordered]
@@ -359,13 +385,14 @@ def read_histories(files: Sequence[Path], results, as_of: date, *, baseline: str
 
 def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, lang: str | None,
                 font, baseline: str | None = FIRST, baseline_required: bool = False,
-                progress=None) -> BuildReport:
+                progress=None, site_url: str | None = None) -> BuildReport:
     """Load and validate ``files``, compute them as of ``as_of``, read their git history
     (``read_histories``: ``baseline`` and ``baseline_required`` as there) and build the site.
 
     When any campaign has an error nothing is written (a published site never silently lacks a
     campaign, and the last good site stays in place); the report carries the diagnostics. A
-    required baseline that cannot be had raises GitError before anything is written."""
+    required baseline that cannot be had raises GitError before anything is written.
+    ``site_url`` (``--site-url``) wins over ``config.site_url``."""
     from ptrack.pipeline import load_all, snapshots_of
 
     results = load_all(files, config)
@@ -376,5 +403,6 @@ def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, la
                                policy_defaults=config.policy, notes=report.notes, progress=progress)
     report.notes = list(dict.fromkeys(report.notes))
     report.result = build_site(snapshots_of(results, as_of), out_dir, as_of=as_of, lang=lang, font=font,
-                               title=config.title, site_locale=config.locale, histories=histories)
+                               title=config.title, site_locale=config.locale, histories=histories,
+                               site_url=config.site_url if site_url is None else site_url)
     return report
