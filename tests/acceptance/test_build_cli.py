@@ -305,7 +305,7 @@ def test_several_campaigns_sorted_by_id(run_cli, tmp_path, write):
     assert code == 0, err
     assert "for 2 campaigns" in out
     site = tmp_path / "site"
-    assert {p.split("/")[0] for p in tree(site)} == {"alpha", "beta", "assets", "index.html", "status.json",
+    assert {p.split("/")[0] for p in tree(site)} == {"alpha", "beta", "assets", "schema", "index.html", "status.json",
                                                     ".ptrack-build"}
     top = json.loads((site / "status.json").read_text(encoding="utf-8"))
     assert [c["id"] for c in top["campaigns"]] == ["alpha", "beta"]
