@@ -99,8 +99,7 @@ def test_writes_exactly_the_designed_tree(run_cli, tmp_path):
     code, out, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
     assert code == 0, err
     assert tree(tmp_path / "site") == EXAMPLE_TREE
-    assert out == f"wrote 16 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})
-"
+    assert out == f"wrote 16 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})\n"
     assert "Traceback" not in err
 
 
