@@ -13,6 +13,20 @@ from ptrack.launch import main
 _CLI_ENV = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "PTRACK_AS_OF", "NO_COLOR")
 
 
+@pytest.fixture(autouse=True)
+def _every_message_key_is_in_the_catalogs():
+    """A test that makes ptrack ask for a message key no catalog has (``t()`` then shows the key
+    itself) fails: a key built at run time needs an N_ marker, a new key its translations (README,
+    "Messages")."""
+    from ptrack import i18n
+
+    before = set(i18n.MISSING_KEYS)
+    yield
+    new = i18n.MISSING_KEYS - before
+    i18n.MISSING_KEYS.difference_update(new)
+    assert not new, f"message keys missing from the catalogs: {sorted(new)}"
+
+
 @pytest.fixture
 def run_cli(capsys, monkeypatch):
     """Run ``ptrack ARGS...`` in this process; returns ``(exit_code, stdout, stderr)``.

@@ -14,11 +14,13 @@ import click
 
 from ptrack import __version__
 from ptrack.errors import UsageError
+from ptrack.i18n import LOCALES
 
 CHECK_FORMATS = ("text", "github", "json", "junit")
 STATUS_FORMATS = ("table", "json", "markdown")
 GROUP_BY = ("module", "owner", "department", "channel")
-LANGS = ("zh-CN", "en")
+LANGS = tuple(LOCALES)  # every language with a message catalog
+INIT_LANGS = ("zh-CN", "en")  # the languages of init's sample files
 
 
 def resolve_as_of(option: str | None) -> date:
@@ -625,7 +627,7 @@ def notify(paths, as_of, channel_names, dry_run, fmt, lang, state_file, no_git) 
 
 @cli.command()
 @click.argument("directory", required=False, default=".", metavar="[DIR]", type=click.Path(file_okay=False))
-@click.option("--lang", type=click.Choice(LANGS), default="zh-CN", show_default=True,
+@click.option("--lang", type=click.Choice(INIT_LANGS), default="zh-CN", show_default=True,
               help="Language of the sample campaign, the settings and the team README.")
 @click.option("--name", metavar="NAME", help="The campaign's name (default: a sample name).")
 @click.option("--id", "campaign_id", metavar="ID",

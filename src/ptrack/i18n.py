@@ -1,1127 +1,164 @@
-"""zh-CN and en labels and messages. ``t(locale, key, **values)`` formats one."""
+"""Labels and messages: ``t(locale, key, **values)`` formats one.
+
+The texts live in gettext catalogs, ``ptrack/locale/<ll_CC>/LC_MESSAGES/ptrack.po`` (one per
+language; msgid = the message key, msgstr = the text with ``{name}`` placeholders), compiled to
+``.mo`` when the package is built or installed (setup.py) or by ``python scripts/i18n.py compile``.
+A language's catalog is read on its first message, once, with the standard library's gettext:
+neither Babel nor a catalog is loaded by commands that print no message (``ptrack validate`` of a
+valid file). ``scripts/i18n.py`` extracts the keys from the code and templates (keyword ``t``,
+``_`` in templates, ``N_`` for keys built at run time) and keeps the catalogs in step; see the
+README's development section.
+"""
 
 from __future__ import annotations
 
-LOCALES = ("zh-CN", "en")
-DEFAULT_LOCALE = "zh-CN"
-
-_MESSAGES: dict[str, dict[str, str]] = {
-    "en": {
-        # ptrack notify channels (ptrack.notify.channels)
-        "notify.channel.open_page": "Open the campaign page",
-        "notify.channel.see_page": "See the page for the rest: {url}",
-        "notify.channel.more": "{n} more items not shown.",
-        "notify.channel.more.one": "1 more item not shown.",
-        "notify.channel.continued": "{title} (continued)",
-        "notify.channel.part": "{title} ({part}/{parts})",
-        "notify.channel.footer": "ptrack · {campaign} · as of {date}",
-        "notify.channel.mention": "{name}: the digest above is for you ({title}).",
-        "notify.channel.email_greeting": "Hi {name},",
-        "notify.channel.email_team_greeting": "Hi all,",
-        # ptrack init (ptrack.init)
-        # ptrack serve: the overlay on the previewed page (ptrack.serve)
-        "serve.invalid": "ptrack serve: the campaign files have problems",
-        "serve.failed": "ptrack serve: the build failed",
-        "serve.kept": "This page shows the last good build; it updates once the files are fixed.",
-        "serve.none": "Nothing was built yet; this page updates once the files are fixed.",
-        "serve.hide": "Hide",
-        "init.wrote": "Created {n} files in {dir}:",
-        "init.exists": "ptrack init: these files already exist in {dir}:",
-        "init.nothing_written": "Nothing was written. Remove or rename them, or choose another folder.",
-        "init.next": "Next: edit {file}, then run `ptrack check` and `ptrack build --out site` in {dir}.\n"
-                     "On GitHub: Settings → Pages → Source: GitHub Actions. Editor set-up: see README.md.",
-        # git history, diff, retrospective (ptrack.git.history, .diff, .retro)
-        "git.stale-task": 'task "{name}" is in progress and its entry has not changed for {days} days '
-                          "(last change {date} by {author}; policy.stale_after_days: {limit})",
-        "git.baseline-slip": 'task "{name}" now ends {end}, {days} working days later than in the baseline '
-                             "{rev} ({baseline}); moved later {count} times, by {who}",
-        "git.baseline-slip.one": 'task "{name}" now ends {end}, 1 working day later than in the baseline '
-                                 "{rev} ({baseline}); moved later {count} times, by {who}",
-        "diff.title": "Plan changes",
-        "diff.compared": "{file}: {base} → {head}, both computed as of {as_of}.",
-        "diff.working_tree": "the working tree",
-        "diff.none": "No change to the plan.",
-        "diff.campaign": "Campaign",
-        "diff.field.planned.start": "planned start",
-        "diff.field.planned.end": "planned end",
-        "diff.field.campaign.start": "campaign start",
-        "diff.field.campaign.end": "campaign end",
-        "diff.field.actual.start": "actual start",
-        "diff.field.actual.end": "actual end",
-        "diff.moved": "{field} moved {old} → {new} ({delta} working days)",
-        "diff.recorded": "{field} recorded: {new}",
-        "diff.cleared": "{field} cleared (was {old})",
-        "diff.changed": "{field} changed {old} → {new}",
-        "diff.actual_progress": "actual progress {old} → {new}",
-        "diff.planned_progress": "planned progress {old} → {new}",
-        "diff.status": "status {old} → {new}",
-        "diff.health": "health {old} → {new}",
-        "diff.owner": "owner reassigned: {old} → {new}",
-        "diff.renamed": "renamed: {old} → {new}",
-        "diff.module": "module {old} → {new}",
-        "diff.department": "department {old} → {new}",
-        "diff.collaborators": "collaborators {old} → {new}",
-        "diff.depends_on": "depends on {old} → {new}",
-        "diff.budget.planned": "budget {old} → {new}",
-        "diff.budget.spent": "spent {old} → {new}",
-        "diff.weight": "weight {old} → {new}",
-        "diff.task-added": "new task",
-        "diff.task-removed": "task removed",
-        "diff.campaign-added": "new campaign file",
-        "diff.campaign-removed": "campaign file removed",
-        "diff.risk-opened": 'risk opened: "{issue}"',
-        "diff.risk-opened-overdue": 'risk opened, already past its deadline: "{issue}"',
-        "diff.risk-resolved": 'risk resolved: "{issue}"',
-        "diff.risk-overdue": 'risk now past its deadline: "{issue}"',
-        "diff.risk-removed": 'risk removed: "{issue}"',
-        "diff.milestone-achieved": "milestone **{name}** achieved {date} ({when})",
-        "diff.milestone-moved": "milestone **{name}** moved {old} → {new} ({delta} working days)",
-        "diff.milestone-added": "milestone **{name}** added",
-        "diff.milestone-removed": "milestone **{name}** removed",
-        "diff.goal-measurement": "goal **{name}**: {value} measured on {date}",
-        "diff.on_time": "on time",
-        "diff.late": "{n} working days late",
-        "diff.late.one": "1 working day late",
-        "diff.early": "{n} working days early",
-        "diff.early.one": "1 working day early",
-        "retro.title": "Retrospective",
-        "retro.headline": "{start} → {end}, as of {as_of}: planned {planned}%, actual {actual}%, "
-                          "deviation {deviation}, {status}, {health}.",
-        "retro.finished": "Finished early and late",
-        "retro.finished_counts": "{early} early, {on_time} on time, {late} late, {unfinished} not finished.",
-        "retro.early": "Finished early",
-        "retro.late": "Finished late",
-        "retro.unfinished": "Not finished",
-        "retro.actual_end": "Actual end",
-        "retro.working_days": "Working days",
-        "retro.slipped": "Most-slipped tasks",
-        "retro.slips_since": "Planned ends moved later since the baseline {rev} ({commit}, {date}), from git history.",
-        "retro.no_slips": "No planned end moved later since the baseline {rev} ({commit}).",
-        "retro.no_history": "No git history for this file: slips are unknown.",
-        "retro.slip_count": "Times moved later",
-        "retro.moved_days": "Working days moved",
-        "retro.slip_days": "Slip vs baseline",
-        "retro.who": "Moved by",
-        "retro.when": "When",
-        "retro.working_tree": "(uncommitted)",
-        "retro.by_modules": "Deviation by module",
-        "retro.by_departments": "Deviation by department",
-        "retro.budget": "Budget outcome (earned value)",
-        "retro.variance": "Variance at completion",
-        "retro.no_budget": "No budgets recorded.",
-        "retro.goals": "Goals: final achievement",
-        "retro.goal": "Goal",
-        "retro.target": "Target",
-        "retro.final": "Final",
-        "retro.achievement": "Achievement",
-        "retro.milestones": "Milestones",
-        "retro.milestone": "Milestone",
-        "retro.date": "Date",
-        "retro.achieved": "Achieved",
-        "retro.milestone_late": "achieved {n} days late",
-        "retro.lessons": "Lessons",
-        "retro.went_well": "What went well",
-        "retro.problems": "What went wrong",
-        "retro.improvements": "Improvements",
-        "retro.no_lessons": "No retro section in the campaign file yet (add retro: went_well, problems, improvements).",
-        "retro.nothing": "None.",
-        # statuses and health
-        "status.not_started": "not started",
-        "status.in_progress": "in progress",
-        "status.done": "done",
-        "status.delayed": "delayed",
-        "status.cancelled": "cancelled",
-        "status.on_hold": "on hold",
-        "health.green": "green",
-        "health.amber": "amber",
-        "health.red": "red",
-        "milestone.achieved_on_time": "achieved on time",
-        "milestone.achieved_late": "achieved late",
-        "milestone.missed": "missed",
-        "milestone.upcoming": "upcoming",
-        "goal.achieved": "achieved",
-        "goal.on_track": "on track",
-        "goal.behind": "behind",
-        "goal.no_data": "no data",
-        "risk.open": "open",
-        "risk.resolved": "resolved",
-        "risk.overdue": "overdue",
-        "none": "(none)",
-        # table headers
-        "col.task": "Task",
-        "col.id": "ID",
-        "col.module": "Module",
-        "col.owner": "Owner",
-        "col.department": "Department",
-        "col.channel": "Channel",
-        "col.group": "Group",
-        "col.tasks": "Tasks",
-        "col.planned": "Plan %",
-        "col.actual": "Actual %",
-        "col.deviation": "Dev.",
-        "col.status": "Status",
-        "col.health": "Health",
-        "col.days_behind": "Days behind",
-        "col.planned_end": "Planned end",
-        "col.forecast": "Forecast",
-        "col.baseline_end": "Baseline end",
-        "col.slip": "Slip",
-        "col.float": "Float",
-        "critical_path_line": "Critical path: {path}",
-        "col.critical": "Critical",
-        "critical.yes": "critical",
-        "baseline.new": "new",
-        "baseline.line": "Baseline {rev} ({commit}, {date}): tasks ending later than in it: {n}; "
-                         "working days slipped in all: {days}",
-        # headline
-        "headline": "{name} ({id}) as of {as_of}: planned {planned}%, actual {actual}%, "
-                    "deviation {deviation}, {status}, {health}, {days}",
-        "days.behind": "{n} working days behind",
-        "days.behind.one": "1 working day behind",
-        "days.ahead": "{n} working days ahead",
-        "days.ahead.one": "1 working day ahead",
-        "rule.risk-overdue.one": 'risk "{issue}" is 1 day past its deadline {due} (owner: {owner})',
-        "rule.milestone-missed.one": 'milestone "{name}" was due {date} and is not achieved (1 day late)',
-        "rule.stale-task.one": 'task "{name}" is in progress and has not been updated for 1 day',
-        "rule.deviation-behind.one": 'task "{name}" is {points} points behind plan (planned {planned}%, '
-                                     "actual {actual}%, 1 working day behind)",
-        "days.on_plan": "on plan",
-        "forecast": "forecast finish {date}",
-        # rules
-        "rule.risk-overdue": 'risk "{issue}" is {days} days past its deadline {due} (owner: {owner})',
-        "rule.deviation-behind": 'task "{name}" is {points} points behind plan (planned {planned}%, '
-                                 "actual {actual}%, {days} working days behind)",
-        "rule.milestone-missed": 'milestone "{name}" was due {date} and is not achieved ({days} days late)',
-        "rule.task-overdue": 'task "{name}" was planned to finish {end} and is {actual}% done',
-        "rule.late-start": 'task "{name}" was planned to start {start} and has not started',
-        "rule.goal-behind-pace": 'goal "{name}" is at {latest}, behind the {expected} expected by '
-                                 "{as_of} (target {target} by {due})",
-        "rule.goal-below-target": 'goal "{name}" is at {latest}, short of its target {target} due {due}',
-        "rule.dependency-order": 'task "{name}" started {start} before its predecessor "{pred}" finished',
-        "rule.stale-task": 'task "{name}" is in progress and has not been updated for {days} days',
-        "rule.critical-slip": 'task "{name}" is on the critical path (float {float} working days) and {days} '
-                              "working days behind plan: any day lost there moves the campaign's end date "
-                              "(forecast finish {forecast}, planned end {end})",
-        "rule.critical-slip.one": 'task "{name}" is on the critical path (float {float} working days) and 1 '
-                                  "working day behind plan: any day lost there moves the campaign's end date "
-                                  "(forecast finish {forecast}, planned end {end})",
-        "rule.overallocated": "{person} is over-allocated in {n} weeks; the most in {week}: {load} working days "
-                              "of work against {available} available (capacity {capacity} a week; {tasks})",
-        "rule.overallocated.one": "{person} is over-allocated in 1 week, {week}: {load} working days "
-                                  "of work against {available} available (capacity {capacity} a week; {tasks})",
-        "unassigned": "unassigned",
-        # ptrack import (importer.py)
-        "import.not_a_date": '"{value}" is not a date',
-        "import.no_year": '"{value}" has no year and no other date in the sheet has one; pass --year',
-        "import.not_a_percent": '"{value}" is not a percentage',
-        "import.percent_range": '"{value}" is not between 0 and 100',
-        "import.missing": "{column} is empty; every task needs one",
-        "import.end_before_start": "the planned end {end} is before the planned start {start}",
-        "import.actual_end_before_start": "the actual end {end} is before the actual start {start}",
-        "import.progress_vs_end": "actual progress {progress} contradicts {column} {end} (a finished "
-                                  "task is 100%); clear one of them",
-        "import.several_owners": '"{value}" names several people; a task has one main owner (put '
-                                 "the others under {column})",
-        "import.bad_id": '"{value}" is not a valid task id; use lowercase letters, digits and "-" '
-                         "(e.g. poster-draft)",
-        "import.duplicate_id": 'task id "{value}" is used twice (first at {first})',
-        "import.unknown_dependency": '"{value}" is neither a task id nor a task name in this sheet',
-        "import.orphan_line": "line {n} has no matching line in the {column} cell",
-        "import.no_header": "no header row in the first {n} rows; expected columns such as 任务名称, "
-                            "计划开始时间, 计划结束时间 (or Task, Planned start, Planned end)",
-        "import.missing_column": "the sheet has no {column} column",
-        "import.no_tasks": "no task rows below the header (row {row})",
-        "import.ignored_columns": "ignored columns: {columns}",
-        "import.heading_row": 'skipped the heading row "{text}"',
-        "import.unknown_status": 'status "{value}" ignored (statuses are computed; only 已取消/cancelled '
-                                 "and 暂停/on hold are kept)",
-        "import.calendar_default": "calendar: weekends (Monday to Friday); pass --calendar CN for "
-                                   "Chinese public holidays and make-up working days",
-        "import.bad_calendar": '"{value}" is not a calendar: use none, weekends or a country code such as CN',
-        "import.calendar_differs": 'calendar "{value}" differs from "{first}" in {ref}: a campaign has one '
-                                   "working calendar",
-        "import.calendar_overridden": 'calendar: {calendar} (--calendar), not the sheet\'s "{sheet}"',
-        "import.comment": "Imported from {file} by ptrack import. Planned progress, deviation and "
-                          "status are computed by ptrack, not stored.",
-        "import.wrote": "wrote {path}: {tasks} tasks, {people} people, {start}..{end}",
-        "import.failed": "{n} problem(s) in {file}; nothing written",
-        # weekly report, exports, calendar (render/markdown.py, tabular.py, ics.py)
-        "report.title": "{name}: weekly report as of {as_of}",
-        "report.summary": "Summary",
-        "report.metric": "Metric",
-        "report.value": "Value",
-        "report.period": "Campaign period",
-        "report.lead": "Lead",
-        "report.planned": "Planned progress",
-        "report.actual": "Actual progress",
-        "report.deviation": "Deviation (points)",
-        "report.status": "Status",
-        "report.health": "Health",
-        "report.schedule": "Schedule",
-        "report.forecast": "Forecast finish",
-        "report.forecast_vs_plan": "{forecast} (planned end {end})",
-        "report.spi": "Schedule performance index (SPI)",
-        "report.cpi": "Cost performance index (CPI)",
-        "report.budget": "Budget spent / planned",
-        "report.risk_counts": "Risks",
-        "report.risk_counts_value": "{overdue} overdue, {soon} due soon, {open} open, {resolved} resolved",
-        "report.focus": "Weekly review focus",
-        "report.focus_intro": "Tasks more than {n} points behind plan: {count}.",
-        "report.focus_none": "No task is more than {n} points behind plan.",
-        "report.col.open_risks": "Open risks",
-        "report.risks": "Risks",
-        "report.risks_none": "No open risks.",
-        "report.risks_resolved": "Resolved risks: {n}.",
-        "report.col.risk_state": "State",
-        "report.col.issue": "Issue",
-        "report.col.solution": "Solution",
-        "report.col.risk_owner": "Owner",
-        "report.col.due": "Deadline",
-        "report.campaign_level": "(whole campaign)",
-        "report.risk_overdue_days": "overdue by {n} days",
-        "report.risk_due_soon": "due soon",
-        "report.milestones": "Milestones",
-        "report.milestones_none": "No milestones.",
-        "report.col.milestone": "Milestone",
-        "report.col.date": "Date",
-        "report.col.achieved": "Achieved",
-        "report.col.note": "Note",
-        "report.col.results": "Results",
-        "report.days_late": "{n} days late",
-        "report.days_until": "in {n} days",
-        # singular forms ("1 day", not "1 days"): t() picks key.one when the count is 1
-        "report.days_late.one": "1 day late",
-        "report.days_until.one": "in 1 day",
-        "report.risk_overdue_days.one": "overdue by 1 day",
-        "html.late_by.one": "1 day after the planned end {date}",
-        "html.days_late.one": "1 day late",
-        "html.in_days.one": "in 1 day",
-        "html.overdue_by.one": "1 day overdue",
-        "retro.milestone_late.one": "achieved 1 day late",
-        "report.today": "today",
-        "report.goals": "Goals",
-        "report.goals_none": "No goals.",
-        "report.col.goal": "Goal",
-        "report.col.latest": "Latest",
-        "report.col.target": "Target",
-        "report.col.achievement": "Achievement",
-        "report.col.expected": "Expected by now",
-        "report.col.goal_forecast": "Forecast at due date",
-        "report.by_module": "By module",
-        "report.critical_path": "Critical path",
-        "report.critical_intro": "The forecast finish {forecast} (planned end {end}) follows these {n} tasks: "
-                                 "any day lost on them moves the end date.",
-        "report.critical_intro.one": "The forecast finish {forecast} (planned end {end}) follows this task: "
-                                     "any day lost on it moves the end date.",
-        "report.critical_none": "No open task is left on the critical path.",
-        "report.critical_others": "Also critical (float ≤ 0: no slack left before the end date): {names}.",
-        "report.col.forecast_start": "Forecast start",
-        "report.workload": "Workload",
-        "report.workload_intro": "Working days of open tasks per person and week (owner 1 a day, collaborator "
-                                 "{share}) against what they have (capacity × the week's working days / 5). "
-                                 "⚠ marks a week over capacity.",
-        "report.workload_none": "No open task is scheduled after {as_of}.",
-        "report.workload_more": "{n} more weeks on the status page.",
-        "report.workload_more.one": "1 more week on the status page.",
-        "report.col.person": "Person",
-        "workload.over": "over capacity",
-        "report.gantt": "Gantt",
-        "report.gantt_title": "{name} as of {as_of}",
-        "report.tracking": "Tracking table",
-        "report.footer": "Generated by ptrack as of {as_of}. Planned progress, deviation, status and health are computed, not typed.",
-        "report.resolved_marker": "resolved",
-        "report.ics.milestone": "Milestone: {name}",
-        "report.ics.task_due": "Due: {name}",
-        "report.ics.risk_due": "Risk deadline: {issue}",
-        "report.ics.task": "Task",
-        "report.ics.owner": "Owner",
-        "report.ics.progress": "Progress",
-        "report.ics.solution": "Solution",
-        "report.ics.campaign": "Campaign",
-        # charts (render/gantt.py, render/charts.py)
-        "chart.gantt_title": "{name}: Gantt as of {as_of}",
-        "chart.page": "page {page} of {pages}",
-        "chart.today": "as of {date}",
-        "chart.milestones": "Milestones",
-        "chart.summary": "Summary by module",
-        "chart.group": "{module} ({n} tasks, actual {actual}% / plan {planned}%)",
-        "chart.continued": "{module} (continued)",
-        "chart.plan_bar": "plan (light) / actual progress (dark)",
-        "chart.actual_span": "actual start to end",
-        "chart.no_tasks": "No tasks",
-        "chart.goals_title": "{name}: goals as of {as_of}",
-        "chart.achievement_axis": "achievement (% of target)",
-        "chart.expected_pace": "expected by {date} (pace)",
-        "chart.target_line": "target (100%)",
-        "chart.no_goals": "No goals defined",
-        "chart.trend_title": "{name}: planned vs actual progress",
-        "chart.progress_axis": "progress (%)",
-        "chart.planned_curve": "planned",
-        "chart.actual_history": "actual (history)",
-        "chart.actual_now": "actual {actual}% (plan {planned}%)",
-        "chart.baseline": "baseline plan",
-        # the static site (render/html.py, templates/)
-        "html.portfolio": "Portfolio",
-        "html.portfolio_title": "Campaign status",
-        "html.all_campaigns": "All campaigns",
-        "html.skip": "Skip to content",
-        "html.as_of": "As of {date}",
-        "html.footer": "Generated by ptrack {version} from the campaign files, as of {date}.",
-        "html.campaigns": "Campaigns",
-        "html.tile_campaigns": "campaigns",
-        "html.campaign": "Campaign",
-        "html.no_campaigns": "No campaign to show.",
-        "html.open_risks": "Open risks",
-        "html.overdue_risks": "Overdue risks",
-        "html.overdue_short": "overdue",
-        "html.next_milestone": "Next milestone",
-        "html.progress": "Progress",
-        "html.planned": "Planned",
-        "html.actual": "Actual",
-        "html.planned_progress": "Planned progress",
-        "html.actual_progress": "Actual progress",
-        "html.deviation": "Deviation",
-        "html.points_unit": "pts",
-        "html.days_behind": "Days behind",
-        "html.working_days": "working days",
-        "html.forecast_finish": "Forecast finish",
-        "html.late_by": "{n} days after the planned end {date}",
-        "html.not_late": "planned end {date}",
-        "html.spi": "SPI (schedule)",
-        "html.cpi": "CPI (cost)",
-        "html.spi_hint": "below 1: behind plan",
-        "html.cpi_hint": "below 1: over budget",
-        "html.evm_line": "Budget {bac} · earned value {ev} · spent {ac} · estimate at completion {eac}",
-        "html.status": "Status",
-        "html.health": "Health",
-        "html.period": "Period",
-        "html.lead": "Lead",
-        "html.calendar": "Calendar",
-        "html.tasks_done": "{done} of {total} tasks done",
-        "html.tasks_attention": "Tasks needing attention",
-        "html.missed_milestones": "Missed milestones",
-        "html.overview": "Overview",
-        "html.focus": "Weekly review focus",
-        "html.focus_intro": "Tasks more than {warn} points behind plan, most behind first.",
-        "html.focus_empty": "No task is more than {warn} points behind plan.",
-        "html.open_risk": "Open risk",
-        "html.gantt": "Gantt chart",
-        "html.gantt_alt": "Gantt chart of {name} as of {date}: {n} tasks grouped by module, planned bars "
-                          "with actual progress inside, the as-of line and milestones",
-        "html.gantt_page": " (part {i} of {n})",
-        "html.gantt_svg": "Open the chart as SVG",
-        "html.gantt_intro": "Planned bars with actual progress inside; the thin grey bar above is the baseline, the "
-                            "dark line below the actual dates. Hover or focus a task to see its tracking columns; "
-                            "click it (or press Enter) to go to its row in the tracking table.",
-        "html.gantt_region": "Gantt chart: tasks by module and their timeline",
-        "html.gantt_zoom": "Zoom",
-        "html.gantt_day": "Day",
-        "html.gantt_week": "Week",
-        "html.gantt_month": "Month",
-        "html.gantt_collapse_all": "Collapse all modules",
-        "html.gantt_expand_all": "Expand all modules",
-        "html.gantt_help": "Keys: ↑ ↓ move between tasks, ← → collapse or expand a module, Enter opens the "
-                           "task's row in the tracking table, + and − zoom.",
-        "html.gantt_group_meta": "{n} tasks · actual {actual}%",
-        "html.gantt_group_meta.one": "1 task · actual {actual}%",
-        "html.gantt_critical_legend": "critical path (red outline, marked “critical”)",
-        "html.gantt_critical_tag": "critical",
-        "html.gantt_critical_tip": "On the critical path",
-        "html.gantt_float": "Float: {n} working days",
-        "html.gantt_float.one": "Float: 1 working day",
-        "html.gantt_task_id": "Task {id}",
-        "html.gantt_dependency": "dependency (finish → start)",
-        "html.gantt_nonworking": "non-working day",
-        "html.gantt_static": "Static images for reports and chat:",
-        "html.goals": "Goals",
-        "html.goals_alt": "KPI chart of {name}: each goal's latest value against its target and the "
-                          "expected pace",
-        "html.goal": "Goal",
-        "html.target": "Target",
-        "html.latest": "Latest",
-        "html.achievement": "Achieved",
-        "html.expected": "Expected by now",
-        "html.forecast_at_due": "Forecast at due date",
-        "html.due": "Due",
-        "html.goals_empty": "No goals defined.",
-        "html.milestones": "Milestones",
-        "html.milestone": "Milestone",
-        "html.date": "Date",
-        "html.achieved_on": "Achieved",
-        "html.results": "Results",
-        "html.days_late": "{n} days late",
-        "html.in_days": "in {n} days",
-        "html.today": "today",
-        "html.milestones_empty": "No milestones defined.",
-        "html.risks": "Risk register",
-        "html.risks_intro": "Overdue risks first, then open risks by deadline, then resolved ones.",
-        "html.risk": "Risk",
-        "html.task": "Task",
-        "html.owner": "Owner",
-        "html.department": "Department",
-        "html.solution": "Solution",
-        "html.deadline": "Deadline",
-        "html.overdue_by": "{n} days overdue",
-        "html.due_soon": "due soon",
-        "html.risks_empty": "No risks recorded.",
-        "html.campaign_level": "(whole campaign)",
-        "html.rollups": "Roll-ups",
-        "html.critical_path": "Critical path",
-        "html.workload": "Workload",
-        "html.person": "Person",
-        "html.capacity": "Capacity (days a week)",
-        "html.forecast_start": "Forecast start",
-        "html.forecast_finish_col": "Forecast finish",
-        "html.float": "Float (working days)",
-        "html.by_module": "By module",
-        "html.by_department": "By department",
-        "html.by_owner": "By owner",
-        "html.by_channel": "By channel",
-        "html.trend": "Trend",
-        "html.trend_alt": "Planned S-curve of {name} against its actual progress as of {date}",
-        "html.tracking": "Tracking table",
-        "html.tracking_intro": "The full tracking sheet, one row per task. Click a column header to sort.",
-        "html.filter_all": "All",
-        "html.search": "Search",
-        "html.search_placeholder": "Task, owner, notes…",
-        "html.reset": "Reset",
-        "html.focus_only": "Needs attention only",
-        "html.rows_shown": "{shown} of {total} tasks shown",
-        "html.no_match": "No task matches the filters.",
-        "html.filters": "Filters",
-        "html.downloads": "Downloads",
-        "html.report_md": "Weekly report (Markdown)",
-        "html.status_json": "Status (JSON)",
-        "html.tracking_csv": "Tracking table (CSV)",
-        "html.tracking_xlsx": "Tracking table (Excel)",
-        # git history on the dashboard (render/html.py)
-        "html.history.not-a-repository": "No history: this campaign file is not in a git repository, so the "
-                                         "chart shows the plan and today's progress only. Commit the file to "
-                                         "git to see actual progress over time.",
-        "html.history.not-committed": "No history yet: this campaign file is not committed to git, so the "
-                                      "chart shows the plan and today's progress only. Commit it to start "
-                                      "tracking progress over time.",
-        "html.history.git-missing": "No history: git is not installed where this site was built, so the "
-                                    "chart shows the plan and today's progress only.",
-        "html.history.git-error": "No history: the git history could not be read ({reason}).",
-        "html.history.shallow": "The history is incomplete: the site was built from a shallow clone, so "
-                                "older commits are missing. In GitHub Actions set fetch-depth: 0 on "
-                                "actions/checkout.",
-        "html.history.before_first": "No version of this campaign file was committed on or before {date}; "
-                                     "its git history starts on {first}.",
-        "html.history.points": "Actual progress from git: one point per day with commits ({n} days).",
-        "html.history.points.one": "Actual progress from git: one point per day with commits (1 day).",
-        "html.updated_ago": "last updated {n} days ago by {who}",
-        "html.updated_ago.one": "last updated 1 day ago by {who}",
-        "html.updated_today": "last updated today by {who}",
-        "html.updated_uncommitted": "changed, not committed yet",
-        "html.slip_later": "{n} working days later than the baseline ({date})",
-        "html.slip_later.one": "1 working day later than the baseline ({date})",
-        "html.slip_earlier": "{n} working days earlier than the baseline ({date})",
-        "html.slip_earlier.one": "1 working day earlier than the baseline ({date})",
-        "html.slip": "Slip vs baseline (working days)",
-        "html.open_dashboard": "Open dashboard",
-        "html.sections": "Sections",
-        # ptrack notify (ptrack.notify)
-        "notify.today": "today",
-        "notify.tomorrow": "tomorrow",
-        "notify.date": "{weekday} {day} {month_name}",
-        "notify.weekday.0": "Mon", "notify.weekday.1": "Tue", "notify.weekday.2": "Wed", "notify.weekday.3": "Thu",
-        "notify.weekday.4": "Fri", "notify.weekday.5": "Sat", "notify.weekday.6": "Sun",
-        "notify.month.1": "Jan", "notify.month.2": "Feb", "notify.month.3": "Mar", "notify.month.4": "Apr",
-        "notify.month.5": "May", "notify.month.6": "Jun", "notify.month.7": "Jul", "notify.month.8": "Aug",
-        "notify.month.9": "Sep", "notify.month.10": "Oct", "notify.month.11": "Nov", "notify.month.12": "Dec",
-        "notify.team": "Team",
-        "notify.collaborating": " (you collaborate)",
-        "notify.risk_of_task": " ({task})",
-        "notify.late": "{days} days late",
-        "notify.late.one": "1 day late",
-        "notify.on_time": "on time",
-        "notify.title.person": "{campaign}: {n} things for {name} ({as_of})",
-        "notify.title.person.one": "{campaign}: 1 thing for {name} ({as_of})",
-        "notify.title.team": "{campaign}: team digest ({as_of})",
-        "notify.summary": "As of {as_of}: planned {planned}%, actual {actual}%, deviation {deviation} points, "
-                          "{status}, health {health}.",
-        "notify.section.overdue": "Overdue",
-        "notify.section.risks": "Risks to resolve",
-        "notify.section.due": "Due in the next {n} working days",
-        "notify.section.due.one": "Due by the next working day",
-        "notify.section.starting": "Starting in the next {n} working days",
-        "notify.section.starting.one": "Starting by the next working day",
-        "notify.section.milestones": "Milestones",
-        "notify.section.stale": "Please update",
-        "notify.section.health": "Health changes since {date}",
-        "notify.section.focus": "Weekly review focus (more than {warn} points behind plan)",
-        "notify.section.goals": "Goals behind pace",
-        "notify.item.task-overdue": "{name}: planned to end {end}, {days} days overdue, {actual}% done",
-        "notify.item.task-overdue.one": "{name}: planned to end {end}, 1 day overdue, {actual}% done",
-        "notify.item.task-due": "{name}: due {end}, {actual}% done (plan {planned}%)",
-        "notify.item.task-starting": "{name}: starts {start}",
-        "notify.item.task-stale": "{name}: in progress, not updated for {days} days (last change {date} by {author})",
-        "notify.item.risk-overdue": "Risk \"{issue}\"{where}: deadline was {due}, {days} days overdue",
-        "notify.item.risk-overdue.one": "Risk \"{issue}\"{where}: deadline was {due}, 1 day overdue",
-        "notify.item.risk-due": "Risk \"{issue}\"{where}: to resolve by {due}",
-        "notify.item.milestone-upcoming": "Milestone \"{name}\": {date}",
-        "notify.item.campaign-health": "Campaign: {old} → {new}",
-        "notify.item.task-health": "{name} ({owner}): {old} → {new}",
-        "notify.item.milestone-hit": "Milestone \"{name}\" achieved {date} ({late})",
-        "notify.item.milestone-missed": "Milestone \"{name}\" missed: planned {date}, not achieved",
-        "notify.item.focus": "{name} ({owner}): {points} points behind (plan {planned}%, actual {actual}%), "
-                             "{days} working days behind",
-        "notify.item.goal-behind": "{name}: {latest}, the pace needs {expected} by now (target {target} by {due})",
-        "notify.item.goal-below": "{name}: {latest}, below the target {target} due {due}",
-        "notify.page": "Campaign page",
-        # ptrack notify: the command's own report
-        "notify.report.channel": "{channel} ({platform}):",
-        "notify.report.sent": "sent",
-        "notify.report.failed": "FAILED: {why}",
-        "notify.report.skipped": "skipped: already sent",
-        "notify.report.would_send": "would send",
-        "notify.report.part": "part {part}/{parts}",
-        "notify.report.items": "{n} items",
-        "notify.report.items.one": "1 item",
-        "notify.report.nothing": "{campaign}: nothing to tell anyone as of {as_of}.",
-        "notify.report.totals": "{sent} sent, {failed} failed, {skipped} skipped (already sent).",
-        "notify.report.dry_totals": "dry run: {n} messages would be sent, {skipped} skipped (already sent); nothing was sent.",
-        "notify.report.no_channels": "No notify.channels in ptrack.yaml: the digests are shown, nothing is sent.",
-        "notify.report.digests": "{n} digests as of {as_of}: {who}",
-    },
-    "zh-CN": {
-        # ptrack notify channels (ptrack.notify.channels)
-        "notify.channel.open_page": "打开活动页面",
-        "notify.channel.see_page": "其余内容请查看页面：{url}",
-        "notify.channel.more": "另有 {n} 条未显示。",
-        "notify.channel.continued": "{title}（续）",
-        "notify.channel.part": "{title}（{part}/{parts}）",
-        "notify.channel.footer": "ptrack · {campaign} · 截至 {date}",
-        "notify.channel.mention": "{name}：上面这条提醒与你有关（{title}）。",
-        "notify.channel.email_greeting": "{name}，你好：",
-        "notify.channel.email_team_greeting": "各位好：",
-        # ptrack init（ptrack.init）
-        # ptrack serve：预览页面上的错误浮层（ptrack.serve）
-        "serve.invalid": "ptrack serve：活动文件有问题",
-        "serve.failed": "ptrack serve：构建失败",
-        "serve.kept": "此页面显示的是上一次成功的构建；文件修正后会自动更新。",
-        "serve.none": "尚未成功构建；文件修正后此页面会自动更新。",
-        "serve.hide": "隐藏",
-        "init.wrote": "已在 {dir} 中创建 {n} 个文件：",
-        "init.exists": "ptrack init：{dir} 中已有以下文件：",
-        "init.nothing_written": "未写入任何文件。请先删除或改名，或换一个目录。",
-        "init.next": "下一步：修改 {file}，然后在 {dir} 中运行 `ptrack check` 和 `ptrack build --out site`。\n"
-                     "在 GitHub 上：Settings → Pages → Source 选择 GitHub Actions。编辑器设置见 README.md。",
-        # git 历史、计划变更、复盘（ptrack.git.history、.diff、.retro）
-        "git.stale-task": '任务"{name}"进行中，已有 {days} 天未更新（最后一次修改 {date}，由 {author}；'
-                          "policy.stale_after_days：{limit}）",
-        "git.baseline-slip": '任务"{name}"现计划 {end} 完成，比基线 {rev}（{baseline}）晚 {days} 个工作日；'
-                             "共延后 {count} 次，修改人：{who}",
-        "diff.title": "计划变更",
-        "diff.compared": "{file}：{base} → {head}，均按 {as_of} 计算。",
-        "diff.working_tree": "工作区",
-        "diff.none": "计划没有变化。",
-        "diff.campaign": "活动整体",
-        "diff.field.planned.start": "计划开始时间",
-        "diff.field.planned.end": "计划结束时间",
-        "diff.field.campaign.start": "活动开始日期",
-        "diff.field.campaign.end": "活动结束日期",
-        "diff.field.actual.start": "实际开始时间",
-        "diff.field.actual.end": "实际结束时间",
-        "diff.moved": "{field}由 {old} 调整为 {new}（{delta} 个工作日）",
-        "diff.recorded": "记录{field}：{new}",
-        "diff.cleared": "清除{field}（原为 {old}）",
-        "diff.changed": "{field}由 {old} 改为 {new}",
-        "diff.actual_progress": "实际进度 {old} → {new}",
-        "diff.planned_progress": "计划进度 {old} → {new}",
-        "diff.status": "状态 {old} → {new}",
-        "diff.health": "健康度 {old} → {new}",
-        "diff.owner": "主责任人变更：{old} → {new}",
-        "diff.renamed": "更名：{old} → {new}",
-        "diff.module": "所属模块 {old} → {new}",
-        "diff.department": "所属部门 {old} → {new}",
-        "diff.collaborators": "协作人 {old} → {new}",
-        "diff.depends_on": "前置任务 {old} → {new}",
-        "diff.budget.planned": "预算 {old} → {new}",
-        "diff.budget.spent": "已花费 {old} → {new}",
-        "diff.weight": "权重 {old} → {new}",
-        "diff.task-added": "新增任务",
-        "diff.task-removed": "删除任务",
-        "diff.campaign-added": "新增活动文件",
-        "diff.campaign-removed": "删除活动文件",
-        "diff.risk-opened": '新增风险："{issue}"',
-        "diff.risk-opened-overdue": '新增风险，且已超过解决时限："{issue}"',
-        "diff.risk-resolved": '风险已解决："{issue}"',
-        "diff.risk-overdue": '风险已超过解决时限："{issue}"',
-        "diff.risk-removed": '删除风险："{issue}"',
-        "diff.milestone-achieved": "里程碑 **{name}** 于 {date} 达成（{when}）",
-        "diff.milestone-moved": "里程碑 **{name}** 由 {old} 调整为 {new}（{delta} 个工作日）",
-        "diff.milestone-added": "新增里程碑 **{name}**",
-        "diff.milestone-removed": "删除里程碑 **{name}**",
-        "diff.goal-measurement": "目标 **{name}**：{date} 实际值 {value}",
-        "diff.on_time": "按时",
-        "diff.late": "晚 {n} 个工作日",
-        "diff.early": "提前 {n} 个工作日",
-        "retro.title": "复盘报告",
-        "retro.headline": "{start} 至 {end}，截至 {as_of}：计划进度 {planned}%，实际进度 {actual}%，"
-                          "偏差 {deviation}，{status}，{health}。",
-        "retro.finished": "提前与延期完成",
-        "retro.finished_counts": "提前完成 {early} 项，按时 {on_time} 项，延期 {late} 项，未完成 {unfinished} 项。",
-        "retro.early": "提前完成",
-        "retro.late": "延期完成",
-        "retro.unfinished": "未完成",
-        "retro.actual_end": "实际结束时间",
-        "retro.working_days": "工作日",
-        "retro.slipped": "计划延后最多的任务",
-        "retro.slips_since": "自基线 {rev}（{commit}，{date}）以来计划结束时间的延后记录，来自 git 历史。",
-        "retro.no_slips": "自基线 {rev}（{commit}）以来没有任务的计划结束时间被延后。",
-        "retro.no_history": "该文件没有 git 历史，无法统计计划延后。",
-        "retro.slip_count": "延后次数",
-        "retro.moved_days": "累计延后工作日",
-        "retro.slip_days": "较基线延后",
-        "retro.who": "修改人",
-        "retro.when": "修改日期",
-        "retro.working_tree": "（未提交）",
-        "retro.by_modules": "按模块的进度偏差",
-        "retro.by_departments": "按部门的进度偏差",
-        "retro.budget": "预算执行（挣值）",
-        "retro.variance": "完工偏差",
-        "retro.no_budget": "没有填写预算。",
-        "retro.goals": "目标最终达成情况",
-        "retro.goal": "目标",
-        "retro.target": "目标值",
-        "retro.final": "最终值",
-        "retro.achievement": "达成率",
-        "retro.milestones": "里程碑",
-        "retro.milestone": "里程碑",
-        "retro.date": "计划日期",
-        "retro.achieved": "达成日期",
-        "retro.milestone_late": "延迟 {n} 天达成",
-        "retro.lessons": "经验总结",
-        "retro.went_well": "高效环节",
-        "retro.problems": "问题环节",
-        "retro.improvements": "改进措施",
-        "retro.no_lessons": "活动文件中还没有复盘总结（请添加 retro：went_well、problems、improvements）。",
-        "retro.nothing": "无。",
-        "status.not_started": "未开始",
-        "status.in_progress": "进行中",
-        "status.done": "已完成",
-        "status.delayed": "延期",
-        "status.cancelled": "已取消",
-        "status.on_hold": "暂停",
-        "health.green": "正常",
-        "health.amber": "预警",
-        "health.red": "严重",
-        "milestone.achieved_on_time": "按时达成",
-        "milestone.achieved_late": "延迟达成",
-        "milestone.missed": "未达成",
-        "milestone.upcoming": "待达成",
-        "goal.achieved": "已达成",
-        "goal.on_track": "符合进度",
-        "goal.behind": "落后",
-        "goal.no_data": "暂无数据",
-        "risk.open": "待解决",
-        "risk.resolved": "已解决",
-        "risk.overdue": "已超时",
-        "none": "（未填写）",
-        "col.task": "任务名称",
-        "col.id": "编号",
-        "col.module": "所属模块",
-        "col.owner": "主责任人",
-        "col.department": "对接部门",
-        "col.channel": "渠道",
-        "col.group": "分组",
-        "col.tasks": "任务数",
-        "col.planned": "计划进度%",
-        "col.actual": "实际进度%",
-        "col.deviation": "进度偏差",
-        "col.status": "当前状态",
-        "col.health": "健康度",
-        "col.days_behind": "落后工作日",
-        "col.planned_end": "计划结束",
-        "col.forecast": "预计完成",
-        "col.baseline_end": "基线完成",
-        "col.slip": "较基线推迟",
-        "col.float": "总浮动",
-        "critical_path_line": "关键路径：{path}",
-        "col.critical": "关键",
-        "critical.yes": "关键",
-        "baseline.new": "新增",
-        "baseline.line": "基线 {rev}（{commit}，{date}）：计划完成晚于基线的任务 {n} 个，合计推迟 {days} 个工作日",
-        "headline": "{name}（{id}）截至 {as_of}：计划进度 {planned}%，实际进度 {actual}%，"
-                    "偏差 {deviation}，{status}，{health}，{days}",
-        "days.behind": "落后 {n} 个工作日",
-        "days.ahead": "提前 {n} 个工作日",
-        "days.on_plan": "符合计划",
-        "forecast": "预计完成 {date}",
-        "rule.risk-overdue": '风险"{issue}"已超过解决时限 {due} {days} 天（负责人：{owner}）',
-        "rule.deviation-behind": '任务"{name}"落后计划 {points} 个百分点（计划 {planned}%，'
-                                 "实际 {actual}%，落后 {days} 个工作日）",
-        "rule.milestone-missed": '里程碑"{name}"计划于 {date} 达成，至今未达成（已晚 {days} 天）',
-        "rule.task-overdue": '任务"{name}"计划 {end} 完成，目前完成 {actual}%，已延期',
-        "rule.late-start": '任务"{name}"计划 {start} 开始，至今尚未开始',
-        "rule.goal-behind-pace": '目标"{name}"当前为 {latest}，落后于截至 {as_of} 应达到的 {expected}'
-                                 "（目标 {target}，截止 {due}）",
-        "rule.goal-below-target": '目标"{name}"当前为 {latest}，未达到目标 {target}（截止 {due}）',
-        "rule.dependency-order": '任务"{name}"于 {start} 开始，早于前置任务"{pred}"完成',
-        "rule.stale-task": '任务"{name}"进行中，已有 {days} 天未更新',
-        "rule.critical-slip": '任务"{name}"在关键路径上（总浮动 {float} 个工作日），落后计划 {days} 个工作日：'
-                              "这里每耽误一天，活动完成日期就推迟一天（预计完成 {forecast}，计划结束 {end}）",
-        "rule.overallocated": "{person} 有 {n} 周超负荷，最重的是 {week}：计划工作 {load} 个工作日，可用 {available} 个"
-                              "（每周可用 {capacity} 个工作日；{tasks}）",
-        "unassigned": "未指定",
-        "import.not_a_date": '"{value}" 不是有效日期',
-        "import.no_year": '"{value}" 没有年份，表中也没有带年份的日期；请用 --year 指定年份',
-        "import.not_a_percent": '"{value}" 不是百分比',
-        "import.percent_range": '"{value}" 不在 0 到 100 之间',
-        "import.missing": "{column}为空；每个任务都必须填写",
-        "import.end_before_start": "计划结束时间 {end} 早于计划开始时间 {start}",
-        "import.actual_end_before_start": "实际结束时间 {end} 早于实际开始时间 {start}",
-        "import.progress_vs_end": "实际进度 {progress} 与{column} {end} 矛盾（已结束的任务进度为 100%）；"
-                                  "请清除其中一项",
-        "import.several_owners": '"{value}" 包含多人；每个任务只有一位主责任人（其他人请填在{column}）',
-        "import.bad_id": '"{value}" 不是有效的任务编号；只能使用小写字母、数字和 "-"（例如 poster-draft）',
-        "import.duplicate_id": '任务编号 "{value}" 重复（首次出现在 {first}）',
-        "import.unknown_dependency": '"{value}" 既不是本表的任务编号，也不是任务名称',
-        "import.orphan_line": "第 {n} 行在{column}单元格中没有对应的行",
-        "import.no_header": "前 {n} 行中没有找到表头；应包含 任务名称、计划开始时间、计划结束时间 等列"
-                            "（或 Task, Planned start, Planned end）",
-        "import.missing_column": "表中没有“{column}”列",
-        "import.no_tasks": "表头（第 {row} 行）下方没有任务行",
-        "import.ignored_columns": "已忽略的列：{columns}",
-        "import.heading_row": "已跳过分组标题行“{text}”",
-        "import.unknown_status": "已忽略状态“{value}”（状态由 ptrack 计算，只保留 已取消 和 暂停）",
-        "import.calendar_default": "日历：weekends（周一至周五）；如需按中国法定节假日及调休计算，请加 --calendar CN",
-        "import.bad_calendar": '"{value}" 不是有效的工作日历：请填写 none、weekends 或国家代码（如 CN）',
-        "import.calendar_differs": '工作日历 "{value}" 与 {ref} 的 "{first}" 不同：一个活动只有一个工作日历',
-        "import.calendar_overridden": '日历：{calendar}（--calendar），而非表格中的 "{sheet}"',
-        "import.comment": "由 ptrack import 从 {file} 导入。计划进度、进度偏差和当前状态由 ptrack 计算，不在此填写。",
-        "import.wrote": "已写入 {path}：{tasks} 个任务，{people} 位人员，{start} 至 {end}",
-        "import.failed": "{file} 中有 {n} 个问题；未写入任何文件",
-        "report.title": "{name} 周报（截至 {as_of}）",
-        "report.summary": "概要",
-        "report.metric": "指标",
-        "report.value": "数值",
-        "report.period": "活动周期",
-        "report.lead": "项目负责人",
-        "report.planned": "计划进度",
-        "report.actual": "实际进度",
-        "report.deviation": "进度偏差（百分点）",
-        "report.status": "当前状态",
-        "report.health": "健康度",
-        "report.schedule": "进度",
-        "report.forecast": "预计完成",
-        "report.forecast_vs_plan": "{forecast}（计划结束 {end}）",
-        "report.spi": "进度绩效指数（SPI）",
-        "report.cpi": "成本绩效指数（CPI）",
-        "report.budget": "预算（已花费 / 计划）",
-        "report.risk_counts": "风险",
-        "report.risk_counts_value": "已超时 {overdue}，即将到期 {soon}，待解决 {open}，已解决 {resolved}",
-        "report.focus": "周会重点关注",
-        "report.focus_intro": "落后计划超过 {n} 个百分点的任务：{count} 项。",
-        "report.focus_none": "没有落后计划超过 {n} 个百分点的任务。",
-        "report.col.open_risks": "未解决风险",
-        "report.risks": "风险",
-        "report.risks_none": "没有未解决的风险。",
-        "report.risks_resolved": "已解决风险：{n} 项。",
-        "report.col.risk_state": "状态",
-        "report.col.issue": "风险问题",
-        "report.col.solution": "解决方案",
-        "report.col.risk_owner": "负责人",
-        "report.col.due": "解决时限",
-        "report.campaign_level": "（整个活动）",
-        "report.risk_overdue_days": "已超时 {n} 天",
-        "report.risk_due_soon": "即将到期",
-        "report.milestones": "里程碑",
-        "report.milestones_none": "没有里程碑。",
-        "report.col.milestone": "里程碑",
-        "report.col.date": "计划日期",
-        "report.col.achieved": "实际达成",
-        "report.col.note": "说明",
-        "report.col.results": "达成数据",
-        "report.days_late": "晚 {n} 天",
-        "report.days_until": "{n} 天后",
-        "report.today": "今天",
-        "report.goals": "目标",
-        "report.goals_none": "没有目标。",
-        "report.col.goal": "目标",
-        "report.col.latest": "最新值",
-        "report.col.target": "目标值",
-        "report.col.achievement": "达成率",
-        "report.col.expected": "截至当前应达",
-        "report.col.goal_forecast": "截止日预测",
-        "report.by_module": "按模块汇总",
-        "report.critical_path": "关键路径",
-        "report.critical_intro": "预计完成日期 {forecast}（计划结束 {end}）由以下 {n} 个任务决定：其中任何一天的延误都会推迟完成日期。",
-        "report.critical_intro.one": "预计完成日期 {forecast}（计划结束 {end}）由以下任务决定：它的任何一天延误都会推迟完成日期。",
-        "report.critical_none": "关键路径上已没有未完成的任务。",
-        "report.critical_others": "同样关键（总浮动 ≤ 0，到结束日期已无余量）：{names}。",
-        "report.col.forecast_start": "预计开始",
-        "report.workload": "人员负荷",
-        "report.workload_intro": "每人每周未完成任务的工作日（主责任人每天计 1，协同责任人计 {share}），"
-                                 "对比本周可用工作日（capacity × 本周工作日 / 5）。⚠ 表示超出可用工作日。",
-        "report.workload_none": "{as_of} 之后没有安排未完成的任务。",
-        "report.workload_more": "另有 {n} 周见状态页。",
-        "report.col.person": "人员",
-        "workload.over": "超负荷",
-        "report.gantt": "甘特图",
-        "report.gantt_title": "{name}（截至 {as_of}）",
-        "report.tracking": "跟踪表",
-        "report.footer": "由 ptrack 生成，数据截至 {as_of}。计划进度、进度偏差、当前状态和健康度均为自动计算。",
-        "report.resolved_marker": "已解决",
-        "report.ics.milestone": "里程碑：{name}",
-        "report.ics.task_due": "任务截止：{name}",
-        "report.ics.risk_due": "风险解决时限：{issue}",
-        "report.ics.task": "任务",
-        "report.ics.owner": "负责人",
-        "report.ics.progress": "进度",
-        "report.ics.solution": "解决方案",
-        "report.ics.campaign": "活动",
-        "chart.gantt_title": "{name}：甘特图（截至 {as_of}）",
-        "chart.page": "第 {page}/{pages} 页",
-        "chart.today": "截至 {date}",
-        "chart.milestones": "里程碑",
-        "chart.summary": "模块汇总",
-        "chart.group": "{module}（{n} 项，实际 {actual}% / 计划 {planned}%）",
-        "chart.continued": "{module}（续）",
-        "chart.plan_bar": "计划（浅色）/ 实际进度（深色）",
-        "chart.actual_span": "实际起止",
-        "chart.no_tasks": "暂无任务",
-        "chart.goals_title": "{name}：目标达成（截至 {as_of}）",
-        "chart.achievement_axis": "达成率（占目标 %）",
-        "chart.expected_pace": "截至 {date} 按进度应达",
-        "chart.target_line": "目标（100%）",
-        "chart.no_goals": "未设置目标",
-        "chart.trend_title": "{name}：计划与实际进度",
-        "chart.progress_axis": "进度（%）",
-        "chart.planned_curve": "计划进度",
-        "chart.actual_history": "实际进度（历史）",
-        "chart.actual_now": "实际 {actual}%（计划 {planned}%）",
-        "chart.baseline": "基线计划",
-        "html.portfolio": "项目组合",
-        "html.portfolio_title": "营销活动执行进度",
-        "html.all_campaigns": "全部活动",
-        "html.skip": "跳到正文",
-        "html.as_of": "数据截至 {date}",
-        "html.footer": "由 ptrack {version} 根据活动文件生成，数据截至 {date}。",
-        "html.campaigns": "活动",
-        "html.tile_campaigns": "个活动",
-        "html.campaign": "活动",
-        "html.no_campaigns": "暂无活动。",
-        "html.open_risks": "待解决风险",
-        "html.overdue_risks": "超时风险",
-        "html.overdue_short": "超时",
-        "html.next_milestone": "下一里程碑",
-        "html.progress": "进度",
-        "html.planned": "计划",
-        "html.actual": "实际",
-        "html.planned_progress": "计划进度",
-        "html.actual_progress": "实际进度",
-        "html.deviation": "进度偏差",
-        "html.points_unit": "个百分点",
-        "html.days_behind": "落后工作日",
-        "html.working_days": "个工作日",
-        "html.forecast_finish": "预计完成",
-        "html.late_by": "比计划结束 {date} 晚 {n} 天",
-        "html.not_late": "计划结束 {date}",
-        "html.spi": "进度绩效指数 SPI",
-        "html.cpi": "成本绩效指数 CPI",
-        "html.spi_hint": "低于 1：进度落后",
-        "html.cpi_hint": "低于 1：成本超支",
-        "html.evm_line": "预算 {bac} · 挣值 {ev} · 已花费 {ac} · 完工估算 {eac}",
-        "html.status": "当前状态",
-        "html.health": "健康度",
-        "html.period": "周期",
-        "html.lead": "负责人",
-        "html.calendar": "工作日历",
-        "html.tasks_done": "已完成 {done}/{total} 个任务",
-        "html.tasks_attention": "需关注任务",
-        "html.missed_milestones": "未达成里程碑",
-        "html.overview": "概览",
-        "html.focus": "周会重点关注",
-        "html.focus_intro": "落后计划超过 {warn} 个百分点的任务，落后最多的排在最前。",
-        "html.focus_empty": "没有落后计划超过 {warn} 个百分点的任务。",
-        "html.open_risk": "未解决风险",
-        "html.gantt": "甘特图",
-        "html.gantt_alt": "{name} 甘特图（截至 {date}）：{n} 个任务按模块分组，计划条内显示实际进度，"
-                          "含截至日期线和里程碑",
-        "html.gantt_page": "（第 {i}/{n} 页）",
-        "html.gantt_svg": "查看矢量图 (SVG)",
-        "html.gantt_intro": "计划条内的深色部分为实际进度；上方灰色细条为基线计划，下方深色细线为实际起止。"
-                            "鼠标悬停或键盘聚焦任务可查看其跟踪表各列；点击（或按回车）跳到跟踪表中的该行。",
-        "html.gantt_region": "甘特图：按模块分组的任务及其时间轴",
-        "html.gantt_zoom": "缩放",
-        "html.gantt_day": "日",
-        "html.gantt_week": "周",
-        "html.gantt_month": "月",
-        "html.gantt_collapse_all": "全部折叠",
-        "html.gantt_expand_all": "全部展开",
-        "html.gantt_help": "按键：↑ ↓ 在任务间移动，← → 折叠或展开模块，回车跳到跟踪表中的该行，+ 与 − 缩放。",
-        "html.gantt_group_meta": "{n} 项 · 实际 {actual}%",
-        "html.gantt_critical_legend": "关键路径（红框，标注“关键”）",
-        "html.gantt_critical_tag": "关键",
-        "html.gantt_critical_tip": "位于关键路径上",
-        "html.gantt_float": "浮动时间：{n} 个工作日",
-        "html.gantt_task_id": "任务编号 {id}",
-        "html.gantt_dependency": "依赖关系（完成 → 开始）",
-        "html.gantt_nonworking": "非工作日",
-        "html.gantt_static": "用于周报和群聊的静态图：",
-        "html.goals": "目标",
-        "html.goals_alt": "{name} KPI 图：各目标最新值与目标值、应达进度的对比",
-        "html.goal": "目标",
-        "html.target": "目标值",
-        "html.latest": "最新值",
-        "html.achievement": "达成率",
-        "html.expected": "当前应达",
-        "html.forecast_at_due": "截止日预测",
-        "html.due": "截止",
-        "html.goals_empty": "未设置目标。",
-        "html.milestones": "里程碑",
-        "html.milestone": "里程碑",
-        "html.date": "计划日期",
-        "html.achieved_on": "达成日期",
-        "html.results": "成果",
-        "html.days_late": "晚 {n} 天",
-        "html.in_days": "{n} 天后",
-        "html.today": "今天",
-        "html.milestones_empty": "未设置里程碑。",
-        "html.risks": "风险登记",
-        "html.risks_intro": "超时风险排在最前，其次是按解决时限排序的待解决风险，最后是已解决的风险。",
-        "html.risk": "风险问题",
-        "html.task": "关联任务",
-        "html.owner": "负责人",
-        "html.department": "对接部门",
-        "html.solution": "解决方案",
-        "html.deadline": "解决时限",
-        "html.overdue_by": "超时 {n} 天",
-        "html.due_soon": "即将到期",
-        "html.risks_empty": "暂无风险记录。",
-        "html.campaign_level": "（整个活动）",
-        "html.rollups": "分组汇总",
-        "html.critical_path": "关键路径",
-        "html.workload": "人员负荷",
-        "html.person": "人员",
-        "html.capacity": "每周可用工作日",
-        "html.forecast_start": "预计开始",
-        "html.forecast_finish_col": "预计完成",
-        "html.float": "总浮动（工作日）",
-        "html.by_module": "按模块",
-        "html.by_department": "按部门",
-        "html.by_owner": "按责任人",
-        "html.by_channel": "按渠道",
-        "html.trend": "进度趋势",
-        "html.trend_alt": "{name} 计划进度 S 曲线与实际进度对比（截至 {date}）",
-        "html.tracking": "执行进度跟踪表",
-        "html.tracking_intro": "完整的执行进度跟踪表，每行一个任务。点击表头可排序。",
-        "html.filter_all": "全部",
-        "html.search": "搜索",
-        "html.search_placeholder": "任务、责任人、备注…",
-        "html.reset": "重置",
-        "html.focus_only": "只看需关注",
-        "html.rows_shown": "显示 {shown} / {total} 个任务",
-        "html.no_match": "没有符合筛选条件的任务。",
-        "html.filters": "筛选",
-        "html.downloads": "下载",
-        "html.report_md": "周报 (Markdown)",
-        "html.status_json": "状态数据 (JSON)",
-        "html.tracking_csv": "跟踪表 (CSV)",
-        "html.tracking_xlsx": "跟踪表 (Excel)",
-        "html.history.not-a-repository": "暂无历史：该活动文件不在 git 仓库中，图中只显示计划进度和当前进度。"
-                                         "把文件提交到 git 后即可看到实际进度随时间的变化。",
-        "html.history.not-committed": "暂无历史：该活动文件尚未提交到 git，图中只显示计划进度和当前进度。"
-                                      "提交后即开始记录进度变化。",
-        "html.history.git-missing": "暂无历史：生成本站点的环境没有安装 git，图中只显示计划进度和当前进度。",
-        "html.history.git-error": "暂无历史：无法读取 git 历史（{reason}）。",
-        "html.history.shallow": "历史不完整：本站点由浅克隆（shallow clone）生成，较早的提交缺失。"
-                                "在 GitHub Actions 中请为 actions/checkout 设置 fetch-depth: 0。",
-        "html.history.before_first": "{date} 及之前没有提交过该活动文件；其 git 历史从 {first} 开始。",
-        "html.history.points": "实际进度来自 git 历史：每个有提交的日期一个点（共 {n} 天）。",
-        "html.updated_ago": "{n} 天前由 {who} 更新",
-        "html.updated_today": "今天由 {who} 更新",
-        "html.updated_uncommitted": "有未提交的修改",
-        "html.slip_later": "比基线（{date}）晚 {n} 个工作日",
-        "html.slip_earlier": "比基线（{date}）早 {n} 个工作日",
-        "html.slip": "较基线延后（工作日）",
-        "html.open_dashboard": "打开看板",
-        "html.sections": "页面导航",
-        # ptrack notify (ptrack.notify)
-        "notify.today": "今天",
-        "notify.tomorrow": "明天",
-        "notify.date": "{month}月{day}日（{weekday}）",
-        "notify.weekday.0": "周一", "notify.weekday.1": "周二", "notify.weekday.2": "周三", "notify.weekday.3": "周四",
-        "notify.weekday.4": "周五", "notify.weekday.5": "周六", "notify.weekday.6": "周日",
-        "notify.team": "团队",
-        "notify.collaborating": "（你是协同责任人）",
-        "notify.risk_of_task": "（{task}）",
-        "notify.late": "晚 {days} 天",
-        "notify.on_time": "按期",
-        "notify.title.person": "{campaign}：{name}，今天有 {n} 件事需要你关注（{as_of}）",
-        "notify.title.team": "{campaign}：团队每日摘要（{as_of}）",
-        "notify.summary": "截至 {as_of}：计划进度 {planned}%，实际进度 {actual}%，偏差 {deviation} 个百分点，"
-                          "{status}，健康度{health}。",
-        "notify.section.overdue": "已逾期",
-        "notify.section.risks": "待解决的风险",
-        "notify.section.due": "{n} 个工作日内到期",
-        "notify.section.starting": "{n} 个工作日内开始",
-        "notify.section.milestones": "里程碑",
-        "notify.section.stale": "请更新进度",
-        "notify.section.health": "健康度变化（与{date}相比）",
-        "notify.section.focus": "周会重点关注（落后计划超过 {warn} 个百分点）",
-        "notify.section.goals": "落后进度的目标",
-        "notify.item.task-overdue": "{name}：计划{end}完成，已逾期 {days} 天，实际进度 {actual}%",
-        "notify.item.task-due": "{name}：{end}到期，实际进度 {actual}%（计划 {planned}%）",
-        "notify.item.task-starting": "{name}：{start}开始",
-        "notify.item.task-stale": "{name}：进行中，已 {days} 天未更新（最后一次修改 {date}，由 {author}）",
-        "notify.item.risk-overdue": "风险「{issue}」{where}：解决时限 {due}，已超期 {days} 天",
-        "notify.item.risk-due": "风险「{issue}」{where}：需在{due}前解决",
-        "notify.item.milestone-upcoming": "里程碑「{name}」：{date}",
-        "notify.item.campaign-health": "活动整体：{old} → {new}",
-        "notify.item.task-health": "{name}（{owner}）：{old} → {new}",
-        "notify.item.milestone-hit": "里程碑「{name}」已于 {date} 达成（{late}）",
-        "notify.item.milestone-missed": "里程碑「{name}」未按期达成：计划 {date}，至今未达成",
-        "notify.item.focus": "{name}（{owner}）：落后计划 {points} 个百分点（计划 {planned}%，实际 {actual}%），"
-                             "落后 {days} 个工作日",
-        "notify.item.goal-behind": "{name}：当前 {latest}，按进度此时应达 {expected}（目标 {target}，{due} 截止）",
-        "notify.item.goal-below": "{name}：当前 {latest}，未达到目标 {target}（{due} 截止）",
-        "notify.page": "活动看板",
-        "notify.report.channel": "{channel}（{platform}）：",
-        "notify.report.sent": "已发送",
-        "notify.report.failed": "发送失败：{why}",
-        "notify.report.skipped": "已跳过：今天已发送过",
-        "notify.report.would_send": "将发送",
-        "notify.report.part": "第 {part}/{parts} 条",
-        "notify.report.items": "{n} 项",
-        "notify.report.nothing": "{campaign}：截至 {as_of} 没有需要提醒的事项。",
-        "notify.report.totals": "已发送 {sent} 条，失败 {failed} 条，跳过 {skipped} 条（今天已发送过）。",
-        "notify.report.dry_totals": "演练（--dry-run）：将发送 {n} 条，跳过 {skipped} 条（今天已发送过）；未发送任何消息。",
-        "notify.report.no_channels": "ptrack.yaml 中没有配置 notify.channels：只显示摘要，不发送。",
-        "notify.report.digests": "截至 {as_of} 共 {n} 份摘要：{who}",
-    },
+# The languages, each with the languages that fill the gaps of its catalog, in order. Adding a
+# language is its ptrack.po under locale/ and one line here (and its tag in the schema's enum).
+LOCALES: dict[str, tuple[str, ...]] = {
+    "zh-CN": ("en",),
+    "en": (),
+    "zh-TW": ("zh-CN", "en"),  # 繁體中文: a message not yet translated shows in Simplified Chinese
 }
+DEFAULT_LOCALE = "zh-CN"
+DOMAIN = "ptrack"
 
+# Other spellings of the languages above (lower case); any other tag falls back to the first
+# locale of its language ("zh-SG" -> zh-CN, "en-GB" -> en), else to DEFAULT_LOCALE.
+_ALIASES = {"zh-hans": "zh-CN", "zh-hant": "zh-TW", "zh-hk": "zh-TW", "zh-mo": "zh-TW"}
+
+
+def N_(key: str) -> str:
+    """Marks a message key that the code builds at run time (``t(loc, f"status.{s}")``) so that
+    extraction finds it; returns the key unchanged."""
+    return key
+
+
+def NP_(key: str) -> str:
+    """Marks a message with plural forms: ``t()`` picks the form by the count (the ``days`` or
+    ``n`` value) with the language's plural rule ("1 day" / "2 days"; one form in Chinese)."""
+    return key
+
+
+# Message keys built at run time from model values (statuses, health, states): see N_.
+_RUNTIME_KEYS = (
+    N_("status.not_started"), N_("status.in_progress"), N_("status.done"), N_("status.delayed"),
+    N_("status.cancelled"), N_("status.on_hold"),
+    N_("health.green"), N_("health.amber"), N_("health.red"),
+    N_("milestone.achieved_on_time"), N_("milestone.achieved_late"), N_("milestone.missed"),
+    N_("milestone.upcoming"),
+    N_("goal.achieved"), N_("goal.on_track"), N_("goal.behind"), N_("goal.no_data"),
+    N_("risk.open"), N_("risk.resolved"), N_("risk.overdue"),
+    # the roll-up dimensions (compute.GROUP_DIMENSIONS): col.{dim}, html.by_{dim}
+    N_("col.module"), N_("col.department"), N_("col.owner"), N_("col.channel"),
+    N_("html.by_module"), N_("html.by_department"), N_("html.by_owner"), N_("html.by_channel"),
+)
 
 def normalise_locale(locale: str | None) -> str:
+    """The supported locale for a tag: "zh-TW" -> zh-TW, "zh" -> zh-CN, "en-GB" -> en, None -> zh-CN."""
     if not locale:
         return DEFAULT_LOCALE
-    if locale.lower().startswith("zh"):
-        return "zh-CN"
-    return "en" if locale.lower().startswith("en") else DEFAULT_LOCALE
+    if locale in LOCALES:
+        return locale
+    tag = locale.replace("_", "-").lower()
+    for known in LOCALES:
+        if known.lower() == tag:
+            return known
+    for alias, known in _ALIASES.items():
+        if tag == alias or tag.startswith(alias + "-"):
+            return known
+    language = tag.split("-")[0]
+    for known in LOCALES:
+        if known.lower().split("-")[0] == language:
+            return known
+    return DEFAULT_LOCALE
+
+
+class CatalogMissing(RuntimeError):
+    """A language's compiled catalog (.mo) is not installed."""
+
+
+# locale argument as given -> {key: text, or (plural forms, plural rule)}; filled on first use
+_TABLES: dict[str | None, dict] = {}
+# keys asked for that no catalog has (the tests fail on any)
+MISSING_KEYS: set[str] = set()
+
+
+def catalog_path(locale: str):
+    """The compiled catalog of ``locale`` inside the package (an importlib.resources path)."""
+    from importlib import resources
+
+    return resources.files("ptrack").joinpath("locale", locale.replace("-", "_"), "LC_MESSAGES", DOMAIN + ".mo")
+
+
+def _read_catalog(locale: str) -> dict:
+    import gettext
+
+    path = catalog_path(locale)
+    try:
+        with path.open("rb") as f:
+            translations = gettext.GNUTranslations(f)
+    except FileNotFoundError:
+        raise CatalogMissing(
+            f"the {locale} message catalog is not compiled ({path} is missing); in a development "
+            "checkout run `python scripts/i18n.py compile` (or `pip install -e .` again)") from None
+    # GNUTranslations keeps a plural message's forms under (msgid, index); one entry per key here.
+    table: dict = {}
+    plural_forms: dict[str, dict[int, str]] = {}
+    for key, text in translations._catalog.items():
+        if isinstance(key, tuple):
+            plural_forms.setdefault(key[0], {})[key[1]] = text
+        elif key:  # "" is the catalog's header
+            table[key] = text
+    for key, forms in plural_forms.items():
+        table[key] = (tuple(forms[i] for i in range(len(forms))), translations.plural)
+    return table
+
+
+def _table(locale: str | None) -> dict:
+    """The messages of ``locale`` with its fallbacks filled in, read once."""
+    table = _TABLES.get(locale)
+    if table is None:
+        tag = normalise_locale(locale)
+        table = _TABLES.get(tag)
+        if table is None:
+            table = {}
+            for fallback in reversed((tag,) + LOCALES[tag]):  # the last fallback first; each overrides
+                table.update(_read_catalog(fallback))
+            _TABLES[tag] = table
+        _TABLES[locale] = table
+    return table
 
 
 def t(locale: str | None, key: str, **values) -> str:
-    """The message ``key`` in ``locale``, formatted with ``values``. When the count of the
-    message (``days`` or ``n``) is 1 and the language has a ``key.one`` form, that form is used
-    ("1 day", not "1 days")."""
-    table = _MESSAGES[normalise_locale(locale)]
-    count = values.get("days", values.get("n"))
-    text = (table.get(key + ".one") if count == 1 else None) or table.get(key) \
-        or _MESSAGES["en"].get(key) or key
+    """The message ``key`` in ``locale``, formatted with ``values``. A message with plural forms
+    takes the form for its count (the ``days`` value, else ``n``) by the language's plural rule:
+    "1 day", "2 days". A key no catalog has comes back as the key itself."""
+    text = (_TABLES.get(locale) or _table(locale)).get(key)
+    if text is None:
+        MISSING_KEYS.add(key)
+        text = key
+    elif text.__class__ is tuple:
+        forms, plural = text
+        count = values.get("days", values.get("n"))
+        if isinstance(count, float) and count.is_integer():
+            count = int(count)
+        index = plural(count) if isinstance(count, int) else len(forms) - 1
+        text = forms[min(index, len(forms) - 1)]
     return text.format(**values) if values else text
+
+
+def language_of(locale: str | None) -> str:
+    """The language of ``locale`` ("zh" for zh-CN and zh-TW): for choices that follow the
+    language, not the region, such as the tracking sheet's header set."""
+    return normalise_locale(locale).split("-")[0]
 
 
 def days_text(locale: str | None, days: int) -> str:
     """Schedule variance in words: "落后 3 个工作日" / "2 working days ahead" / "on plan"."""
     if days > 0:
-        return t(locale, "days.behind", n=days)
+        return t(locale, NP_("days.behind"), n=days)
     if days < 0:
-        return t(locale, "days.ahead", n=-days)
+        return t(locale, NP_("days.ahead"), n=-days)
     return t(locale, "days.on_plan")
 
 
@@ -1177,7 +214,19 @@ EXTRA_TRACKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# The headers in the catalogs, sheet.<key>: those of zh-CN and en are the two sets above (a test
+# keeps them equal); another language's are read by `ptrack import` as well.
+SHEET_KEYS = (
+    N_("sheet.name"), N_("sheet.description"), N_("sheet.module"), N_("sheet.owner"), N_("sheet.collaborators"),
+    N_("sheet.department"), N_("sheet.planned_start"), N_("sheet.planned_end"), N_("sheet.actual_start"),
+    N_("sheet.actual_end"), N_("sheet.planned_progress"), N_("sheet.actual_progress"), N_("sheet.deviation"),
+    N_("sheet.status"), N_("sheet.risk"), N_("sheet.solution"), N_("sheet.risk_due"), N_("sheet.notes"),
+    N_("sheet.id"), N_("sheet.channels"), N_("sheet.depends_on"), N_("sheet.health"), N_("sheet.days_behind"),
+    N_("sheet.calendar"),
+)
+
+
 def tracking_headers(locale: str | None, *, extra: bool = True) -> list[str]:
-    index = 1 if normalise_locale(locale) == "zh-CN" else 2
+    """The tracking sheet's column headers in ``locale`` (message ``sheet.<key>``)."""
     columns = TRACKING_COLUMNS + (EXTRA_TRACKING_COLUMNS if extra else ())
-    return [c[index] for c in columns]
+    return [t(locale, "sheet." + c[0]) for c in columns]

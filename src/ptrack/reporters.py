@@ -17,7 +17,7 @@ from ptrack.core.compute import CampaignSnapshot, EVM, GoalSnapshot, GroupSnapsh
 # without this module's imports); they are re-exported here.
 from ptrack.core.diagnostics import CheckReport, FileResult, summary_line  # noqa: F401
 from ptrack.core.diagnostics import Diagnostic, Severity, has_failure
-from ptrack.i18n import days_text, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, days_text, fmt_points, normalise_locale, t
 
 
 def dump_json(document) -> str:
@@ -314,7 +314,7 @@ def _headline(s: CampaignSnapshot, locale: str) -> str:
              deviation=f"{s.deviation + 0.0:+.1f}", status=t(locale, f"status.{s.status.value}"),
              health=t(locale, f"health.{s.health.value}"), days=days)
     if s.forecast_finish:
-        text += ("，" if locale == "zh-CN" else ", ") + t(locale, "forecast", date=s.forecast_finish.isoformat())
+        text += t(locale, "punct.comma") + t(locale, "forecast", date=s.forecast_finish.isoformat())
     return text
 
 
@@ -331,10 +331,11 @@ def _task_rows(s: CampaignSnapshot, locale: str, color: bool, baseline=None):
     (``ptrack.git.baseline.Baseline``, ``--baseline``) two more columns: each task's planned end in
     the baseline and its slip in working days (``+2``: ends later than in the baseline; ``new``:
     not in the baseline)."""
-    keys = ["col.id", "col.task", "col.module", "col.owner", "col.planned", "col.actual", "col.deviation",
-            "col.status", "col.health", "col.days_behind", "col.forecast", "col.float", "col.critical"]
+    keys = [N_("col.id"), N_("col.task"), N_("col.module"), N_("col.owner"), N_("col.planned"), N_("col.actual"),
+            N_("col.deviation"), N_("col.status"), N_("col.health"), N_("col.days_behind"), N_("col.forecast"),
+            N_("col.float"), N_("col.critical")]
     if baseline is not None:
-        keys += ["col.baseline_end", "col.slip"]
+        keys += [N_("col.baseline_end"), N_("col.slip")]
     headers = [t(locale, k) for k in keys]
     rows, styles = [], []
     for ts in s.tasks:

@@ -70,8 +70,10 @@ def copy_source_tree(dest: Path) -> Path:
     """This repository's package sources (the working tree, committed or not) into ``dest``:
     what building or installing ptrack needs."""
     dest.mkdir(parents=True, exist_ok=True)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in", "setup.cfg", ".pre-commit-hooks.yaml"):
+    # *.mo: the compiled catalogs of an editable install; the build must make its own
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "*.mo")
+    for name in ("pyproject.toml", "setup.py", "babel.cfg", "README.md", "LICENSE", "MANIFEST.in", "setup.cfg",
+                 ".pre-commit-hooks.yaml"):
         if (ROOT / name).exists():
             shutil.copy2(ROOT / name, dest / name)
     shutil.copytree(ROOT / "src", dest / "src", ignore=ignore)

@@ -1,12 +1,13 @@
 """Packaging: the sdist and wheel of the distribution `ptrack-campaigns`, built from the working
 tree with `python -m build` and passing `twine check` (as the release workflow does); the wheel
 holds every package data file the code needs (schema, render templates and assets, init's
-scaffold), the `ptrack` console script and the one version; installed from that wheel (not the
+scaffold, the message catalogs compiled by the build), the `ptrack` console script and the one version; installed from that wheel (not the
 editable checkout), ptrack runs; `pipx install .` works."""
 
 from __future__ import annotations
 
 import configparser
+import io
 import os
 import subprocess
 import sys
@@ -92,6 +93,27 @@ def test_wheel_has_every_module_and_the_schema(wheel):
     assert "ptrack/scaffold/workflow.yml" in names
 
 
+def test_wheel_has_the_compiled_message_catalogs(wheel, source):
+    """The build compiles every .po (the source copy has no .mo) into the wheel, which ships the
+    .mo files only; each holds the messages of its .po."""
+    import gettext
+
+    from ptrack.i18n import LOCALES
+
+    assert not list((source / "src").rglob("*.mo"))
+    with zipfile.ZipFile(wheel) as zf:
+        names = set(zf.namelist())
+        assert sorted(n for n in names if "/locale/" in n) == sorted(
+            f"ptrack/locale/{tag.replace('-', '_')}/LC_MESSAGES/ptrack.mo" for tag in LOCALES)
+        catalogs = {tag: gettext.GNUTranslations(io.BytesIO(zf.read(
+            f"ptrack/locale/{tag.replace('-', '_')}/LC_MESSAGES/ptrack.mo"))) for tag in LOCALES}
+    assert catalogs["en"].gettext("html.skip") == "Skip to content"
+    assert catalogs["zh-CN"].gettext("html.skip") == "跳到正文"
+    assert catalogs["zh-TW"].gettext("html.as_of") == "資料截至 {date}"
+    assert catalogs["en"].ngettext("days.behind", "days.behind", 1) == "1 working day behind"
+    assert len(catalogs["zh-CN"]._catalog) > 300
+
+
 def test_wheel_metadata_entry_point_and_version(wheel):
     with zipfile.ZipFile(wheel) as zf:
         dist_info = next(n.split("/")[0] for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
@@ -132,10 +154,15 @@ def test_installed_wheel_runs_from_its_package_data(wheel, tmp_path):
     script = target / "bin" / "ptrack"
     run = [sys.executable, str(script)] if script.exists() else [sys.executable, "-m", "ptrack"]
     repo = git_repo(tmp_path / "team")
-    for args in (["init", "--lang", "en"], ["validate"], ["build", "--out", "site"]):
+    for args in (["init", "--lang", "en"], ["validate"], ["build", "--out", "site"],
+                 ["build", "--out", "site-tw", "--lang", "zh-TW"]):
         proc = subprocess.run([*run, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, f"ptrack {' '.join(args)}: {proc.stderr}"
     assert (repo / "site" / "assets").is_dir() and (repo / "site" / "index.html").is_file()
+    # the messages come from the wheel's catalogs
+    assert '<a class="skip-link" href="#main">Skip to content</a>' in (repo / "site" / "index.html").read_text()
+    assert '<html lang="zh-TW">' in (repo / "site-tw" / "index.html").read_text(encoding="utf-8")
+    assert "根據活動檔案產生，資料截至 2025-03-03。" in (repo / "site-tw" / "index.html").read_text(encoding="utf-8")
 
 
 def _pipx_available() -> bool:

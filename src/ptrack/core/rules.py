@@ -12,7 +12,7 @@ from typing import Callable, Iterator
 
 from ptrack.core.compute import CampaignSnapshot, Status
 from ptrack.core.diagnostics import Diagnostic, Severity
-from ptrack.i18n import fmt_number, fmt_points, t
+from ptrack.i18n import N_, NP_, fmt_number, fmt_points, t
 
 RawFinding = tuple  # (Severity, json path, task id | None, message key, values dict)
 
@@ -44,7 +44,7 @@ def _owner(snapshot: CampaignSnapshot, ref: str | None, locale: str) -> str:
 def _risk_overdue(s: CampaignSnapshot):
     for rs in s.risks:
         if rs.state == "overdue":
-            yield (Severity.ERROR, rs.risk.path + ("due",), rs.risk.task_id, "rule.risk-overdue",
+            yield (Severity.ERROR, rs.risk.path + ("due",), rs.risk.task_id, NP_("rule.risk-overdue"),
                    {"issue": rs.risk.issue, "days": rs.days_overdue, "due": rs.risk.due.isoformat(),
                     "owner_ref": rs.risk.owner})
 
@@ -66,7 +66,7 @@ def _deviation_behind(s: CampaignSnapshot):
         behind = -ts.deviation
         if behind > policy.deviation_warn + 1e-9:
             severity = Severity.ERROR if behind > policy.deviation_fail + 1e-9 else Severity.WARNING
-            yield (severity, _progress_path(ts.task), ts.task.id, "rule.deviation-behind",
+            yield (severity, _progress_path(ts.task), ts.task.id, NP_("rule.deviation-behind"),
                    {"name": ts.task.name, "points": fmt_points(behind),
                     "planned": fmt_points(ts.planned_progress), "actual": fmt_points(ts.actual_progress),
                     "days": max(ts.days_behind, 0)})
@@ -76,7 +76,7 @@ def _deviation_behind(s: CampaignSnapshot):
 def _milestone_missed(s: CampaignSnapshot):
     for ms in s.milestones:
         if ms.state == "missed":
-            yield (Severity.ERROR, ms.milestone.path + ("date",), None, "rule.milestone-missed",
+            yield (Severity.ERROR, ms.milestone.path + ("date",), None, NP_("rule.milestone-missed"),
                    {"name": ms.milestone.name, "date": ms.milestone.date.isoformat(), "days": ms.days_late})
 
 
@@ -84,7 +84,7 @@ def _milestone_missed(s: CampaignSnapshot):
 def _task_overdue(s: CampaignSnapshot):
     for ts in s.tasks:
         if ts.status is Status.DELAYED:
-            yield (Severity.WARNING, ts.task.path + ("planned", "end"), ts.task.id, "rule.task-overdue",
+            yield (Severity.WARNING, ts.task.path + ("planned", "end"), ts.task.id, N_("rule.task-overdue"),
                    {"name": ts.task.name, "end": ts.task.planned_end.isoformat(),
                     "actual": fmt_points(ts.actual_progress)})
 
@@ -93,7 +93,7 @@ def _task_overdue(s: CampaignSnapshot):
 def _late_start(s: CampaignSnapshot):
     for ts in s.tasks:
         if ts.status is Status.NOT_STARTED and s.as_of > ts.task.planned_start:
-            yield (Severity.WARNING, ts.task.path + ("planned", "start"), ts.task.id, "rule.late-start",
+            yield (Severity.WARNING, ts.task.path + ("planned", "start"), ts.task.id, N_("rule.late-start"),
                    {"name": ts.task.name, "start": ts.task.planned_start.isoformat()})
 
 
@@ -111,9 +111,9 @@ def _goal_behind(s: CampaignSnapshot):
                   "target": fmt_number(goal.target, goal.unit), "due": goal.due.isoformat(),
                   "as_of": s.as_of.isoformat(), "expected": fmt_number(gs.expected, goal.unit)}
         if goal.kind == "cumulative":
-            yield (Severity.WARNING, path, None, "rule.goal-behind-pace", values)
+            yield (Severity.WARNING, path, None, N_("rule.goal-behind-pace"), values)
         elif s.as_of > goal.due:
-            yield (Severity.WARNING, path, None, "rule.goal-below-target", values)
+            yield (Severity.WARNING, path, None, N_("rule.goal-below-target"), values)
 
 
 @rule("dependency-order", Severity.WARNING, "a task started before a predecessor finished")
@@ -131,7 +131,7 @@ def _dependency_order(s: CampaignSnapshot):
             if finished is None and pred.status is Status.DONE:
                 continue  # done without a recorded date: nothing to compare
             if finished is None or start < finished:
-                yield (Severity.WARNING, ts.task.path + ("actual", "start"), ts.task.id, "rule.dependency-order",
+                yield (Severity.WARNING, ts.task.path + ("actual", "start"), ts.task.id, N_("rule.dependency-order"),
                        {"name": ts.task.name, "start": start.isoformat(), "pred": pred.task.name})
 
 

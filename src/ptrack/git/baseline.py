@@ -19,6 +19,7 @@ from typing import Mapping
 from ptrack.core.calendars import WorkCalendar, get_calendar
 from ptrack.git.gitio import GitError, UnknownRevision
 from ptrack.git.history import CampaignHistory, TaskChange, TaskEntry, load_history
+from ptrack.i18n import NP_
 from ptrack.core.model import Campaign
 
 FIRST = "first"  # the --baseline value meaning "the first commit that contains the campaign"
@@ -157,7 +158,7 @@ def baseline_findings(baseline: Baseline, campaign: Campaign):
         if b is None or b.end is None or not b.slip_days or b.slip_days <= 0:
             continue
         who = ", ".join(dict.fromkeys(s.author or "working tree" for s in b.slips)) or "-"
-        yield ("baseline-slip", (Severity.NOTICE, task.path + ("planned", "end"), task.id, "git.baseline-slip",
+        yield ("baseline-slip", (Severity.NOTICE, task.path + ("planned", "end"), task.id, NP_("git.baseline-slip"),
                                  {"name": task.name, "days": b.slip_days, "baseline": b.end.isoformat(),
                                   "end": task.planned_end.isoformat(), "rev": baseline.rev,
                                   "count": len(b.slips), "who": who}))

@@ -44,7 +44,7 @@ from ptrack.git.baseline import working_days_between
 from ptrack.core.calendars import get_calendar
 from ptrack.core.compute import CampaignSnapshot, compute_snapshot
 from ptrack.git.gitio import GitError, Repository, UnknownRevision
-from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, NP_, fmt_number, fmt_points, normalise_locale, t
 from ptrack.core.loader import display_path
 from ptrack.core.validate import LoadResult, load_campaign_bytes
 
@@ -374,6 +374,18 @@ def _names(ids, names: Mapping[str, str]) -> str:
     return md_cell(", ".join(names.get(i, i) for i in ids)) if ids else "—"
 
 
+# The keys _line builds from a change's kind and field (diff.{kind}, diff.{field}, diff.field.{field})
+_LINE_KEYS = (
+    N_("diff.module"), N_("diff.department"), N_("diff.budget.planned"), N_("diff.budget.spent"), N_("diff.weight"),
+    N_("diff.field.planned.start"), N_("diff.field.planned.end"), N_("diff.field.campaign.start"),
+    N_("diff.field.campaign.end"), N_("diff.field.actual.start"), N_("diff.field.actual.end"),
+    N_("diff.actual_progress"), N_("diff.planned_progress"), N_("diff.status"), N_("diff.health"),
+    N_("diff.risk-opened"), N_("diff.risk-resolved"), N_("diff.risk-overdue"), N_("diff.risk-removed"),
+    N_("diff.milestone-added"), N_("diff.milestone-removed"),
+    N_("diff.task-added"), N_("diff.task-removed"), N_("diff.campaign-added"), N_("diff.campaign-removed"),
+)
+
+
 def _line(c: Change, loc: str, people: Mapping[str, str], task_names: Mapping[str, str] | None = None) -> str:
     from ptrack.reporters import md_cell
 
@@ -394,7 +406,7 @@ def _line(c: Change, loc: str, people: Mapping[str, str], task_names: Mapping[st
         return t(loc, "diff.moved", field=t(loc, f"diff.field.{c.field}"), old=c.old, new=c.new,
                  delta=_signed(c.delta_days or 0))
     if kind == "actual-dates":
-        key = "diff.recorded" if c.old is None else "diff.cleared" if c.new is None else "diff.changed"
+        key = N_("diff.recorded") if c.old is None else N_("diff.cleared") if c.new is None else N_("diff.changed")
         return t(loc, key, field=t(loc, f"diff.field.{c.field}"), old=c.old, new=c.new)
     if kind == "progress":
         return t(loc, f"diff.{c.field}", old=_value(loc, c.field, c.old), new=_value(loc, c.field, c.new))
@@ -404,11 +416,11 @@ def _line(c: Change, loc: str, people: Mapping[str, str], task_names: Mapping[st
         return t(loc, "diff.owner", old=md_cell(people.get(c.old, c.old) if c.old else "—"),
                  new=md_cell(people.get(c.new, c.new) if c.new else "—"))
     if kind.startswith("risk-"):
-        key = "diff.risk-opened-overdue" if kind == "risk-opened" and c.new == "overdue" else f"diff.{kind}"
+        key = N_("diff.risk-opened-overdue") if kind == "risk-opened" and c.new == "overdue" else f"diff.{kind}"
         return t(loc, key, issue=name)
     if kind == "milestone-achieved":
         late = c.delta_days or 0
-        when = t(loc, "diff.late", n=late) if late > 0 else t(loc, "diff.early", n=-late) if late < 0 \
+        when = t(loc, NP_("diff.late"), n=late) if late > 0 else t(loc, NP_("diff.early"), n=-late) if late < 0 \
             else t(loc, "diff.on_time")
         return t(loc, "diff.milestone-achieved", name=name, date=c.new, when=when)
     if kind == "milestone-moved":

@@ -10,6 +10,7 @@ from the optional ``retro:`` section (高效环节 / 问题环节 / 改进措施
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,7 +22,7 @@ from ptrack.core.compute import CampaignSnapshot, Status, compute_snapshot
 from ptrack.errors import UsageError
 from ptrack.git.gitio import GitError
 from ptrack.git.history import load_history
-from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, NP_, fmt_number, fmt_points, normalise_locale, t
 from ptrack.core.validate import load_campaign
 
 
@@ -117,7 +118,7 @@ def retro_data(report: RetroReport) -> dict:
     for ms in s.milestones:
         m = ms.milestone
         if ms.state == "achieved_late":
-            state = t(loc, "retro.milestone_late", n=ms.days_late)
+            state = t(loc, NP_("retro.milestone_late"), n=ms.days_late)
         else:
             state = t(loc, f"milestone.{ms.state}")
         milestones.append({"name": m.name, "date": _iso(m.date), "achieved": _iso(m.achieved) or "-", "state": state})
@@ -157,7 +158,7 @@ def retro_markdown(report: RetroReport) -> str:
     d = retro_data(report)
     loc = d["locale"]
     c = d["campaign"]
-    colon = "：" if loc == "zh-CN" else ": "
+    colon = t(loc, "punct.colon")
     lines = [f"# {t(loc, 'retro.title')}{colon}{md_cell(c['name'])} (`{c['id']}`)", "",
              t(loc, "retro.headline", start=c["start"], end=c["end"], as_of=c["as_of"], planned=c["planned"],
                actual=c["actual"], deviation=c["deviation"], status=c["status"], health=c["health"]), ""]
@@ -165,7 +166,7 @@ def retro_markdown(report: RetroReport) -> str:
     def section(key: str) -> None:
         lines.extend([f"## {t(loc, key)}", ""])
 
-    section("retro.finished")
+    section(N_("retro.finished"))
     lines.append(t(loc, "retro.finished_counts", early=len(d["early"]), on_time=len(d["on_time"]),
                    late=len(d["late"]), unfinished=len(d["unfinished"])))
     lines.append("")
@@ -181,7 +182,7 @@ def retro_markdown(report: RetroReport) -> str:
         lines += _table([t(loc, "col.task"), t(loc, "col.planned_end"), t(loc, "col.actual"), t(loc, "col.status")],
                         [[f"{r['name']} ({r['id']})", r["planned_end"], r["actual"], r["status"]] for r in d["unfinished"]])
 
-    section("retro.slipped")
+    section(N_("retro.slipped"))
     if d["baseline"] is None:
         lines += [t(loc, "retro.no_history"), ""]
     elif not d["slipped"]:
@@ -197,15 +198,16 @@ def retro_markdown(report: RetroReport) -> str:
 
     group_head = [t(loc, "col.tasks"), t(loc, "col.planned"), t(loc, "col.actual"), t(loc, "col.deviation"),
                   t(loc, "col.health")]
-    for key, dim in (("modules", "col.module"), ("departments", "col.department")):
-        section(f"retro.by_{key}")
+    for key, dim, title in (("modules", N_("col.module"), N_("retro.by_modules")),
+                            ("departments", N_("col.department"), N_("retro.by_departments"))):
+        section(title)
         if d[key]:
             lines += _table([t(loc, dim)] + group_head,
                             [[r["key"], r["tasks"], r["planned"], r["actual"], r["deviation"], r["health"]] for r in d[key]])
         else:
             lines += [t(loc, "retro.nothing"), ""]
 
-    section("retro.budget")
+    section(N_("retro.budget"))
     b = d["budget"]
     if b:
         lines += _table(["BAC", "PV", "EV", "AC", "SPI", "CPI", "EAC", t(loc, "retro.variance")],
@@ -213,7 +215,7 @@ def retro_markdown(report: RetroReport) -> str:
     else:
         lines += [t(loc, "retro.no_budget"), ""]
 
-    section("retro.goals")
+    section(N_("retro.goals"))
     if d["goals"]:
         lines += _table([t(loc, "retro.goal"), t(loc, "retro.target"), t(loc, "retro.final"),
                          t(loc, "retro.achievement"), t(loc, "col.status")],
@@ -221,23 +223,24 @@ def retro_markdown(report: RetroReport) -> str:
     else:
         lines += [t(loc, "retro.nothing"), ""]
 
-    section("retro.milestones")
+    section(N_("retro.milestones"))
     if d["milestones"]:
         lines += _table([t(loc, "retro.milestone"), t(loc, "retro.date"), t(loc, "retro.achieved"), t(loc, "col.status")],
                         [[m["name"], m["date"], m["achieved"], m["state"]] for m in d["milestones"]])
     else:
         lines += [t(loc, "retro.nothing"), ""]
 
-    section("retro.lessons")
+    section(N_("retro.lessons"))
     lessons = d["lessons"]
     if lessons is None:
         lines += [t(loc, "retro.no_lessons"), ""]
     else:
         if lessons["summary"]:
             lines += [md_cell(lessons["summary"]), ""]
-        for key in ("went_well", "problems", "improvements"):
-            lines += [f"### {t(loc, f'retro.{key}')}", ""]
-            items = lessons[key]
+        for field, key in (("went_well", N_("retro.went_well")), ("problems", N_("retro.problems")),
+                           ("improvements", N_("retro.improvements"))):
+            lines += [f"### {t(loc, key)}", ""]
+            items = lessons[field]
             lines += [f"- {md_cell(x)}" for x in items] if items else [t(loc, "retro.nothing")]
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -246,23 +249,13 @@ def retro_markdown(report: RetroReport) -> str:
 # ---------------------------------------------------------------------------------------------
 # HTML
 
-_LABELS = ("title", "finished", "early", "late", "unfinished", "slipped", "by_modules", "by_departments",
-           "budget", "goals", "milestones", "lessons", "went_well", "problems", "improvements", "actual_end",
-           "working_days", "slip_count", "moved_days", "slip_days", "who", "when", "variance", "goal",
-           "target", "final", "achievement", "milestone", "date", "achieved", "no_history", "no_budget",
-           "no_lessons", "nothing")
-
-
 def retro_html(report: RetroReport) -> str:
     import jinja2
 
     d = retro_data(report)
     loc = d["locale"]
-    labels = {k: t(loc, f"retro.{k}") for k in _LABELS}
-    for k in ("task", "planned_end", "status", "planned", "actual", "deviation", "health", "tasks", "module",
-              "department"):
-        labels[k] = t(loc, f"col.{k}")
     c = d["campaign"]
+    labels = {}  # the texts with values; the templates' _("key") gives the others
     labels["headline"] = t(loc, "retro.headline", start=c["start"], end=c["end"], as_of=c["as_of"],
                            planned=c["planned"], actual=c["actual"], deviation=c["deviation"],
                            status=c["status"], health=c["health"])
@@ -273,8 +266,10 @@ def retro_html(report: RetroReport) -> str:
         labels["slips_since"] = t(loc, "retro.slips_since", rev=b["rev"], commit=b["commit"][:7], date=b["date"])
         labels["no_slips"] = t(loc, "retro.no_slips", rev=b["rev"], commit=b["commit"][:7])
     env = jinja2.Environment(loader=jinja2.PackageLoader("ptrack", "render/templates"),
+                             extensions=["jinja2.ext.i18n"],
                              autoescape=True, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-    return env.get_template("retro.html").render(d=d, L=labels, lang=loc)
+    gettext = functools.partial(t, loc)
+    return env.get_template("retro.html").render(d=d, L=labels, lang=loc, _=gettext, gettext=gettext)
 
 
 RETRO_REPORTERS: dict[str, Callable[[RetroReport], str]] = {"markdown": retro_markdown, "html": retro_html}

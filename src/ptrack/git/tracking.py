@@ -25,6 +25,7 @@ from ptrack.core.validate import LoadResult
 from ptrack.git.baseline import baseline_findings, compute_baseline
 from ptrack.git.gitio import GitError
 from ptrack.git.history import CampaignHistory, Progress, load_history
+from ptrack.i18n import N_
 
 
 # ---------------------------------------------------------------------------------------------
@@ -50,7 +51,7 @@ def stale_findings(history: CampaignHistory, snapshot: CampaignSnapshot) -> Iter
             continue
         days = (snapshot.as_of - change.date).days
         if days > limit:
-            yield ("stale-task", (Severity.WARNING, ts.task.path, ts.task.id, "git.stale-task",
+            yield ("stale-task", (Severity.WARNING, ts.task.path, ts.task.id, N_("git.stale-task"),
                                   {"name": ts.task.name, "days": days, "date": change.date.isoformat(),
                                    "author": change.who, "limit": limit}))
 

@@ -34,10 +34,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ptrack.core.compute import CampaignSnapshot, Status
-from ptrack.i18n import fmt_points, t
+from ptrack.i18n import N_, NP_, fmt_points, t
 
 ZOOM_PPD: dict[str, int] = {"day": 24, "week": 6, "month": 2}  # pixels per day
 ZOOMS = tuple(ZOOM_PPD)
+_ZOOM_KEYS = (N_("html.gantt_day"), N_("html.gantt_week"), N_("html.gantt_month"))  # html.gantt_{zoom}
 # The default zoom: the closest one at which the whole window fits this width.
 FIT_PX = 1600
 ROW_H = 24
@@ -165,7 +166,7 @@ def gantt_layout(snapshot: CampaignSnapshot, model, locale: str, *, zoom: str | 
         if header is not None:
             name = header.key if header.key is not None else t(locale, "none")
             members = [by_id[tr.row.key] for tr in tasks]
-            meta = t(locale, "html.gantt_group_meta", n=len(members), actual=fmt_points(header.progress * 100))
+            meta = t(locale, NP_("html.gantt_group_meta"), n=len(members), actual=fmt_points(header.progress * 100))
             modules.append(_Module(len(modules), header, name, meta, tuple(tasks), top))
             top += (1 + len(tasks)) * ROW_H
 
@@ -573,5 +574,5 @@ def _arrows(w, lay: GanttLayout) -> None:
 
 def gantt_script_labels(locale: str) -> Mapping[str, str]:
     """Strings gantt.js shows (in the page's JSON data block)."""
-    return {"critical": t(locale, "html.gantt_critical_tip"), "float": t(locale, "html.gantt_float", n="{n}"),
+    return {"critical": t(locale, "html.gantt_critical_tip"), "float": t(locale, NP_("html.gantt_float"), n="{n}"),
             "task_id": t(locale, "html.gantt_task_id", id="{id}")}

@@ -32,7 +32,7 @@ from ptrack.core.compute import (
     Status,
     TaskSnapshot,
 )
-from ptrack.i18n import TRACKING_COLUMNS, days_text, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, NP_, TRACKING_COLUMNS, days_text, fmt_number, fmt_points, normalise_locale, t
 from ptrack.render.gantt_html import gantt_script_labels, render_gantt_section
 
 # Order in which statuses sort in the tracking table: what needs action first.
@@ -109,6 +109,7 @@ def _environment():
 
     env = Environment(
         loader=PackageLoader("ptrack.render", "templates"),
+        extensions=["jinja2.ext.i18n"],  # the templates' _("key") (scripts/i18n.py extracts them)
         autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -121,7 +122,9 @@ def _environment():
 
 
 def _render(template: str, **context) -> str:
-    return _environment().get_template(template).render(**context)
+    """Render with ``_("key", **values)`` (and ``gettext``) bound to the page's locale."""
+    gettext = functools.partial(t, context["locale"])
+    return _environment().get_template(template).render(_=gettext, gettext=gettext, **context)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +168,7 @@ def _iso(d: date | None) -> str:
 
 
 def _list_sep(locale: str) -> str:
-    return "、" if locale == "zh-CN" else ", "
+    return t(locale, "punct.list")
 
 
 def _health(locale: str, health: Health) -> dict:
@@ -186,11 +189,7 @@ def _number(value: float | None, unit: str | None = None) -> str:
 
 
 def _lang_attr(locale: str) -> str:
-    return "zh-CN" if locale == "zh-CN" else "en"
-
-
-def _labels(locale: str, keys: Iterable[str]) -> dict[str, str]:
-    return {k: t(locale, f"html.{k}") for k in keys}
+    return normalise_locale(locale)  # the locales are BCP 47 tags
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,7 +207,7 @@ def _next_milestone(s: CampaignSnapshot, locale: str) -> dict | None:
     if not upcoming:
         return None
     m = upcoming[0]
-    when = t(locale, "html.today") if m.days_until == 0 else t(locale, "html.in_days", n=m.days_until)
+    when = t(locale, "html.today") if m.days_until == 0 else t(locale, NP_("html.in_days"), n=m.days_until)
     return {"name": m.milestone.name, "date": _iso(m.milestone.date), "when": when}
 
 
@@ -243,7 +242,7 @@ def _campaign_summary(s: CampaignSnapshot, locale: str) -> dict:
         "missed_milestones": sum(1 for m in s.milestones if m.state == "missed"),
         "forecast": _iso(s.forecast_finish) or "—",
         "forecast_late": late > 0,
-        "forecast_note": (t(locale, "html.late_by", n=late, date=_iso(c.end)) if late > 0
+        "forecast_note": (t(locale, NP_("html.late_by"), n=late, date=_iso(c.end)) if late > 0
                           else t(locale, "html.not_late", date=_iso(c.end))),
         "period": f"{_iso(c.start)} – {_iso(c.end)}",
         "start": _iso(c.start),
@@ -288,14 +287,9 @@ def render_portfolio_page(snapshots: Sequence[CampaignSnapshot], *, locale: str 
         "overdue_risks": sum(c["overdue_risks"] for c in campaigns),
         "attention": sum(c["attention"] for c in campaigns),
     }
-    labels = _labels(locale, (
-        "portfolio", "portfolio_title", "skip", "campaigns", "tile_campaigns", "campaign", "no_campaigns", "health", "status",
-        "progress", "planned", "actual", "deviation", "days_behind", "open_risks", "overdue_risks",
-        "overdue_short", "next_milestone", "forecast_finish", "open_dashboard", "tasks_attention",
-        "missed_milestones", "period"))
-    page_title = title or labels["portfolio_title"]
+    page_title = title or t(locale, "html.portfolio_title")
     return _render("portfolio.html.j2", **_page_common(locale, as_of), title=page_title,
-                   campaigns=campaigns, tiles=tiles, totals=totals, L=labels, assets="assets/")
+                   campaigns=campaigns, tiles=tiles, totals=totals, assets="assets/")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -359,7 +353,7 @@ def _risk_row(s: CampaignSnapshot, rs: RiskSnapshot, locale: str, task_names: Ma
     r = rs.risk
     task_name = task_names[r.task_id] if r.task_id else t(locale, "html.campaign_level")
     if rs.state == "overdue":
-        note = t(locale, "html.overdue_by", n=rs.days_overdue)
+        note = t(locale, NP_("html.overdue_by"), n=rs.days_overdue)
     elif rs.due_soon:
         note = t(locale, "html.due_soon")
     else:
@@ -388,11 +382,13 @@ def history_note(history, as_of: date, locale: str) -> str | None:
     if history is None:
         return None
     if not history.in_git:
+        _ = (N_("html.history.not-a-repository"), N_("html.history.not-committed"),  # SiteHistory.missing
+             N_("html.history.git-missing"), N_("html.history.git-error"))
         key = f"html.history.{history.missing or 'git-error'}"
         return t(locale, key, reason=history.reason or "")
     parts = []
     if history.trend:
-        parts.append(t(locale, "html.history.points", n=len(history.trend)))
+        parts.append(t(locale, NP_("html.history.points"), n=len(history.trend)))
     elif history.first_day is not None:
         parts.append(t(locale, "html.history.before_first", date=as_of.isoformat(),
                        first=history.first_day.isoformat()))
@@ -413,7 +409,7 @@ def updated_text(locale: str, as_of: date, update: tuple[date, str] | None) -> s
     days = (as_of - day).days
     if days <= 0:
         return t(locale, "html.updated_today", who=who)
-    return t(locale, "html.updated_ago", n=days, who=who)
+    return t(locale, NP_("html.updated_ago"), n=days, who=who)
 
 
 def _slip(history, task_id: str) -> tuple[int, date] | None:
@@ -430,7 +426,7 @@ def slip_text(locale: str, slip: tuple[int, date] | None) -> str:
     if slip is None or slip[0] == 0:
         return ""
     days, end = slip
-    key = "html.slip_later" if days > 0 else "html.slip_earlier"
+    key = NP_("html.slip_later") if days > 0 else NP_("html.slip_earlier")
     return t(locale, key, n=abs(days), date=end.isoformat())
 
 
@@ -482,9 +478,9 @@ def _milestone_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
     for ms in sorted(s.milestones, key=lambda m: (m.milestone.date, m.milestone.id)):
         m = ms.milestone
         if ms.state in ("achieved_late", "missed"):
-            note = t(locale, "html.days_late", n=ms.days_late)
+            note = t(locale, NP_("html.days_late"), n=ms.days_late)
         elif ms.state == "upcoming":
-            note = t(locale, "html.today") if ms.days_until == 0 else t(locale, "html.in_days", n=ms.days_until)
+            note = t(locale, "html.today") if ms.days_until == 0 else t(locale, NP_("html.in_days"), n=ms.days_until)
         else:
             note = ""
         results = [f"{goals[k].name if k in goals else k}: {_number(v, goals[k].unit if k in goals else None)}"
@@ -628,8 +624,7 @@ def tracking_row_html(r: TrackingRow) -> str:
 
 def _tracking_headers(locale: str) -> list[dict]:
     """The seed's 18 columns, localised, with how each sorts in the browser."""
-    header_index = 1 if locale == "zh-CN" else 2
-    return [{"key": col[0], "label": col[header_index], "sort": _COLUMN_SORT.get(col[0], "text"),
+    return [{"key": col[0], "label": t(locale, "sheet." + col[0]), "sort": _COLUMN_SORT.get(col[0], "text"),
              "cls": _column_class(col[0])} for col in TRACKING_COLUMNS]
 
 
@@ -763,19 +758,6 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
     task_names = {ts.task.id: ts.task.name for ts in reversed(s.tasks)}  # the first wins, as in s.task
     dimensions = [{"key": dim, "title": t(locale, f"html.by_{dim}"), "label": t(locale, f"col.{dim}"),
                    "rows": _group_rows(s, s.groups.get(dim, ()), locale)} for dim in ("module", "department", "owner", "channel")]
-    labels = _labels(locale, (
-        "portfolio", "all_campaigns", "skip", "overview", "focus", "gantt", "goals", "milestones", "risks",
-        "rollups", "trend", "tracking", "downloads", "report_md", "status_json", "tracking_csv", "tracking_xlsx",
-        "gantt_svg", "goal", "target", "latest", "achievement", "expected", "forecast_at_due", "due", "goals_empty",
-        "milestone", "date", "achieved_on", "results", "milestones_empty", "risk", "task", "owner", "department",
-        "solution", "deadline", "risks_empty", "risks_intro", "open_risk", "status", "health", "period", "lead",
-        "calendar", "planned", "actual", "deviation", "days_behind", "tracking_intro", "filter_all", "search",
-        "search_placeholder", "reset", "focus_only", "filters", "no_match", "sections", "progress", "slip",
-        "critical_path", "workload", "person", "capacity", "forecast_start", "forecast_finish_col", "float"))
-    labels["focus_intro"] = t(locale, "html.focus_intro", warn=fmt_number(c.policy.deviation_warn))
-    labels["focus_empty"] = t(locale, "html.focus_empty", warn=fmt_number(c.policy.deviation_warn))
-    labels["group_tasks"] = t(locale, "col.tasks")
-    labels["task_name"] = t(locale, "col.task")
     if gantt_model is None:
         from ptrack.render.gantt import gantt_model as _gantt_model
 
@@ -801,7 +783,8 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
         risks=[_risk_row(s, rs, locale, task_names) for rs in risk_order(s.risks)],
         dimensions=dimensions, headers=_tracking_headers(locale),
         tracking_rows=Markup("".join(map(tracking_row_html, rows))), filters=_filters(s, locale),
-        script_data=script_data, L=labels, gantt=Markup(gantt), portfolio_href=portfolio_href, assets=assets,
+        script_data=script_data, warn=fmt_number(c.policy.deviation_warn), gantt=Markup(gantt), portfolio_href=portfolio_href,
+        assets=assets,
         rows_shown=t(locale, "html.rows_shown", shown=len(rows), total=len(rows)),
     )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 
 from ptrack.core.compute import CampaignSnapshot, Health, RiskSnapshot, Status, TaskSnapshot
-from ptrack.i18n import days_text, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, NP_, days_text, fmt_number, fmt_points, normalise_locale, t
 from ptrack.render.mermaid import mermaid_gantt, mermaid_id, mermaid_label
 from ptrack.reporters import group_label, md_cell
 
@@ -131,8 +131,8 @@ def _focus(s: CampaignSnapshot, loc: str) -> list[str]:
     if not tasks:
         return out + [_cell(t(loc, "report.focus_none", n=warn)), ""]
     out += [_cell(t(loc, "report.focus_intro", n=warn, count=len(tasks))), ""]
-    headers = [t(loc, k) for k in ("col.task", "col.owner", "col.planned", "col.actual", "col.deviation",
-                                    "col.days_behind", "col.status", "col.health", "report.col.open_risks")]
+    headers = [t(loc, k) for k in (N_("col.task"), N_("col.owner"), N_("col.planned"), N_("col.actual"), N_("col.deviation"),
+                                    N_("col.days_behind"), N_("col.status"), N_("col.health"), N_("report.col.open_risks"))]
     rows = []
     for ts in tasks:
         open_risks = [("🔴 " if rs.state == "overdue" else "") + _cell(rs.risk.issue)
@@ -146,7 +146,7 @@ def _focus(s: CampaignSnapshot, loc: str) -> list[str]:
 
 def _risk_state(rs: RiskSnapshot, loc: str) -> str:
     if rs.state == "overdue":
-        return "🔴 " + t(loc, "report.risk_overdue_days", n=rs.days_overdue)
+        return "🔴 " + t(loc, NP_("report.risk_overdue_days"), n=rs.days_overdue)
     if rs.due_soon:
         return "🟡 " + t(loc, "report.risk_due_soon")
     return t(loc, "risk.open")
@@ -159,8 +159,8 @@ def _risks(s: CampaignSnapshot, loc: str) -> list[str]:
     if not risks:
         out += [_cell(t(loc, "report.risks_none")), ""]
     else:
-        headers = [t(loc, k) for k in ("report.col.risk_state", "report.col.issue", "col.task",
-                                        "report.col.risk_owner", "report.col.solution", "report.col.due")]
+        headers = [t(loc, k) for k in (N_("report.col.risk_state"), N_("report.col.issue"), N_("col.task"),
+                                        N_("report.col.risk_owner"), N_("report.col.solution"), N_("report.col.due"))]
         rows = [[_cell(_risk_state(rs, loc)), _cell(rs.risk.issue),
                  _cell(names.get(rs.risk.task_id) if rs.risk.task_id else t(loc, "report.campaign_level")),
                  _cell(_owner(s, rs.risk.owner, loc)), _cell(rs.risk.solution),
@@ -175,15 +175,15 @@ def _milestones(s: CampaignSnapshot, loc: str) -> list[str]:
     if not s.milestones:
         return out + [_cell(t(loc, "report.milestones_none")), ""]
     goals = {g.id: g for g in s.campaign.goals}
-    headers = [t(loc, k) for k in ("report.col.milestone", "report.col.date", "report.col.achieved",
-                                    "col.status", "report.col.note", "report.col.results")]
+    headers = [t(loc, k) for k in (N_("report.col.milestone"), N_("report.col.date"), N_("report.col.achieved"),
+                                    N_("col.status"), N_("report.col.note"), N_("report.col.results"))]
     rows = []
     for ms in sorted(s.milestones, key=lambda m: (m.milestone.date, m.milestone.id)):
         m = ms.milestone
         if ms.state in ("achieved_late", "missed"):
-            note = t(loc, "report.days_late", n=ms.days_late)
+            note = t(loc, NP_("report.days_late"), n=ms.days_late)
         elif ms.state == "upcoming":
-            note = t(loc, "report.days_until", n=ms.days_until) if ms.days_until else t(loc, "report.today")
+            note = t(loc, NP_("report.days_until"), n=ms.days_until) if ms.days_until else t(loc, "report.today")
         else:
             note = "-"
         results = []
@@ -203,9 +203,9 @@ def _goals(s: CampaignSnapshot, loc: str) -> list[str]:
     out = [f"## {_cell(t(loc, 'report.goals'))}", ""]
     if not s.goals:
         return out + [_cell(t(loc, "report.goals_none")), ""]
-    headers = [t(loc, k) for k in ("report.col.goal", "report.col.latest", "report.col.target",
-                                    "report.col.achievement", "report.col.expected", "col.status",
-                                    "report.col.goal_forecast")]
+    headers = [t(loc, k) for k in (N_("report.col.goal"), N_("report.col.latest"), N_("report.col.target"),
+                                    N_("report.col.achievement"), N_("report.col.expected"), N_("col.status"),
+                                    N_("report.col.goal_forecast"))]
     rows = []
     for gs in s.goals:
         g = gs.goal
@@ -221,8 +221,8 @@ def _goals(s: CampaignSnapshot, loc: str) -> list[str]:
 
 
 def _by_module(s: CampaignSnapshot, loc: str) -> list[str]:
-    headers = [t(loc, k) for k in ("col.module", "col.tasks", "col.planned", "col.actual", "col.deviation",
-                                    "col.health")]
+    headers = [t(loc, k) for k in (N_("col.module"), N_("col.tasks"), N_("col.planned"), N_("col.actual"), N_("col.deviation"),
+                                    N_("col.health"))]
     rows = [[_cell(group_label(s, g, loc)), str(len(g.task_ids)), fmt_points(g.planned_progress),
              fmt_points(g.actual_progress), _signed(g.deviation), _cell(health_text(g.health, loc))]
             for g in s.groups.get("module", ())]

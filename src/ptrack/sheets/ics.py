@@ -76,7 +76,7 @@ def render_ics(snapshot: CampaignSnapshot, *, locale: str | None) -> str:
     s = snapshot
     c = s.campaign
     loc = normalise_locale(locale or c.locale)
-    sep = "：" if loc == "zh-CN" else ": "
+    sep = t(loc, "punct.colon")
     stamp = f"{_date(s.as_of)}T000000Z"
     events: list[tuple[date, int, str, list[str]]] = []
 

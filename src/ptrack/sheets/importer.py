@@ -49,7 +49,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ptrack.errors import UsageError
-from ptrack.i18n import EXTRA_TRACKING_COLUMNS, TRACKING_COLUMNS, normalise_locale, t
+from ptrack.i18n import EXTRA_TRACKING_COLUMNS, LOCALES, TRACKING_COLUMNS, N_, normalise_locale, t
 from ptrack.core.loader import display_path
 
 HEADER_SCAN_ROWS = 30
@@ -135,6 +135,9 @@ def _header_table() -> dict[str, str]:
     for key, spellings in _ALIASES.items():
         for spelling in spellings:
             table.setdefault(_norm(spelling), key)
+    for locale in LOCALES:  # the headers an export in any language writes (zh-TW: 任務名稱 ...)
+        for key, _zh, _en in TRACKING_COLUMNS + EXTRA_TRACKING_COLUMNS:
+            table.setdefault(_norm(t(locale, "sheet." + key)), key)
     for spelling, key in list(table.items()):
         table.setdefault(_strip_suffix(spelling), key)
     return table
@@ -601,6 +604,17 @@ class _Row:
     depends_on: list[str] = field(default_factory=list)  # as written, resolved to ids later
 
 
+# The messages msg() and bad() are given without their "import." prefix
+_MESSAGE_KEYS = (
+    N_("import.actual_end_before_start"), N_("import.bad_id"), N_("import.calendar_default"),
+    N_("import.comment"), N_("import.duplicate_id"), N_("import.end_before_start"), N_("import.heading_row"),
+    N_("import.ignored_columns"), N_("import.missing"), N_("import.missing_column"), N_("import.no_tasks"),
+    N_("import.no_year"), N_("import.not_a_date"), N_("import.not_a_percent"), N_("import.orphan_line"),
+    N_("import.percent_range"), N_("import.progress_vs_end"), N_("import.several_owners"),
+    N_("import.unknown_dependency"), N_("import.unknown_status"),
+)
+
+
 class _Collector:
     def __init__(self, sheet: Sheet, header: Header, locale: str):
         self.sheet = sheet
@@ -618,11 +632,7 @@ class _Collector:
         c = self.header.columns.get(key)
         if c is not None:
             return self.header.texts[c]
-        index = 1 if self.locale == "zh-CN" else 2
-        for column in TRACKING_COLUMNS + EXTRA_TRACKING_COLUMNS:
-            if column[0] == key:
-                return column[index]
-        return key
+        return t(self.locale, "sheet." + key)
 
 
 def import_table(path: Path | str, *, output: Path | str | None = None, campaign_id: str | None = None,

@@ -8,7 +8,7 @@ writers only encode it:
   (format ``yyyy-mm-dd``). Progress, deviation and days behind are numbers (percentage *points*,
   0-100, never fractions); the rest is text; an empty cell is ``None``.
 - Owner and collaborators are shown by person name. Lists (collaborators, channels, depends_on)
-  are joined with ``LIST_SEPARATORS[locale]`` ("、" in zh-CN, ", " in en).
+  are joined with the language's list separator (message ``punct.list``: "、" in Chinese, ", " in en).
 - Every risk of the task is one line in the risk cell (``\\n`` between risks), and the solution
   and deadline cells hold the matching line of each risk, so line i of the three cells is one
   risk. Where a risk has no solution or deadline its line is ``-`` (a blank marker that keeps the
@@ -41,7 +41,6 @@ COLUMN_KEYS: tuple[str, ...] = tuple(c[0] for c in TRACKING_COLUMNS + EXTRA_TRAC
 DATE_COLUMNS = frozenset({"planned_start", "planned_end", "actual_start", "actual_end"})
 NUMBER_COLUMNS = frozenset({"planned_progress", "actual_progress", "deviation", "days_behind"})
 RISK_COLUMNS = ("risk", "solution", "risk_due")
-LIST_SEPARATORS = {"zh-CN": "、", "en": ", "}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -71,7 +70,7 @@ def risk_marker(rs: RiskSnapshot, locale: str) -> str:
     word = t(locale, "report.resolved_marker")
     when = rs.risk.resolved_on
     text = f"{word} {when.isoformat()}" if when else word
-    return f"（{text}）" if locale == "zh-CN" else f" ({text})"
+    return t(locale, "punct.paren", text=text)
 
 
 def _parallel(lines: list[str]) -> str | None:
@@ -91,7 +90,7 @@ def _risk_cells(ts: TaskSnapshot, locale: str) -> tuple[str | None, str | None, 
 
 def _row(s: CampaignSnapshot, ts: TaskSnapshot, locale: str) -> list[Cell]:
     task, c = ts.task, s.campaign
-    sep = LIST_SEPARATORS[locale]
+    sep = t(locale, "punct.list")
     risk, solution, risk_due = _risk_cells(ts, locale)
     values: dict[str, Cell] = {
         "name": task.name,
@@ -246,7 +245,7 @@ def xlsx_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
     wb = Workbook(out, _XLSX_OPTIONS)
     wb.set_properties({"title": _clean_xml(snapshot.campaign.name), "author": "ptrack",  # author: creator and
                        "created": fixed_timestamp(snapshot)})  # lastModifiedBy; created: also modified
-    ws = wb.add_worksheet("跟踪表" if loc == "zh-CN" else "Tracking")
+    ws = wb.add_worksheet(t(loc, "report.sheet_name"))
 
     bold = wb.add_format({"bold": True, "valign": "top"})
     formats: dict[tuple[str | None, bool], object] = {}
