@@ -116,7 +116,7 @@ def test_example_campaign_has_no_diagnostics():
         id="id-pattern"),
     pytest.param(
         BASE.replace("  end: 2024-05-31\n", "  end: 2024-05-31\n  locale: zh-cn\n"),
-        ['c.yaml:7:11: error [schema] campaign.locale: "zh-cn" is not one of "zh-CN", "en" '
+        ['c.yaml:7:11: error [schema] campaign.locale: "zh-cn" is not one of "zh-CN", "en", "zh-TW" '
          '(did you mean "zh-CN"?)'],
         id="enum-locale"),
     pytest.param(

@@ -216,7 +216,10 @@ def _kind(value) -> str:
 
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    choices = list(choices)
+    # the same word in other case first ("zh-cn" -> zh-CN, not the as close zh-TW)
+    match = [c for c in choices if str(c).casefold() == str(word).casefold()][:1] \
+        or difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
     return f' (did you mean "{match[0]}"?)' if match else ""
 
 
