@@ -12,6 +12,8 @@ README's development section.
 
 from __future__ import annotations
 
+from ptrack.errors import PtrackError
+
 # The languages, each with the languages that fill the gaps of its catalog, in order. Adding a
 # language is its ptrack.po under locale/ and one line here (and its tag in the schema's enum).
 LOCALES: dict[str, tuple[str, ...]] = {
@@ -53,6 +55,7 @@ _RUNTIME_KEYS = (
     N_("html.by_module"), N_("html.by_department"), N_("html.by_owner"), N_("html.by_channel"),
 )
 
+
 def normalise_locale(locale: str | None) -> str:
     """The supported locale for a tag: "zh-TW" -> zh-TW, "zh" -> zh-CN, "en-GB" -> en, None -> zh-CN."""
     if not locale:
@@ -73,8 +76,9 @@ def normalise_locale(locale: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-class CatalogMissing(RuntimeError):
-    """A language's compiled catalog (.mo) is not installed."""
+class CatalogMissing(PtrackError):
+    """A language's compiled catalog (.mo) is not installed (a checkout used without
+    ``pip install``): the CLI prints how to compile it and exits 2."""
 
 
 # locale argument as given -> {key: text, or (plural forms, plural rule)}; filled on first use
@@ -145,12 +149,6 @@ def t(locale: str | None, key: str, **values) -> str:
         index = plural(count) if isinstance(count, int) else len(forms) - 1
         text = forms[min(index, len(forms) - 1)]
     return text.format(**values) if values else text
-
-
-def language_of(locale: str | None) -> str:
-    """The language of ``locale`` ("zh" for zh-CN and zh-TW): for choices that follow the
-    language, not the region, such as the tracking sheet's header set."""
-    return normalise_locale(locale).split("-")[0]
 
 
 def days_text(locale: str | None, days: int) -> str:
