@@ -382,7 +382,7 @@ def test_usage_errors_exit_2(run_cli, tmp_path):
 def test_help_says_what_happens_to_invalid_campaigns(run_cli):
     code, out, _ = run_cli("build", "--help")
     assert code == 0
-    assert "--out DIR" in out and "--lang [zh-CN|en]" in out and "--font FILE" in out
+    assert "--out DIR" in out and "--lang [zh-CN|en|zh-TW]" in out and "--font FILE" in out
     assert "nothing is written" in " ".join(out.split())
 
 
