@@ -7,8 +7,9 @@
     python scripts/i18n.py set KEY en="..." zh-CN="..."   write translations of one key
     python scripts/i18n.py set KEY --plural en="1 day" en="{n} days" zh-CN="{n} 天"
     python scripts/i18n.py check           exit 1 unless every catalog matches the code: no
-                                           missing, stale, fuzzy or untranslated message (a
-                                           language with fallbacks may leave messages empty)
+                                           missing, stale, fuzzy or untranslated message (en and
+                                           zh-CN complete; another language may leave messages
+                                           empty for its fallbacks)
     python scripts/i18n.py compile         .po -> .mo (pip install does this too)
     python scripts/i18n.py extract [-o F]  write the template (.pot) only
     python scripts/i18n.py init LANG       start the catalog of a new language (e.g. ja)
@@ -45,6 +46,7 @@ MAPPING = ROOT / "babel.cfg"
 DOMAIN = "ptrack"
 KEYWORDS = {"t": (2,), "N_": None, "NP_": (1, 1), "_": None, "gettext": None, "ngettext": (1, 2)}
 SOURCE_LANGUAGE = "en"  # its texts are copied into the other catalogs as comments for translators
+COMPLETE = ("en", "zh-CN")  # every message translated; another language may leave some to its fallbacks
 PLACEHOLDER = re.compile(r"(?<!\{)\{(\w*)[^{}]*\}")
 
 
@@ -221,8 +223,9 @@ def _placeholders(text: str) -> set[str]:
 
 def check_catalogs(template: Catalog | None = None) -> list[str]:
     """Every problem with the catalogs, as lines: keys the code uses that a catalog lacks, keys
-    a catalog has that the code no longer uses, fuzzy or untranslated messages (a language with
-    fallbacks may leave some untranslated), plural forms, placeholders unlike the English ones."""
+    a catalog has that the code no longer uses, fuzzy or untranslated messages (en and zh-CN
+    complete; another language may leave some to its fallbacks), plural forms, placeholders
+    unlike the English ones."""
     template = template or extract()
     locales = _locales()
     wanted = {m.id if isinstance(m.id, str) else m.id[0]: m for m in template if m.id}
@@ -253,7 +256,7 @@ def check_catalogs(template: Catalog | None = None) -> list[str]:
                 continue
             strings = list(message.string) if plural else [message.string]
             if not all(strings):
-                if not fallbacks or any(strings):
+                if locale in COMPLETE or not fallbacks or any(strings):
                     problems.append(f"{rel}: {key}: untranslated")
                 continue
             english = source.get(message.id)
