@@ -6,8 +6,10 @@ neither Babel nor a catalog."""
 
 from __future__ import annotations
 
+import gettext
 import importlib.util
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -251,3 +253,32 @@ def test_the_sheet_headers_of_zh_cn_and_en_are_the_interchange_sets():
     assert tracking_headers("zh-CN") == [zh for _, zh, _ in columns]
     assert tracking_headers("en") == [en for _, _, en in columns]
     assert tracking_headers("zh-TW")[:3] == ["任務名稱", "任務描述", "所屬模組"]
+
+
+def test_adding_a_message_is_update_then_set(tmp_path):
+    """README's "Adding a message", on a copy of the sources: a new key in the code is found by
+    `update` (added empty to every catalog; check fails until it has its texts), `set` writes
+    the texts and compiles, and check passes."""
+    for name in ("src", "scripts"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ("babel.cfg", "setup.py"):
+        shutil.copy2(ROOT / name, tmp_path / name)
+    html = tmp_path / "src" / "ptrack" / "render" / "html.py"
+    html.write_text(html.read_text(encoding="utf-8") + '\n\ndef _new(locale):\n    return t(locale, "html.new_label")\n',
+                    encoding="utf-8")
+
+    def tool(*args):
+        return subprocess.run([sys.executable, str(tmp_path / "scripts" / "i18n.py"), *args],
+                              capture_output=True, text=True, timeout=120)
+
+    update = tool("update")
+    assert update.returncode == 0, update.stderr
+    assert "en: added html.new_label" in update.stdout and "zh-TW: added html.new_label" in update.stdout
+    assert "src/ptrack/locale/zh_CN/LC_MESSAGES/ptrack.po: html.new_label: untranslated" in update.stdout
+    assert tool("check").returncode == 1
+    done = tool("set", "html.new_label", "en=New label", "zh-CN=新标签", "zh-TW=新標籤")
+    assert done.returncode == 0, done.stderr
+    check = tool("check")
+    assert check.returncode == 0, check.stdout
+    with (tmp_path / "src/ptrack/locale/zh_TW/LC_MESSAGES/ptrack.mo").open("rb") as f:
+        assert gettext.GNUTranslations(f).gettext("html.new_label") == "新標籤"
