@@ -76,6 +76,11 @@ def normalise_locale(locale: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+def cldr_locale(locale: str | None) -> str:
+    """The CLDR identifier of ``locale`` for Babel's locale data ("zh-TW" -> "zh_TW")."""
+    return normalise_locale(locale).replace("-", "_")
+
+
 class CatalogMissing(PtrackError):
     """A language's compiled catalog (.mo) is not installed (a checkout used without
     ``pip install``): the CLI prints how to compile it and exits 2."""

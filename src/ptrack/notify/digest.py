@@ -35,12 +35,16 @@ from typing import Mapping, Sequence
 
 from ptrack.core.calendars import WorkCalendar, get_calendar
 from ptrack.core.compute import CampaignSnapshot, Health, Status, compute_snapshot
-from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, NP_, cldr_locale, fmt_number, fmt_points, normalise_locale, t
 from ptrack.notify.model import Digest, DigestItem, DigestSection, ItemKind, Recipient
 
 TEAM = "@team"  # the person part of the team digest's key (person ids cannot contain "@")
 PERSON_SECTIONS = ("overdue", "risks", "due", "starting", "milestones", "stale")
 TEAM_SECTIONS = ("health", "milestones", "focus", "goals")
+# their titles, notify.section.<key>
+_SECTION_KEYS = (N_("notify.section.overdue"), N_("notify.section.risks"), NP_("notify.section.due"),
+                 NP_("notify.section.starting"), N_("notify.section.milestones"), N_("notify.section.stale"),
+                 N_("notify.section.health"), N_("notify.section.focus"), N_("notify.section.goals"))
 _SECTION_OF = {
     ItemKind.TASK_OVERDUE: "overdue", ItemKind.RISK_OVERDUE: "risks", ItemKind.RISK_DUE: "risks",
     ItemKind.TASK_DUE: "due", ItemKind.TASK_STARTING: "starting",
@@ -77,14 +81,16 @@ def previous_working_day(calendar: WorkCalendar, as_of: date) -> date:
 
 
 def day_text(locale: str, day: date, as_of: date) -> str:
-    """"today", "tomorrow", else "Thu 18 Apr" / "4月18日（周四）"."""
+    """"today", "tomorrow", else "Thu 18 Apr" / "4月18日（周四）" / "4月18日（週四）": the catalog's
+    date pattern (notify.date_pattern, CLDR syntax) with the names of weekdays and months from
+    Babel's locale data."""
     if day == as_of:
         return t(locale, "notify.today")
     if day == as_of + timedelta(days=1):
         return t(locale, "notify.tomorrow")
-    weekday = t(locale, f"notify.weekday.{day.weekday()}")
-    return t(locale, "notify.date", month=day.month, day=day.day, weekday=weekday,
-             month_name=t(locale, f"notify.month.{day.month}"))
+    from babel.dates import format_date
+
+    return format_date(day, t(locale, "notify.date_pattern"), locale=cldr_locale(locale))
 
 
 class _Collector:
@@ -135,7 +141,7 @@ def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
         if ts.status is Status.DELAYED:
             days = (as_of - task.planned_end).days
             found.append((ItemKind.TASK_OVERDUE, task.planned_end,
-                          t(locale, "notify.item.task-overdue", end=when(task.planned_end), days=days, **values), True))
+                          t(locale, NP_("notify.item.task-overdue"), end=when(task.planned_end), days=days, **values), True))
         elif ts.status in _OPEN and within(task.planned_end):
             found.append((ItemKind.TASK_DUE, task.planned_end,
                           t(locale, "notify.item.task-due", end=when(task.planned_end), **values), False))
@@ -162,7 +168,7 @@ def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
         where = t(locale, "notify.risk_of_task", task=task.name) if task else ""
         order = (risk.due or as_of, order_of_task.get(risk.task_id, -1), j)
         if rs.state == "overdue":
-            text = t(locale, "notify.item.risk-overdue", issue=risk.issue, where=where, due=when(risk.due),
+            text = t(locale, NP_("notify.item.risk-overdue"), issue=risk.issue, where=where, due=when(risk.due),
                      days=rs.days_overdue)
             people.add(owner, DigestItem(ItemKind.RISK_OVERDUE, text, risk.due.isoformat(), risk.task_id, True), order)
         elif rs.state == "open" and within(risk.due):
@@ -230,7 +236,7 @@ def _team_items(snapshot: CampaignSnapshot, previous: CampaignSnapshot | None, p
         if m.achieved is not None and previous_day < m.achieved <= as_of:
             late = (m.achieved - m.date).days
             text = t(locale, "notify.item.milestone-hit", name=m.name, date=m.achieved.isoformat(),
-                     late=t(locale, "notify.late", days=late) if late > 0 else t(locale, "notify.on_time"))
+                     late=t(locale, NP_("notify.late"), days=late) if late > 0 else t(locale, "notify.on_time"))
             out.append(((1, m.achieved, k), DigestItem(ItemKind.MILESTONE_HIT, text, m.achieved.isoformat())))
         elif ms.state == "missed" and previous_day <= m.date < as_of:
             text = t(locale, "notify.item.milestone-missed", name=m.name, date=m.date.isoformat(), days=ms.days_late)
@@ -298,7 +304,7 @@ def _digest(snapshot: CampaignSnapshot, recipient: Recipient, items: list[tuple[
     if recipient.person_id is None:
         title = t(locale, "notify.title.team", campaign=campaign.name, as_of=as_of)
     else:
-        title = t(locale, "notify.title.person", campaign=campaign.name, name=recipient.name, as_of=as_of,
+        title = t(locale, NP_("notify.title.person"), campaign=campaign.name, name=recipient.name, as_of=as_of,
                   n=sum(len(s.items) for s in sections))
     summary = t(locale, "notify.summary", as_of=as_of, planned=fmt_points(snapshot.planned_progress),
                 actual=fmt_points(snapshot.actual_progress), deviation=f"{snapshot.deviation:+.1f}",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Callable
 
-from ptrack.i18n import t
+from ptrack.i18n import NP_, t
 from ptrack.notify.model import Digest
 from ptrack.notify.send import NotifyReport, Outcome
 
@@ -33,7 +33,7 @@ def _who(o: Outcome, locale: str) -> str:
     who = r.name if o.digest.is_team else f"{r.name} ({r.person_id})"
     part = f" · {t(locale, 'notify.report.part', part=o.message.part, parts=o.message.parts)}" \
         if o.message.parts > 1 else ""
-    items = t(locale, "notify.report.items", n=sum(len(s.items) for s in o.digest.sections))
+    items = t(locale, NP_("notify.report.items"), n=sum(len(s.items) for s in o.digest.sections))
     return f"{who} · {o.digest.key} · {items}{part}"
 
 

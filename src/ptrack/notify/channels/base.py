@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, ClassVar, Mapping, Sequence
 
 from ptrack.errors import UsageError
-from ptrack.i18n import t
+from ptrack.i18n import NP_, t
 from ptrack.notify.model import Delivery, Digest, DigestItem, DigestSection, Message
 from ptrack.notify.transport import (SYSTEM_CLOCK, Clock, HttpResult, HttpTransport, RateLimiter, RetryPolicy,
                                      redact, url_secrets)
@@ -155,7 +155,7 @@ def part_title(digest: Digest, part: Part) -> str:
 
 def overflow_lines(digest: Digest, omitted: int) -> list[str]:
     """The localised lines that end a truncated digest: how much is left out, where to read it."""
-    lines = [t(digest.locale, "notify.channel.more", n=omitted)]
+    lines = [t(digest.locale, NP_("notify.channel.more"), n=omitted)]
     if digest.page_url:
         lines.append(t(digest.locale, "notify.channel.see_page", url=digest.page_url))
     return lines
