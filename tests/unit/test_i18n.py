@@ -282,3 +282,16 @@ def test_adding_a_message_is_update_then_set(tmp_path):
     assert check.returncode == 0, check.stdout
     with (tmp_path / "src/ptrack/locale/zh_TW/LC_MESSAGES/ptrack.mo").open("rb") as f:
         assert gettext.GNUTranslations(f).gettext("html.new_label") == "新標籤"
+
+
+@pytest.mark.parametrize("locale, expected", [("en", "Thu 18 Apr"), ("zh-CN", "4月18日（周四）"),
+                                              ("zh-TW", "4月18日（週四）")])
+def test_notify_dates_take_weekday_and_month_names_from_cldr(locale, expected):
+    from datetime import date
+
+    from ptrack.notify.digest import day_text
+
+    # 2024-04-18 was a Thursday; the catalog gives the pattern, Babel's CLDR data the names
+    assert day_text(locale, date(2024, 4, 18), date(2024, 4, 10)) == expected
+    assert day_text(locale, date(2024, 4, 10), date(2024, 4, 10)) == t(locale, "notify.today")
+    assert day_text(locale, date(2024, 4, 11), date(2024, 4, 10)) == t(locale, "notify.tomorrow")
