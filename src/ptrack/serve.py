@@ -46,7 +46,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ptrack.errors import PtrackError, UsageError
-from ptrack.i18n import normalise_locale, t
+from ptrack.i18n import N_, normalise_locale, t
 
 HOST = "127.0.0.1"
 EVENTS_PATH = "/__ptrack/events"
@@ -280,7 +280,8 @@ _LANG = re.compile(rb'<html[^>]*\blang="([^"]+)"', re.IGNORECASE)
 
 
 def _texts(locale: str) -> dict[str, str]:
-    return {key: t(locale, f"serve.{key}") for key in ("invalid", "failed", "kept", "none", "hide")}
+    keys = (N_("serve.invalid"), N_("serve.failed"), N_("serve.kept"), N_("serve.none"), N_("serve.hide"))
+    return {key.removeprefix("serve."): t(locale, key) for key in keys}
 
 
 def _overlay_key(state: State) -> str:

@@ -143,7 +143,7 @@ def _critical_slip(s: CampaignSnapshot):
             continue
         if s.as_of <= ts.task.planned_start:
             continue  # its first day is not a slip yet (as for late-start)
-        yield (Severity.WARNING, _progress_path(ts.task), ts.task.id, "rule.critical-slip",
+        yield (Severity.WARNING, _progress_path(ts.task), ts.task.id, NP_("rule.critical-slip"),
                {"name": ts.task.name, "days": ts.days_behind, "float": ts.float_days,
                 "forecast": ts.forecast_finish.isoformat() if ts.forecast_finish else "-",
                 "end": s.campaign.end.isoformat()})
@@ -166,7 +166,7 @@ def _overallocated(s: CampaignSnapshot):
             first = tasks[ids[0]]
             path = first.path + (("owner",) if first.owner == person.person
                                  else ("collaborators", first.collaborators.index(person.person)))
-        yield (Severity.NOTICE, path, None, "rule.overallocated",
+        yield (Severity.NOTICE, path, None, NP_("rule.overallocated"),
                {"person_ref": person.person, "n": len(person.over), "week": workload.weeks[worst].label,
                 "load": fmt_number(person.load[worst]), "available": fmt_number(person.available[worst]),
                 "capacity": fmt_number(person.capacity),

@@ -738,8 +738,10 @@ def _workload_view(s: CampaignSnapshot, locale: str) -> dict:
 def _critical_intro(s: CampaignSnapshot, locale: str) -> str:
     if not s.critical_path:
         return t(locale, "report.critical_none")
-    return t(locale, "report.critical_intro", forecast=_iso(s.forecast_finish), end=_iso(s.campaign.end),
-             n=len(s.critical_path))
+    from ptrack.render.markdown import critical_intro_key
+
+    return t(locale, critical_intro_key(len(s.critical_path)), forecast=_iso(s.forecast_finish),
+             end=_iso(s.campaign.end), n=len(s.critical_path))
 
 
 def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, images: CampaignImages,

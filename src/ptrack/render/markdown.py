@@ -17,6 +17,12 @@ from ptrack.i18n import N_, NP_, days_text, fmt_number, fmt_points, normalise_lo
 from ptrack.render.mermaid import mermaid_gantt, mermaid_id, mermaid_label
 from ptrack.reporters import group_label, md_cell
 
+def critical_intro_key(n: int) -> str:
+    """The critical path's introduction: its own text for one task ("follows this task"; Chinese
+    words that differently too, which one plural form cannot say)."""
+    return N_("report.critical_intro_one") if n == 1 else N_("report.critical_intro")
+
+
 HEALTH_EMOJI = {Health.GREEN: "🟢", Health.AMBER: "🟡", Health.RED: "🔴"}
 SEED_COLUMNS = 18
 
@@ -236,9 +242,10 @@ def _critical_path(s: CampaignSnapshot, loc: str) -> list[str]:
         return out + [_cell(t(loc, "report.critical_none")), ""]
     end = s.campaign.end.isoformat()
     forecast = s.forecast_finish.isoformat() if s.forecast_finish else "-"
-    out += [_cell(t(loc, "report.critical_intro", forecast=forecast, end=end, n=len(s.critical_path))), ""]
-    headers = [t(loc, k) for k in ("col.task", "col.owner", "report.col.forecast_start", "col.forecast",
-                                    "col.float", "col.status", "col.days_behind")]
+    out += [_cell(t(loc, critical_intro_key(len(s.critical_path)), forecast=forecast, end=end,
+                    n=len(s.critical_path))), ""]
+    headers = [t(loc, k) for k in (N_("col.task"), N_("col.owner"), N_("report.col.forecast_start"), N_("col.forecast"),
+                                    N_("col.float"), N_("col.status"), N_("col.days_behind"))]
     rows = []
     for tid in s.critical_path:
         ts = s.task(tid)
@@ -282,7 +289,7 @@ def _workload(s: CampaignSnapshot, loc: str) -> list[str]:
         rows.append(cells)
     out += _table(headers, rows, right=set(range(1, shown + 1))) + [""]
     if len(w.weeks) > shown:
-        out += [_cell(t(loc, "report.workload_more", n=len(w.weeks) - shown)), ""]
+        out += [_cell(t(loc, NP_("report.workload_more"), n=len(w.weeks) - shown)), ""]
     return out
 
 
