@@ -611,7 +611,8 @@ _MESSAGE_KEYS = (
     N_("import.ignored_columns"), N_("import.missing"), N_("import.missing_column"), N_("import.no_tasks"),
     N_("import.no_year"), N_("import.not_a_date"), N_("import.not_a_percent"), N_("import.orphan_line"),
     N_("import.percent_range"), N_("import.progress_vs_end"), N_("import.several_owners"),
-    N_("import.unknown_dependency"), N_("import.unknown_status"),
+    N_("import.unknown_dependency"), N_("import.unknown_status"), N_("import.bad_calendar"),
+    N_("import.calendar_differs"), N_("import.calendar_overridden"),
 )
 
 
