@@ -29,6 +29,20 @@ EXAMPLE = ROOT / "examples" / "campaign.yaml"
 HOSTILE = ROOT / "tests" / "golden" / "inputs" / "hostile.yaml"  # hostile strings in every field
 EXAMPLE_AS_OF = date(2024, 4, 15)
 
+# the smallest valid campaign (one task), ``.format(id=...)``: for CLI tests of validate
+MINIMAL_CAMPAIGN = """\
+ptrack: 1
+campaign:
+  id: {id}
+  name: Campaign {id}
+  start: 2024-03-01
+  end: 2024-05-31
+tasks:
+  - id: a
+    name: A
+    planned: {{start: 2024-03-01, end: 2024-03-10}}
+"""
+
 
 def snapshot_of(path: Path, as_of: date = EXAMPLE_AS_OF) -> CampaignSnapshot:
     """Load, validate and compute one campaign file through the pipeline, as the CLI does."""

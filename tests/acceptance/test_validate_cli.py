@@ -7,24 +7,11 @@ import json
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "campaign.yaml"
-
-VALID = """\
-ptrack: 1
-campaign:
-  id: {id}
-  name: Campaign {id}
-  start: 2024-03-01
-  end: 2024-05-31
-tasks:
-  - id: a
-    name: A
-    planned: {{start: 2024-03-01, end: 2024-03-10}}
-"""
+from tests.helpers import EXAMPLE
+from tests.helpers import MINIMAL_CAMPAIGN as VALID
 
 
 @pytest.fixture
