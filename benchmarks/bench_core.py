@@ -78,6 +78,18 @@ def _add_days(d: date, n: int) -> date:
     return d + timedelta(days=n)
 
 
+def progress_fraction(rng, start: date, end: date, as_of: date, actual_start, actual_end) -> float:
+    """A task's actual progress as a fraction: 1 when it has ended, 0 before it started, else near
+    where its plan is at ``as_of`` (a little behind more often than ahead)."""
+    if actual_end:
+        return 1.0
+    if not actual_start:
+        return 0.0
+    span = max((end - start).days, 1)
+    expected = min(max((as_of - start).days / span, 0.0), 1.0)
+    return max(0.0, min(0.99, expected + rng.uniform(-0.35, 0.1)))
+
+
 def generate_campaign(n_tasks: int, seed: int = SEED) -> str:
     """The YAML text of a valid campaign with ``n_tasks`` tasks (deterministic for a seed)."""
     rng = random.Random(seed * 1_000_003 + n_tasks)
@@ -206,14 +218,7 @@ def generate_campaign(n_tasks: int, seed: int = SEED) -> str:
         if declared:
             tw(f"    status: {declared}")
 
-        if actual_end:
-            frac = 1.0
-        elif actual_start:
-            span = max((end - start).days, 1)
-            expected = min(max((AS_OF - start).days / span, 0.0), 1.0)
-            frac = max(0.0, min(0.99, expected + rng.uniform(-0.35, 0.1)))
-        else:
-            frac = 0.0
+        frac = progress_fraction(rng, start, end, AS_OF, actual_start, actual_end)
         kind = i % 3
         if kind == 0:
             if not actual_end or rng.random() < 0.5:  # done tasks may just rely on actual.end

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from bench_core import (AS_OF, CHANNELS, ISSUES, REGIONS, SEED, SOLUTIONS, UNITS, generate_campaign, q)
+from bench_core import (AS_OF, CHANNELS, ISSUES, REGIONS, SEED, SOLUTIONS, UNITS, generate_campaign, progress_fraction, q)
 
 
 @dataclass(frozen=True)
@@ -299,14 +299,7 @@ def _generate(sh: Shape, n_tasks: int, seed: int) -> str:
             tw(f"    actual: {{start: {actual_start}" + (f", end: {actual_end}}}" if actual_end else "}"))
         if declared:
             tw(f"    status: {declared}")
-        if actual_end:
-            frac = 1.0
-        elif actual_start:
-            total_days = max((end - start).days, 1)
-            expected = min(max((as_of - start).days / total_days, 0.0), 1.0)
-            frac = max(0.0, min(0.99, expected + rng.uniform(-0.35, 0.1)))
-        else:
-            frac = 0.0
+        frac = progress_fraction(rng, start, end, as_of, actual_start, actual_end)
         kind = i % 3
         if kind == 0:
             if not actual_end or rng.random() < 0.5:
