@@ -60,6 +60,7 @@ def test_explicit_file_that_is_not_a_font_is_a_usage_error(tmp_path):
 @needs_cjk
 def test_explicit_cjk_font_wins_over_the_search(monkeypatch):
     monkeypatch.setattr(fonts, "_matplotlib_faces", lambda: pytest.fail("searched despite --font"))
+    monkeypatch.setattr(fonts, "_fc_list_faces", lambda: pytest.fail("searched despite --font"))
     choice = find_cjk_font(SYSTEM_CJK.path)
     assert choice.path == str(Path(SYSTEM_CJK.path).resolve())
     assert choice.family is not None and choice.warning is None
@@ -91,10 +92,13 @@ def test_preference_order_and_regular_weight_win_whatever_the_listing_order(monk
         _face("Noto Sans CJK SC", tmp_path / "noto.ttc", 2),
         _face("Noto Serif CJK SC", tmp_path / "serif.ttc", 2),
     ]
-    for order in (faces, faces[::-1], faces[2:] + faces[:2]):
-        monkeypatch.setattr(fonts, "_matplotlib_faces", lambda order=order: list(order))
-        choice = find_cjk_font()
-        assert (choice.family, Path(choice.path).name, choice.warning) == ("Noto Sans CJK SC", "noto.ttc", None)
+    for source in ("_fc_list_faces", "_matplotlib_faces"):  # fontconfig's list, else matplotlib's
+        monkeypatch.setattr(fonts, "_fc_list_faces", list)
+        for order in (faces, faces[::-1], faces[2:] + faces[:2]):
+            monkeypatch.setattr(fonts, source, lambda order=order: list(order))
+            choice = find_cjk_font()
+            assert (choice.family, Path(choice.path).name, choice.warning) == ("Noto Sans CJK SC", "noto.ttc", None)
+            assert choice.bold == (str(tmp_path / "noto-bold.ttc"), 2)
 
 
 def test_prefix_patterns_and_fallback_rank():
@@ -109,11 +113,17 @@ def test_prefix_patterns_and_fallback_rank():
 def test_faces_whose_file_is_gone_are_skipped(monkeypatch, tmp_path):
     ghost = fonts._Face("Noto Sans CJK SC", str(tmp_path / "deleted.ttc"))
     real = _face("SimHei", tmp_path / "simhei.ttf")
-    monkeypatch.setattr(fonts, "_matplotlib_faces", lambda: [ghost, real])
+    monkeypatch.setattr(fonts, "_fc_list_faces", lambda: [ghost, real])
     assert find_cjk_font().family == "SimHei"
 
 
-def test_fc_list_finds_fonts_matplotlib_has_not_cached(monkeypatch, tmp_path):
+def _fake_fc_list(monkeypatch, listing: str) -> None:
+    monkeypatch.setattr(fonts.shutil, "which", lambda name: "/usr/bin/fc-list")
+    monkeypatch.setattr(fonts.subprocess, "run",
+                        lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout=listing, stderr=""))
+
+
+def test_fontconfig_is_asked_first_and_matplotlib_not_imported_for_it(monkeypatch, tmp_path):
     font_file = tmp_path / "wqy-microhei.ttc"
     font_file.touch()
     bold_file = tmp_path / "wqy-microhei-bold.ttc"
@@ -122,12 +132,34 @@ def test_fc_list_finds_fonts_matplotlib_has_not_cached(monkeypatch, tmp_path):
                f"WenQuanYi Micro Hei\t{bold_file}\t1\t200\t0\n"  # fontconfig's bold: 200
                "DejaVu Sans\t/usr/share/fonts/x.ttf\t0\t80\t0\n"
                "broken line\n")
-    monkeypatch.setattr(fonts, "_matplotlib_faces", list)
-    monkeypatch.setattr(fonts.shutil, "which", lambda name: "/usr/bin/fc-list")
-    monkeypatch.setattr(fonts.subprocess, "run",
-                        lambda *a, **k: subprocess.CompletedProcess(a, 0, stdout=listing, stderr=""))
+    monkeypatch.setattr(fonts, "_matplotlib_faces", lambda: pytest.fail("matplotlib's list asked"))
+    _fake_fc_list(monkeypatch, listing)
     # the regular face for text, and the family's bold face (its own file) for bold text
     assert find_cjk_font() == FontChoice(str(font_file), "WenQuanYi Micro Hei", None, (str(bold_file), 1))
+
+
+def test_fontconfig_weights_map_to_opentype_weights_so_bold_is_bold_not_black(monkeypatch, tmp_path):
+    # fonts-noto-cjk-extra installs every weight of the family; fontconfig numbers them
+    # thin 0, light 50, demilight 55, regular 80, medium 100, bold 200, black 210.
+    names = {0: "thin", 50: "light", 55: "demilight", 80: "regular", 100: "medium", 200: "bold", 210: "black"}
+    lines = []
+    for weight, name in names.items():
+        (tmp_path / f"{name}.otf").touch()
+        lines.append(f"Noto Sans CJK SC\t{tmp_path / (name + '.otf')}\t0\t{weight}\t0\n")
+    _fake_fc_list(monkeypatch, "".join(reversed(lines)))
+    faces = fonts._fc_list_faces()
+    assert sorted((Path(f.path).stem, f.weight) for f in faces) == sorted([
+        ("thin", 100), ("light", 300), ("demilight", 350), ("regular", 400), ("medium", 500), ("bold", 700),
+        ("black", 900)])
+    choice = find_cjk_font()
+    assert Path(choice.path).stem == "regular" and choice.bold == (str(tmp_path / "bold.otf"), 0)
+    assert fonts._fc_weight(190) == 600 and fonts._fc_weight(90) == 400  # ties go to the lighter
+
+
+def test_matplotlib_list_is_asked_when_fontconfig_knows_no_cjk_font(monkeypatch, tmp_path):
+    _fake_fc_list(monkeypatch, "DejaVu Sans\t/usr/share/fonts/x.ttf\t0\t80\t0\n")
+    monkeypatch.setattr(fonts, "_matplotlib_faces", lambda: [_face("SimHei", tmp_path / "simhei.ttf")])
+    assert find_cjk_font() == FontChoice(str(tmp_path / "simhei.ttf"), "SimHei", None, None)
 
 
 def test_without_fc_list_the_search_still_answers(monkeypatch):

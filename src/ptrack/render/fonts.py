@@ -1,9 +1,12 @@
 """Finding a font that can draw Chinese in the charts (DESIGN §7: never silent tofu boxes).
 
 ``find_cjk_font(explicit)`` picks the font: ``--font FILE`` when given, else the first installed
-family of ``CJK_FAMILIES`` (matplotlib's font list, then ``fc-list`` for fonts installed after
-matplotlib built its cache), and the bold face of the same family (Debian's fonts-noto-cjk ships
-it in a file of its own, NotoSansCJK-Bold.ttc, which a stale matplotlib cache does not know).
+family of ``CJK_FAMILIES``, and the bold face of the same family (Debian's fonts-noto-cjk ships it
+in a file of its own, NotoSansCJK-Bold.ttc). The system's fonts are asked of fontconfig
+(``fc-list``, ~10 ms) where it is installed (Linux, the BSDs, Homebrew), which also knows fonts
+installed after matplotlib built its font cache; matplotlib's font list (importing it costs
+~0.2 s, which a build's parent process otherwise never pays: its child draws the charts) only
+where fontconfig is missing or knows no CJK font.
 When there is none it returns a choice with a ``warning`` that the caller prints once.
 ``configure_matplotlib(choice)`` registers the font files and returns (and applies) the rcParams
 that make matplotlib use them, with a Latin fallback after them.
@@ -94,17 +97,17 @@ def find_cjk_font(explicit: str | None = None) -> FontChoice:
     quiet_library_logs()
     if explicit is not None:
         return _explicit_font(explicit)
-    known = _matplotlib_faces()
+    known = _fc_list_faces()
     face = _pick(known)
-    fc_faces = None
+    mpl_faces = None
     if face is None:
-        fc_faces = _fc_list_faces()
-        face = _pick(fc_faces)
+        mpl_faces = _matplotlib_faces()
+        face = _pick(mpl_faces)
     if face is None:
         return FontChoice(None, None, NO_FONT_WARNING)
     bold = _bold_of(face.family, known)
     if bold is None:
-        bold = _bold_of(face.family, _fc_list_faces() if fc_faces is None else fc_faces)
+        bold = _bold_of(face.family, _matplotlib_faces() if mpl_faces is None else mpl_faces)
     return FontChoice(face.path, face.family, None, bold)
 
 
@@ -246,7 +249,7 @@ def _matplotlib_faces() -> list[_Face]:
 
 
 def _fc_list_faces() -> list[_Face]:
-    """Fonts fontconfig knows about (those installed after matplotlib cached its list)."""
+    """The fonts fontconfig knows about ([] without ``fc-list``)."""
     exe = shutil.which("fc-list")
     if exe is None:
         return []
@@ -261,12 +264,21 @@ def _fc_list_faces() -> list[_Face]:
         if len(parts) != 5 or not parts[1].lower().endswith((".ttf", ".otf", ".ttc", ".otc")):
             continue
         family, file, index, weight, slant = parts
-        # fontconfig weights: 80 regular, 200 bold; slant 0 roman.
-        fc_weight = int(weight) if weight.isdigit() else 80
         faces.append(_Face(family, file, int(index) if index.isdigit() else 0,
-                           400 if fc_weight == 80 else 700 if fc_weight >= 200 else 300,
-                           "normal" if slant in ("", "0") else "italic"))
+                           _fc_weight(int(weight)) if weight.isdigit() else 400,  # a range: a variable font
+                           "normal" if slant in ("", "0") else "italic"))  # fontconfig's slant 0: roman
     return faces
+
+
+# fontconfig's weight scale -> the OpenType (CSS) one: thin 0, extralight 40, light 50, demilight
+# 55, book 75, regular 80, medium 100, demibold 180, bold 200, extrabold 205, black 210.
+_FC_WEIGHTS = ((0, 100), (40, 200), (50, 300), (55, 350), (75, 380), (80, 400), (100, 500),
+               (180, 600), (200, 700), (205, 800), (210, 900))
+
+
+def _fc_weight(value: int) -> int:
+    """The OpenType weight of a fontconfig weight: that of the nearest named weight."""
+    return min(_FC_WEIGHTS, key=lambda pair: (abs(pair[0] - value), pair[0]))[1]
 
 
 def _weight(value) -> int:
