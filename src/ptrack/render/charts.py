@@ -15,7 +15,7 @@ from ptrack.i18n import fmt_number, fmt_points, t
 from ptrack.render.fonts import FontChoice
 from ptrack.render.chrome import (
     ACTUAL_COLOUR, DPI, FONT_SIZE, GOAL_COLOURS, LegendEntry, PLANNED_CURVE_COLOUR, TODAY_COLOUR, agg_canvas,
-    axes_data_transform, draw_legend, mpl_context, save_png, shorten, date_ticks,
+    axes_data_transform, draw_legend, mpl_context, png_pixels, save_png, shorten, date_ticks,
 )
 
 
@@ -74,18 +74,33 @@ def goals_model(snapshot: CampaignSnapshot, locale: str) -> GoalsModel:
     )
 
 
+def _goals_figure_in(model: GoalsModel) -> tuple[float, float, float]:
+    """(width, height, top margin) of goals.png, in inches."""
+    legend_rows = math.ceil(len(model.legend) / 4) if model.legend else 0
+    top_in = 0.45 + 0.24 * legend_rows + 0.1
+    return 11.0, top_in + max(len(model.bars), 1) * 0.5 + 0.55, top_in
+
+
+def goals_png_size(model: GoalsModel) -> tuple[int, int]:
+    """(width, height) in pixels of the goals.png ``draw_goals_chart`` writes for ``model``,
+    without drawing it (the page is laid out while the charts are drawn)."""
+    width_in, height_in, _ = _goals_figure_in(model)
+    return png_pixels(width_in, height_in, DPI)
+
+
 def render_goals_chart(snapshot: CampaignSnapshot, path: Path, *, locale: str, font: FontChoice) -> None:
     """goals.png: each goal's achievement (% of target) as a bar, the expected pace as a marker,
     the value with its unit as text; a placeholder when the campaign has no goals."""
-    model = goals_model(snapshot, locale)
+    draw_goals_chart(goals_model(snapshot, locale), path, font=font)
+
+
+def draw_goals_chart(model: GoalsModel, path: Path, *, font: FontChoice) -> None:
+    """goals.png from its model (``render_goals_chart``)."""
     with mpl_context(font):
         from matplotlib.figure import Figure
 
         n = len(model.bars)
-        legend_rows = math.ceil(len(model.legend) / 4) if model.legend else 0
-        top_in = 0.45 + 0.24 * legend_rows + 0.1
-        height_in = top_in + max(n, 1) * 0.5 + 0.55
-        width_in = 11.0
+        width_in, height_in, top_in = _goals_figure_in(model)
         fig = Figure(figsize=(width_in, height_in), dpi=DPI)
         agg_canvas(fig)
         left_in, right_in = 2.3, 3.6
@@ -173,15 +188,27 @@ def trend_model(snapshot: CampaignSnapshot, locale: str,
     )
 
 
+TREND_FIGURE_IN = (11.0, 4.8)  # width, height of trend.png in inches
+
+
+def trend_png_size(model: TrendModel) -> tuple[int, int]:
+    """(width, height) in pixels of the trend.png ``draw_trend_chart`` writes (``goals_png_size``)."""
+    return png_pixels(*TREND_FIGURE_IN, DPI)
+
+
 def render_trend_chart(snapshot: CampaignSnapshot, path: Path, *, locale: str, font: FontChoice,
                        history: Iterable[tuple[date, float]] | None = None) -> None:
     """trend.png: the planned S-curve over the campaign window, the as-of line, the actual
     progress as of D, and ``history`` ((date, actual progress) points) as a line of actuals."""
-    model = trend_model(snapshot, locale, history)
+    draw_trend_chart(trend_model(snapshot, locale, history), path, font=font)
+
+
+def draw_trend_chart(model: TrendModel, path: Path, *, font: FontChoice) -> None:
+    """trend.png from its model (``render_trend_chart``)."""
     with mpl_context(font):
         from matplotlib.figure import Figure
 
-        width_in, height_in = 11.0, 4.8
+        width_in, height_in = TREND_FIGURE_IN
         fig = Figure(figsize=(width_in, height_in), dpi=DPI)
         agg_canvas(fig)
         ax = fig.add_axes((0.8 / width_in, 0.55 / height_in, 1 - 1.1 / width_in, 1 - 1.45 / height_in))

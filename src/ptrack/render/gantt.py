@@ -38,7 +38,7 @@ from ptrack.render.chrome import (
     ACTUAL_SPAN_COLOUR, BASELINE_COLOUR, DPI, FONT_SIZE, GRID_COLOUR, GROUP_BAND_COLOUR, GROUP_COLOURS,
     GROUP_LABEL_COLOUR, LABEL_COLOUR, LANE_COLOUR, LegendEntry, MILESTONE_STYLE, RULE_COLOUR,
     SPAN_ONGOING_COLOUR, STATUS_COLOURS, STATUS_ORDER, STRIPE_COLOUR, TODAY_COLOUR, agg_canvas,
-    axes_data_transform, draw_legend, mpl_context, rect, shorten, text_em, date_ticks,
+    axes_data_transform, draw_legend, mpl_context, png_pixels, rect, shorten, text_em, date_ticks,
 )
 
 
@@ -351,7 +351,7 @@ def _gantt_legend(rows: Sequence[GanttRow], milestones: Sequence[GanttMilestone]
 # glyph by glyph.
 
 
-PNG_COMPRESS_LEVEL = 6  # zlib level of the palette pages: 127 KB in 16 ms a page; 9 is 9x slower for 13% less
+PNG_COMPRESS_LEVEL = 3  # zlib level of the palette pages: half the time of level 6 for ~20% more bytes (1,000 tasks: 2.4 MB instead of 2.0)
 
 
 @dataclass(frozen=True)
@@ -367,17 +367,23 @@ def render_gantt(snapshot: CampaignSnapshot, out_dir: Path, *, locale: str, font
     """Write ``gantt.png`` (plus ``gantt-2.png``, ... for a plan taller than ``ROWS_PER_PAGE``
     rows) and ``gantt.svg`` (the whole plan) into ``out_dir``; return the file names written,
     PNG pages in order, then the SVG. ``baseline``: see ``gantt_model``."""
+    return draw_gantt(gantt_model(snapshot, locale, baseline=baseline), out_dir, font=font)
+
+
+def draw_gantt(model: GanttModel, out_dir: Path, *, font: FontChoice, svg: bool = True) -> list[str]:
+    """``render_gantt`` from the model: the PNG pages, and ``gantt.svg`` unless ``svg`` is
+    false (a build writes the SVG itself while its child draws the pages)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    model = gantt_model(snapshot, locale, baseline=baseline)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     with mpl_context(font), ThreadPoolExecutor(max_workers=2) as pool:
         jobs = _render_gantt_pages(model, out_dir, font, pool)
         written += [page.filename for page in model.pages]
-        (out_dir / "gantt.svg").write_text(gantt_svg(model), encoding="utf-8", newline="\n")
-        written.append("gantt.svg")
+        if svg:
+            (out_dir / "gantt.svg").write_text(gantt_svg(model), encoding="utf-8", newline="\n")
+            written.append("gantt.svg")
         for job in jobs:
             job.result()  # re-raise an encoding error
     return written
@@ -424,23 +430,29 @@ def _figure_height_in(model: GanttModel, layout: _Layout) -> tuple[float, float,
     return top_in + layout.n_units * ROW_IN + bottom_in, top_in, bottom_in
 
 
+def _page_dpi(height_in: float) -> int:
+    """The DPI of a page: ``DPI``, lowered when a side would exceed what Agg can draw."""
+    return min(DPI, math.floor(MAX_PIXELS / max(FIG_WIDTH_IN, height_in)))
+
+
 def _gantt_figure(height_in: float):
-    """A page's empty figure, DPI lowered when a side would exceed what Agg can draw. The one
-    place a Gantt figure is made, so that ``gantt_png_sizes`` and the renderer agree to the pixel."""
+    """A page's empty figure (``_page_dpi``). The one place a Gantt figure is made, so that
+    ``gantt_png_sizes`` and the renderer agree to the pixel."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(FIG_WIDTH_IN, height_in), dpi=DPI)
-    fig.set_dpi(min(DPI, math.floor(MAX_PIXELS / max(FIG_WIDTH_IN, height_in))))
+    fig.set_dpi(_page_dpi(height_in))
     return fig
 
 
 def gantt_png_sizes(model: GanttModel) -> list[tuple[str, int, int]]:
     """(file name, width px, height px) of the PNG pages ``render_gantt`` writes for ``model``,
-    without drawing them: the page can be laid out while the charts render."""
+    without drawing them or importing matplotlib: the page can be laid out while the charts
+    render."""
     out = []
     for page, _, layout in _page_layouts(model):
-        canvas = agg_canvas(_gantt_figure(_figure_height_in(model, layout)[0]))
-        out.append((page.filename, *canvas.get_width_height(physical=True)))  # what _agg_image reads
+        height_in = _figure_height_in(model, layout)[0]
+        out.append((page.filename, *png_pixels(FIG_WIDTH_IN, height_in, _page_dpi(height_in))))
     return out
 
 
@@ -528,10 +540,12 @@ def _gantt_chrome(model: GanttModel, layout: _Layout):
             ax.annotate(m.label, (x, yy), xytext=(-8 if m.label_left else 8, 0), textcoords="offset points",
                         va="center", ha="right" if m.label_left else "left", fontsize=FONT_SIZE - 0.5,
                         color=m.colour, zorder=5)
-        # dotted guides from each diamond down through the rows
+        # Dotted guides from each diamond down through the rows: one-pixel dots every 4 pixels,
+        # snapped to the pixel grid, so the rows of every guide repeat every 4 pixels and zlib
+        # finds them (150 milestones: 4.7 MB of PNG pages instead of 9.7, encoded 3x faster).
         overlay["guides"] = LineCollection([[(x, yy + 0.3), (x, n_units)] for x, yy in zip(xs, ys)],
-                                           colors=[m.colour for m in model.milestones], linewidths=0.7,
-                                           linestyles=(0, (1, 3)), zorder=1)
+                                           colors=[m.colour for m in model.milestones], linewidths=GUIDE_WIDTH,
+                                           linestyles=_guide_dots(fig.dpi), zorder=1, snap=True)
 
     if model.today_visible:
         x = dx(model.today) + 1  # D is the end of that day
@@ -552,6 +566,17 @@ def _gantt_chrome(model: GanttModel, layout: _Layout):
     if model.legend:
         draw_legend(fig, model.legend, y_top=1 - 0.5 / height_in, ncols=min(6, len(model.legend)))
     return fig, ax, overlay
+
+
+GUIDE_WIDTH = 0.7  # points: the milestone guides
+
+
+def _guide_dots(dpi: float) -> tuple[float, tuple[float, float]]:
+    """The milestone guides' dash pattern: (offset, (on, off)) in matplotlib's units (points,
+    scaled by the line width) for a 1-pixel dot every 4 pixels at ``dpi``, the offset of half
+    a pixel moving each dot from the snapped line's start (a pixel centre) onto whole pixels."""
+    px = 72 / dpi / GUIDE_WIDTH  # one pixel
+    return 0.5 * px, (1 * px, 3 * px)
 
 
 def _day_x(model: GanttModel):
