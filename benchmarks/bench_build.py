@@ -275,11 +275,11 @@ STAGES = [
     ("load + validate + compute", ("validate.py", "pipeline.py"), ("load_all", "snapshots_of")),
     ("git history (read_histories)", ("render/site.py",), ("read_histories",)),
     ("find_cjk_font", ("render/fonts.py",), ("find_cjk_font",)),
-    ("Gantt: PNG pages + SVG (render_gantt)", ("render/charts.py", "render/gantt.py"), ("render_gantt",)),
-    ("Gantt: page sizes (gantt_model, gantt_png_sizes)", ("render/charts.py", "render/gantt.py"),
-     ("gantt_model", "gantt_png_sizes")),
-    ("goals.png (render_goals_chart)", ("render/charts.py",), ("render_goals_chart",)),
-    ("trend.png (render_trend_chart)", ("render/charts.py",), ("render_trend_chart",)),
+    ("chart models and predicted sizes (_chart_job)", ("render/site.py",), ("_chart_job",)),
+    ("Gantt PNG pages (draw_gantt)", ("render/gantt.py",), ("draw_gantt",)),
+    ("gantt.svg (gantt_svg)", ("render/gantt.py",), ("gantt_svg",)),
+    ("goals.png (draw_goals_chart)", ("render/charts.py",), ("draw_goals_chart",)),
+    ("trend.png (draw_trend_chart)", ("render/charts.py",), ("draw_trend_chart",)),
     ("report.md (render_report)", ("render/markdown.py",), ("render_report",)),
     ("status.json (campaign_json, status_json_of)", ("reporters.py",), ("campaign_json", "status_json_of")),
     ("tracking.csv (write_csv)", ("tabular.py",), ("write_csv",)),
@@ -328,8 +328,8 @@ def _profile_child(campaign: str, out_dir: str, as_of: str, top: str) -> int:
 
 def profile_build(campaign: Path, out_dir: Path, as_of: date, top: int) -> dict:
     shutil.rmtree(out_dir, ignore_errors=True)
-    # PTRACK_PARALLEL=0: the Gantt renders in this process, where the profiler sees it (in a
-    # normal build a forked child renders it while the parent writes the rest).
+    # PTRACK_PARALLEL=0: the PNG charts are drawn in this process, where the profiler sees them
+    # (in a normal build a child forked at the start draws them while the parent writes the rest).
     proc = subprocess.run([sys.executable, __file__, "--profile-child", str(campaign), str(out_dir), str(as_of), str(top)],
                           capture_output=True, text=True, cwd=REPO, env={**bench_env(), "PTRACK_PARALLEL": "0"})
     if proc.returncode != 0:
@@ -491,7 +491,7 @@ def main(argv=None) -> int:
             for label, path, as_of in profiled:
                 results[label] = profile_build(path, out / f"site-profile-{label}", as_of, args.top)
             print("cProfile of ptrack build per case, by stage (cumulative s, fresh interpreter, "
-                  "PTRACK_PARALLEL=0 so the Gantt is in the profile; a stage includes the imports it "
+                  "PTRACK_PARALLEL=0 so the PNG charts are in the profile; a stage includes the imports it "
                   "triggers; cProfile inflates Python-heavy code: read proportions, not times):")
             labels = list(results)
             width = max(10, *(len(lb) for lb in labels))

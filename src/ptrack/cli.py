@@ -207,6 +207,14 @@ def build(paths, as_of, out_dir, lang, font_file, baseline, site_url) -> None:
     If any campaign is invalid, its problems are printed, nothing is written (the last site
     stays as it was) and the exit code is 1.
     """
+    from ptrack.render.worker import ChartWorker
+
+    # First thing: the chart process imports matplotlib while this one reads and computes.
+    with ChartWorker() as worker:
+        _build(worker, paths, as_of, out_dir, lang, font_file, baseline, site_url)
+
+
+def _build(worker, paths, as_of, out_dir, lang, font_file, baseline, site_url) -> None:
     import warnings
     from pathlib import Path
 
@@ -236,7 +244,7 @@ def build(paths, as_of, out_dir, lang, font_file, baseline, site_url) -> None:
         warnings.simplefilter("always")
         report = build_files(files, config, Path(out_dir), as_of=day, lang=lang, font=font,
                              baseline=None if off else rev, baseline_required=bool(baseline) and not off,
-                             progress=_progress_bar(), site_url=site_url)
+                             progress=_progress_bar(), site_url=site_url, worker=worker)
     glyphs = None if font.warning else missing_glyphs_warning(str(w.message) for w in caught)
     if glyphs:
         click.echo(f"ptrack: {glyphs}", err=True)

@@ -33,25 +33,24 @@ def repo_file(make_repo):
 
 @pytest.fixture
 def recorded(monkeypatch):
-    """What the build hands to the trend and Gantt renderers (they still draw). The charts are
-    rendered in this process (PTRACK_PARALLEL=0) so that the recording sees the calls."""
+    """What the build hands to the trend and Gantt models. The build computes the models in its
+    own process (the chart process only draws them), so the recording sees the calls whether
+    the charts are drawn in a child or here."""
     from ptrack.render import charts, gantt
 
-    monkeypatch.setenv("PTRACK_PARALLEL", "0")
-
     seen: dict[str, object] = {}
-    trend, real_gantt = charts.render_trend_chart, gantt.render_gantt
+    trend, real_gantt = charts.trend_model, gantt.gantt_model
 
-    def record_trend(snapshot, path, **kw):
-        seen["trend"] = (snapshot, kw.get("history"))
-        return trend(snapshot, path, **kw)
+    def record_trend(snapshot, locale, history=None):
+        seen["trend"] = (snapshot, history)
+        return trend(snapshot, locale, history)
 
-    def record_gantt(snapshot, out_dir, **kw):
+    def record_gantt(snapshot, locale, **kw):
         seen["gantt"] = (snapshot, kw.get("baseline"))
-        return real_gantt(snapshot, out_dir, **kw)
+        return real_gantt(snapshot, locale, **kw)
 
-    monkeypatch.setattr(charts, "render_trend_chart", record_trend)
-    monkeypatch.setattr(gantt, "render_gantt", record_gantt)
+    monkeypatch.setattr(charts, "trend_model", record_trend)
+    monkeypatch.setattr(gantt, "gantt_model", record_gantt)
     return seen
 
 

@@ -47,6 +47,7 @@ from ptrack.core.diagnostics import Diagnostic, Severity
 from ptrack.fsutil import atomic_write
 from ptrack.git.tracking import SiteHistory
 from ptrack.i18n import normalise_locale
+from ptrack.render.worker import ChartJob, ChartWorker
 
 ASSETS_DIR = "assets"
 # Where a built site serves the campaign schema (format 1). The packaged schema's ``$id`` is this
@@ -137,126 +138,48 @@ def _copy_assets(writer: _Writer) -> None:
             writer.write(f"{ASSETS_DIR}/{entry.name}", entry.read_bytes())
 
 
-class _ChartJob:
-    """A campaign's Gantt pages, rendered into a scratch folder in a forked child process while
-    the parent writes everything else (the Gantt is the single largest cost of a build; the two
-    halves take about as long, so two cores nearly halve it). Where fork is not available (Windows, macOS), or when
-    ``PTRACK_PARALLEL=0``, or when the child fails, the charts are rendered in this process, so a
-    real error surfaces here with its usual message. The files are the same either way."""
+def _chart_job(s: CampaignSnapshot, locale: str, history: SiteHistory | None):
+    """(ChartJob, gantt model, predicted (name, width, height) of the Gantt pages, goals size,
+    trend size) of a campaign: the models are computed here, drawn by the worker."""
+    from ptrack.render import charts, gantt
 
-    def __init__(self, render: Callable[[Path], list[str]]) -> None:
-        import multiprocessing
-        import os
-        import sys
-
-        self._render = render
-        self._scratch = tempfile.TemporaryDirectory(prefix="ptrack-charts-")
-        self._process = None
-        if sys.platform.startswith("linux") and os.environ.get("PTRACK_PARALLEL", "1") != "0":
-            self._process = multiprocessing.get_context("fork").Process(target=self._child, daemon=True)
-            self._process.start()
-
-    def _child(self) -> None:
-        import json
-        import os
-        import warnings
-
-        try:
-            # The child's warnings (matplotlib's missing glyphs) go back to the parent, which
-            # re-issues them in result(): the caller decides what the user sees.
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                names = self._render(Path(self._scratch.name))
-            (Path(self._scratch.name) / ".warnings").write_text(
-                json.dumps([str(w.message) for w in caught], ensure_ascii=False), encoding="utf-8")
-            (Path(self._scratch.name) / ".names").write_text("\n".join(names), encoding="utf-8")
-        except BaseException:  # the parent renders again and reports the error itself
-            os._exit(1)
-
-    @staticmethod
-    def _reissue_warnings(path: Path) -> None:
-        import json
-        import warnings
-
-        try:
-            messages = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        for message in messages:
-            warnings.warn(message, UserWarning, stacklevel=2)
-
-    def result(self) -> dict[str, bytes]:
-        """File name -> bytes, in the order the renderer returned them."""
-        folder = Path(self._scratch.name)
-        try:
-            names = None
-            if self._process is not None:
-                self._process.join()
-                marker = folder / ".names"
-                if self._process.exitcode == 0 and marker.is_file():
-                    names = marker.read_text(encoding="utf-8").split("\n")
-                    self._reissue_warnings(folder / ".warnings")
-            if names is None:
-                for stale in folder.iterdir():
-                    stale.unlink()
-                names = self._render(folder)
-            return {name: (folder / name).read_bytes() for name in names}
-        finally:
-            self._scratch.cleanup()
+    g = gantt.gantt_model(s, locale, baseline=history.baseline_dates if history else None)
+    goals = charts.goals_model(s, locale)
+    trend = charts.trend_model(s, locale, history.trend if history else None)
+    job = ChartJob(s.campaign.id, g, goals, trend)
+    return job, gantt.gantt_png_sizes(g), charts.goals_png_size(goals), charts.trend_png_size(trend)
 
 
-def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: str, font,
-                    history: SiteHistory | None = None) -> str:
-    """Write one campaign's folder; returns its ``campaign_json`` fragment for the portfolio's
-    status.json."""
-    from ptrack.render import charts, chrome, gantt, html
+def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: str,
+                    history: SiteHistory | None, job: ChartJob, gantt_sizes, goals_size, trend_size):
+    """Write one campaign's files but its PNG charts (the worker draws them) and its page (which
+    must come after them); returns (its ``campaign_json`` fragment for the portfolio's
+    status.json, a function (Gantt page sizes, goals size, trend size) -> the page's HTML, the
+    page as laid out from the predicted sizes)."""
+    from ptrack.render import gantt, html
     from ptrack.render.markdown import render_report
     from ptrack.reporters import campaign_json, status_json_of
     from ptrack.sheets.tabular import write_csv, write_xlsx
 
     cid = s.campaign.id
-    baseline_dates = history.baseline_dates if history else None
-
-    # The Gantt is the one large job: a child renders it while this process writes the rest and
-    # lays out the page from the pixel sizes the Gantt's pages will have.
-    chrome.preload()  # imported once, before the fork: the child renders straight away
-    gantt_job = _ChartJob(lambda folder: gantt.render_gantt(s, folder, locale=locale, font=font,
-                                                             baseline=baseline_dates))
     writer.write(f"{cid}/report.md", render_report(s, locale=locale))
     fragment = campaign_json(s, history.baseline if history else None)
     writer.write(f"{cid}/status.json", status_json_of([fragment], as_of))
     writer.render_into(f"{cid}/tracking.csv", lambda p: write_csv(s, p, locale=locale))
     writer.render_into(f"{cid}/tracking.xlsx", lambda p: write_xlsx(s, p, locale=locale))
-    goals_png = writer.render_into(f"{cid}/goals.png",
-                                   lambda p: charts.render_goals_chart(s, p, locale=locale, font=font))
-    trend_png = writer.render_into(f"{cid}/trend.png",
-                                   lambda p: charts.render_trend_chart(s, p, locale=locale, font=font,
-                                                                       history=history.trend if history else None))
+    writer.write(f"{cid}/gantt.svg", gantt.gantt_svg(job.gantt))
 
-    def page(gantt_pngs: list[tuple[str, int | None, int | None]]) -> str:
+    def page(gantt_pngs, goals, trend) -> str:
         images = html.CampaignImages(
             gantt=tuple(html.Image(name, width, height, html.gantt_alt(s, locale, i + 1, len(gantt_pngs)))
                         for i, (name, width, height) in enumerate(gantt_pngs)),
             gantt_svg="gantt.svg",
-            goals=html.Image("goals.png", *png_size(goals_png), html.goals_alt(s, locale)),
-            trend=html.Image("trend.png", *png_size(trend_png), html.trend_alt(s, locale)),
+            goals=html.Image("goals.png", *goals, html.goals_alt(s, locale)),
+            trend=html.Image("trend.png", *trend, html.trend_alt(s, locale)),
         )
-        return html.render_campaign_page(s, locale=locale, images=images, history=history, gantt_model=model)
+        return html.render_campaign_page(s, locale=locale, images=images, history=history, gantt_model=job.gantt)
 
-    model = gantt.gantt_model(s, locale, baseline=baseline_dates)
-    predicted = gantt.gantt_png_sizes(model)
-    page_html = page(predicted)
-
-    gantt_bytes = gantt_job.result()
-    for name, data in gantt_bytes.items():
-        writer.write(f"{cid}/{name}", data)
-    actual = [(name, *png_size(gantt_bytes[name]))
-              for name in sorted((n for n in gantt_bytes if n.endswith(".png")), key=_gantt_key)]
-    if actual != predicted or "gantt.svg" not in gantt_bytes:  # never expected; correct, not fast
-        page_html = page(actual)
-    # The page last: whoever opens it finds every file it links to.
-    writer.write(f"{cid}/index.html", page_html)
-    return fragment
+    return fragment, page, page(gantt_sizes, goals_size, trend_size)
 
 
 def site_schema_text(site_url: str | None) -> str:
@@ -280,7 +203,8 @@ def site_schema_text(site_url: str | None) -> str:
 
 def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: date, lang: str | None,
                font, title: str | None = None, site_locale: str | None = None,
-               histories: Mapping[str, SiteHistory] | None = None, site_url: str | None = None) -> BuildResult:
+               histories: Mapping[str, SiteHistory] | None = None, site_url: str | None = None,
+               worker: ChartWorker | None = None) -> BuildResult:
     """Write the site for ``snapshots`` (computed as of ``as_of``) under ``out_dir``.
 
     Language: ``lang`` for every page when given; otherwise each campaign's own ``locale`` for
@@ -289,21 +213,46 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     ``histories``: campaign id -> its git history (``site_history``); a campaign without one is
     built from its snapshot alone. Files the previous build wrote (its ``MANIFEST``) that this
     one does not write are removed; files ptrack did not write are never touched. ``site_url``:
-    where the site is published (``site_schema_text``)."""
+    where the site is published (``site_schema_text``). ``worker``: the ``ChartWorker`` to draw
+    the PNG charts with (``build_files`` starts it before loading); one is started here when
+    none is given."""
+    if worker is None:
+        with ChartWorker() as own:
+            return build_site(snapshots, out_dir, as_of=as_of, lang=lang, font=font, title=title,
+                              site_locale=site_locale, histories=histories, site_url=site_url, worker=own)
     from ptrack.render import html
     from ptrack.reporters import status_json_of
 
     out_dir = Path(out_dir)
     ordered = sorted(snapshots, key=lambda s: s.campaign.id)
     histories = histories or {}
+    locales = [normalise_locale(lang or s.campaign.locale) for s in ordered]
+    planned = [_chart_job(s, locale, histories.get(s.campaign.id)) for s, locale in zip(ordered, locales)]
+    worker.submit([job for job, *_ in planned], font)
+
     writer = _Writer(out_dir)
     previous = _previous_build(out_dir)
     _copy_assets(writer)
     writer.write(SCHEMA_PATH, site_schema_text(site_url))
-    fragments = [_build_campaign(writer, s, as_of, normalise_locale(lang or s.campaign.locale), font,
-                                 histories.get(s.campaign.id))
-                 for s in ordered]
-    writer.write("status.json", status_json_of(fragments, as_of))
+    built = [_build_campaign(writer, s, as_of, locale, histories.get(s.campaign.id), *plan)
+             for s, locale, plan in zip(ordered, locales, planned)]
+
+    pngs = worker.result()
+    for name, data in pngs.items():
+        writer.write(name, data)
+    # Each campaign's page after its charts: whoever opens it finds every file it links to. The
+    # sizes the page was laid out with are checked against the PNGs (never expected to differ;
+    # correct, not fast).
+    for s, (job, gantt_sizes, goals_size, trend_size), (_, page, page_html) in zip(ordered, planned, built):
+        cid = s.campaign.id
+        actual_gantt = [(name.split("/", 1)[1], *png_size(data)) for name, data in pngs.items()
+                        if name.startswith(f"{cid}/gantt")]
+        actual_goals = png_size(pngs[f"{cid}/goals.png"])
+        actual_trend = png_size(pngs[f"{cid}/trend.png"])
+        if (actual_gantt, actual_goals, actual_trend) != (gantt_sizes, goals_size, trend_size):
+            page_html = page(actual_gantt, actual_goals, actual_trend)
+        writer.write(f"{cid}/index.html", page_html)
+    writer.write("status.json", status_json_of([fragment for fragment, *_ in built], as_of))
     portfolio_locale = normalise_locale(lang or site_locale)
     writer.write("index.html", html.render_portfolio_page(ordered, locale=portfolio_locale, as_of=as_of, title=title))
     written = tuple(sorted(writer.written))
@@ -385,14 +334,20 @@ def read_histories(files: Sequence[Path], results, as_of: date, *, baseline: str
 
 def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, lang: str | None,
                 font, baseline: str | None = FIRST, baseline_required: bool = False,
-                progress=None, site_url: str | None = None) -> BuildReport:
+                progress=None, site_url: str | None = None, worker: ChartWorker | None = None) -> BuildReport:
     """Load and validate ``files``, compute them as of ``as_of``, read their git history
     (``read_histories``: ``baseline`` and ``baseline_required`` as there) and build the site.
 
     When any campaign has an error nothing is written (a published site never silently lacks a
     campaign, and the last good site stays in place); the report carries the diagnostics. A
     required baseline that cannot be had raises GitError before anything is written.
-    ``site_url`` (``--site-url``) wins over ``config.site_url``."""
+    ``site_url`` (``--site-url``) wins over ``config.site_url``. ``worker``: the ``ChartWorker``
+    (the CLI starts it before anything else); when None, one is started here, before loading."""
+    if worker is None:
+        with ChartWorker() as own:
+            return build_files(files, config, out_dir, as_of=as_of, lang=lang, font=font, baseline=baseline,
+                               baseline_required=baseline_required, progress=progress, site_url=site_url,
+                               worker=own)
     from ptrack.pipeline import load_all, snapshots_of
 
     results = load_all(files, config)
@@ -404,5 +359,5 @@ def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, la
     report.notes = list(dict.fromkeys(report.notes))
     report.result = build_site(snapshots_of(results, as_of), out_dir, as_of=as_of, lang=lang, font=font,
                                title=config.title, site_locale=config.locale, histories=histories,
-                               site_url=config.site_url if site_url is None else site_url)
+                               site_url=config.site_url if site_url is None else site_url, worker=worker)
     return report
