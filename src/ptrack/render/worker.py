@@ -48,13 +48,16 @@ def draw_charts(jobs: Sequence[ChartJob], font, folder: Path) -> list[str]:
     from ptrack.render import charts, gantt
 
     names: list[str] = []
-    for job in jobs:
-        sub = folder / job.cid
-        sub.mkdir(parents=True, exist_ok=True)
-        names += [f"{job.cid}/{name}" for name in gantt.draw_gantt(job.gantt, sub, font=font, svg=False)]
-        charts.draw_goals_chart(job.goals, sub / "goals.png", font=font)
-        charts.draw_trend_chart(job.trend, sub / "trend.png", font=font)
-        names += [f"{job.cid}/goals.png", f"{job.cid}/trend.png"]
+    # One encoder for every Gantt page: the small charts are drawn while the last pages encode.
+    with gantt.PageEncoder() as encoder:
+        for job in jobs:
+            sub = folder / job.cid
+            sub.mkdir(parents=True, exist_ok=True)
+            pages = gantt.draw_gantt(job.gantt, sub, font=font, svg=False, encoder=encoder)
+            names += [f"{job.cid}/{name}" for name in pages]
+            charts.draw_goals_chart(job.goals, sub / "goals.png", font=font)
+            charts.draw_trend_chart(job.trend, sub / "trend.png", font=font)
+            names += [f"{job.cid}/goals.png", f"{job.cid}/trend.png"]
     return names
 
 
