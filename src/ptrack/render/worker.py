@@ -45,20 +45,54 @@ def draw_charts(jobs: Sequence[ChartJob], font, folder: Path) -> list[str]:
     """Draw every job's PNGs into ``folder/<cid>/`` with ``font`` (a ``FontChoice``); returns
     their paths relative to ``folder`` (POSIX): each campaign's Gantt pages in order, then
     goals.png and trend.png."""
-    from ptrack.render import charts, gantt
+    return _merge(jobs, draw_gantt_pages(jobs, font, folder), draw_small_charts(jobs, font, folder))
 
-    names: list[str] = []
-    # One encoder for every Gantt page: the small charts are drawn while the last pages encode.
+
+def draw_gantt_pages(jobs: Sequence[ChartJob], font, folder: Path) -> dict[str, list[str]]:
+    """Every job's Gantt pages (one encoder for them all); cid -> relative paths, in order."""
+    from ptrack.render import gantt
+
+    out: dict[str, list[str]] = {}
     with gantt.PageEncoder() as encoder:
         for job in jobs:
             sub = folder / job.cid
             sub.mkdir(parents=True, exist_ok=True)
             pages = gantt.draw_gantt(job.gantt, sub, font=font, svg=False, encoder=encoder)
-            names += [f"{job.cid}/{name}" for name in pages]
-            charts.draw_goals_chart(job.goals, sub / "goals.png", font=font)
-            charts.draw_trend_chart(job.trend, sub / "trend.png", font=font)
-            names += [f"{job.cid}/goals.png", f"{job.cid}/trend.png"]
-    return names
+            out[job.cid] = [f"{job.cid}/{name}" for name in pages]
+    return out
+
+
+def draw_small_charts(jobs: Sequence[ChartJob], font, folder: Path) -> dict[str, list[str]]:
+    """Every job's goals.png and trend.png; cid -> relative paths."""
+    from ptrack.render import charts
+
+    out: dict[str, list[str]] = {}
+    for job in jobs:
+        sub = folder / job.cid
+        sub.mkdir(parents=True, exist_ok=True)
+        charts.draw_goals_chart(job.goals, sub / "goals.png", font=font)
+        charts.draw_trend_chart(job.trend, sub / "trend.png", font=font)
+        out[job.cid] = [f"{job.cid}/goals.png", f"{job.cid}/trend.png"]
+    return out
+
+
+def _merge(jobs: Sequence[ChartJob], gantts: dict[str, list[str]], small: dict[str, list[str]]) -> list[str]:
+    return [name for job in jobs for name in (*gantts[job.cid], *small[job.cid])]
+
+
+def _write_warnings(path: Path, caught) -> None:
+    import json
+
+    path.write_text(json.dumps([str(w.message) for w in caught], ensure_ascii=False), encoding="utf-8")
+
+
+def _read_warnings(path: Path) -> list[str]:
+    import json
+
+    try:
+        return [str(m) for m in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        return []
 
 
 class ChartWorker:
@@ -93,13 +127,15 @@ class ChartWorker:
         return Path(self._scratch.name)
 
     def _child(self, receive) -> None:
-        import json
         import os
         import pickle
         import warnings
 
         try:
             self._send.close()  # the parent's end: EOF on ours then means "nothing to draw"
+            import signal
+
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the handlers of a parent such as serve
             from ptrack.render import charts, chrome, gantt  # noqa: F401 - imported while the parent loads
 
             chrome.preload()
@@ -108,14 +144,34 @@ class ChartWorker:
             except EOFError:
                 os._exit(0)
             jobs, font = pickle.loads((self.folder / _JOB).read_bytes())
-            # The child's warnings (matplotlib's missing glyphs) go back to the parent, which
-            # re-issues them in result(): the caller decides what the user sees.
+            # goals.png and trend.png in a process of their own, forked from this one (matplotlib
+            # is imported: the fork is a few ms): on two cores they are drawn beside the Gantt
+            # instead of after it. If that process fails, this one draws them.
+            small_pid = os.fork()
+            if small_pid == 0:
+                status = 1
+                try:
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        draw_small_charts(jobs, font, self.folder)
+                    _write_warnings(self.folder / (_WARNINGS + "-small"), caught)
+                    status = 0
+                finally:
+                    os._exit(status)
+            # The warnings (matplotlib's missing glyphs) go back to the parent, which re-issues
+            # them in result(): the caller decides what the user sees.
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
-                names = draw_charts(jobs, font, self.folder)
-            (self.folder / _WARNINGS).write_text(json.dumps([str(w.message) for w in caught], ensure_ascii=False),
-                                                 encoding="utf-8")
-            (self.folder / _NAMES).write_text("\n".join(names), encoding="utf-8")
+                gantts = draw_gantt_pages(jobs, font, self.folder)
+                _, status = os.waitpid(small_pid, 0)
+                if status == 0:
+                    small = {job.cid: [f"{job.cid}/goals.png", f"{job.cid}/trend.png"] for job in jobs}
+                    caught += [warnings.WarningMessage(text, UserWarning, "", 0)
+                               for text in _read_warnings(self.folder / (_WARNINGS + "-small"))]
+                else:
+                    small = draw_small_charts(jobs, font, self.folder)
+            _write_warnings(self.folder / _WARNINGS, caught)
+            (self.folder / _NAMES).write_text("\n".join(_merge(jobs, gantts, small)), encoding="utf-8")
         except BaseException:  # the parent draws again and reports the error itself
             os._exit(1)
 
@@ -137,14 +193,9 @@ class ChartWorker:
 
     @staticmethod
     def _reissue_warnings(path: Path) -> None:
-        import json
         import warnings
 
-        try:
-            messages = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        for message in messages:
+        for message in _read_warnings(path):
             warnings.warn(message, UserWarning, stacklevel=2)
 
     def result(self) -> dict[str, bytes]:
