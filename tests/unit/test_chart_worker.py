@@ -136,3 +136,32 @@ def test_milestone_guides_are_one_pixel_dots_every_four_pixels():
     assert dots and all(b - a == 4 for a, b in zip(dots, dots[1:]))
     # and nothing beside the column
     assert not any(alpha[y * width + column + 1] or alpha[y * width + column - 1] for y in range(bottom, bottom + 40))
+
+
+def test_compiled_templates_are_cached_and_a_broken_cache_is_compiled_again(run_cli, tmp_path, monkeypatch):
+    from ptrack.render import html
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("PTRACK_CACHE_DIR", str(cache))
+    html._environment.cache_clear()
+    try:
+        code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "a", "--as-of", "2024-04-15")
+        assert code == 0, err
+        entries = sorted((cache / "templates").iterdir())
+        assert len(entries) >= 2 and all(e.name.startswith("__jinja2_") for e in entries)
+        for entry in entries:  # half-written or foreign entries: compiled again, never trusted
+            entry.write_bytes(entry.read_bytes()[:20])
+        html._environment.cache_clear()
+        code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "b", "--as-of", "2024-04-15")
+        assert code == 0, err
+        pages = ["index.html", "spring-launch-2024/index.html"]
+        assert [(tmp_path / "a" / p).read_bytes() for p in pages] == [(tmp_path / "b" / p).read_bytes() for p in pages]
+        assert all(len(e.read_bytes()) > 20 for e in entries)  # and written again whole
+        # no cache at all
+        monkeypatch.setenv("PTRACK_CACHE_DIR", "")
+        assert html.template_cache_dir() is None
+        monkeypatch.delenv("PTRACK_CACHE_DIR")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        assert html.template_cache_dir() == tmp_path / "xdg" / "ptrack" / "templates"
+    finally:
+        html._environment.cache_clear()
