@@ -201,13 +201,14 @@ def test_gantt_pages_no_longer_needed_are_removed(run_cli, tmp_path, monkeypatch
     from ptrack.render import gantt
 
     site = tmp_path / "site"
-    monkeypatch.setattr(gantt, "ROWS_PER_PAGE", 12)  # 27 tasks + 4 module rows: 3 pages
+    # 27 tasks + 4 module rows in pages of 12 (page 1: 12 - (4 + 1.6 rounded up) = 6): 4 pages
+    monkeypatch.setattr(gantt, "ROWS_PER_PAGE", 12)
     assert run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)[0] == 0
-    assert {"gantt-2.png", "gantt-3.png"} <= {p.name for p in (site / CID).iterdir()}
+    assert {"gantt-2.png", "gantt-3.png", "gantt-4.png"} <= {p.name for p in (site / CID).iterdir()}
     monkeypatch.setattr(gantt, "ROWS_PER_PAGE", 60)
     code, out, err = run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)
     assert code == 0, err
-    assert "removed 2 files of the previous build" in out
+    assert "removed 3 files of the previous build" in out
     assert tree(site) == EXAMPLE_TREE
 
 
@@ -228,7 +229,7 @@ def test_a_file_of_the_previous_build_that_cannot_be_removed_is_a_warning(run_cl
     monkeypatch.setattr(Path, "unlink", unlink)
     code, out, err = run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)
     assert code == 0  # the site is built; the leftover is only reported
-    assert "removed 1 file of the previous build" in out  # gantt-3.png
+    assert "removed 2 files of the previous build" in out  # gantt-3.png, gantt-4.png
     assert err == (f"ptrack: warning: could not remove a file of the previous build: "
                    f"{CID}/gantt-2.png: Permission denied\n")
     assert (site / CID / "gantt-2.png").exists() and not (site / CID / "gantt-3.png").exists()

@@ -215,10 +215,14 @@ def test_a_small_plan_is_one_page(model):
 def test_a_thousand_tasks_split_into_pages_with_every_task_on_exactly_one(big_snap):
     m = gantt_model(big_snap, "zh-CN")
     n = len(m.pages)
-    assert n == 17
+    assert n == 18
     assert [p.filename for p in m.pages] == ["gantt.png"] + [f"gantt-{i}.png" for i in range(2, n + 1)]
     seen = [r.key for p in m.pages for r in p.rows if r.kind == "task"]
     assert len(seen) == 1000 and sorted(seen) == sorted(ts.task.id for ts in big_snap.tasks)
+    # page 1 makes room for the summary (a caption, a line a module, a gap: 1.6 + modules rows)
+    modules = len(m.pages[0].summary)
+    assert modules == 4 and gantt.first_page_rows(modules, ROWS_PER_PAGE) == ROWS_PER_PAGE - 6
+    assert len(m.pages[0].rows) <= ROWS_PER_PAGE - 6
     for p in m.pages:
         assert len(p.rows) <= ROWS_PER_PAGE
         assert p.rows[-1].kind == "task"  # a module header never ends a page
@@ -232,7 +236,7 @@ def test_a_thousand_tasks_split_into_pages_with_every_task_on_exactly_one(big_sn
     # page 1 starts with the summary: one line per module
     assert [r.key for r in m.pages[0].summary] == ["内容营销", "渠道推广", "活动落地", "数据监测"]
     assert all(r.kind == "summary" for r in m.pages[0].summary)
-    assert m.page_label[0] == "第 1/17 页" and m.page_label[-1] == "第 17/17 页"
+    assert m.page_label[0] == "第 1/18 页" and m.page_label[-1] == "第 18/18 页"
 
 
 def test_rows_per_page_and_continued_headers():
@@ -263,10 +267,12 @@ def test_render_gantt_writes_a_png_and_an_svg(snap, tmp_path):
 
 def test_thousand_task_gantt_pages_stay_within_pixel_limits(big_snap, tmp_path):
     written = render_gantt(big_snap, tmp_path, locale="zh-CN", font=FONT)
-    assert written == ["gantt.png"] + [f"gantt-{i}.png" for i in range(2, 18)] + ["gantt.svg"]
+    assert written == ["gantt.png"] + [f"gantt-{i}.png" for i in range(2, 19)] + ["gantt.svg"]
     sizes = [_png_size(tmp_path / f) for f in written[:-1]]
     assert all(w == 1400 and h <= 2000 for w, h in sizes)
-    assert len({h for _, h in sizes[1:]}) == 1  # the pages after the first share one height
+    # every page has the same size, page 1 too (it holds fewer rows, making room for the
+    # summary) and the last one (padded): one chrome is drawn for all of them
+    assert len(set(sizes)) == 1
     # the site lays the page out before the Gantt is drawn: the predicted sizes are the real ones
     assert gantt_png_sizes(gantt_model(big_snap, "zh-CN")) == [(f, *size) for f, size in zip(written, sizes)]
     svg = ET.parse(tmp_path / "gantt.svg").getroot()

@@ -293,18 +293,34 @@ def _milestones(snapshot: CampaignSnapshot, x_start: date, x_end: date,
     return tuple(out), len(lane_free)
 
 
+SUMMARY_EXTRA_UNITS = 1.6  # the summary's caption line and the gap under it, in rows
+
+
+def first_page_rows(summary_rows: int, per_page: int) -> int:
+    """How many plan rows page 1 holds when the plan is paged: fewer than the others by the
+    room the module summary takes, so that every page has the same size (one chrome is drawn
+    for all of them, and the pages line up in a report); at least half a page, however many
+    modules there are (page 1 is then taller), and never fewer than two."""
+    if not summary_rows:
+        return per_page
+    return min(per_page, max(per_page - math.ceil(summary_rows + SUMMARY_EXTRA_UNITS), per_page // 2, 2))
+
+
 def _pages(rows: list[GanttRow], summary: list[GanttRow], per_page: int, locale: str) -> tuple[GanttPage, ...]:
-    """One page when the plan fits; else pages of ``per_page`` rows. A page that starts inside a
-    module repeats its header (marked ``continued``); a header never ends a page alone."""
+    """One page when the plan fits; else pages of ``per_page`` rows, page 1 fewer
+    (``first_page_rows``). A page that starts inside a module repeats its header (marked
+    ``continued``); a header never ends a page alone."""
     if len(rows) <= per_page:
         return (GanttPage(1, "gantt.png", tuple(rows)),)
     pages: list[list[GanttRow]] = []
     current: list[GanttRow] = []
     header: GanttRow | None = None
+    first = first_page_rows(len(summary), per_page)
     for row in rows:
         if row.kind == "group":
             header = row
-        if len(current) >= per_page or (row.kind == "group" and len(current) >= per_page - 1):
+        room = first if not pages else per_page
+        if len(current) >= room or (row.kind == "group" and len(current) >= room - 1):
             pages.append(current)
             current = []
             if row.kind != "group" and header is not None:
@@ -418,7 +434,8 @@ class PageEncoder:
 
 
 def _layout(model: GanttModel, rows: Sequence[GanttRow], summary: Sequence[GanttRow],
-            pad_to: int | None = None) -> _Layout:
+            pad_to: float | None = None) -> _Layout:
+    """The rows' positions on a page; ``pad_to``: the page's height in row units at least."""
     lanes = model.milestone_lanes
     y_rows: list[tuple[float, GanttRow]] = []
     y = lanes + (0.4 if lanes else 0)
@@ -429,25 +446,27 @@ def _layout(model: GanttModel, rows: Sequence[GanttRow], summary: Sequence[Gantt
         for r in summary:
             y_rows.append((y, r))
             y += 1
-        y += 0.6
+        y += SUMMARY_EXTRA_UNITS - 1
     body_top = y
     for r in rows:
         y_rows.append((y, r))
         y += 1
     if pad_to is not None:
-        y = max(y, body_top + pad_to)
+        y = max(y, pad_to)
     return _Layout(tuple(y_rows), summary_top, body_top, max(y, 3))
 
 
 def _page_layouts(model: GanttModel) -> list[tuple[object, str, _Layout]]:
     """(page, page label, layout) of every PNG page, in order."""
-    paged = len(model.pages) > 1
-    out = []
-    for page, page_label in zip(model.pages, model.page_label):
-        # The last page is padded to the height of the others, so they all share one chrome.
-        pad = max(len(p.rows) for p in model.pages) if paged and not page.summary else None
-        out.append((page, page_label, _layout(model, page.rows, page.summary, pad)))
-    return out
+    layouts = [_layout(model, page.rows, page.summary) for page in model.pages]
+    if len(layouts) > 1:
+        # Every page is padded to the height of the tallest but page 1 (the last page is
+        # shorter; page 1 holds fewer rows, to make room for the summary), so they all share one
+        # chrome; page 1 only when it is not taller (a summary of very many modules).
+        height = max(layout.n_units for layout in layouts[1:])
+        layouts = [_layout(model, page.rows, page.summary, height) if i or layout.n_units <= height else layout
+                   for i, (page, layout) in enumerate(zip(model.pages, layouts))]
+    return list(zip(model.pages, model.page_label, layouts))
 
 
 def _figure_height_in(model: GanttModel, layout: _Layout) -> tuple[float, float, float]:
