@@ -1174,7 +1174,8 @@ _XML_INVALID = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 def _x(text: str) -> str:
     """Text escaped for XML content and double-quoted attributes; characters XML 1.0 forbids
-    (C0 controls other than tab and newline) are dropped."""
-    from xml.sax.saxutils import escape
-
-    return escape(text.translate(_XML_INVALID), {'"': "&quot;"})
+    (C0 controls other than tab and newline) are dropped. (What ``xml.sax.saxutils.escape``
+    with ``{'"': "&quot;"}`` does, without importing it: it imports urllib.request, and with it
+    http.client, ssl and email, ~40 ms of a build.)"""
+    return (text.translate(_XML_INVALID).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;"))
