@@ -164,6 +164,31 @@ def test_a_failing_chart_child_falls_back_to_this_process(run_cli, tmp_path, mon
     assert contents(tmp_path / "site") == contents(tmp_path / "good")
 
 
+def test_a_failing_small_charts_process_falls_back_to_the_chart_process(run_cli, tmp_path, monkeypatch):
+    # The chart process forks one more process for goals.png and trend.png; when it dies, the
+    # chart process draws them, and the site is the same as a good build's.
+    from ptrack.render import charts
+
+    code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "good", "--as-of", AS_OF)
+    assert code == 0, err
+    real = charts.draw_goals_chart
+    parent = os.getpid()
+    marker = tmp_path / "small-failed"
+
+    def flaky(*args, **kwargs):
+        if os.getpid() != parent and os.getppid() != parent:  # the chart process's own child
+            marker.touch()
+            raise RuntimeError("small charts failure")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "draw_goals_chart", flaky)
+    code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert marker.exists()
+    assert contents(tmp_path / "site") == contents(tmp_path / "good")
+
+
 def test_the_manifest_lists_what_the_build_wrote(example_site):
     lines = (example_site / ".ptrack-build").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("# ptrack build:")

@@ -10,6 +10,9 @@ loads, validates and computes the campaigns. The parent then hands over the char
 status.json, the tables, gantt.svg and the pages, laid out from the pixel sizes the PNGs will have
 (``gantt_png_sizes``, ``goals_png_size``, ``trend_png_size``); ``result`` collects the PNGs. The
 parent never imports matplotlib, so on two cores the two halves overlap almost from the start.
+When the models arrive, the chart process forks once more (matplotlib is imported by then: the
+fork takes a few ms): that process draws goals.png and trend.png while the chart process draws
+the Gantt pages; if it fails, the chart process draws them itself.
 
 Where fork is not available (Windows, macOS), or with ``PTRACK_PARALLEL=0``, or when the child
 fails, the charts are drawn in this process at ``result``, so a real error surfaces here with its
