@@ -124,13 +124,6 @@ def png_size(data: bytes) -> tuple[int, int] | tuple[None, None]:
     return None, None
 
 
-def _gantt_key(name: str) -> tuple[int, str]:
-    """gantt.png, gantt-2.png, gantt-10.png: page order, not string order."""
-    stem = name.rsplit(".", 1)[0]
-    _, _, page = stem.partition("-")
-    return (int(page) if page.isdigit() else 1, name)
-
-
 def _copy_assets(writer: _Writer) -> None:
     folder = importlib.resources.files("ptrack.render").joinpath(ASSETS_DIR)
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
