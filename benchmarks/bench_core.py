@@ -78,6 +78,47 @@ def _add_days(d: date, n: int) -> date:
     return d + timedelta(days=n)
 
 
+def task_progress(rng, i: int, start: date, end: date, as_of: date, *, unit, deliverable):
+    """Where a generated task stands at ``as_of``, as its YAML lines: done, running (maybe late),
+    on hold, cancelled or not started, its actual dates, and its progress measured one of three
+    ways by ``i`` (a percentage, a quantity of ``unit()``, or deliverables named
+    ``deliverable(k)``). Returns (lines, actual_start, frac): the fraction done. Both generators
+    (``generate_campaign`` here, ``shapes.generate``) draw from ``rng`` in this order."""
+    lines: list[str] = []
+    declared = None
+    roll = rng.random()
+    if roll < 0.02:
+        declared = "cancelled"
+    elif roll < 0.04:
+        declared = "on_hold"
+    actual_start = actual_end = None
+    if start <= as_of and declared != "cancelled":
+        actual_start = min(_add_days(start, rng.choice((-1, 0, 0, 0, 1, 2, 5))), as_of)
+        if end < as_of and rng.random() < 0.8:
+            actual_end = min(max(_add_days(end, rng.choice((-2, 0, 0, 1, 3))), actual_start), as_of)
+    if actual_start:
+        lines.append(f"    actual: {{start: {actual_start}" + (f", end: {actual_end}}}" if actual_end else "}"))
+    if declared:
+        lines.append(f"    status: {declared}")
+
+    frac = progress_fraction(rng, start, end, as_of, actual_start, actual_end)
+    kind = i % 3
+    if kind == 0:
+        if not actual_end or rng.random() < 0.5:  # done tasks may just rely on actual.end
+            lines.append(f"    progress: {100 if actual_end else round(frac * 100)}")
+    elif kind == 1:
+        total = rng.choice((4, 6, 10, 12, 20, 40, 60, 200))
+        done = total if actual_end else int(total * frac)
+        lines.append(f"    quantity: {{done: {done}, total: {total}, unit: {unit()}}}")
+    else:
+        n = rng.randrange(1, 5)
+        n_done = n if actual_end else int(n * frac)
+        lines.append("    deliverables:")
+        for k in range(n):
+            lines.append(f"      - {{name: {deliverable(k)}, done: {'true' if k < n_done else 'false'}}}")
+    return lines, actual_start, frac
+
+
 def progress_fraction(rng, start: date, end: date, as_of: date, actual_start, actual_end) -> float:
     """A task's actual progress as a fraction: 1 when it has ended, 0 before it started, else near
     where its plan is at ``as_of`` (a little behind more often than ahead)."""
@@ -202,38 +243,9 @@ def generate_campaign(n_tasks: int, seed: int = SEED) -> str:
         tw(f"    planned: {{start: {start}, end: {end}}}")
 
         # Where the task stands at AS_OF: done, running (maybe late), or not started.
-        declared = None
-        roll = rng.random()
-        if roll < 0.02:
-            declared = "cancelled"
-        elif roll < 0.04:
-            declared = "on_hold"
-        actual_start = actual_end = None
-        if start <= AS_OF and declared != "cancelled":
-            actual_start = min(_add_days(start, rng.choice((-1, 0, 0, 0, 1, 2, 5))), AS_OF)
-            if end < AS_OF and rng.random() < 0.8:
-                actual_end = min(max(_add_days(end, rng.choice((-2, 0, 0, 1, 3))), actual_start), AS_OF)
-        if actual_start:
-            tw(f"    actual: {{start: {actual_start}" + (f", end: {actual_end}}}" if actual_end else "}"))
-        if declared:
-            tw(f"    status: {declared}")
-
-        frac = progress_fraction(rng, start, end, AS_OF, actual_start, actual_end)
-        kind = i % 3
-        if kind == 0:
-            if not actual_end or rng.random() < 0.5:  # done tasks may just rely on actual.end
-                tw(f"    progress: {100 if actual_end else round(frac * 100)}")
-        elif kind == 1:
-            total = rng.choice((4, 6, 10, 12, 20, 40, 60, 200))
-            done = total if actual_end else int(total * frac)
-            tw(f"    quantity: {{done: {done}, total: {total}, unit: {rng.choice(UNITS)}}}")
-        else:
-            n = rng.randrange(1, 5)
-            n_done = n if actual_end else int(n * frac)
-            tw("    deliverables:")
-            for k in range(n):
-                done = "true" if k < n_done else "false"
-                tw(f"      - {{name: {topic}交付物{k + 1}, done: {done}}}")
+        lines, actual_start, frac = task_progress(rng, i, start, end, AS_OF, unit=lambda: rng.choice(UNITS),
+                                                  deliverable=lambda k: f"{topic}交付物{k + 1}")
+        tasks_text.extend(lines)
 
         # 0-2 predecessors among recent earlier tasks that are planned to end before this starts.
         earlier = [t for t, e in zip(task_ids[max(0, i - 300):], task_ends[max(0, i - 300):]) if e < start]

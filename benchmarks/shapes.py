@@ -16,7 +16,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from bench_core import (AS_OF, CHANNELS, ISSUES, REGIONS, SEED, SOLUTIONS, UNITS, generate_campaign, progress_fraction, q)
+from bench_core import (AS_OF, CHANNELS, ISSUES, REGIONS, SEED, SOLUTIONS, UNITS, generate_campaign, q,
+                        task_progress)
 
 
 @dataclass(frozen=True)
@@ -284,36 +285,10 @@ def _generate(sh: Shape, n_tasks: int, seed: int) -> str:
         tw(f"    planned: {{start: {start}, end: {end}}}")
 
         as_of = sh.as_of
-        declared = None
-        roll = rng.random()
-        if roll < 0.02:
-            declared = "cancelled"
-        elif roll < 0.04:
-            declared = "on_hold"
-        actual_start = actual_end = None
-        if start <= as_of and declared != "cancelled":
-            actual_start = min(start + timedelta(days=rng.choice((-1, 0, 0, 0, 1, 2, 5))), as_of)
-            if end < as_of and rng.random() < 0.8:
-                actual_end = min(max(end + timedelta(days=rng.choice((-2, 0, 0, 1, 3))), actual_start), as_of)
-        if actual_start:
-            tw(f"    actual: {{start: {actual_start}" + (f", end: {actual_end}}}" if actual_end else "}"))
-        if declared:
-            tw(f"    status: {declared}")
-        frac = progress_fraction(rng, start, end, as_of, actual_start, actual_end)
-        kind = i % 3
-        if kind == 0:
-            if not actual_end or rng.random() < 0.5:
-                tw(f"    progress: {100 if actual_end else round(frac * 100)}")
-        elif kind == 1:
-            total = rng.choice((4, 6, 10, 12, 20, 40, 60, 200))
-            done = total if actual_end else int(total * frac)
-            tw(f"    quantity: {{done: {done}, total: {total}, unit: {q(text(rng.choice(UNITS), 'items'))}}}")
-        else:
-            n = rng.randrange(1, 5)
-            n_done = n if actual_end else int(n * frac)
-            tw("    deliverables:")
-            for k in range(n):
-                tw(f"      - {{name: {q(text(f'{topic}交付物{k + 1}', f'{topic} deliverable {k + 1}'))}, done: {'true' if k < n_done else 'false'}}}")
+        lines, actual_start, frac = task_progress(
+            rng, i, start, end, as_of, unit=lambda: q(text(rng.choice(UNITS), "items")),
+            deliverable=lambda k: q(text(f"{topic}交付物{k + 1}", f"{topic} deliverable {k + 1}")))
+        tasks_text.extend(lines)
 
         if sh.chain:
             deps = [task_ids[-1]] if i % sh.chain and task_ids else []
