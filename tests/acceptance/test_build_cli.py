@@ -138,54 +138,42 @@ def test_charts_in_a_child_process_or_in_this_one_give_the_same_bytes(run_cli, t
     assert [name for name in forked if forked[name] != here[name]] == []
 
 
-def test_a_failing_chart_child_falls_back_to_this_process(run_cli, tmp_path, monkeypatch):
-    # The child dies (here: drawing the Gantt raises in it); the parent draws again and the site
-    # is complete, byte for byte the same as a build whose child succeeded.
-    from ptrack.render import gantt
+# Which process a flaky renderer fails in, told apart by pid and parent pid from the build's own.
+_IN_THE_CHART_PROCESS = "chart process"  # the build's child: draws the Gantt pages
+_IN_ITS_CHILD = "small charts process"  # the chart process's child: draws goals.png and trend.png
 
+
+@pytest.mark.parametrize(("module", "function", "fails_in"), [
+    # the chart process dies: the build's own process draws everything again
+    ("gantt", "draw_gantt", _IN_THE_CHART_PROCESS),
+    # the small charts process dies: the chart process draws goals.png and trend.png itself
+    ("charts", "draw_goals_chart", _IN_ITS_CHILD),
+])
+def test_a_failing_chart_process_falls_back_to_the_one_above_it(run_cli, tmp_path, monkeypatch, module, function,
+                                                                 fails_in):
+    # The site is complete and byte for byte the same as a build whose processes succeeded.
+    import importlib
+
+    owner = importlib.import_module(f"ptrack.render.{module}")
     code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "good", "--as-of", AS_OF)
     assert code == 0, err
-    real = gantt.draw_gantt
+    real = getattr(owner, function)
     parent = os.getpid()
-    marker = tmp_path / "child-failed"
+    marker = tmp_path / "failed"
 
     def flaky(*args, **kwargs):
-        if os.getpid() != parent:
+        here = os.getpid() != parent and (fails_in == _IN_THE_CHART_PROCESS or os.getppid() != parent)
+        if here:
             marker.touch()
-            raise RuntimeError("child failure")
+            raise RuntimeError(f"{fails_in} failure")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gantt, "draw_gantt", flaky)
+    monkeypatch.setattr(owner, function, flaky)
     code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
     assert code == 0, err
     assert "Traceback" not in err
-    assert marker.exists()  # the child did fail
+    assert marker.exists()  # that process did fail
     assert tree(tmp_path / "site") == EXAMPLE_TREE
-    assert contents(tmp_path / "site") == contents(tmp_path / "good")
-
-
-def test_a_failing_small_charts_process_falls_back_to_the_chart_process(run_cli, tmp_path, monkeypatch):
-    # The chart process forks one more process for goals.png and trend.png; when it dies, the
-    # chart process draws them, and the site is the same as a good build's.
-    from ptrack.render import charts
-
-    code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "good", "--as-of", AS_OF)
-    assert code == 0, err
-    real = charts.draw_goals_chart
-    parent = os.getpid()
-    marker = tmp_path / "small-failed"
-
-    def flaky(*args, **kwargs):
-        if os.getpid() != parent and os.getppid() != parent:  # the chart process's own child
-            marker.touch()
-            raise RuntimeError("small charts failure")
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(charts, "draw_goals_chart", flaky)
-    code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
-    assert code == 0, err
-    assert "Traceback" not in err
-    assert marker.exists()
     assert contents(tmp_path / "site") == contents(tmp_path / "good")
 
 
