@@ -55,21 +55,32 @@ def _env() -> dict:
     return env
 
 
-@pytest.mark.parametrize("command", sorted(COMMANDS))
-@pytest.mark.parametrize("name", CASES)
-def test_hostile_input(name, command, tmp_path):
+def _run_on(name: str, tmp_path, *args: str) -> tuple[str, str]:
+    """``ptrack ARGS name`` on a copy of the hostile file ``name`` in a repository of its own:
+    it must exit 1 without a traceback. Returns (stdout, stderr)."""
     (tmp_path / ".git").mkdir()
     shutil.copyfile(HOSTILE / name, tmp_path / name)
-    proc = subprocess.run([sys.executable, "-m", "ptrack", *COMMANDS[command], name],
+    proc = subprocess.run([sys.executable, "-m", "ptrack", *args, name],
                           cwd=tmp_path, capture_output=True, timeout=60, env=_env())
     out = proc.stdout.decode("utf-8")
     err = proc.stderr.decode("utf-8")
     assert proc.returncode == 1, (proc.returncode, out, err)
     assert "Traceback" not in out + err
+    return out, err
+
+
+def _starts_at_the_problem(line_text: str, name: str) -> bool:
+    """``line_text`` is the file's expected diagnostic: ``name:line:col: error [code] ...``."""
     line, col, code = EXPECTED[name]
-    first = out.splitlines()[0]
     columns = col if isinstance(col, tuple) else (col,)
-    assert any(first.startswith(f"{name}:{line}:{c}: error [{code}] ") for c in columns), out
+    return any(line_text.startswith(f"{name}:{line}:{c}: error [{code}] ") for c in columns)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+@pytest.mark.parametrize("name", CASES)
+def test_hostile_input(name, command, tmp_path):
+    out, err = _run_on(name, tmp_path, *COMMANDS[command])
+    assert _starts_at_the_problem(out.splitlines()[0], name), out
     if command == "check":
         assert out.splitlines()[-1].endswith("in 1 file")
     else:
@@ -79,17 +90,8 @@ def test_hostile_input(name, command, tmp_path):
 @pytest.mark.parametrize("name", CASES)
 def test_hostile_input_to_notify(name, tmp_path):
     # ptrack notify prints a file's problems on stderr (stdout is for the digests) and exits 1
-    (tmp_path / ".git").mkdir()
-    shutil.copyfile(HOSTILE / name, tmp_path / name)
-    proc = subprocess.run([sys.executable, "-m", "ptrack", "notify", name, "--dry-run", "--as-of", "2024-04-15"],
-                          cwd=tmp_path, capture_output=True, timeout=60, env=_env())
-    out = proc.stdout.decode("utf-8")
-    err = proc.stderr.decode("utf-8")
-    assert proc.returncode == 1, (proc.returncode, out, err)
-    assert "Traceback" not in out + err
-    line, col, code = EXPECTED[name]
-    columns = col if isinstance(col, tuple) else (col,)
-    assert any(err.splitlines()[0].startswith(f"{name}:{line}:{c}: error [{code}] ") for c in columns), err
+    out, err = _run_on(name, tmp_path, "notify", "--dry-run", "--as-of", "2024-04-15")
+    assert _starts_at_the_problem(err.splitlines()[0], name), err
     assert "== " not in out  # no digest for an invalid file
 
 
