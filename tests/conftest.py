@@ -9,8 +9,11 @@ import pytest
 
 from ptrack.launch import main
 
-# Variables that change what the CLI does (output format, step summary, as-of date).
-_CLI_ENV = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "PTRACK_AS_OF", "NO_COLOR")
+# Variables that change what the CLI does (output format, step summary, as-of date, the base of
+# a diff, where `comment` posts).
+_CLI_ENV = ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_BASE_REF", "PTRACK_AS_OF", "NO_COLOR", "GITLAB_CI",
+            "CI_MERGE_REQUEST_IID", "CI_MERGE_REQUEST_DIFF_BASE_SHA", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+            "PTRACK_GITLAB_TOKEN")
 
 
 @pytest.fixture(autouse=True)

@@ -16,7 +16,10 @@ from ptrack import __version__
 from ptrack.errors import UsageError
 from ptrack.i18n import LOCALES
 
-CHECK_FORMATS = ("text", "github", "json", "junit")
+CHECK_FORMATS = ("text", "github", "json", "junit", "codequality")  # ptrack.reporters.CHECK_REPORTERS
+# Where `check` writes GitLab's Code Quality report under GitLab CI when no --format is given
+# (the name GitLab's own templates use; .gitlab-ci.yml's artifacts:reports:codequality names it).
+CODEQUALITY_FILE = "gl-code-quality-report.json"
 STATUS_FORMATS = ("table", "json", "markdown")
 GROUP_BY = ("module", "owner", "department", "channel")
 LANGS = tuple(LOCALES)  # every language with a message catalog
@@ -123,27 +126,45 @@ def status(paths, as_of, fmt, by, lang, color, baseline) -> None:
 @paths_argument
 @as_of_option
 @click.option("--format", "fmt", type=click.Choice(CHECK_FORMATS), default=None,
-              help="Output format (default: github under GitHub Actions, else text).")
+              help="Output format (default: github under GitHub Actions, else text). codequality: GitLab's "
+                   "Code Quality JSON, with fingerprints that stay the same when lines move.")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE",
+              help="Also write the findings in FORMAT (one of --format's) to FILE, e.g. "
+                   "--report junit=ptrack-junit.xml; repeatable. Written even when the check fails.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @lang_option
 @baseline_option
-def check(paths, as_of, fmt, strict, lang, baseline) -> None:
+def check(paths, as_of, fmt, reports, strict, lang, baseline) -> None:
     """Validate, then run the checks: overdue risks, tasks behind plan, missed milestones...
 
     Exits 1 on any error (with --strict, any warning). Under GitHub Actions the findings are
-    annotations on the YAML lines and a Markdown summary goes to $GITHUB_STEP_SUMMARY.
+    annotations on the YAML lines and a Markdown summary goes to $GITHUB_STEP_SUMMARY. Under
+    GitLab CI (GITLAB_CI=true) with no --format, the findings go to the log as text and GitLab's
+    Code Quality report to gl-code-quality-report.json (unless a --report codequality=FILE says
+    where).
     """
     from ptrack.pipeline import check_files
     from ptrack.reporters import CHECK_REPORTERS, check_step_summary
 
+    targets = _report_targets(reports)
+    if fmt is None:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            fmt = "github"
+        else:
+            fmt = "text"
+            if os.environ.get("GITLAB_CI") == "true" and not any(f == "codequality" for f, _ in targets):
+                targets.append(("codequality", CODEQUALITY_FILE))
     config = _config()
     files = _files(paths, config)
     day = resolve_as_of(as_of)
-    if fmt is None:
-        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     notes: list[str] = []
     report = check_files(files, config, day, strict=strict, locale=lang or None, baseline=baseline, notes=notes)
     click.echo(CHECK_REPORTERS[fmt](report), nl=False)
+    if targets:
+        from ptrack.fsutil import atomic_write
+
+        for target_fmt, path in targets:
+            atomic_write(path, CHECK_REPORTERS[target_fmt](report))
     summary_path = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_path:
         try:
@@ -154,6 +175,20 @@ def check(paths, as_of, fmt, strict, lang, baseline) -> None:
             click.echo(f"ptrack: warning: cannot write the step summary to {summary_path}: {exc.strerror}", err=True)
     _print_notes(notes)
     sys.exit(1 if report.failed else 0)
+
+
+def _report_targets(reports) -> list[tuple[str, str]]:
+    """``--report FORMAT=FILE`` values as (format, file); a bad one is a usage error."""
+    targets = []
+    for value in reports:
+        name, sep, path = value.partition("=")
+        name = name.strip()
+        if not sep or not path.strip():
+            raise UsageError(f'--report: "{value}" is not FORMAT=FILE (e.g. junit=ptrack-junit.xml)')
+        if name not in CHECK_FORMATS:
+            raise UsageError(f'--report: "{name}" is not one of {", ".join(CHECK_FORMATS)}')
+        targets.append((name, path))
+    return targets
 
 
 @cli.command()

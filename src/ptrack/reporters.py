@@ -16,7 +16,7 @@ from ptrack.core.compute import CampaignSnapshot, EVM, GoalSnapshot, GroupSnapsh
 # CheckReport, FileResult and summary_line live with the diagnostics (ptrack validate needs them
 # without this module's imports); they are re-exported here.
 from ptrack.core.diagnostics import CheckReport, FileResult, summary_line  # noqa: F401
-from ptrack.core.diagnostics import Diagnostic, Severity, has_failure
+from ptrack.core.diagnostics import Diagnostic, Severity, format_json_path, has_failure
 from ptrack.i18n import N_, days_text, fmt_points, normalise_locale, t
 
 
@@ -95,11 +95,78 @@ def check_junit(report: CheckReport) -> str:
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
+# GitLab Code Quality (the subset of the CodeClimate issue format GitLab reads). Its severities:
+# info, minor, major, critical, blocker.
+_CODEQUALITY_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.NOTICE: "info"}
+CODEQUALITY_FAILING = "critical"  # a finding that fails the check (errors; warnings too with --strict)
+
+
+def codequality_severity(d: Diagnostic, *, strict: bool = False) -> str:
+    """error → major, warning → minor, notice → info; a finding that fails the check (every error;
+    with ``--strict`` every warning too) → critical, so what blocks the merge ranks first."""
+    if has_failure([d], strict=strict):
+        return CODEQUALITY_FAILING
+    return _CODEQUALITY_SEVERITY[d.severity]
+
+
+def _identity(d: Diagnostic) -> tuple[str, str, str, str]:
+    """What names a finding across runs and pushes: campaign (the file when the campaign is not
+    known), rule, task and subject; never a line number, a message (it follows --lang and the
+    numbers of the day) or a task's position in its list. A problem without a subject (a
+    validation problem) is named by its place in the document, with the task's index left out when
+    the task is known (``tasks.planned.end`` of task ``poster``)."""
+    subject = d.subject
+    if subject is None:
+        path = d.location.path
+        if d.task is not None and len(path) >= 2 and path[0] == "tasks" and isinstance(path[1], int):
+            path = ("tasks",) + tuple(path[2:])
+        subject = format_json_path(path)
+    return (d.campaign or d.location.file, d.code, d.task or "", subject)
+
+
+def codequality_fingerprints(diagnostics: list[Diagnostic]) -> list[str]:
+    """A fingerprint per finding (32 hex digits of SHA-256 of its identity), stable when lines move
+    and unique within the report: a finding whose identity repeats one before it gets its ordinal
+    too (the 2nd, 3rd… in file order)."""
+    import hashlib
+
+    seen: dict[tuple, int] = {}
+    out = []
+    for d in diagnostics:
+        identity = _identity(d)
+        n = seen.get(identity, 0)
+        seen[identity] = n + 1
+        parts = ("ptrack",) + identity + ((str(n),) if n else ())
+        out.append(hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32])
+    return out
+
+
+def check_codequality(report: CheckReport) -> str:
+    """GitLab's Code Quality report (``artifacts:reports:codequality``): a JSON array, one issue
+    per finding, with description, check_name (the rule), fingerprint, severity and location
+    (path and line). UTF-8 without a BOM; ``[]`` when there is nothing to say."""
+    diagnostics = report.diagnostics
+    issues = []
+    for d, fingerprint in zip(diagnostics, codequality_fingerprints(diagnostics)):
+        path = d.location.file.replace("\\", "/")
+        while path.startswith("./"):
+            path = path[2:]
+        issues.append({
+            "description": " ".join(d.message.split()),
+            "check_name": d.code,
+            "fingerprint": fingerprint,
+            "severity": codequality_severity(d, strict=report.strict),
+            "location": {"path": path, "lines": {"begin": d.location.line}},
+        })
+    return dump_json(issues)
+
+
 CHECK_REPORTERS: dict[str, Callable[[CheckReport], str]] = {
     "text": check_text,
     "github": check_github,
     "json": check_json,
     "junit": check_junit,
+    "codequality": check_codequality,
 }
 
 

@@ -51,7 +51,7 @@ def warnings_only(strict: bool = False) -> CheckReport:
 
 
 def test_registry_names():
-    assert set(CHECK_REPORTERS) == {"text", "github", "json", "junit"}
+    assert set(CHECK_REPORTERS) == {"text", "github", "json", "junit", "codequality"}
     assert set(STATUS_REPORTERS) == {"table", "json", "markdown"}
 
 
@@ -143,6 +143,89 @@ def test_check_junit_strict_makes_warnings_failures():
     assert late.find("system-out") is None
     assert _junit(warnings_only()).get("failures") == "0"
     assert _junit(warnings_only(strict=True)).get("failures") == "1"
+
+
+# -- GitLab Code Quality ------------------------------------------------------------------------------
+
+def _fingerprint(*identity: str) -> str:
+    import hashlib
+
+    return hashlib.sha256("\x1f".join(("ptrack",) + identity).encode("utf-8")).hexdigest()[:32]
+
+
+def test_check_codequality_exact_document():
+    text = CHECK_REPORTERS["codequality"](report())
+    assert text == json.dumps([
+        # an error fails the check: critical; the message on one line
+        {"check_name": "risk-overdue", "description": 'risk "素材变更" is 1 day past: 100% done, see notes',
+         # no subject given (as for a validation problem): its place in the document, without the
+         # task's index (the task id is there)
+         "fingerprint": _fingerprint("c", "risk-overdue", "t1", "tasks.risks[0].due"),
+         "location": {"lines": {"begin": 12}, "path": "campaigns/a,b:c.yaml"}, "severity": "critical"},
+        {"check_name": "late-start", "description": 'task "A" | <b>',
+         "fingerprint": _fingerprint("a", "late-start", "t2", "tasks"),
+         "location": {"lines": {"begin": 3}, "path": "campaigns/a.yaml"}, "severity": "minor"},
+        # no campaign (the file did not validate): the file stands for it
+        {"check_name": "schema", "description": "bad", "fingerprint": _fingerprint("bad.yaml", "schema", "", "(document)"),
+         "location": {"lines": {"begin": 1}, "path": "bad.yaml"}, "severity": "critical"},
+    ], ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    assert text.encode("utf-8").startswith(b"[\n  {")  # no BOM, real UTF-8
+    clean = CheckReport([FileResult("ok.yaml", [], "ok")])
+    assert CHECK_REPORTERS["codequality"](clean) == "[]\n"
+
+
+@pytest.mark.parametrize("severity, strict, expected", [
+    (Severity.ERROR, False, "critical"),    # an error always fails the check
+    (Severity.WARNING, False, "minor"),
+    (Severity.WARNING, True, "critical"),   # --strict: warnings fail too
+    (Severity.NOTICE, False, "info"),
+    (Severity.NOTICE, True, "info"),        # notices never fail
+])
+def test_codequality_severity(severity, strict, expected):
+    from ptrack.reporters import codequality_severity
+
+    d = Diagnostic("x", severity, "m", Location("a.yaml", 1, 1))
+    assert codequality_severity(d, strict=strict) == expected
+
+
+def test_codequality_severity_of_an_error_that_does_not_fail(monkeypatch):
+    # Every error fails the check today; were one not to, it would be "major", the mapping's
+    # plain step for an error.
+    import ptrack.reporters as reporters
+
+    monkeypatch.setattr(reporters, "has_failure", lambda ds, strict=False: False)
+    d = Diagnostic("x", Severity.ERROR, "m", Location("a.yaml", 1, 1))
+    assert reporters.codequality_severity(d) == "major"
+
+
+def test_codequality_fingerprints_ignore_lines_messages_and_task_positions():
+    from ptrack.reporters import codequality_fingerprints
+
+    def risk(line, index, message, subject="r1"):
+        return Diagnostic("risk-overdue", Severity.ERROR, message, Location("c.yaml", line, 9, ("tasks", index, "risks", 0, "due")),
+                          "spring", "poster", subject)
+
+    before = codequality_fingerprints([risk(11, 0, "1 day past")])
+    # the lines moved, the task moved down the list, the day (and so the message) changed
+    assert codequality_fingerprints([risk(40, 3, "2 days past")]) == before
+    assert before == [_fingerprint("spring", "risk-overdue", "poster", "r1")]
+    # another risk of the same task, another task, another campaign, another rule: other prints
+    others = [risk(11, 0, "x", "r2"),
+              Diagnostic("risk-overdue", Severity.ERROR, "x", Location("c.yaml", 1, 1), "spring", "video", "r1"),
+              Diagnostic("risk-overdue", Severity.ERROR, "x", Location("c.yaml", 1, 1), "autumn", "poster", "r1"),
+              Diagnostic("task-overdue", Severity.ERROR, "x", Location("c.yaml", 1, 1), "spring", "poster", "r1")]
+    assert len(set(codequality_fingerprints(others) + before)) == 5
+
+
+def test_codequality_fingerprints_are_unique_when_identities_repeat():
+    from ptrack.reporters import codequality_fingerprints
+
+    # two schema problems at the same place (a validator may say two things about one node)
+    a = Diagnostic("schema", Severity.ERROR, "one", Location("x.yaml", 4, 3, ("tasks", 0)), None, None)
+    b = Diagnostic("schema", Severity.ERROR, "two", Location("x.yaml", 4, 3, ("tasks", 0)), None, None)
+    prints = codequality_fingerprints([a, b])
+    assert prints == [_fingerprint("x.yaml", "schema", "", "tasks[0]"),
+                      _fingerprint("x.yaml", "schema", "", "tasks[0]", "1")]
 
 
 def test_check_step_summary():

@@ -55,6 +55,11 @@ class Diagnostic:
     location: Location
     campaign: str | None = None
     task: str | None = None
+    # What the finding is about within its task or campaign, when that is not the task itself: a
+    # risk (its id, else its issue), a milestone, a goal or a person id; "" for a finding about
+    # the task (or campaign) as a whole; None when not known (validation problems). It names the
+    # finding across runs and edits: Code Quality's fingerprint (ptrack.reporters) is made of it.
+    subject: str | None = None
 
     @property
     def rule(self) -> str:

@@ -2,7 +2,9 @@
 
 A rule yields ``(severity, path, task_id, message_key, values)``; ``run_rules`` applies the
 policy's severity overrides (``policy.rules``), localises the message and locates it on the YAML
-node. Adding a rule is one decorated function.
+node. Adding a rule is one decorated function. ``values["subject"]``, when a rule gives it, names
+what the finding is about inside its task or campaign (a risk, a milestone, a goal, a person):
+``Diagnostic.subject``, which identifies the finding across runs (not a message value).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def _risk_overdue(s: CampaignSnapshot):
         if rs.state == "overdue":
             yield (Severity.ERROR, rs.risk.path + ("due",), rs.risk.task_id, NP_("rule.risk-overdue"),
                    {"issue": rs.risk.issue, "days": rs.days_overdue, "due": rs.risk.due.isoformat(),
-                    "owner_ref": rs.risk.owner})
+                    "owner_ref": rs.risk.owner, "subject": rs.risk.id or rs.risk.issue})
 
 
 def _progress_path(task) -> tuple:
@@ -77,7 +79,8 @@ def _milestone_missed(s: CampaignSnapshot):
     for ms in s.milestones:
         if ms.state == "missed":
             yield (Severity.ERROR, ms.milestone.path + ("date",), None, NP_("rule.milestone-missed"),
-                   {"name": ms.milestone.name, "date": ms.milestone.date.isoformat(), "days": ms.days_late})
+                   {"name": ms.milestone.name, "date": ms.milestone.date.isoformat(), "days": ms.days_late,
+                    "subject": ms.milestone.id})
 
 
 @rule("task-overdue", Severity.WARNING, "a task is past its planned end and not done (延期)")
@@ -109,7 +112,8 @@ def _goal_behind(s: CampaignSnapshot):
         path = goal.path + ("measurements", latest.index)
         values = {"name": goal.name, "latest": fmt_number(gs.latest, goal.unit),
                   "target": fmt_number(goal.target, goal.unit), "due": goal.due.isoformat(),
-                  "as_of": s.as_of.isoformat(), "expected": fmt_number(gs.expected, goal.unit)}
+                  "as_of": s.as_of.isoformat(), "expected": fmt_number(gs.expected, goal.unit),
+                  "subject": goal.id}
         if goal.kind == "cumulative":
             yield (Severity.WARNING, path, None, N_("rule.goal-behind-pace"), values)
         elif s.as_of > goal.due:
@@ -170,7 +174,7 @@ def _overallocated(s: CampaignSnapshot):
                {"person_ref": person.person, "n": len(person.over), "week": workload.weeks[worst].label,
                 "load": fmt_number(person.load[worst]), "available": fmt_number(person.available[worst]),
                 "capacity": fmt_number(person.capacity),
-                "tasks": ", ".join(names[:5]) + (", …" if len(names) > 5 else "")})
+                "tasks": ", ".join(names[:5]) + (", …" if len(names) > 5 else ""), "subject": person.person})
 
 
 def effective_severity(rule_id: str, severity: Severity, overrides) -> Severity | None:
@@ -196,6 +200,7 @@ def run_rules(snapshot: CampaignSnapshot, locale: str | None = None,
         severity = effective_severity(rule_id, severity, overrides)
         if severity is None:
             return
+        subject = str(values.get("subject") or "")
         if "owner_ref" in values:
             values = {**values, "owner": _owner(snapshot, values["owner_ref"], locale)}
         if "person_ref" in values:
@@ -203,7 +208,7 @@ def run_rules(snapshot: CampaignSnapshot, locale: str | None = None,
             if locale == "zh-CN":
                 values["tasks"] = values["tasks"].replace(", ", "、")
         out.append(Diagnostic(rule_id, severity, t(locale, key, **values), campaign.locate(path),
-                              campaign.id, task_id))
+                              campaign.id, task_id, subject))
 
     for rule_id, r in RULES.items():
         if only is not None and rule_id not in only:
