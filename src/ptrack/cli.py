@@ -557,8 +557,9 @@ def history(paths, as_of, fmt) -> None:
 
 @cli.command()
 @paths_argument
-@click.option("--base", metavar="REV", help="The version to compare from (default: the merge base with "
-              "origin/$GITHUB_BASE_REF when set, else HEAD~1).")
+@click.option("--base", metavar="REV", help="The version to compare from (default: in a GitLab merge-request "
+              "pipeline $CI_MERGE_REQUEST_DIFF_BASE_SHA; else the merge base with origin/$GITHUB_BASE_REF when "
+              "set; else HEAD~1).")
 @click.option("--head", metavar="REV", help="The version to compare to (default: the working tree).")
 @click.option("--format", "fmt", type=click.Choice(DIFF_FORMATS), default="markdown", show_default=True,
               help="markdown: in words, for a review; json: one entry per change.")

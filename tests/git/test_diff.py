@@ -202,6 +202,44 @@ def test_github_base_ref_merge_base_and_check_summary(make_repo, campaign, tasks
     assert "no plan diff in the step summary" in err and "fetch-depth: 0" in err
 
 
+def test_gitlab_merge_request_base(make_repo, campaign, tasks_of, run_cli, monkeypatch):
+    """In a GitLab merge-request pipeline the diff starts where the merge request left its target:
+    CI_MERGE_REQUEST_DIFF_BASE_SHA, else the merge base with CI_MERGE_REQUEST_TARGET_BRANCH_NAME."""
+    repo = make_repo()
+    data = campaign()
+    path = repo.write("c.yaml", data)
+    base = repo.commit("2024-03-01T10:00:00+08:00", "Ann")
+    repo.git("checkout", "-q", "-b", "feature")
+    for progress in (10, 20):  # two commits on the branch: HEAD~1 would show only the last
+        tasks_of(data)["beta"]["progress"] = progress
+        repo.write("c.yaml", data)
+        repo.commit("2024-03-02T10:00:00+08:00", "Bob")
+    repo.git("checkout", "-q", "main")
+    repo.write("other.txt", "main moved on\n")
+    repo.commit("2024-03-03T10:00:00+08:00", "Ann")
+    repo.git("checkout", "-q", "feature")
+
+    def diff_base():
+        code, out, err = run_cli("diff", str(path), "--format", "json", "--as-of", "2024-03-05")
+        assert code == 0, err
+        doc = json.loads(out)
+        # both commits of the branch: beta from no progress to 20
+        assert [(c["old"], c["new"]) for c in doc["changes"] if c["kind"] == "progress" and c["task"] == "beta"] == [
+            (0.0, 20.0)]
+        return doc["base"]
+
+    monkeypatch.setenv("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main")
+    assert diff_base() == base  # the merge base, not main's head nor HEAD~1
+    monkeypatch.setenv("CI_MERGE_REQUEST_DIFF_BASE_SHA", base)
+    assert diff_base() == base
+    # a diff base this clone does not have (a shallow clone): the target branch instead
+    monkeypatch.setenv("CI_MERGE_REQUEST_DIFF_BASE_SHA", "0" * 40)
+    assert diff_base() == base
+    monkeypatch.setenv("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "no-such-branch")
+    code, _, err = run_cli("diff", str(path), "--as-of", "2024-03-05")
+    assert code == 2 and "CI_MERGE_REQUEST_TARGET_BRANCH_NAME" in err and 'GIT_DEPTH: "0"' in err
+
+
 def test_exit_codes(make_repo, campaign, run_cli, tmp_path, dump):
     repo = make_repo()
     path = repo.write("c.yaml", campaign())

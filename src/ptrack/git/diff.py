@@ -1,8 +1,10 @@
 """What a change does to the plan: ``ptrack diff`` between two versions of the campaign files.
 
 Both versions are computed as of the same day D, so the diff shows what the change itself does,
-not what the passing of time did. Base default: the merge base of HEAD with the pull request's
-target branch (``origin/$GITHUB_BASE_REF``, else ``$GITHUB_BASE_REF``) when that variable is set,
+not what the passing of time did. Base default: in a GitLab merge-request pipeline the merge
+request's diff base (``$CI_MERGE_REQUEST_DIFF_BASE_SHA``, else the merge base with
+``$CI_MERGE_REQUEST_TARGET_BRANCH_NAME``); else the merge base of HEAD with the pull request's
+target branch (``origin/$GITHUB_BASE_REF``, else ``$GITHUB_BASE_REF``) when that variable is set;
 else ``HEAD~1``; head default: the working tree. The JSON names commits by their full id
 (``head`` is null for the working tree).
 
@@ -249,19 +251,28 @@ def _task_setup_changes(cid: str, ot, task) -> list[Change]:
 # Reading the two versions
 
 def default_base(repo: Repository, env: Mapping[str, str] | None = None) -> str:
-    """The merge base with the pull request's target branch under GitHub Actions, else HEAD~1."""
+    """Where the change under review left its target: in a GitLab merge-request pipeline the
+    merge request's diff base (``CI_MERGE_REQUEST_DIFF_BASE_SHA``), else the merge base with its
+    target branch (``CI_MERGE_REQUEST_TARGET_BRANCH_NAME``); under GitHub Actions the merge base
+    with the pull request's target (``GITHUB_BASE_REF``); else HEAD~1."""
     env = os.environ if env is None else env
-    target = (env.get("GITHUB_BASE_REF") or "").strip()
-    if not target:
+    diff_base = (env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA") or "").strip()
+    if diff_base and repo.commit(diff_base) is not None:
+        return diff_base
+    for variable, advice in (("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", 'in GitLab CI set the variable GIT_DEPTH: "0"'),
+                             ("GITHUB_BASE_REF", "in GitHub Actions set `fetch-depth: 0` on actions/checkout")):
+        target = (env.get(variable) or "").strip()
+        if target:
+            break
+    else:
         return "HEAD~1"
     for candidate in (f"origin/{target}", target):
         if repo.commit(candidate) is not None:
             base = repo.merge_base("HEAD", candidate)
             if base:
                 return base
-    raise GitError(f"cannot find where this branch left {target} (GITHUB_BASE_REF): the target "
-                   "branch or the common history is missing; in GitHub Actions set "
-                   "`fetch-depth: 0` on actions/checkout")
+    raise GitError(f"cannot find where this branch left {target} ({variable}): the target "
+                   f"branch or the common history is missing; {advice}")
 
 
 def _version_at(repo: Repository, commit: str, relpath: str) -> bytes | None:
