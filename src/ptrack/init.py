@@ -1,10 +1,14 @@
 """``ptrack init``: scaffold a campaign repository.
 
 Writes ``ptrack.yaml``, ``campaigns/<id>.yaml`` (a small valid campaign dated around the day
-given), ``.github/workflows/ptrack.yml``, ``.github/workflows/ptrack-notify.yml`` (the daily
-digests, weekday mornings), ``.pre-commit-config.yaml`` and a ``README.md`` for the team, from the templates in ``ptrack/scaffold/``. Nothing is ever overwritten: when any target
-exists, nothing at all is written and the existing files are reported. Every file is written
-atomically; if a write fails, the files already written by this run are removed again.
+given), the forge's CI files, ``.pre-commit-config.yaml`` and a ``README.md`` for the team. The
+CI files: on GitHub (the default) ``.github/workflows/ptrack.yml`` and
+``.github/workflows/ptrack-notify.yml`` (the daily digests, weekday mornings); on GitLab
+``.gitlab-ci.yml``. The forge-neutral templates are in ``ptrack/scaffold/``; the forge's files
+and its words in the README and ptrack.yaml come from ``ptrack.forge.scaffold``. Nothing is ever
+overwritten: when any target exists, nothing at all is written and the existing files are
+reported. Every file is written atomically; if a write fails, the files already written by this
+run are removed again.
 
 The day is a parameter: only the CLI reads the clock.
 """
@@ -25,6 +29,7 @@ from ptrack.errors import UsageError
 CONFIG_FILE = "ptrack.yaml"
 WORKFLOW_FILE = ".github/workflows/ptrack.yml"
 NOTIFY_WORKFLOW_FILE = ".github/workflows/ptrack-notify.yml"
+GITLAB_CI_FILE = ".gitlab-ci.yml"
 PRE_COMMIT_FILE = ".pre-commit-config.yaml"
 README_FILE = "README.md"
 # The distribution's name on the package index (the command and the import name are `ptrack`;
@@ -65,13 +70,16 @@ class InitResult:
 
 
 def init_project(root: Path | str, *, lang: str, today: date, name: str | None = None,
-                 campaign_id: str | None = None, requirement: str | None = None) -> InitResult:
-    """Scaffold ``root`` (created when missing). Returns the files and, when any target already
-    exists, those targets: then nothing was written."""
+                 campaign_id: str | None = None, requirement: str | None = None,
+                 forge: str = "github") -> InitResult:
+    """Scaffold ``root`` (created when missing) for a repository on ``forge`` (github, gitlab).
+    Returns the files and, when any target already exists, those targets: then nothing was
+    written."""
     root = Path(root)
     if root.exists() and not root.is_dir():
         raise UsageError(f"{root}: not a folder")
-    files = plan_scaffold(lang=lang, today=today, name=name, campaign_id=campaign_id, requirement=requirement)
+    files = plan_scaffold(lang=lang, today=today, name=name, campaign_id=campaign_id, requirement=requirement,
+                          forge=forge)
     existing = tuple(f.path for f in files if (root / f.path).exists() or (root / f.path).is_symlink())
     if not existing:
         write_scaffold(root, files)
@@ -79,10 +87,16 @@ def init_project(root: Path | str, *, lang: str, today: date, name: str | None =
 
 
 def plan_scaffold(*, lang: str, today: date, name: str | None = None, campaign_id: str | None = None,
-                  requirement: str | None = None) -> list[ScaffoldFile]:
-    """The files ``init`` writes, in writing order, without touching the disk."""
+                  requirement: str | None = None, forge: str = "github") -> list[ScaffoldFile]:
+    """The files ``init`` writes for a repository on ``forge``, in writing order, without touching
+    the disk."""
+    from ptrack.forge.scaffold import FORGES, fragments, insert_fragments
+    from ptrack.forge.scaffold import template as forge_template
+
     if lang not in _DEFAULTS:
         raise UsageError(f'--lang: "{lang}" is not one of {", ".join(_DEFAULTS)}')
+    if forge not in FORGES:
+        raise UsageError(f'--forge: "{forge}" is not one of {", ".join(FORGES)}')
     defaults = _DEFAULTS[lang]
     if name is not None:
         name = name.strip()
@@ -112,15 +126,16 @@ def plan_scaffold(*, lang: str, today: date, name: str | None = None, campaign_i
     if remote:
         pre_commit = "pre-commit-config.remote.yaml"
         values["REPO"], values["REV"] = remote
+    words = fragments(forge, lang)
+    neutral = lambda source: insert_fragments(_template(source), words)
     sources = [
-        (CONFIG_FILE, f"{lang}/ptrack.yaml"),
-        (campaign_path, f"{lang}/campaign.yaml"),
-        (WORKFLOW_FILE, "workflow.yml"),
-        (NOTIFY_WORKFLOW_FILE, "notify-workflow.yml"),
-        (PRE_COMMIT_FILE, pre_commit),
-        (README_FILE, f"{lang}/README.md"),
+        (CONFIG_FILE, neutral(f"{lang}/ptrack.yaml")),
+        (campaign_path, neutral(f"{lang}/campaign.yaml")),
+        *((target, forge_template(source)) for target, source in FORGES[forge].files),
+        (PRE_COMMIT_FILE, neutral(pre_commit)),
+        (README_FILE, neutral(f"{lang}/README.md")),
     ]
-    return [ScaffoldFile(target, fill(_template(source), values, today)) for target, source in sources]
+    return [ScaffoldFile(target, fill(text, values, today)) for target, text in sources]
 
 
 def write_scaffold(root: Path, files: list[ScaffoldFile]) -> list[Path]:

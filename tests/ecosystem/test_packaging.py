@@ -1,7 +1,7 @@
 """Packaging: the sdist and wheel of the distribution `ptrack-campaigns`, built from the working
 tree with `python -m build` and passing `twine check` (as the release workflow does); the wheel
 holds every package data file the code needs (schema, render templates and assets, init's
-scaffold, the message catalogs compiled by the build), the `ptrack` console script and the one version; installed from that wheel (not the
+scaffold and the forges' CI templates, the message catalogs compiled by the build), the `ptrack` console script and the one version; installed from that wheel (not the
 editable checkout), ptrack runs; `pipx install .` works."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from ptrack import __version__
 from ptrack.core.validate import load_schema
 
 PACKAGE = ROOT / "src" / "ptrack"
-DATA_DIRS = ("schema", "render/templates", "render/assets", "scaffold")
+DATA_DIRS = ("schema", "render/templates", "render/assets", "scaffold", "forge/templates")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +90,8 @@ def test_wheel_has_every_module_and_the_schema(wheel):
                      if "__pycache__" not in p.parts)
     assert [m for m in modules if m not in names] == []
     assert "ptrack/schema/campaign.schema.json" in names
-    assert "ptrack/scaffold/workflow.yml" in names
+    assert "ptrack/forge/templates/github/ptrack.yml" in names
+    assert "ptrack/forge/templates/gitlab/gitlab-ci.yml" in names
 
 
 def test_wheel_has_the_compiled_message_catalogs(wheel, source):
@@ -159,6 +160,10 @@ def test_installed_wheel_runs_from_its_package_data(wheel, tmp_path):
         proc = subprocess.run([*run, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, f"ptrack {' '.join(args)}: {proc.stderr}"
     assert (repo / "site" / "assets").is_dir() and (repo / "site" / "index.html").is_file()
+    gitlab = git_repo(tmp_path / "gitlab-team")  # the GitLab templates come from the wheel too
+    proc = subprocess.run([*run, "init", "--forge", "gitlab"], cwd=gitlab, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0 and "PTRACK_REQUIREMENT" in (gitlab / ".gitlab-ci.yml").read_text(encoding="utf-8")
     # the messages come from the wheel's catalogs
     assert '<a class="skip-link" href="#main">Skip to content</a>' in (repo / "site" / "index.html").read_text()
     assert '<html lang="zh-TW">' in (repo / "site-tw" / "index.html").read_text(encoding="utf-8")

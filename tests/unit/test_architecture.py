@@ -25,6 +25,7 @@ ALLOWED = {
     "sheets": {"core"},
     "render": {"core", "git", "sheets", "pipeline"},
     "notify": {"core", "git", "render", "pipeline"},
+    "forge": {"core", "git"},  # GitHub and GitLab: CI templates, REST clients
 }
 
 

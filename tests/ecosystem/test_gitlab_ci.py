@@ -1,0 +1,237 @@
+"""The .gitlab-ci.yml that `ptrack init --forge gitlab` writes: valid against GitLab's CI schema
+(check-jsonschema's built-in copy), and its real jobs run by gitlab-ci-local (npm) with the shell
+executor in a temporary git repository, with this checkout's ptrack on PATH
+(PTRACK_INSTALL=preinstalled: the runner has ptrack, nothing is installed from PyPI) and the
+merge-request comment posted to a fake GitLab API on 127.0.0.1 (tests/gitlab_support.py).
+
+scripts/test.sh installs gitlab-ci-local (pinned) and rsync, which it needs; check-jsonschema
+comes with the test extra. In CI a missing tool fails these tests."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ecosystem_support import ROOT, clean_env, git, git_repo, need, ptrack_exe
+from gitlab_support import FakeGitLab
+from ptrack.init import GITLAB_CI_FILE, plan_scaffold
+
+GITLAB_CI_LOCAL = ROOT / ".tools" / "node_modules" / ".bin" / "gitlab-ci-local"
+DAY = "2025-03-03"
+TOKEN = "glpat-Zq9-never-shown-4d5e6f7a8b9c"
+PAGES_URL = "https://acme.gitlab.io/campaigns"
+
+
+def _gitlab_ci(lang: str = "en", requirement: str = "ptrack-campaigns==9.9.0") -> str:
+    files = plan_scaffold(lang=lang, today=date(2025, 3, 3), requirement=requirement, forge="gitlab")
+    return next(f.text for f in files if f.path == GITLAB_CI_FILE)
+
+
+# -- GitLab's schema -------------------------------------------------------------------------------
+
+def _check_jsonschema(path: Path) -> subprocess.CompletedProcess:
+    exe = shutil.which("check-jsonschema", path=str(Path(ptrack_exe()).parent)) or shutil.which("check-jsonschema")
+    need(exe is not None, "check-jsonschema is not installed (the test extra has it)")
+    return subprocess.run([exe, "--builtin-schema", "vendor.gitlab-ci", str(path)], capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("requirement", ["ptrack-campaigns==0.1.0",
+                                         "ptrack-campaigns @ git+https://github.com/acme/ptrack@" + "a" * 40])
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_valid_against_gitlabs_ci_schema(tmp_path, lang, requirement):
+    path = tmp_path / ".gitlab-ci.yml"
+    path.write_text(_gitlab_ci(lang, requirement), encoding="utf-8")
+    proc = _check_jsonschema(path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "ok -- validation done" in proc.stdout
+
+
+def test_the_schema_check_finds_mistakes(tmp_path):
+    # a clean result must mean something: GitLab's schema refuses an unknown artifacts `when`
+    path = tmp_path / ".gitlab-ci.yml"
+    path.write_text(_gitlab_ci().replace("    when: always\n", "    when: sometimes\n", 1), encoding="utf-8")
+    proc = _check_jsonschema(path)
+    assert proc.returncode == 1 and "sometimes" in proc.stdout + proc.stderr
+
+
+# -- what the jobs are -----------------------------------------------------------------------------
+
+def test_jobs_rules_reports_and_the_pinned_version():
+    ci = yaml.safe_load(_gitlab_ci(requirement="ptrack-campaigns==9.9.0"))
+    assert ci["variables"]["PTRACK_REQUIREMENT"] == "ptrack-campaigns==9.9.0"  # the ptrack running init
+    assert ci["variables"]["GIT_DEPTH"] == "0"  # the whole history: the diff base, stale tasks, trend
+    assert ci["variables"]["TZ"] == "UTC"       # en's default; zh-CN: Asia/Shanghai
+    assert yaml.safe_load(_gitlab_ci("zh-CN"))["variables"]["TZ"] == "Asia/Shanghai"
+    template = ci[".ptrack"]
+    assert 'python3 -m pip install --quiet "$PTRACK_REQUIREMENT"' in template["before_script"][0]
+    assert '"$PTRACK_INSTALL" = "preinstalled"' in template["before_script"][0]
+    jobs = {name: job for name, job in ci.items() if isinstance(job, dict) and "script" in job}
+    assert set(jobs) == {"check", "plan-diff", "pages", "notify"}
+    assert all(job["extends"] == ".ptrack" for job in jobs.values())
+    check = jobs["check"]
+    assert check["script"] == ["ptrack check --report codequality=gl-code-quality-report.json "
+                               "--report junit=ptrack-junit.xml"]
+    assert check["artifacts"]["when"] == "always"  # the reports of a failing check are uploaded
+    assert check["artifacts"]["reports"] == {"codequality": "gl-code-quality-report.json", "junit": "ptrack-junit.xml"}
+    assert [r["if"] for r in check["rules"]] == ['$CI_PIPELINE_SOURCE == "merge_request_event"',
+                                                 '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"']
+    assert "allow_failure" not in check["rules"][0] and check["rules"][1]["allow_failure"] is True
+    assert jobs["pages"]["script"][-1] == 'ptrack build --out public --site-url "$CI_PAGES_URL"'
+    assert jobs["pages"]["artifacts"]["paths"] == ["public"] and jobs["pages"]["needs"] == []
+    assert jobs["notify"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    assert jobs["notify"]["cache"]["paths"] == [".ptrack/"]  # the send-once record, from one run to the next
+    assert jobs["plan-diff"]["script"][-1] == "ptrack comment plan-diff.md"
+    assert jobs["plan-diff"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
+    text = _gitlab_ci()
+    assert "0 9 * * 1-5" in text and "Asia/Shanghai" in text and "PTRACK_GITLAB_TOKEN" in text
+
+
+# -- the jobs, run by gitlab-ci-local --------------------------------------------------------------
+
+def _available() -> bool:
+    return shutil.which("node") is not None and GITLAB_CI_LOCAL.exists() and shutil.which("rsync") is not None
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A repository as `ptrack init --forge gitlab` leaves it, committed on main."""
+    need(_available(), f"gitlab-ci-local needs Node, {GITLAB_CI_LOCAL} and rsync")
+    repo = git_repo(tmp_path / "campaigns")
+    proc = subprocess.run([ptrack_exe(), "init", "--forge", "gitlab", "--lang", "en", "--name", "Spring launch"],
+                          cwd=repo, env=clean_env(PTRACK_AS_OF=DAY), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    git(repo, "remote", "add", "origin", "https://gitlab.example.com/acme/campaigns.git")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "ptrack init")
+    return repo
+
+
+def _pipeline(repo: Path, *args: str, source: str = "push", variables: dict[str, str] | None = None,
+              expect: int = 0) -> str:
+    """Run gitlab-ci-local (shell executor) in ``repo``: the jobs named in ``args``, else the
+    pipeline of ``source``; returns its output. The jobs find this checkout's ptrack on PATH."""
+    bin_dir = str(Path(ptrack_exe()).parent)
+    env = clean_env(HOME=str(repo.parent / "home"), PATH=bin_dir + ":" + clean_env()["PATH"])
+    cmd = [str(GITLAB_CI_LOCAL), "--force-shell-executor", "--no-color", "--variable", "PTRACK_INSTALL=preinstalled",
+           "--variable", f"PTRACK_AS_OF={DAY}", "--variable", f"CI_PIPELINE_SOURCE={source}",
+           "--ignore-predefined-vars", "CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH,CI_API_V4_URL,CI_PROJECT_ID,CI_PAGES_URL"]
+    if source == "merge_request_event":
+        cmd += ["--unset-variable", "CI_COMMIT_BRANCH"]  # as in GitLab: a merge-request pipeline has none
+    for name, value in (variables or {}).items():
+        cmd += ["--variable", f"{name}={value}"]
+    proc = subprocess.run(cmd + list(args), cwd=repo, env=env, capture_output=True, text=True, timeout=300)
+    output = proc.stdout + proc.stderr
+    logs = "".join(p.read_text(encoding="utf-8", errors="replace")
+                   for p in (repo / ".gitlab-ci-local" / "output").glob("*.log"))
+    assert TOKEN not in output + logs  # never shown, in any job log
+    assert proc.returncode == expect, output
+    return output
+
+
+def _validate_code_quality(path: Path) -> list[dict]:
+    raw = path.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")  # no BOM
+    issues = json.loads(raw.decode("utf-8"))
+    assert isinstance(issues, list)
+    for issue in issues:
+        assert isinstance(issue["description"], str) and issue["description"]
+        assert isinstance(issue["check_name"], str) and isinstance(issue["fingerprint"], str)
+        assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
+        assert isinstance(issue["location"]["path"], str)
+        assert isinstance(issue["location"]["lines"]["begin"], int)
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    return issues
+
+
+def _mr_variables(gitlab: FakeGitLab, base: str, token: str | None = TOKEN) -> dict[str, str]:
+    variables = {"CI_MERGE_REQUEST_IID": str(gitlab.iid), "CI_API_V4_URL": gitlab.api_url,
+                 "CI_PROJECT_ID": gitlab.project, "CI_MERGE_REQUEST_DIFF_BASE_SHA": base,
+                 "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main"}
+    if token:
+        variables["PTRACK_GITLAB_TOKEN"] = token
+    return variables
+
+
+def test_which_jobs_run_in_which_pipeline(project):
+    def jobs(source: str) -> dict[str, str]:
+        out = _pipeline(project, "--list-csv", source=source)
+        rows = [line.split(";") for line in out.splitlines() if line.count(";") >= 4]
+        header = rows[0]
+        return {row[header.index("name")]: row[header.index("allowFailure")] for row in rows[1:]}
+
+    assert jobs("push") == {"check": "true", "pages": "false"}  # main: the check may fail, the page is published
+    assert jobs("schedule") == {"pages": "false", "notify": "false"}
+    git(project, "checkout", "-q", "-b", "feature")
+    assert jobs("merge_request_event") == {"check": "false", "plan-diff": "true"}
+
+
+def test_merge_request_pipeline_check_fails_with_reports_and_the_plan_diff_comment(project):
+    base = git(project, "rev-parse", "HEAD")
+    git(project, "checkout", "-q", "-b", "feature")
+    campaign = project / "campaigns" / "spring-launch.yaml"
+    # the risk's deadline moved before the day: an overdue risk, the check fails
+    campaign.write_text(campaign.read_text(encoding="utf-8").replace("due: 2025-03-08", "due: 2025-03-01"),
+                        encoding="utf-8")
+    git(project, "commit", "-q", "-am", "The visual style risk was due last week")
+    with FakeGitLab(TOKEN) as gitlab:
+        out = _pipeline(project, source="merge_request_event", variables=_mr_variables(gitlab, base), expect=1)
+        assert "check" in out and "FAIL" in out
+        assert "error [risk-overdue]" in out  # the text in the job log
+        issues = _validate_code_quality(project / "gl-code-quality-report.json")
+        assert [(i["check_name"], i["severity"], i["location"]["path"]) for i in issues] == [
+            ("risk-overdue", "critical", "campaigns/spring-launch.yaml")]
+        root = ET.parse(project / "ptrack-junit.xml").getroot()
+        failures = [c.get("name") for c in root.iter("testcase") if c.find("failure") is not None]
+        assert root.tag == "testsuites" and root.get("failures") == "1" and failures == ["risk-overdue"]
+        # the plan diff, as a comment on the merge request
+        [note] = gitlab.ours()
+        assert note["body"].startswith("<!-- ptrack:plan-diff -->\n## Plan changes")
+        assert "The visual style may change" in note["body"]
+        assert f"ptrack: posted the plan changes as a comment on merge request !7 (note {note['id']})." in out
+
+        # a second push: the comment is updated in place
+        campaign.write_text(campaign.read_text(encoding="utf-8").replace("progress: 20 ", "progress: 35 "),
+                            encoding="utf-8")
+        git(project, "commit", "-q", "-am", "Posters 35%")
+        out = _pipeline(project, "plan-diff", source="merge_request_event", variables=_mr_variables(gitlab, base))
+        assert gitlab.ours() == [note] and note["updated"] == 1
+        assert "actual progress 20.0% → 35.0%" in note["body"] and "The visual style may change" in note["body"]
+        assert f"ptrack: updated its comment on merge request !7 (note {note['id']})." in out
+
+        # no token: the job says so and passes; nothing is sent
+        calls = len(gitlab.calls)
+        out = _pipeline(project, "plan-diff", source="merge_request_event",
+                        variables=_mr_variables(gitlab, base, token=None))
+        assert "ptrack: no comment posted: PTRACK_GITLAB_TOKEN is not set." in out and "PASS" in out
+        assert len(gitlab.calls) == calls
+
+
+def test_default_branch_pipeline_publishes_the_pages(project):
+    out = _pipeline(project, source="push", variables={"CI_PAGES_URL": PAGES_URL})
+    assert "PASS" in out and "pages" in out
+    index = project / "public" / "index.html"
+    assert index.is_file() and "Spring launch" in index.read_text(encoding="utf-8")
+    schema = json.loads((project / "public" / "schema" / "campaign-1.schema.json").read_text(encoding="utf-8"))
+    assert schema["$id"] == PAGES_URL + "/schema/campaign-1.schema.json"  # --site-url "$CI_PAGES_URL"
+    # the sample is clean on its day: the check passed and left empty reports
+    assert _validate_code_quality(project / "gl-code-quality-report.json") == []
+    assert ET.parse(project / "ptrack-junit.xml").getroot().get("failures") == "0"
+
+
+def test_scheduled_notify_job(project):
+    out = _pipeline(project, "notify", source="schedule")
+    assert "ptrack notify: no notify.channels in ptrack.yaml yet: nothing was sent" in out and "PASS" in out
+    config = project / "ptrack.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "site_url: https://acme.gitlab.io/campaigns\nnotify:\n"
+                      "  channels:\n    team: {type: slack, webhook_env: PTRACK_SLACK_WEBHOOK}\n", encoding="utf-8")
+    git(project, "commit", "-q", "-am", "notify the team on Slack")
+    out = _pipeline(project, "notify", source="schedule", variables={"PTRACK_NOTIFY_DRY_RUN": "true"})
+    assert "PASS" in out and "dry run" in out.lower() and "Spring launch" in out
