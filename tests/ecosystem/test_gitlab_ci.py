@@ -235,3 +235,36 @@ def test_scheduled_notify_job(project):
     git(project, "commit", "-q", "-am", "notify the team on Slack")
     out = _pipeline(project, "notify", source="schedule", variables={"PTRACK_NOTIFY_DRY_RUN": "true"})
     assert "PASS" in out and "dry run" in out.lower() and "Spring launch" in out
+
+
+# -- docs/gitlab.md tells the truth about the file -------------------------------------------------
+
+def test_docs_name_every_job_and_variable_and_their_example_is_valid(tmp_path):
+    import re
+
+    docs = (ROOT / "docs" / "gitlab.md").read_text(encoding="utf-8")
+    ci = yaml.safe_load(_gitlab_ci())
+    jobs = [name for name, job in ci.items() if isinstance(job, dict) and "script" in job]
+    assert all(f"| `{name}` |" in docs for name in jobs)
+    settable = {"PTRACK_REQUIREMENT", "PTRACK_INSTALL", "PTRACK_IMAGE", "TZ", "GIT_DEPTH"}
+    assert settable <= set(ci["variables"]) and all(f"`{v}" in docs for v in settable)
+    for name in ("PTRACK_GITLAB_TOKEN", "PTRACK_NOTIFY_DRY_RUN", "0 9 * * 1-5", "Asia/Shanghai",
+                 "gl-code-quality-report.json", "ptrack-junit.xml"):
+        assert name in docs and name in _gitlab_ci()
+    # the example of a job of your own, added to the file init writes, is still valid GitLab CI
+    example = re.search(r"```yaml\n(weekly-report:.*?)```", docs, re.S).group(1)
+    path = tmp_path / ".gitlab-ci.yml"
+    path.write_text(_gitlab_ci() + "\n" + example, encoding="utf-8")
+    proc = _check_jsonschema(path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["weekly-report"]["extends"] == ".ptrack"
+
+
+def test_readme_lists_every_command():
+    from ptrack.cli import cli
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Commands", 1)[1].split("```", 2)[1]
+    assert sorted(name for name in cli.commands) == sorted({line.split()[1] for line in block.splitlines()
+                                                            if line.startswith("ptrack ")})
+    assert "--format text|github|json|junit|codequality" in block and "--forge github|gitlab" in block
