@@ -172,7 +172,7 @@ def test_self_managed_gitlab_with_its_own_certificate_authority(run_cli, write, 
                             ("CI_MERGE_REQUEST_IID", str(gitlab.iid)), ("PTRACK_GITLAB_TOKEN", TOKEN)):
             monkeypatch.setenv(name, value)
         code, out, _ = _comment(run_cli, write, DIFF_1)
-        assert code == 1 and "GitLab could not be reached (GET /user): the server's certificate is not trusted" in out
+        assert code == 1 and "GitLab could not be reached (GET /user): TLS error: CERTIFICATE_VERIFY_FAILED" in out
         assert gitlab.calls == []  # the handshake failed: no request
         ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
         monkeypatch.setenv("CI_SERVER_TLS_CA_FILE", str(tmp_path / "ca.pem"))

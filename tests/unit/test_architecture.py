@@ -17,7 +17,7 @@ SRC = Path(ptrack.__file__).parent
 # what each stage package may import, besides itself and the foundation; the top-level modules
 # (cli, pipeline, exporters, init, serve...) are free to import any stage. ``pipeline`` (load →
 # validate → compute → rules for a set of files) is what the site and the digests start from.
-FOUNDATION = {"ptrack", "ptrack.errors", "ptrack.fsutil", "ptrack.i18n", "ptrack.reporters"}
+FOUNDATION = {"ptrack", "ptrack.errors", "ptrack.fsutil", "ptrack.i18n", "ptrack.netutil", "ptrack.reporters"}
 ALLOWED = {
     "schema": set(),  # the campaign schema and the validators generated from it (by core.schema_codegen)
     "core": {"schema"},

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import ssl
 import time
 import urllib.error
@@ -31,6 +30,7 @@ from typing import Callable, Mapping
 
 from ptrack.errors import PtrackError, UsageError
 from ptrack.i18n import N_, t
+from ptrack.netutil import network_reason
 
 TIMEOUT = 15.0            # seconds, for each request
 RETRIES = 2               # further attempts after the first, when a retry is safe
@@ -67,19 +67,6 @@ def _scrub(text: str, token: str) -> str:
         for form in {token, urllib.parse.quote(token, safe="")}:
             text = text.replace(form, _REDACTED)
     return text
-
-
-def _network_reason(exc: BaseException, timeout: float) -> str:
-    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, (socket.timeout, TimeoutError)):
-        return f"timed out after {timeout:g} s"
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(reason, ssl.SSLCertVerificationError):
-        return f"the server's certificate is not trusted ({reason.verify_message})"
-    if isinstance(reason, socket.gaierror):
-        return "unknown host"
-    return str(reason) or type(reason).__name__
 
 
 class GitLabClient:
@@ -132,7 +119,7 @@ class GitLabClient:
                 reason = getattr(exc, "reason", exc)
                 retry = ((method != "POST" or isinstance(reason, ConnectionRefusedError))
                          and not isinstance(reason, ssl.SSLCertVerificationError))  # that one lasts
-                failure = GitLabError(method, path, None, _scrub(_network_reason(exc, self.timeout), self.token))
+                failure = GitLabError(method, path, None, _scrub(network_reason(exc, self.timeout), self.token))
             if not retry or attempt > self.retries:
                 raise failure
             self.sleep(retry_after if retry_after is not None else float(2 ** (attempt - 1)))

@@ -16,7 +16,6 @@ import email.utils
 import http.client
 import json
 import logging
-import socket
 import ssl
 import time
 import urllib.error
@@ -24,6 +23,8 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Mapping, Sequence
+
+from ptrack.netutil import network_reason
 
 log = logging.getLogger("ptrack.notify")
 
@@ -142,28 +143,6 @@ class HttpResult:
             return None
 
 
-def _network_reason(exc: BaseException, timeout: float) -> str:
-    """A short, secret-free reason for a failed request."""
-    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-    if isinstance(reason, (socket.timeout, TimeoutError)):
-        return f"timed out after {timeout:g} s"
-    if isinstance(reason, ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(reason, ConnectionResetError):
-        return "connection reset"
-    if isinstance(reason, ConnectionAbortedError):
-        return "connection aborted"
-    if isinstance(reason, ssl.SSLError):
-        return f"TLS error: {reason.reason or reason}"
-    if isinstance(reason, socket.gaierror):
-        return "host not found"
-    if isinstance(reason, http.client.RemoteDisconnected):
-        return "the server closed the connection without answering"
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror.lower()
-    return f"{type(reason).__name__}: {reason}"
-
-
 def _retry_after(value: str | None, clock: Clock) -> float | None:
     """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date."""
     if not value:
@@ -255,7 +234,7 @@ class HttpTransport:
             return HttpResult(exc.code, data, _headers(exc.headers))
         except (OSError, http.client.HTTPException, ValueError) as exc:
             # URLError is an OSError; a socket timeout while reading the answer arrives bare
-            return HttpResult(None, error=_network_reason(exc, self.timeout))
+            return HttpResult(None, error=network_reason(exc, self.timeout))
 
 
 def _headers(headers) -> dict[str, str]:
@@ -316,7 +295,7 @@ def _smtp_reason(exc: BaseException, timeout: float) -> tuple[str, bool]:
         return f"SMTP error: {exc}", False
     if isinstance(exc, ssl.SSLError):
         return f"TLS error: {exc.reason or exc}", False
-    return _network_reason(exc, timeout), True
+    return network_reason(exc, timeout), True
 
 
 def send_mail(server: SmtpServer, message, to_addrs: Sequence[str], *, retry: RetryPolicy | None = None,
