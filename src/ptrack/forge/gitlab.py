@@ -58,7 +58,7 @@ class GitLabError(PtrackError):
 @dataclass(frozen=True)
 class Response:
     status: int
-    headers: Mapping[str, str]
+    headers: Mapping[str, str]  # names in lower case
     data: object  # the decoded JSON
 
 
@@ -106,7 +106,7 @@ class GitLabClient:
             try:
                 with self._opener.open(request, timeout=self.timeout) as resp:
                     raw = resp.read(MAX_RESPONSE_BYTES)
-                    return Response(resp.status, dict(resp.headers.items()), _json(raw))
+                    return Response(resp.status, {k.lower(): v for k, v in resp.headers.items()}, _json(raw))
             except urllib.error.HTTPError as exc:
                 status = exc.code
                 message = _error_message(exc)
@@ -132,7 +132,7 @@ class GitLabClient:
             if not isinstance(resp.data, list):
                 break
             items.extend(resp.data)
-            following = (resp.headers.get("X-Next-Page") or resp.headers.get("x-next-page") or "").strip()
+            following = (resp.headers.get("x-next-page") or "").strip()
             if not following.isdigit():
                 break
             page = int(following)
