@@ -9,6 +9,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -151,3 +152,23 @@ def events(port: int, count: int, timeout: float = 60) -> list[dict]:
 
 def path_of(url: str) -> str:
     return urlsplit(url).path
+
+
+def raw_request(port: int, data: bytes, timeout: float = 30) -> tuple[int | None, bytes]:
+    """Send ``data`` as it is on a new connection to 127.0.0.1:``port`` (forged headers, bad
+    paths: what an HTTP library would not send) and read until the server closes; returns
+    (status code or None when no answer came, the whole answer)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        chunks = []
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except ConnectionResetError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    answer = b"".join(chunks)
+    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", answer)
+    return (int(match.group(1)) if match else None), answer

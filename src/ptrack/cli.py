@@ -65,6 +65,26 @@ baseline_option = click.option(
     help="Compare each task's dates with the campaign at REV (a commit, branch or tag; `first`: the "
          "first commit that contains the campaign): baseline dates, slip in working days, who moved them.")
 
+# build and serve: the same options, the same meaning
+font_option = click.option(
+    "--font", "font_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
+    help="Font file for Chinese text in the charts (default: a CJK font found on the system).")
+site_baseline_option = click.option(
+    "--baseline", metavar="REV",
+    help="Baseline the Gantt, status.json and dashboard compare each task's dates with: a commit, "
+         "branch or tag, or `first` (the first commit that contains the campaign). Default: "
+         "`first` for each campaign file git knows, and no baseline for one it does not. Given "
+         "explicitly, a baseline that cannot be found is an error (exit 2, nothing written), as "
+         "for `status --baseline`. `none`: no baseline.")
+
+
+def _site_baseline(option: str | None) -> tuple[str | None, bool]:
+    """``--baseline`` of build and serve as ``build_files`` takes it: (revision, "first" or None
+    for none; whether it must be found: only when given explicitly)."""
+    rev = (option or "").strip() or "first"
+    off = rev.lower() == "none"
+    return (None if off else rev), bool(option) and not off
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="ptrack")
@@ -208,14 +228,8 @@ def schema() -> None:
 @click.option("--lang", type=click.Choice(LANGS),
               help="Language of every page and file (default: each campaign's locale; the portfolio "
                    "uses ptrack.yaml's locale, else zh-CN).")
-@click.option("--font", "font_file", metavar="FILE", type=click.Path(exists=True, dir_okay=False),
-              help="Font file for Chinese text in the charts (default: a CJK font found on the system).")
-@click.option("--baseline", metavar="REV",
-              help="Baseline the Gantt, status.json and dashboard compare each task's dates with: a commit, "
-                   "branch or tag, or `first` (the first commit that contains the campaign). Default: "
-                   "`first` for each campaign file git knows, and no baseline for one it does not. Given "
-                   "explicitly, a baseline that cannot be found is an error (exit 2, nothing written), as "
-                   "for `status --baseline`. `none`: no baseline.")
+@font_option
+@site_baseline_option
 @click.option("--site-url", metavar="URL",
               help="Address the site is published at, e.g. https://acme.github.io/plans (default: "
                    "ptrack.yaml's site_url). DIR/schema/campaign-1.schema.json then names itself "
@@ -272,14 +286,13 @@ def _build(worker, paths, as_of, out_dir, lang, font_file, baseline, site_url) -
     font = find_cjk_font(font_file)
     if font.warning:
         click.echo(f"ptrack: {font.warning}", err=True)
-    rev = (baseline or "").strip() or "first"
-    off = rev.lower() == "none"
+    rev, required = _site_baseline(baseline)
     # The libraries' warnings (matplotlib's "Glyph … missing from font(s)" with a line of our source)
     # are not for users: they are collected here, and what matters is said once, in ptrack's words.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         report = build_files(files, config, Path(out_dir), as_of=day, lang=lang, font=font,
-                             baseline=None if off else rev, baseline_required=bool(baseline) and not off,
+                             baseline=rev, baseline_required=required,
                              progress=_progress_bar(), site_url=site_url, worker=worker)
     glyphs = None if font.warning else missing_glyphs_warning(str(w.message) for w in caught)
     if glyphs:
@@ -304,7 +317,9 @@ def _build(worker, paths, as_of, out_dir, lang, font_file, baseline, site_url) -
                    "preview follows the clock and rebuilds on its own when the day changes).")
 @click.option("--lang", type=click.Choice(LANGS),
               help="Language of every page (default: each campaign's locale, as for build).")
-def serve(paths, port, as_of, lang) -> None:
+@font_option
+@site_baseline_option
+def serve(paths, port, as_of, lang, font_file, baseline) -> None:
     """Preview the status site while editing: build, serve on 127.0.0.1, rebuild on save.
 
     Builds the site as `ptrack build` does into a temporary folder and serves it at
@@ -313,8 +328,12 @@ def serve(paths, port, as_of, lang) -> None:
     build and shows them, file:line:col, over the page until the file is fixed. Only the pages
     sent to the browser carry the small reload script; the built files are those of `ptrack build`.
 
+    Only requests that name the preview as 127.0.0.1:N, localhost:N or [::1]:N in their Host
+    header are answered (400 otherwise), so a page of another site cannot read it through the
+    browser. A connection must send its request within 10 s; at most 64 are served at once.
+
     Ctrl-C (or SIGTERM) stops it, removes the temporary folder and exits 0. A port in use is a
-    usage error (exit 2).
+    usage error (exit 2), as is a --baseline given that cannot be found.
     """
     from ptrack.render.fonts import find_cjk_font
     from ptrack.serve import serve_site
@@ -326,11 +345,13 @@ def serve(paths, port, as_of, lang) -> None:
         today, follow = (lambda: day), False
     else:
         today, follow = date.today, True  # the CLI's clock, read again before each build
-    font = find_cjk_font(None)
+    font = find_cjk_font(font_file)
     if font.warning:
         click.echo(f"ptrack: {font.warning}", err=True)
+    rev, required = _site_baseline(baseline)
     sys.exit(serve_site(paths, today=today, follow_clock=follow, lang=lang, port=port, font=font,
-                        locale=config.locale, out=click.echo, err=lambda line: click.echo(line, err=True)))
+                        locale=config.locale, out=click.echo, err=lambda line: click.echo(line, err=True),
+                        baseline=rev, baseline_required=required))
 
 
 EXPORT_FORMATS = ("csv", "xlsx", "mermaid", "ics")

@@ -21,12 +21,29 @@ save and reloads the open pages.
   own when the day changes, so a page left open overnight moves to the new day.
 * SIGINT and SIGTERM stop it: the server and watcher stop, a build in progress is let finish, the
   temporary folder is removed, the port is released, the exit code is 0.
+* Who may ask: only requests whose ``Host`` is ``127.0.0.1:PORT``, ``localhost:PORT`` or
+  ``[::1]:PORT`` (the port served) are answered; any other Host, or none, gets 400. A page of
+  another site that a DNS rebinding points at 127.0.0.1 sends its own host name, so it cannot
+  read the preview (``status.json``, the campaign pages) through the browser.
+* Bad requests get an answer, never a traceback: a request target longer than
+  ``MAX_TARGET_CHARS`` gets 414, control characters in the path (``%00``) 400, a name the file
+  system refuses (too long, not a name) 404. Each refusal is one line on the terminal (404s for
+  files that are simply missing are not reported).
+* Slow clients: a connection must send its whole request head within ``REQUEST_TIMEOUT_S``
+  (a deadline for the head, not a timeout per read, so a client trickling a byte a second is
+  dropped too), and each write of the answer must go through within ``WRITE_TIMEOUT_S``.
+  At most ``MAX_CONNECTIONS`` connections are served at once (a thread each); more get a short
+  503 at once. The live-reload stream (``/__ptrack/events``) is one of them per open page: its
+  head is read under the same deadline, then it only writes (an event on each change, a
+  keepalive every ``KEEPALIVE_S``), so only the write timeout applies to it: a page that stops
+  reading is dropped, an open tab is not.
 """
 
 from __future__ import annotations
 
 import errno
 import html
+import io
 import json
 import os
 import re
@@ -43,7 +60,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ptrack.errors import PtrackError, UsageError
 from ptrack.i18n import N_, normalise_locale, t
@@ -60,6 +77,11 @@ STEP_MS = 50
 DEBOUNCE_MS = 1600
 KEEPALIVE_S = 15.0  # an SSE comment this often, so a closed tab is noticed and its thread ends
 CLOCK_CHECK_S = 30.0  # with a date that follows the clock: how often the builder looks at the day
+REQUEST_TIMEOUT_S = 10.0  # a connection's whole request line and headers must arrive within this
+WRITE_TIMEOUT_S = 30.0  # one write of an answer (a chunk of a file, an event) must go through within this
+MAX_CONNECTIONS = 64  # served at once (a thread each); more get 503 at once
+MAX_TARGET_CHARS = 2048  # a longer request target gets 414
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 _YAML = (".yaml", ".yml")
 _OVERLAY_STYLE = ("position:fixed;left:0;right:0;top:0;z-index:2147483647;max-height:60vh;overflow:auto;"
@@ -85,6 +107,7 @@ class Attempt:
     failure: str | None = None
     warnings: tuple[str, ...] = ()  # diagnostics of a good build (warnings, notices) for the terminal
     notes: tuple[str, ...] = ()
+    fatal: bool = False  # a --baseline given explicitly that cannot be had (as for build: exit 2)
 
 
 @dataclass(frozen=True)
@@ -114,12 +137,14 @@ class SiteSource:
     build so that a new file or a changed setting is picked up), and how to build them."""
 
     def __init__(self, paths: Sequence[str], *, today: Callable[[], date], lang: str | None, font,
-                 cwd: Path | None = None) -> None:
+                 cwd: Path | None = None, baseline: str | None = "first", baseline_required: bool = False) -> None:
         self.paths = tuple(paths)
         self.today = today
         self.lang = lang
         self.font = font
         self.cwd = (cwd or Path.cwd()).resolve()
+        self.baseline = baseline  # as build_files takes it: a revision, "first", or None for none
+        self.baseline_required = baseline_required
 
     def _inputs(self):
         from ptrack.core.config import campaign_files, load_config
@@ -134,9 +159,13 @@ class SiteSource:
             from ptrack.render.site import build_files
 
             config, files = self._inputs()
-            report = build_files(files, config, out_dir, as_of=day, lang=self.lang, font=self.font)
+            report = build_files(files, config, out_dir, as_of=day, lang=self.lang, font=self.font,
+                                 baseline=self.baseline, baseline_required=self.baseline_required)
         except PtrackError as exc:  # ptrack.yaml invalid, a file gone, git refusing...
-            return Attempt(False, day, problems=(str(exc),))
+            from ptrack.git.gitio import GitError
+
+            return Attempt(False, day, problems=(str(exc),),
+                           fatal=self.baseline_required and isinstance(exc, GitError))
         except Exception as exc:  # noqa: BLE001 - a bug or an I/O error: shown, not a crash
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
             return Attempt(False, day, failure=text)
@@ -333,9 +362,82 @@ def placeholder_page(state: State, locale: str) -> bytes:
 # ---------------------------------------------------------------------------------------------
 # HTTP
 
+class _HeadReader(io.RawIOBase):
+    """The connection as it is read while the request head arrives: each read waits at most
+    until the head's deadline, so the head as a whole gets ``REQUEST_TIMEOUT_S`` however slowly
+    it trickles in (a timeout per read would let a client keep a thread for ever, a byte at a time)."""
+
+    def __init__(self, sock, deadline: float) -> None:
+        self._sock = sock
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request head did not arrive in time")
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
+
+
+def allowed_hosts(port: int) -> frozenset[str]:
+    """The ``Host`` values the preview answers: 127.0.0.1, localhost and [::1] at ``port`` (and
+    without a port when it is 80, the one a browser leaves out)."""
+    hosts = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}"}
+    if port == 80:
+        hosts |= {"127.0.0.1", "localhost", "[::1]"}
+    return frozenset(hosts)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = MAX_CONNECTIONS  # a page's burst of requests waits in the kernel, not in SYN retries
     preview: "LivePreview"
+    hosts: frozenset[str] = frozenset()
+    _slots: threading.BoundedSemaphore
+    _busy_said = -1e9
+
+    def attach(self, preview: "LivePreview") -> None:
+        """Serve ``preview``: its port's Host names, its cap on connections."""
+        self.preview = preview
+        self.hosts = allowed_hosts(self.server_address[1])
+        self._slots = threading.BoundedSemaphore(preview.max_connections)
+
+    def process_request(self, request, client_address) -> None:
+        """A thread for the connection while fewer than ``max_connections`` are open; else a
+        short 503, sent without waiting, and the connection closed."""
+        if not self._slots.acquire(blocking=False):
+            self._refuse_busy(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def _refuse_busy(self, request) -> None:
+        body = b"ptrack serve: too many connections at once; try again\n"
+        head = (b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
+                b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n\r\n" % len(body))
+        try:
+            request.setblocking(False)
+            request.send(head + body)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+        now = time.monotonic()
+        if now - self._busy_said >= 10:  # one line per burst, not one per connection
+            self._busy_said = now
+            self.preview.err(f"ptrack serve: {self.preview.max_connections} connections open; answering 503 "
+                             "to more until some close")
 
     def handle_error(self, request, client_address) -> None:
         exc = sys.exc_info()[1]
@@ -349,8 +451,72 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def __init__(self, request, client_address, server: _Server) -> None:
         self.state = server.preview.state.get()  # one build for the whole request
+        self._head_read = False
         root = self.state.root or server.preview.workdir
         super().__init__(request, client_address, server, directory=str(root))
+
+    def setup(self) -> None:
+        super().setup()
+        deadline = time.monotonic() + self.server.preview.request_timeout
+        self.rfile = io.BufferedReader(_HeadReader(self.connection, deadline))
+
+    def parse_request(self) -> bool:
+        ok = super().parse_request()  # a TimeoutError of the head's deadline goes to handle_one_request
+        self._head_read = True
+        self.connection.settimeout(self.server.preview.write_timeout)  # from now on it only writes
+        return ok and self._acceptable()
+
+    def _acceptable(self) -> bool:
+        """Whether to answer this request: the Host is the preview's, the target is short and a
+        path of text. Otherwise an error is sent (and said on the terminal) and False returned."""
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) != 1 or hosts[0].strip().lower() not in self.server.hosts:
+            port = self.server.server_address[1]
+            self.send_error(400, explain=t(self.server.preview.locale, "serve.bad_host",
+                                           url=f"http://{HOST}:{port}/"),
+                            why=f"Host {hosts[0].strip()!r} is not this preview's" if len(hosts) == 1
+                            else "no Host header" if not hosts else "more than one Host header")
+            return False
+        if len(self.path) > MAX_TARGET_CHARS:
+            self.send_error(414, explain=f"The request target has {len(self.path):,} characters; "
+                                         f"at most {MAX_TARGET_CHARS:,} are answered.")
+            return False
+        try:
+            path = unquote(urlsplit(self.path).path, errors="strict")
+        except (ValueError, UnicodeDecodeError):
+            path = None
+        if path is None or _CONTROL.search(path):
+            self.send_error(400, explain="The path holds a control character or is not UTF-8 text.")
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None, *,
+                   why: str | None = None) -> None:
+        """The error answer with the standard reason phrase, and one line on the terminal for
+        every refusal (a file simply missing, 404, is not one)."""
+        if code != 404:
+            self.server.preview.err(f"ptrack serve: answered {code} {self.responses.get(code, ('',))[0]} to "
+                                    f"{self._shown_request()} from {self.client_address[0]}: "
+                                    f"{why or explain or message or 'refused'}")
+        super().send_error(code, None, explain or message)
+
+    def _shown_request(self) -> str:
+        """The request in a few words: method and target, cut to 60 characters."""
+        if not getattr(self, "requestline", ""):
+            return "a request line over 64 KiB"
+        words = self.requestline.split()
+        target = words[1] if len(words) > 1 else ""
+        if len(target) > 60:
+            target = f"{target[:60]}… ({len(target):,} characters)"
+        return f"{words[0]} {target}".strip()
+
+    def log_error(self, format, *args) -> None:  # noqa: A002 - the base class's name
+        if format.startswith("Request timed out"):  # BaseHTTPRequestHandler.handle_one_request
+            preview = self.server.preview
+            why = (f"it did not read the answer for {preview.write_timeout:g} s" if self._head_read
+                   else f"no complete request came within {preview.request_timeout:g} s")
+            preview.err(f"ptrack serve: dropped a connection from {self.client_address[0]}: {why}")
+        # the other errors are said by send_error, once
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
         pass  # one line per request would bury the build messages
@@ -386,18 +552,23 @@ class _Handler(SimpleHTTPRequestHandler):
             return self._send(200, "application/json; charset=utf-8", body, head)
         if self.state.root is None:
             return self._send(503, "text/html; charset=utf-8", placeholder_page(self.state, preview.locale), head)
-        target = Path(self.translate_path(self.path))
-        if target.is_dir():
+        # os.path's tests, not Path's: they say False for a name the file system refuses (too
+        # long, ...) where Path.is_dir raises
+        target = self.translate_path(self.path)
+        if os.path.isdir(target):
             if not path.endswith("/"):
                 self.send_response(301)
                 self.send_header("Location", path + "/" + (f"?{url.query}" if url.query else ""))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return None
-            target = target / "index.html"
-        if target.suffix == ".html" and target.is_file():
-            body = inject(target.read_bytes(), self.state, preview.locale)
-            return self._send(200, "text/html; charset=utf-8", body, head)
+            target = os.path.join(target, "index.html")
+        if target.endswith(".html") and os.path.isfile(target):
+            try:
+                page = Path(target).read_bytes()
+            except OSError:
+                return self.send_error(404)
+            return self._send(200, "text/html; charset=utf-8", inject(page, self.state, preview.locale), head)
         return super().do_HEAD() if head else super().do_GET()
 
     def _events(self) -> None:
@@ -446,6 +617,9 @@ class LivePreview:
     err: Callable[[str], None] = print
     state: LiveState = field(default_factory=LiveState)
     workdir: Path | None = None
+    request_timeout: float = REQUEST_TIMEOUT_S  # for a connection's whole request head
+    write_timeout: float = WRITE_TIMEOUT_S  # for each write of an answer
+    max_connections: int = MAX_CONNECTIONS  # served at once; more get 503
 
     def __post_init__(self) -> None:
         self._session = secrets.token_hex(4)
@@ -472,8 +646,10 @@ class LivePreview:
     def run(self) -> int:
         """Serve until stopped; returns the exit code. Raises UsageError when the port is taken."""
         server = _bind(self.port)
-        server.preview = self
-        previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        server.attach(self)
+        # Signals reach the main thread only; a preview run by another thread is stopped with stop().
+        previous = {sig: signal.signal(sig, self.stop) for sig in (signal.SIGINT, signal.SIGTERM)} \
+            if threading.current_thread() is threading.main_thread() else {}
         self.workdir = Path(tempfile.mkdtemp(prefix="ptrack-serve-"))
         threads: list[threading.Thread] = []
         watcher = None
@@ -483,7 +659,9 @@ class LivePreview:
                 watcher = self._open_watcher(self._targets)  # before the build: a save during it counts
             except Exception as exc:  # noqa: BLE001 - e.g. the system's limit of inotify watches
                 raise UsageError(f"cannot watch {', '.join(map(str, self._targets.roots()))}: {exc}") from None
-            self._build()
+            first = self._build(first=True)
+            if first.fatal:
+                raise UsageError(first.problems[0])
             if self._stop.is_set():
                 return 0
             host, port = server.server_address[:2]
@@ -540,7 +718,9 @@ class LivePreview:
                 reasons = ["the day"]  # "the day changed; built ..."
             self._build(reasons)
 
-    def _build(self, reasons: Sequence[str] = ()) -> None:
+    def _build(self, reasons: Sequence[str] = (), first: bool = False) -> Attempt:
+        """One build; what it gives is said on the terminal and shown to the pages (but for the
+        first build's ``fatal`` problem: ``run`` stops with it, as ``ptrack build`` would)."""
         self._builds += 1
         out_dir = self.workdir / f"build-{self._builds}"
         self.state.update(building=True)
@@ -548,6 +728,10 @@ class LivePreview:
         attempt = self.source.build(out_dir)
         elapsed = time.perf_counter() - started
         self._built_day = attempt.day
+        if first and attempt.fatal:
+            shutil.rmtree(out_dir, ignore_errors=True)
+            self.state.update(building=False)
+            return attempt
         why = f"{', '.join(dict.fromkeys(reasons))} changed; " if reasons else ""
         for note in attempt.notes:
             if note not in self._said:
@@ -577,6 +761,7 @@ class LivePreview:
         if targets != self._targets:
             self._targets = targets
             self._rewatch.set()
+        return attempt
 
     # -- watching -------------------------------------------------------------------------------
 
@@ -635,9 +820,12 @@ def _shown(path: str) -> str:
 
 def serve_site(paths: Sequence[str], *, today: Callable[[], date], follow_clock: bool, lang: str | None,
                port: int, font, locale: str | None = None, out: Callable[[str], None] = print,
-               err: Callable[[str], None] = print) -> int:
-    """``ptrack serve``: build, serve and rebuild until SIGINT/SIGTERM; returns the exit code."""
-    source = SiteSource(paths, today=today, lang=lang, font=font)
+               err: Callable[[str], None] = print, baseline: str | None = "first",
+               baseline_required: bool = False) -> int:
+    """``ptrack serve``: build, serve and rebuild until SIGINT/SIGTERM; returns the exit code.
+    ``baseline`` and ``baseline_required`` as ``build_files`` takes them (``--baseline``)."""
+    source = SiteSource(paths, today=today, lang=lang, font=font, baseline=baseline,
+                        baseline_required=baseline_required)
     preview = LivePreview(source, port=port, locale=normalise_locale(lang or locale), follow_clock=follow_clock,
                           out=out, err=err)
     return preview.run()
