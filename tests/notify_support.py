@@ -3,6 +3,8 @@
 - :class:`RecordingServer`: an HTTP server (``http.server`` in a thread) that records every
   request (method, path, query, headers, body) and answers from a script of responses;
 - :func:`refused_port`: a port nothing listens on;
+- :class:`TrickleServer`: takes each POST whole, counts it, then answers one byte at a time, a
+  byte every ``every`` seconds (a server that is slow, not silent: every read gets data);
 - :class:`SmtpRecorder`: aiosmtpd with STARTTLS (or implicit TLS) on a certificate made by
   ``trustme``, AUTH PLAIN/LOGIN checked against one user, every mail recorded;
 - :class:`FakeClock`: records back-off sleeps instead of sleeping, with a fixed wall time.
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -60,6 +63,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False          # never answer (until the server stops)
     reset: bool = False         # close the connection without answering
+    delay: float = 0.0          # seconds before answering
+    gate: threading.Event | None = None  # answer once this is set
 
 
 class RecordingServer:
@@ -82,6 +87,10 @@ class RecordingServer:
                 server.requests.append(Recorded("POST", parts.path, urllib.parse.parse_qs(parts.query),
                                                 {k.lower(): v for k, v in self.headers.items()}, body))
                 reply = server.replies.pop(0) if server.replies else server.default
+                if reply.gate is not None:
+                    reply.gate.wait(60)
+                if reply.delay:
+                    time.sleep(reply.delay)
                 if reply.hang:
                     server._stop.wait(10)
                     return
@@ -104,7 +113,14 @@ class RecordingServer:
             def log_message(self, *args):
                 pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                import sys
+
+                if not isinstance(sys.exc_info()[1], ConnectionError):  # a client gone (killed) is no news
+                    super().handle_error(request, client_address)
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.block_on_close = False
         self.port = self.httpd.server_address[1]
@@ -124,6 +140,65 @@ class RecordingServer:
         self.httpd.server_close()
 
 
+class TrickleServer:
+    """On 127.0.0.1: reads each POST whole (request line, headers, Content-Length body), counts
+    it in ``posts``, then sends ``answer`` one byte every ``every`` seconds. A timeout per read
+    never fires on it; only a deadline for the whole answer does."""
+
+    def __init__(self, answer: bytes = b'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n'
+                                       b'Content-Length: 27\r\n\r\n{"errcode":0,"errmsg":"ok"}', every: float = 0.1):
+        self.answer = answer
+        self.every = every
+        self.posts: list[bytes] = []
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _accept(self) -> None:
+        self._listener.settimeout(0.1)
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        with conn:
+            data = b""
+            try:
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                head, body = data.split(b"\r\n\r\n", 1)
+                length = int(next((line.split(b":", 1)[1] for line in head.split(b"\r\n")
+                                   if line.lower().startswith(b"content-length:")), b"0"))
+                while len(body) < length:
+                    body += conn.recv(65536)
+                self.posts.append(body)
+                for byte in self.answer:
+                    if self._stop.wait(self.every):
+                        return
+                    conn.sendall(bytes([byte]))
+            except OSError:
+                return
+
+    def __enter__(self) -> "TrickleServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._listener.close()
+
+
 def refused_port() -> int:
     """A port on 127.0.0.1 with nothing listening: connecting to it is refused."""
     with socket.socket() as sock:
@@ -135,7 +210,7 @@ class SmtpRecorder:
     """aiosmtpd on 127.0.0.1 with a trustme certificate; ``mode`` starttls or ssl."""
 
     def __init__(self, tmp_path, *, mode: str = "starttls", user: str = "ptrack-bot",
-                 password: str = "smtp-pass-Xy7", data_replies: list[str] | None = None):
+                 password: str = "smtp-pass-Xy7", data_replies: list[str] | None = None, hang_data: int = 0):
         import ssl
 
         import trustme
@@ -151,11 +226,22 @@ class SmtpRecorder:
         self.mails: list[dict] = []
         self.logins: list[tuple[str, str, str]] = []
         self.data_replies = list(data_replies or [])     # answers to DATA before "250 OK"
+        self.hang_data = hang_data                        # that many mails: taken, then no answer
         self.refused: list[str] = []
         recorder = self
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's naming)
+                if recorder.hang_data:
+                    # the whole mail arrived, and the answer never comes: the client cannot know
+                    recorder.hang_data -= 1
+                    recorder.mails.append({"from": envelope.mail_from, "to": list(envelope.rcpt_tos),
+                                           "data": envelope.original_content or envelope.content,
+                                           "answered": False})
+                    import asyncio
+
+                    await asyncio.sleep(30)
+                    return "250 OK"
                 if recorder.data_replies:
                     reply = recorder.data_replies.pop(0)
                     recorder.refused.append(reply)

@@ -661,14 +661,21 @@ def notify(paths, as_of, channel_names, dry_run, fmt, lang, state_file, no_git) 
 
     Channels are configured under notify.channels in ptrack.yaml (feishu, dingtalk, wecom, slack,
     email); secrets come from the environment variables they name. Each digest goes at most once
-    per person, day and channel (see --state). Exit codes: 0 all delivered; 1 a message could not
-    be delivered or a campaign file is invalid; 2 usage error (unknown channel, a needed
-    environment variable not set).
+    per person, day and channel (see --state); concurrent runs share that record under a lock.
+    Each delivery is printed as it happens (with --format json on stderr; the JSON comes whole
+    at the end). A message whose request went out but got no answer (a timeout) is reported
+    unconfirmed: it may have arrived, and the next run sends it again. notify.deadline_s in
+    ptrack.yaml bounds the whole run. Exit codes: 0 all delivered; 1 a message could not be
+    delivered or confirmed, or a campaign file is invalid; 2 usage error (unknown channel, a
+    needed environment variable not set).
     """
+    import time
+
     from ptrack.notify.digest import collect_digests
-    from ptrack.notify.report import NOTIFY_REPORTERS
+    from ptrack.notify.report import NOTIFY_OUTPUTS, TextProgress
     from ptrack.notify.send import notify as run_notify
 
+    started = time.monotonic()  # notify.deadline_s counts from here
     config = _config()
     files = _files(paths, config)
     day = resolve_as_of(as_of)
@@ -681,13 +688,17 @@ def notify(paths, as_of, channel_names, dry_run, fmt, lang, state_file, no_git) 
     run = collect_digests(files, config, day, locale=lang or None, git=not no_git)
     _print_notes(run.notes)
     _print_diagnostics(run.diagnostics)
+    output = NOTIFY_OUTPUTS[fmt]
+    # each delivery is printed (and flushed) as it happens; the ending (totals, or the JSON) at the end
+    progress = TextProgress(lambda line: click.echo(line, err=output.progress_to_stderr), full=output.full_progress)
     report = run_notify(run, config, channel_names=channel_names, env=os.environ, dry_run=dry_run,
-                        state_file=state_file, locale=lang or None)
-    click.echo(NOTIFY_REPORTERS[fmt](report), nl=False)
+                        state_file=state_file, locale=lang or None, progress=progress, started=started)
+    click.echo(output.ending(report), nl=False)
     for o in report.outcomes:
-        if o.status == "failed":
+        if o.status in ("failed", "unconfirmed"):
+            what = "delivery unconfirmed: " if o.status == "unconfirmed" else ""
             click.echo(f"ptrack: error: {o.channel} ({o.platform}): {o.message.recipient or 'team'} "
-                       f"{o.message.digest_key}: {o.detail}", err=True)
+                       f"{o.message.digest_key}: {what}{o.detail}", err=True)
     sys.exit(1 if report.failed else 0)
 
 

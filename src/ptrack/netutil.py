@@ -9,12 +9,17 @@ import ssl
 import urllib.error
 
 
+def timed_out(seconds: float) -> str:
+    """"timed out after 10 s" (a limit cut short by a deadline shows to a tenth: "after 0.7 s")."""
+    return f"timed out after {round(seconds, 1):g} s"
+
+
 def network_reason(exc: BaseException, timeout: float) -> str:
     """A short, secret-free reason why a request got no answer (``timed out after 10 s``,
     ``connection refused``, ``TLS error: CERTIFICATE_VERIFY_FAILED``...)."""
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
     if isinstance(reason, (socket.timeout, TimeoutError)):
-        return f"timed out after {timeout:g} s"
+        return timed_out(timeout)
     if isinstance(reason, ConnectionRefusedError):
         return "connection refused"
     if isinstance(reason, ConnectionResetError):

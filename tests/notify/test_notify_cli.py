@@ -135,7 +135,11 @@ def test_a_missing_environment_variable_is_named_and_nothing_is_sent(run_cli, wr
 def test_dry_run_prints_exactly_what_a_real_run_sends(run_cli, write, campaign, monkeypatch, tmp_path):
     write("ptrack.yaml", config(WECOM))
     code, out, err = run_cli("notify", "--as-of", DAY, "--dry-run", "--format", "json")
-    assert (code, err) == (0, "")
+    # with --format json the lines of each message go to stderr as they happen; stdout is the JSON
+    assert (code, err) == (0, "group (wecom):\n"
+                              "  Team · demo/@team/2024-03-08 · 3 items: would send\n"
+                              "  Lee (lee) · demo/lee/2024-03-08 · 1 item: would send\n"
+                              "  Ann (ann) · demo/ann/2024-03-08 · 2 items: would send\n")
     dry = json.loads(out)
     planned = [m["payload"] for m in dry["messages"]]
     assert [m["recipient"] for m in dry["messages"]][:3] == [None, "lee", "ann"]
@@ -144,9 +148,12 @@ def test_dry_run_prints_exactly_what_a_real_run_sends(run_cli, write, campaign, 
     with RecordingServer() as server:
         monkeypatch.setenv("PTRACK_WECOM_WEBHOOK", server.url(f"/cgi-bin/webhook/send?key={TOKEN}"))
         code, out, err = run_cli("notify", "--as-of", DAY, "--format", "json")
-    assert (code, err) == (0, "")
+    assert code == 0 and err.splitlines()[1:] == ["  Team · demo/@team/2024-03-08 · 3 items: sent",
+                                                  "  Lee (lee) · demo/lee/2024-03-08 · 1 item: sent",
+                                                  "  Ann (ann) · demo/ann/2024-03-08 · 2 items: sent"]
     assert [r.json() for r in server.requests] == planned
-    assert json.loads(out)["summary"] == {"sent": len(planned), "failed": 0, "skipped": 0, "dry-run": 0}
+    assert json.loads(out)["summary"] == {"sent": len(planned), "failed": 0, "unconfirmed": 0, "skipped": 0,
+                                          "dry-run": 0}
 
 
 def test_dry_run_text_shows_each_payload(run_cli, write, campaign):
@@ -284,7 +291,13 @@ def test_bad_channel_settings_exit_2_with_their_line(run_cli, write, campaign, c
     ("notify:\n  horizon_days: -1\n",
      "ptrack.yaml:2:17: notify.horizon_days must be a whole number of working days from 0 to 60 (default 3)"),
     ("notify:\n  when: daily\n",
-     'ptrack.yaml:2:3: unknown notify setting "when"; known: channels, horizon_days, state'),
+     'ptrack.yaml:2:3: unknown notify setting "when"; known: channels, deadline_s, horizon_days, state'),
+    ("notify:\n  deadline_s: 0\n",
+     "ptrack.yaml:2:15: notify.deadline_s must be a number of seconds above 0 (at most 86400), e.g. 300: the "
+     "whole run then stops sending after five minutes"),
+    ("notify:\n  deadline_s: soon\n",
+     "ptrack.yaml:2:15: notify.deadline_s must be a number of seconds above 0 (at most 86400), e.g. 300: the "
+     "whole run then stops sending after five minutes"),
 ])
 def test_bad_notify_settings(run_cli, write, campaign, text, message):
     write("ptrack.yaml", text)

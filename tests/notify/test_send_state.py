@@ -36,7 +36,7 @@ class Recording:
     def render(self, d: Digest) -> list[Message]:
         return [Message("group", "wecom", d.key, d.recipient.person_id, part, 2, {"n": part}) for part in (1, 2)]
 
-    def deliver(self, message: Message, env) -> Delivery:
+    def deliver(self, message: Message, env, *, until=None) -> Delivery:
         self.asked.append((message.digest_key, message.part))
         if message.recipient == "bob" and message.part == 2 and self.fail_bob:
             return Delivery(message, False, f"HTTP 500 from {env['HOOK']}")

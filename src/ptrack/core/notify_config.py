@@ -20,6 +20,7 @@ from ptrack.errors import UsageError
 NOTIFY_KEYS = {
     "horizon_days": "working days ahead that a person's digest looks (default 3)",
     "state": "the send-once record, relative to ptrack.yaml (default .ptrack/notify-sent.json)",
+    "deadline_s": "seconds the whole run may take to send (default: no limit)",
     "channels": "NAME: {type: feishu|dingtalk|wecom|slack|email, ...}",
 }
 # Keys of a channel entry that ptrack itself reads; every other key goes to the platform's channel.
@@ -55,6 +56,7 @@ class NotifyConfig:
     horizon_days: int = 3  # working days of the campaign's calendar
     state: str | None = None  # the send-once record, relative to ptrack.yaml (default .ptrack/notify-sent.json)
     channels: tuple[ChannelConfig, ...] = ()
+    deadline_s: float | None = None  # the whole run's sending, seconds; None: no limit
 
     def channel(self, name: str) -> ChannelConfig | None:
         return next((c for c in self.channels if c.name == name), None)
@@ -81,12 +83,18 @@ def parse_notify(data, source, shown: str) -> NotifyConfig:
     state = data.get("state")
     if state is not None and (not isinstance(state, str) or not state.strip()):
         raise UsageError(f"{where(('state',))}: notify.state must be a file path, e.g. .ptrack/notify-sent.json")
+    deadline = data.get("deadline_s")
+    if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, (int, float))
+                                 or not 0 < deadline <= 86_400):
+        raise UsageError(f"{where(('deadline_s',))}: notify.deadline_s must be a number of seconds above 0 "
+                         "(at most 86400), e.g. 300: the whole run then stops sending after five minutes")
     channels = data.get("channels") or {}
     if not isinstance(channels, dict):
         raise UsageError(f"{where(('channels',))}: notify.channels must map a channel name to its settings, "
                          "e.g. team: {type: feishu, webhook_env: PTRACK_FEISHU_WEBHOOK}")
     parsed = tuple(_channel(name, entry, where) for name, entry in channels.items())
-    return NotifyConfig(horizon_days=horizon, state=state, channels=parsed)
+    return NotifyConfig(horizon_days=horizon, state=state, channels=parsed,
+                        deadline_s=None if deadline is None else float(deadline))
 
 
 def _channel(name, entry, where) -> ChannelConfig:

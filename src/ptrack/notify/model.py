@@ -99,3 +99,6 @@ class Delivery:
     ok: bool
     detail: str                  # "sent" or why not: HTTP status, the platform's errcode/msg, timeout...
     attempts: int = 1
+    # an attempt went out and got no answer: not ok -> the platform may have it (unconfirmed);
+    # ok -> it may show twice (a retry after a timeout)
+    maybe_delivered: bool = False

@@ -8,6 +8,18 @@ token, a signing secret or a password never reaches an error, a log line or the 
 
 The clock is injectable (:class:`Clock`): tests record the back-off sleeps instead of sleeping,
 and fix the wall time that signatures and mail ``Date:`` headers use.
+
+Deadlines, not timeouts per read: each attempt (connect, send, the whole answer) has at most
+``timeout`` seconds, however slowly a server trickles its answer; the attempt runs in a thread of
+its own and, at the deadline, its sockets are shut down and it counts as timed out. A caller may
+also give ``until`` (the run's deadline on the clock's monotonic time): no attempt starts after
+it, none runs past it, no back-off sleeps past it.
+
+Delivered or not? An attempt that connected (the request went out, or may have) and then got no
+answer -- a timeout, a reset, a closed connection; for SMTP, after DATA began -- may have been
+delivered: ``maybe_delivered``. A retry after it may post the message twice; the webhook
+platforms offer no key to recognise a repeat (see docs/notify.md, "Delivery guarantees"), so a
+message whose last attempt failed that way is *unconfirmed*, not failed.
 """
 
 from __future__ import annotations
@@ -16,20 +28,23 @@ import email.utils
 import http.client
 import json
 import logging
+import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Mapping, Sequence
 
-from ptrack.netutil import network_reason
+from ptrack.netutil import network_reason, timed_out
 
 log = logging.getLogger("ptrack.notify")
 
 MAX_RESPONSE_BYTES = 64 * 1024   # a platform's answer is a short JSON object or a word
 REDACTED = "***"
+ABORT_GRACE_S = 1.0  # after an attempt's deadline: how long its thread may take to notice the shutdown
 
 
 class Clock:
@@ -73,7 +88,9 @@ class RateLimiter:
         self.clock = clock
         self.sent: list[float] = []
 
-    def wait(self) -> float:
+    def wait(self, until: float | None = None) -> float | None:
+        """Sleep until the next send is allowed and count it; the seconds slept. None, without
+        sleeping or counting, when the send would only be allowed after ``until``."""
         waited = 0.0
         while True:
             now = self.clock.monotonic()
@@ -84,6 +101,8 @@ class RateLimiter:
                     delay = max(delay, recent[-count] + period - now)
             if delay <= 0:
                 break
+            if until is not None and now + delay > until:
+                return None
             self.clock.sleep(delay)
             waited += delay
         longest = max((p for _n, p in self.windows), default=0.0)
@@ -132,6 +151,9 @@ class HttpResult:
     error: str | None = None       # "timed out after 10 s", "connection refused", ...
     attempts: int = 1
     waits: tuple[float, ...] = ()  # the back-off sleeps taken, in order
+    # an attempt went out and got no answer (timed out, reset, closed): the platform may have the
+    # message. With a failed result: delivery unconfirmed; with a delivered one: maybe twice.
+    maybe_delivered: bool = False
 
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
@@ -159,11 +181,105 @@ def _retry_after(value: str | None, clock: Clock) -> float | None:
     return max(0.0, when.timestamp() - clock.time())
 
 
+class _Attempt:
+    """What one attempt's thread shares with the caller: the sockets it opened (shut down at
+    the deadline), whether it connected (then the request may have gone out), its result."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sockets: list[socket.socket] = []
+        self.connected = False
+        self.aborted = False
+        self.data_started = False  # SMTP: DATA was sent (the mail may be taken from here on)
+        self.accepted = False  # SMTP: the server took the mail (what follows, QUIT, does not matter)
+        self.result = None
+
+    def opened(self, sock) -> None:
+        with self.lock:
+            self.sockets.append(sock)
+            if self.aborted:  # the deadline came while it was connecting
+                _shut(sock)
+
+    def abort(self) -> None:
+        with self.lock:
+            self.aborted = True
+            for sock in self.sockets:
+                _shut(sock)
+
+
+def _shut(sock) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:  # not connected, already closed, detached by TLS
+        pass
+
+
+def run_attempt(work: Callable[[_Attempt], object], limit: float) -> tuple[_Attempt, bool]:
+    """Run ``work(attempt)`` in a thread for at most ``limit`` seconds; at the deadline shut the
+    attempt's sockets down (its blocked reads and writes end at once) and give it
+    ``ABORT_GRACE_S`` to return. Returns (the attempt, whether it ended in time)."""
+    attempt = _Attempt()
+
+    def target() -> None:
+        attempt.result = work(attempt)
+
+    thread = threading.Thread(target=target, name="ptrack-notify-attempt", daemon=True)
+    thread.start()
+    thread.join(limit)
+    if not thread.is_alive():
+        return attempt, True
+    attempt.abort()
+    thread.join(ABORT_GRACE_S)
+    return attempt, False
+
+
+def _watched(cls, attempt: _Attempt):
+    """``cls`` (http.client's HTTP(S)Connection) telling ``attempt`` about its sockets."""
+
+    class Watched(cls):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            create = self._create_connection
+
+            def created(*a, **kw):
+                sock = create(*a, **kw)
+                attempt.opened(sock)
+                return sock
+
+            self._create_connection = created
+
+        def connect(self):
+            super().connect()
+            attempt.opened(self.sock)  # the TLS socket, for HTTPS
+            attempt.connected = True
+
+    return Watched
+
+
+class _WatchedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, attempt: _Attempt):
+        super().__init__()
+        self.attempt = attempt
+
+    def do_open(self, http_class, req, **kw):
+        return super().do_open(_watched(http_class, self.attempt), req, **kw)
+
+
+class _WatchedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, attempt: _Attempt):
+        super().__init__()
+        self.attempt = attempt
+
+    def do_open(self, http_class, req, **kw):
+        return super().do_open(_watched(http_class, self.attempt), req, **kw)
+
+
 class HttpTransport:
     """POST a JSON body; retry 429 / 5xx / network failures with back-off.
 
-    ``retry_body`` lets a platform name answers that are throttling in disguise (飞书 code 11232
-    in an HTTP 200 body, 企业微信 errcode 45009): they are retried like a 429.
+    ``timeout`` is each attempt's deadline (connect, send, whole answer). ``retry_body`` lets a
+    platform name answers that are throttling in disguise (飞书 code 11232 in an HTTP 200 body,
+    企业微信 errcode 45009): they are retried like a 429.
     """
 
     def __init__(self, *, timeout: float = 10.0, retry: RetryPolicy | None = None,
@@ -175,19 +291,30 @@ class HttpTransport:
             from ptrack import __version__
             user_agent = f"ptrack/{__version__}"
         self.user_agent = user_agent
-        self._opener = urllib.request.build_opener()   # honours http(s)_proxy / no_proxy
 
     def post_json(self, url: str, payload: Mapping[str, object], *, secrets: Sequence[str | None] = (),
-                  retry_body: Callable[[HttpResult], bool] | None = None, label: str = "") -> HttpResult:
+                  retry_body: Callable[[HttpResult], bool] | None = None, label: str = "",
+                  until: float | None = None) -> HttpResult:
+        """POST, retrying; ``until``: no attempt or back-off goes past this monotonic time."""
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         hidden = list(secrets) + url_secrets(url)
         waits: list[float] = []
         attempt = 0
+        maybe = False
         while True:
+            limit = self.timeout
+            if until is not None:
+                left = until - self.clock.monotonic()
+                if left <= 0:
+                    return HttpResult(None, error="not sent: the run's deadline passed", attempts=attempt,
+                                      waits=tuple(waits), maybe_delivered=maybe)
+                limit = min(limit, left)
             attempt += 1
-            result = self._once(url, body)
+            result = self._once(url, body, limit)
+            maybe = maybe or result.maybe_delivered
             result = HttpResult(result.status, result.body, result.headers,
-                                redact(result.error, hidden) if result.error else None, attempt, tuple(waits))
+                                redact(result.error, hidden) if result.error else None, attempt, tuple(waits),
+                                maybe and (result.status is None or attempt > 1))
             wait = self._should_retry(result, retry_body)
             outcome = result.error or f"HTTP {result.status}"
             if wait is None or attempt > self.retry.retries:
@@ -199,7 +326,13 @@ class HttpTransport:
                          label, attempt, outcome, wait, self.retry.max_wait)
                 return HttpResult(result.status, result.body, result.headers,
                                   f"Retry-After {wait:g} s is longer than {self.retry.max_wait:g} s",
-                                  attempt, tuple(waits))
+                                  attempt, tuple(waits), result.maybe_delivered)
+            if until is not None and self.clock.monotonic() + wait > until:
+                log.info("%s: attempt %d: %s; no retry: the run's deadline comes first", label, attempt, outcome)
+                error = result.error or f"HTTP {result.status}"
+                return HttpResult(result.status, result.body, result.headers,
+                                  f"{error}; not retried: the run's deadline comes first", attempt, tuple(waits),
+                                  result.maybe_delivered)
             log.info("%s: attempt %d: %s; retrying in %g s", label, attempt, outcome, wait)
             waits.append(wait)
             self.clock.sleep(wait)
@@ -219,22 +352,33 @@ class HttpTransport:
             return self.retry.wait(retry_no)
         return None
 
-    def _once(self, url: str, body: bytes) -> HttpResult:
+    def _once(self, url: str, body: bytes, limit: float) -> HttpResult:
+        """One attempt, over by ``limit`` seconds whatever the server does."""
         request = urllib.request.Request(url, data=body, method="POST", headers={
             "Content-Type": "application/json; charset=utf-8", "User-Agent": self.user_agent})
-        try:
-            with self._opener.open(request, timeout=self.timeout) as response:
-                data = response.read(MAX_RESPONSE_BYTES)
-                return HttpResult(response.status, data, _headers(response.headers))
-        except urllib.error.HTTPError as exc:
+
+        def work(attempt: _Attempt) -> HttpResult:
+            # a new opener per attempt: its handlers report this attempt's sockets; the default
+            # ProxyHandler still honours http(s)_proxy / no_proxy
+            opener = urllib.request.build_opener(_WatchedHTTP(attempt), _WatchedHTTPS(attempt))
             try:
-                data = exc.read(MAX_RESPONSE_BYTES)
-            except (OSError, http.client.HTTPException):
-                data = b""
-            return HttpResult(exc.code, data, _headers(exc.headers))
-        except (OSError, http.client.HTTPException, ValueError) as exc:
-            # URLError is an OSError; a socket timeout while reading the answer arrives bare
-            return HttpResult(None, error=network_reason(exc, self.timeout))
+                with opener.open(request, timeout=limit) as response:
+                    data = response.read(MAX_RESPONSE_BYTES)
+                    return HttpResult(response.status, data, _headers(response.headers))
+            except urllib.error.HTTPError as exc:
+                try:
+                    data = exc.read(MAX_RESPONSE_BYTES)
+                except (OSError, http.client.HTTPException):
+                    data = b""
+                return HttpResult(exc.code, data, _headers(exc.headers))
+            except (OSError, http.client.HTTPException, ValueError) as exc:
+                # URLError is an OSError; a socket timeout while reading the answer arrives bare
+                return HttpResult(None, error=network_reason(exc, limit), maybe_delivered=attempt.connected)
+
+        attempt, in_time = run_attempt(work, limit)
+        if in_time:
+            return attempt.result
+        return HttpResult(None, error=timed_out(limit), maybe_delivered=attempt.connected)
 
 
 def _headers(headers) -> dict[str, str]:
@@ -252,6 +396,7 @@ class SmtpResult:
     detail: str
     attempts: int = 1
     waits: tuple[float, ...] = ()
+    maybe_delivered: bool = False  # as HttpResult's: an attempt lost its connection after DATA
 
 
 @dataclass(frozen=True)
@@ -299,9 +444,11 @@ def _smtp_reason(exc: BaseException, timeout: float) -> tuple[str, bool]:
 
 
 def send_mail(server: SmtpServer, message, to_addrs: Sequence[str], *, retry: RetryPolicy | None = None,
-              clock: Clock | None = None, label: str = "") -> SmtpResult:
+              clock: Clock | None = None, label: str = "", until: float | None = None) -> SmtpResult:
     """Send one ``email.message.EmailMessage`` to ``to_addrs``: STARTTLS (or SSL) before AUTH,
-    retrying dropped connections, timeouts and SMTP 4xx replies."""
+    retrying dropped connections, timeouts and SMTP 4xx replies. ``server.timeout`` is each
+    attempt's deadline; ``until`` as for ``HttpTransport.post_json``. A retry sends the same
+    mail, Message-ID included, so a receiving system can tell a repeat."""
     import smtplib
 
     retry = retry or RetryPolicy()
@@ -309,35 +456,82 @@ def send_mail(server: SmtpServer, message, to_addrs: Sequence[str], *, retry: Re
     secrets = [server.password]
     waits: list[float] = []
     attempt = 0
+    maybe = False
     while True:
+        limit = server.timeout
+        if until is not None:
+            left = until - clock.monotonic()
+            if left <= 0:
+                return SmtpResult(False, "not sent: the run's deadline passed", attempt, tuple(waits), maybe)
+            limit = min(limit, left)
         attempt += 1
-        try:
-            _smtp_once(server, message, to_addrs, smtplib)
-            return SmtpResult(True, "sent", attempt, tuple(waits))
-        except (OSError, smtplib.SMTPException) as exc:
-            reason, transient = _smtp_reason(exc, server.timeout)
-            reason = redact(reason, secrets)
-            if not transient or attempt > retry.retries:
-                log.info("%s: attempt %d: %s; giving up", label, attempt, reason)
-                return SmtpResult(False, reason, attempt, tuple(waits))
-            wait = retry.wait(attempt)
-            log.info("%s: attempt %d: %s; retrying in %g s", label, attempt, reason, wait)
-            waits.append(wait)
-            clock.sleep(wait)
+
+        def work(att: _Attempt, limit: float = limit):
+            try:
+                _smtp_once(replace(server, timeout=limit), message, to_addrs, smtplib, att)
+            except (OSError, smtplib.SMTPException) as exc:
+                return exc
+            return None
+
+        att, in_time = run_attempt(work, limit)
+        if att.accepted:
+            return SmtpResult(True, "sent", attempt, tuple(waits), maybe)
+        if in_time:
+            reason, transient = _smtp_reason(att.result, limit)
+            # an answer after DATA (4xx/5xx) says the mail was not taken; a lost connection does not
+            lost = not isinstance(att.result, smtplib.SMTPResponseException)
+        else:
+            reason, transient, lost = timed_out(limit), True, True
+        maybe = maybe or (att.data_started and lost)
+        reason = redact(reason, secrets)
+        if not transient or attempt > retry.retries:
+            log.info("%s: attempt %d: %s; giving up", label, attempt, reason)
+            return SmtpResult(False, reason, attempt, tuple(waits), maybe)
+        wait = retry.wait(attempt)
+        if until is not None and clock.monotonic() + wait > until:
+            log.info("%s: attempt %d: %s; no retry: the run's deadline comes first", label, attempt, reason)
+            return SmtpResult(False, f"{reason}; not retried: the run's deadline comes first", attempt,
+                              tuple(waits), maybe)
+        log.info("%s: attempt %d: %s; retrying in %g s", label, attempt, reason, wait)
+        waits.append(wait)
+        clock.sleep(wait)
 
 
-def _smtp_once(server: SmtpServer, message, to_addrs, smtplib) -> None:
-    if server.security == "ssl":
-        client = smtplib.SMTP_SSL(server.host, server.port, local_hostname=server.local_hostname,
-                                  timeout=server.timeout, context=_tls_context(server))
-    else:
-        client = smtplib.SMTP(server.host, server.port, local_hostname=server.local_hostname,
-                              timeout=server.timeout)
-    with client:
+def _smtp_client(smtplib, security: str, attempt: _Attempt):
+    """smtplib's client class for ``security``, telling ``attempt`` about its socket (as soon as
+    it is connected: the greeting may trickle too) and when DATA begins."""
+    base = smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP
+
+    class Client(base):
+        def _get_socket(self, host, port, timeout):
+            sock = super()._get_socket(host, port, timeout)
+            attempt.opened(sock)
+            return sock
+
+        def data(self, msg):
+            attempt.data_started = True
+            return super().data(msg)
+
+    return Client
+
+
+def _smtp_once(server: SmtpServer, message, to_addrs, smtplib, attempt: _Attempt) -> None:
+    cls = _smtp_client(smtplib, server.security, attempt)
+    client = cls(server.host, server.port, local_hostname=server.local_hostname, timeout=server.timeout,
+                 **({"context": _tls_context(server)} if server.security == "ssl" else {}))
+    try:
+        attempt.connected = True
         client.ehlo()
         if server.security == "starttls":
             client.starttls(context=_tls_context(server))
+            attempt.opened(client.sock)
             client.ehlo()
         if server.username:
             client.login(server.username, server.password or "")
         client.send_message(message, to_addrs=list(to_addrs))
+        attempt.accepted = True
+    finally:
+        try:
+            client.quit()
+        except (OSError, smtplib.SMTPException):
+            client.close()

@@ -103,7 +103,9 @@ class Channel:
     def render(self, digest: Digest) -> list[Message]:
         raise NotImplementedError
 
-    def deliver(self, message: Message, env: Mapping[str, str]) -> Delivery:
+    def deliver(self, message: Message, env: Mapping[str, str], *, until: float | None = None) -> Delivery:
+        """Send ``message``; ``until``: the run's deadline (the channel clock's monotonic time),
+        past which no attempt, back-off or rate-limit wait may go."""
         raise NotImplementedError
 
     def _message(self, digest: Digest, part: int, parts: int, payload: Mapping[str, object]) -> Message:
@@ -258,7 +260,7 @@ def _fit_item(item: DigestItem, fits: Callable[[DigestItem], bool]) -> DigestIte
 WEBHOOK_SETTINGS = {
     "webhook_env": "environment variable holding the webhook URL (it contains the token)",
     "secret_env": "environment variable holding the signing secret (optional)",
-    "timeout": "seconds to wait for the platform's answer (default 10)",
+    "timeout": "seconds an attempt may take, the whole answer included (default 10)",
     "retries": "further attempts after a 429, a 5xx or a network failure (default 3)",
     "max_parts": "most messages one digest may be split into; the rest is left to the page (default 3)",
     "per_minute": "most messages a minute (default: the platform's limit, e.g. 20 for dingtalk)",
@@ -305,7 +307,7 @@ class WebhookChannel(Channel):
         """An HTTP 200 answer that is the platform's rate limit: retried like a 429."""
         return False
 
-    def deliver(self, message: Message, env: Mapping[str, str]) -> Delivery:
+    def deliver(self, message: Message, env: Mapping[str, str], *, until: float | None = None) -> Delivery:
         url = (env.get(self.webhook_env) or "").strip()
         if not url:
             return Delivery(message, False, f"environment variable {self.webhook_env} is not set", attempts=0)
@@ -319,13 +321,15 @@ class WebhookChannel(Channel):
             if not secret:
                 return Delivery(message, False, f"environment variable {self.secret_env} is not set",
                                 attempts=0)
-        self.limiter.wait()
+        if self.limiter.wait(until) is None:
+            return Delivery(message, False, "not sent: the platform's rate limit would only allow it after the "
+                                            "run's deadline", attempts=0)
         payload = dict(message.payload)
         if secret:
             url, payload = self.sign(url, payload, secret, self.clock.time())
         label = f"{self.name} ({self.platform}) part {message.part}/{message.parts}"
         result = self.transport.post_json(url, payload, secrets=[secret, env.get(self.webhook_env)],
-                                          retry_body=self.throttled, label=label)
+                                          retry_body=self.throttled, label=label, until=until)
         hidden = [secret, *url_secrets(env.get(self.webhook_env) or ""), *url_secrets(url)]
         if result.status is None:
             detail = result.error or "no answer"
@@ -336,7 +340,8 @@ class WebhookChannel(Channel):
                 detail = f"{detail} ({result.error})"
         if result.attempts > 1:
             detail = f"{detail} after {result.attempts} attempts"
-        return Delivery(message, ok, redact(detail, hidden), attempts=result.attempts)
+        return Delivery(message, ok, redact(detail, hidden), attempts=result.attempts,
+                        maybe_delivered=result.maybe_delivered)
 
 
 def json_code_answer(result: HttpResult, code_key: str, message_key: str,

@@ -57,7 +57,7 @@ class EmailChannel(Channel):
         "username": "SMTP login (optional)",
         "password_env": "environment variable holding the SMTP password (needed with username)",
         "security": "starttls (default) | ssl | none",
-        "timeout": "seconds to wait for the server (default 30)",
+        "timeout": "seconds an attempt may take, from connecting to the server taking the mail (default 30)",
         "retries": "further attempts after a dropped connection or an SMTP 4xx reply (default 3)",
         "ca_file": "a CA bundle to trust besides the system's (a company's own CA)",
         "helo": "the name this machine gives in EHLO (default: its host name)",
@@ -162,7 +162,7 @@ class EmailChannel(Channel):
         mail.set_boundary(f"=_ptrack_{key}")       # not random: the same digest makes the same mail
         return mail
 
-    def deliver(self, message: Message, env: Mapping[str, str]) -> Delivery:
+    def deliver(self, message: Message, env: Mapping[str, str], *, until: float | None = None) -> Delivery:
         password = None
         if self.password_env:
             password = env.get(self.password_env) or ""
@@ -181,6 +181,6 @@ class EmailChannel(Channel):
         except (ValueError, IndexError, email.errors.MessageError) as exc:
             return Delivery(message, False, f"cannot write the mail to {', '.join(to_addrs)}: {exc}", attempts=0)
         result = send_mail(server, mail, to_addrs, retry=self.retry, clock=self.clock,
-                           label=f"{self.name} (email) to {message.recipient or 'team'}")
-        detail = result.detail if result.attempts == 1 else f"{result.detail} after {result.attempts} attempts"
-        return Delivery(message, result.ok, detail, attempts=result.attempts)
+                           label=f"{self.name} (email) to {message.recipient or 'team'}", until=until)
+        detail = result.detail if result.attempts <= 1 else f"{result.detail} after {result.attempts} attempts"
+        return Delivery(message, result.ok, detail, attempts=result.attempts, maybe_delivered=result.maybe_delivered)
