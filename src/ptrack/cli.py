@@ -726,6 +726,7 @@ def init(directory, lang, name, campaign_id, as_of, forge) -> None:
     on GitLab Pages, daily digests from a pipeline schedule). CI installs the ptrack version
     running now. Never overwrites: if any of these exists, nothing is written and the exit code
     is 1.
+    Then .gitignore gets .ptrack/ (local state): created, or added at the end of the existing one.
     """
     from pathlib import Path
 
@@ -745,6 +746,10 @@ def init(directory, lang, name, campaign_id, as_of, forge) -> None:
     click.echo(t(lang, "init.wrote", n=len(result.files), dir=shown))
     for f in result.files:
         click.echo(f"  {f.path}")
+    if result.gitignore:
+        from ptrack.init import GITIGNORE_MESSAGES
+
+        click.echo(t(lang, GITIGNORE_MESSAGES[result.gitignore]))
     click.echo(t(lang, FORGES[forge].next_key, dir=shown, file=result.campaign_file))
     sys.exit(0)
 

@@ -9,6 +9,9 @@ and its words in the README and ptrack.yaml come from ``ptrack.forge.scaffold``.
 overwritten: when any target exists, nothing at all is written and the existing files are
 reported. Every file is written atomically; if a write fails, the files already written by this
 run are removed again.
+``.gitignore`` then gets ``.ptrack/`` (notify's send-once record and its lock, local state):
+created when missing, appended to the end of an existing one (its content kept byte for byte),
+left alone when it already ignores ``.ptrack/``.
 
 The day is a parameter: only the CLI reads the clock.
 """
@@ -25,6 +28,7 @@ from pathlib import Path
 
 from ptrack import __version__
 from ptrack.errors import UsageError
+from ptrack.i18n import N_
 
 CONFIG_FILE = "ptrack.yaml"
 WORKFLOW_FILE = ".github/workflows/ptrack.yml"
@@ -32,6 +36,10 @@ NOTIFY_WORKFLOW_FILE = ".github/workflows/ptrack-notify.yml"
 GITLAB_CI_FILE = ".gitlab-ci.yml"
 PRE_COMMIT_FILE = ".pre-commit-config.yaml"
 README_FILE = "README.md"
+GITIGNORE_FILE = ".gitignore"
+_IGNORED = (b".ptrack", b".ptrack/", b"/.ptrack", b"/.ptrack/", b".ptrack/*", b"/.ptrack/*", b".ptrack/**")
+_IGNORE_LINES = b"# ptrack: local state (ptrack notify's send-once record and its lock)\n.ptrack/\n"
+GITIGNORE_MESSAGES = {"created": N_("init.gitignore_created"), "added": N_("init.gitignore_added")}
 # The distribution's name on the package index (the command and the import name are `ptrack`;
 # "ptrack" on PyPI is an unrelated tool).
 DIST_NAME = "ptrack-campaigns"
@@ -59,6 +67,7 @@ class InitResult:
     root: Path
     files: tuple[ScaffoldFile, ...]
     existing: tuple[str, ...]  # targets that already exist: nothing was written
+    gitignore: str | None = None  # "created" or "added" (.ptrack/ into .gitignore); None: nothing to do
 
     @property
     def written(self) -> bool:
@@ -81,9 +90,30 @@ def init_project(root: Path | str, *, lang: str, today: date, name: str | None =
     files = plan_scaffold(lang=lang, today=today, name=name, campaign_id=campaign_id, requirement=requirement,
                           forge=forge)
     existing = tuple(f.path for f in files if (root / f.path).exists() or (root / f.path).is_symlink())
+    gitignore = None
     if not existing:
         write_scaffold(root, files)
-    return InitResult(root, tuple(files), existing)
+        gitignore = ignore_local_state(root)
+    return InitResult(root, tuple(files), existing, gitignore)
+
+
+def ignore_local_state(root: Path) -> str | None:
+    """Make ROOT/.gitignore ignore ``.ptrack/``: "created" (there was none), "added" (at the end
+    of the existing one, whose bytes are kept), None (a line already ignores it)."""
+    from ptrack.fsutil import atomic_write
+
+    path = root / GITIGNORE_FILE
+    if path.is_symlink():
+        path = path.resolve()  # write through the link, not over it
+    data = path.read_bytes() if path.exists() else None
+    if data is None:
+        atomic_write(path, _IGNORE_LINES)
+        return "created"
+    if any(line.strip() in _IGNORED for line in data.splitlines()):
+        return None
+    separator = b"" if not data or data.endswith(b"\n") else b"\n"
+    atomic_write(path, data + separator + _IGNORE_LINES)
+    return "added"
 
 
 def plan_scaffold(*, lang: str, today: date, name: str | None = None, campaign_id: str | None = None,

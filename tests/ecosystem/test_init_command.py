@@ -35,7 +35,9 @@ def test_init_writes_the_six_files(run_cli, tmp_path):
     code, out, err = run_cli("init", tmp_path / "team", "--as-of", DAY)
     assert code == 0, err
     files = _tree(tmp_path / "team")
-    assert set(files) == TARGETS | {"campaigns/product-launch-2025.yaml"}
+    assert set(files) == TARGETS | {"campaigns/product-launch-2025.yaml", ".gitignore"}
+    assert files[".gitignore"] == b"# ptrack: local state (ptrack notify's send-once record and its lock)\n.ptrack/\n"
+    assert "  .gitignore（新建：让 .ptrack/ 这一 ptrack 本地状态不进入 git）" in out.splitlines()
     assert "已在" in out and "campaigns/product-launch-2025.yaml" in out  # zh-CN by default
     campaign = files["campaigns/product-launch-2025.yaml"].decode()
     assert campaign.splitlines()[0] == f"# yaml-language-server: $schema={load_schema()['$id']}"
@@ -261,7 +263,8 @@ def test_init_for_gitlab_writes_gitlab_ci_and_no_github_files(run_cli, tmp_path)
     code, out, err = run_cli("init", tmp_path, "--forge", "gitlab", "--lang", "en", "--as-of", DAY)
     assert code == 0, err
     files = _tree(tmp_path)
-    assert set(files) == {CONFIG_FILE, GITLAB_CI_FILE, PRE_COMMIT_FILE, README_FILE, "campaigns/product-launch-2025.yaml"}
+    assert set(files) == {CONFIG_FILE, GITLAB_CI_FILE, PRE_COMMIT_FILE, README_FILE, "campaigns/product-launch-2025.yaml",
+                          ".gitignore"}
     assert out.startswith(f"Created 5 files in {os.path.normpath(tmp_path)}:")
     assert out.rstrip().endswith("On GitLab: add the CI/CD variable PTRACK_GITLAB_TOKEN and a pipeline schedule "
                                  "(see README.md and docs/gitlab.md).")
@@ -332,3 +335,44 @@ def test_every_forge_fills_every_place_in_both_languages():
     for forge in FORGES:
         for lang in ("zh-CN", "en"):
             assert set(fragments(forge, lang)) == places, (forge, lang)
+
+
+@pytest.mark.parametrize("before, after, said", [
+    # no newline at the end: one is added before ptrack's lines; the rest stays byte for byte
+    (b"node_modules/\r\n*.log", b"node_modules/\r\n*.log\n# ptrack: local state (ptrack notify's send-once "
+     b"record and its lock)\n.ptrack/\n", "  .gitignore (.ptrack/ added at its end: ptrack's local state stays out of git)"),
+    (b"", b"# ptrack: local state (ptrack notify's send-once record and its lock)\n.ptrack/\n",
+     "  .gitignore (.ptrack/ added at its end: ptrack's local state stays out of git)"),
+    # already ignored, in any of the usual spellings: left alone, nothing said
+    (b"/.ptrack\nbuild/\n", b"/.ptrack\nbuild/\n", None),
+    (b"site/\n  .ptrack/  \n", b"site/\n  .ptrack/  \n", None),
+])
+def test_init_adds_ptrack_state_to_an_existing_gitignore(run_cli, tmp_path, before, after, said):
+    (tmp_path / ".gitignore").write_bytes(before)
+    code, out, err = run_cli("init", tmp_path, "--lang", "en", "--as-of", DAY)
+    assert code == 0, err
+    assert (tmp_path / ".gitignore").read_bytes() == after
+    assert (said in out.splitlines()) if said else ".gitignore" not in out
+
+
+def test_init_twice_adds_it_once_and_git_then_ignores_the_state(run_cli, tmp_path):
+    assert run_cli("init", tmp_path, "--as-of", DAY)[0] == 0
+    first = (tmp_path / ".gitignore").read_bytes()
+    for name in TARGETS | {"campaigns/product-launch-2025.yaml"}:
+        (tmp_path / name).unlink()
+    assert run_cli("init", tmp_path, "--as-of", DAY)[0] == 0
+    assert (tmp_path / ".gitignore").read_bytes() == first
+    # git itself agrees: the send-once record and its lock are ignored
+    (tmp_path / ".ptrack").mkdir()
+    (tmp_path / ".ptrack" / "notify-sent.json").write_text("{}")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, env=clean_env())
+    ignored = subprocess.run(["git", "-C", str(tmp_path), "check-ignore", ".ptrack/notify-sent.json",
+                              ".ptrack/notify-sent.json.lock"], capture_output=True, text=True, env=clean_env())
+    assert ignored.stdout.split() == [".ptrack/notify-sent.json", ".ptrack/notify-sent.json.lock"]
+
+
+def test_a_refused_init_leaves_gitignore_alone(run_cli, tmp_path):
+    (tmp_path / README_FILE).write_text("ours\n")
+    (tmp_path / ".gitignore").write_bytes(b"dist/\n")
+    assert run_cli("init", tmp_path, "--as-of", DAY)[0] == 1
+    assert (tmp_path / ".gitignore").read_bytes() == b"dist/\n"
