@@ -329,3 +329,24 @@ def test_critical_path_is_highlighted_in_colour_and_words(site_zh, open_page):
     task = next(t for t in _tasks(site_zh) if t["id"] == critical[0])
     assert "位于关键路径上" in head and f"浮动时间：{task['float_days']} 个工作日" in head
     assert watched.problems() == []
+
+
+def test_a_long_module_name_is_cut_in_its_column_with_the_full_name_in_its_title(tmp_path, open_page):
+    """The label pane ends the name with an ellipsis inside its own width; hovering shows the
+    whole name (the ``title`` attribute); the page's PNG and SVG do the same (test_gantt_labels)."""
+    from tests.browser.conftest import build
+    from tests.unit.test_gantt_labels import LONG_CJK, LONG_LATIN, _campaign_text
+
+    source = tmp_path / "labels.yaml"
+    source.write_text(_campaign_text(LONG_LATIN, LONG_CJK), encoding="utf-8")
+    site = build(tmp_path / "site", str(source))
+    watched = open_page(site / "labels" / "index.html")
+    page = watched.page
+    for name in (LONG_LATIN, LONG_CJK):
+        label = page.locator(".gx-labels .gx-g .gx-n", has_text=name[:8])
+        assert label.get_attribute("title") == name
+        box = label.evaluate("""e => {const r = e.getBoundingClientRect(), p = e.closest('.gx-labels').getBoundingClientRect();
+            return {cut: e.scrollWidth > e.clientWidth, inside: r.left >= p.left - 0.5 && r.right <= p.right + 0.5,
+                    ellipsis: getComputedStyle(e).textOverflow};}""")
+        assert box == {"cut": True, "inside": True, "ellipsis": "ellipsis"}, (name, box)
+    assert watched.problems() == []

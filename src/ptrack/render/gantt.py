@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -681,6 +681,45 @@ def _overlay_layer(canvas, artist):
     return box, part.convert("RGB"), part.getchannel("A")
 
 
+def fitted_label(label: str, name: str | None, fits: Callable[[str], bool]) -> str:
+    """``label`` as it fits (``fits``: measured in the font it is drawn in): whole; else with
+    ``name`` (the module name inside a module row's label) cut short with "…" and the rest (the
+    row's figures) kept; else cut at its end with "…"."""
+    if fits(label):
+        return label
+
+    def longest(n: int, ok: Callable[[int], bool]) -> int | None:
+        """The largest k in [0, n] with ok(k) (ok holds up to some k, then fails), or None."""
+        if not ok(0):
+            return None
+        low, high = 0, n
+        while low < high:
+            mid = (low + high + 1) // 2
+            if ok(mid):
+                low = mid
+            else:
+                high = mid - 1
+        return low
+
+    if name and name in label:
+        def cut_name(k: int) -> str:
+            return label.replace(name, name[:k].rstrip() + "…", 1)
+
+        k = longest(len(name) - 1, lambda k: fits(cut_name(k)))
+        if k is not None and k > 0:
+            return cut_name(k)
+
+    def cut(k: int) -> str:
+        return label[:k].rstrip() + "…"
+
+    return cut(longest(len(label) - 1, lambda k: fits(cut(k))) or 0)
+
+
+def _module_name(row: GanttRow) -> str | None:
+    """The module name inside a module row's label (the part to cut short first)."""
+    return row.key if row.kind != "task" else None
+
+
 def _draw_row_texts(model: GanttModel, fig, ax, layout: _Layout, text_layer: _TextLayer | None,
                     page_label: str, box: _PlotBox, background, image) -> list[tuple[float, float, str, str, bool]]:
     """Draw with matplotlib the page's texts the text layer does not set (the summary caption,
@@ -692,15 +731,25 @@ def _draw_row_texts(model: GanttModel, fig, ax, layout: _Layout, text_layer: _Te
     texts = []
     image_labels = []
     x_px = ax.transAxes.transform((-0.006, 0))[0]
+    room = x_px - 0.01 * fig.bbox.width  # a label ends at x_px and starts no further left than the title
+    renderer = None
     for yy, r in layout.y_rows:
         bold = r.kind != "task"
         colour = GROUP_LABEL_COLOUR if bold else LABEL_COLOUR
         if text_layer is not None and text_layer.covers(r.label, bold=bold):
-            image_labels.append((x_px, box.y(yy + 0.5), r.label, colour, bold))
+            label = fitted_label(r.label, _module_name(r), lambda text: text_layer.width(text, bold=bold) <= room)
+            image_labels.append((x_px, box.y(yy + 0.5), label, colour, bold))
             continue
-        texts.append(ax.text(-0.006, yy + 0.5, r.label, transform=label_tf, ha="right", va="center",
-                             clip_on=False, fontsize=FONT_SIZE, fontweight="bold" if bold else "normal",
-                             color=colour))
+        artist = ax.text(-0.006, yy + 0.5, r.label, transform=label_tf, ha="right", va="center", clip_on=False,
+                         fontsize=FONT_SIZE, fontweight="bold" if bold else "normal", color=colour)
+        renderer = renderer or fig.canvas.get_renderer()
+
+        def fits(text: str, artist=artist) -> bool:
+            artist.set_text(text)
+            return artist.get_window_extent(renderer).width <= room
+
+        artist.set_text(fitted_label(r.label, _module_name(r), fits))
+        texts.append(artist)
     if layout.summary_top is not None:
         texts.append(ax.text(-0.006, layout.summary_top + 0.5, model.summary_label, transform=label_tf,
                              ha="right", va="center", fontsize=FONT_SIZE + 0.5, fontweight="bold",
@@ -866,6 +915,10 @@ class _TextLayer:
     def covers(self, text: str, *, bold: bool = False) -> bool:
         face = self._faces[bold]
         return face is not None and face.covers(text)
+
+    def width(self, text: str, *, bold: bool = False) -> float:
+        """Pixels ``text`` takes when set (the sum of its glyphs' advances, as ``draw`` sets them)."""
+        return self._faces[bold].font.getlength(text)
 
     def draw(self, image, labels: Iterable[tuple[float, float, str, str, bool]]) -> None:
         """Set each (x, y, text, colour, bold) label right-aligned at x, centred on y."""
@@ -1043,7 +1096,11 @@ def gantt_svg(model: GanttModel) -> str:
     dark, light = STATUS_COLOURS[Status.CANCELLED.value]
     w('<defs><pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6">'
       f'<rect width="6" height="6" fill="{light}"/><path d="M-1,1 l2,-2 M0,6 l6,-6 M5,7 l2,-2" '
-      f'stroke="{dark}" stroke-width="0.8"/></pattern></defs>\n')
+      f'stroke="{dark}" stroke-width="0.8"/></pattern>'
+      # row labels never leave their column, whatever font the viewer draws them in
+      f'<clipPath id="gantt-labels"><rect x="0" y="0" width="{_n(left - 4)}" height="{_n(height)}"/></clipPath>'
+      '</defs>\n')
+    label_room = left - 10  # the label ends 8 px left of the plot; it may start at the image's edge
     w(f'<rect width="{_n(width)}" height="{_n(height)}" fill="#ffffff"/>\n')
     w(f'<text x="10" y="{_n(0.12 * DPI + 12 * px)}" font-size="{_n(12 * px)}" font-weight="bold">'
       f"{_x(model.title)}</text>\n")
@@ -1114,8 +1171,11 @@ def gantt_svg(model: GanttModel) -> str:
             w(f'<rect x="{_n(sa)}" y="{_n(mid + h + 0.05 * row_h)}" width="{_n(sb - sa)}" '
               f'height="{_n(0.11 * row_h)}" fill="{SPAN_ONGOING_COLOUR if r.actual_ongoing else ACTUAL_SPAN_COLOUR}"/>')
         weight = f' font-weight="bold" fill="{GROUP_LABEL_COLOUR}"' if r.kind != "task" else f' fill="{LABEL_COLOUR}"'
-        w(f'<text x="{_n(left - 8)}" y="{_n(mid)}" text-anchor="end" dominant-baseline="central"{weight}>'
-          f"{_x(r.label)}</text></g>\n")
+        # the viewer's font is not known here: its width estimated as the column was sized
+        # (text_em), the clip catches what the estimate misses; the full label is in the row's <title>
+        label = fitted_label(r.label, _module_name(r), lambda text: text_em(text) * fs <= label_room)
+        w(f'<text x="{_n(left - 8)}" y="{_n(mid)}" text-anchor="end" dominant-baseline="central" '
+          f'clip-path="url(#gantt-labels)"{weight}>{_x(label)}</text></g>\n')
     if not rows:
         w(f'<text x="{_n(left + plot_w / 2)}" y="{_n(Y(layout.n_units / 2))}" text-anchor="middle" '
           f'font-size="{_n(12 * px)}">{_x(model.empty_label)}</text>\n')

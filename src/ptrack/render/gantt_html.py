@@ -457,7 +457,8 @@ def _body(w, model, lay: GanttLayout, grid: Mapping[str, tuple], runs: Sequence[
     w('<div class="gx-body"><div class="gx-labels">\n')
     for m in lay.modules:
         w(f'<div class="gx-m" data-m="{m.index}"><div class="gx-r gx-g">'
-          f'<button type="button" class="gx-tog" aria-expanded="true"><span class="gx-n">{_e(m.name)}</span>'
+          f'<button type="button" class="gx-tog" aria-expanded="true"><span class="gx-n" title="{_e(m.name)}">'
+          f'{_e(m.name)}</span>'
           f'<span class="gx-s">{_e(m.meta)}</span></button></div>\n<ul class="gx-kids">\n')
         for tr in m.tasks:
             tid = _e(tr.row.key)
@@ -466,7 +467,7 @@ def _body(w, model, lay: GanttLayout, grid: Mapping[str, tuple], runs: Sequence[
                 attrs += f' data-float="{_n(tr.float_days)}"'
             tag = f'<span class="gx-c">{crit_tag}</span>' if tr.critical else ""
             w(f'<li class="gx-r"><a class="gx-task" href="#task-{tid}" data-t="{tid}"{attrs}>'
-              f'<span class="gx-n">{_e(tr.name)}</span>{tag}'
+              f'<span class="gx-n" title="{_e(tr.name)}">{_e(tr.name)}</span>{tag}'
               f'<span class="gx-s s-{tr.status}">{_e(tr.status_label)} {tr.progress_text}</span></a></li>\n')
         w("</ul></div>\n")
     w("</div>\n")
