@@ -15,6 +15,7 @@ import click
 from ptrack import __version__
 from ptrack.errors import UsageError
 from ptrack.i18n import LOCALES
+from ptrack.process import echo, echo_data
 
 CHECK_FORMATS = ("text", "github", "json", "junit", "codequality")  # ptrack.reporters.CHECK_REPORTERS
 # Where `check` writes GitLab's Code Quality report under GitLab CI when no --format is given
@@ -50,9 +51,22 @@ def _files(paths, config):
     return campaign_files(paths, config)
 
 
+# Formats that are data for another program: written exactly as they are. The others are for
+# people and go through echo, which shows control characters instead of obeying them.
+DATA_FORMATS = frozenset({"json", "csv", "junit", "codequality", "html"})
+
+
+def _report(text: str, fmt: str, color: bool | None = None) -> None:
+    """A command's report on stdout, in format ``fmt``."""
+    if fmt in DATA_FORMATS:
+        echo_data(text)
+    else:
+        echo(text, nl=False, color=color)
+
+
 def _print_diagnostics(diagnostics) -> None:
     for d in diagnostics:
-        click.echo(d.format_text(), err=True)
+        echo(d.format_text(), err=True)
 
 
 as_of_option = click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
@@ -110,7 +124,7 @@ def validate(paths) -> None:
     """
     from ptrack.process import run_validate  # also run without click: see ptrack.launch
 
-    sys.exit(run_validate(paths, click.echo))
+    sys.exit(run_validate(paths, echo))
 
 
 @cli.command()
@@ -138,8 +152,8 @@ def status(paths, as_of, fmt, by, lang, color, baseline) -> None:
     _print_notes(notes)
     _print_diagnostics(report.diagnostics)
     if report.snapshots:
-        # color= keeps click from stripping the codes when --color always meets a pipe
-        click.echo(STATUS_REPORTERS[fmt](report), nl=False, color=use_color or None)
+        # color= keeps the codes when --color always meets a pipe
+        _report(STATUS_REPORTERS[fmt](report), fmt, color=use_color)
     sys.exit(1 if any(d.severity.value == "error" for d in report.diagnostics) else 0)
 
 
@@ -180,7 +194,7 @@ def check(paths, as_of, fmt, reports, strict, lang, baseline) -> None:
     day = resolve_as_of(as_of)
     notes: list[str] = []
     report = check_files(files, config, day, strict=strict, locale=lang or None, baseline=baseline, notes=notes)
-    click.echo(CHECK_REPORTERS[fmt](report), nl=False)
+    _report(CHECK_REPORTERS[fmt](report), fmt)
     if targets:
         from ptrack.fsutil import atomic_write
 
@@ -193,7 +207,7 @@ def check(paths, as_of, fmt, reports, strict, lang, baseline) -> None:
                 fh.write(check_step_summary(report))
                 fh.write(_pull_request_diff(files, config, day, lang, notes) or "")
         except OSError as exc:
-            click.echo(f"ptrack: warning: cannot write the step summary to {summary_path}: {exc.strerror}", err=True)
+            echo(f"ptrack: warning: cannot write the step summary to {summary_path}: {exc.strerror}", err=True)
     _print_notes(notes)
     sys.exit(1 if report.failed else 0)
 
@@ -217,7 +231,7 @@ def schema() -> None:
     """Print the JSON Schema of campaign files (for editors and other tools)."""
     from ptrack.core.validate import schema_text
 
-    click.echo(schema_text(), nl=False)
+    echo_data(schema_text())
 
 
 @cli.command()
@@ -285,7 +299,7 @@ def _build(worker, paths, as_of, out_dir, lang, font_file, baseline, site_url) -
         site_url = None  # "" (e.g. an unset workflow variable): ptrack.yaml's site_url
     font = find_cjk_font(font_file)
     if font.warning:
-        click.echo(f"ptrack: {font.warning}", err=True)
+        echo(f"ptrack: {font.warning}", err=True)
     rev, required = _site_baseline(baseline)
     # The libraries' warnings (matplotlib's "Glyph … missing from font(s)" with a line of our source)
     # are not for users: they are collected here, and what matters is said once, in ptrack's words.
@@ -296,15 +310,15 @@ def _build(worker, paths, as_of, out_dir, lang, font_file, baseline, site_url) -
                              progress=_progress_bar(), site_url=site_url, worker=worker)
     glyphs = None if font.warning else missing_glyphs_warning(str(w.message) for w in caught)
     if glyphs:
-        click.echo(f"ptrack: {glyphs}", err=True)
+        echo(f"ptrack: {glyphs}", err=True)
     _print_notes(report.notes)
     _print_diagnostics(report.diagnostics)
     if report.result is None:
-        click.echo("ptrack: nothing built: fix the errors above", err=True)
+        echo("ptrack: nothing built: fix the errors above", err=True)
         sys.exit(1)
-    click.echo(report.result.summary())
+    echo(report.result.summary())
     for problem in report.result.problems:
-        click.echo(f"ptrack: warning: could not remove a file of the previous build: {problem}", err=True)
+        echo(f"ptrack: warning: could not remove a file of the previous build: {problem}", err=True)
     sys.exit(0)
 
 
@@ -347,10 +361,10 @@ def serve(paths, port, as_of, lang, font_file, baseline) -> None:
         today, follow = date.today, True  # the CLI's clock, read again before each build
     font = find_cjk_font(font_file)
     if font.warning:
-        click.echo(f"ptrack: {font.warning}", err=True)
+        echo(f"ptrack: {font.warning}", err=True)
     rev, required = _site_baseline(baseline)
     sys.exit(serve_site(paths, today=today, follow_clock=follow, lang=lang, port=port, font=font,
-                        locale=config.locale, out=click.echo, err=lambda line: click.echo(line, err=True),
+                        locale=config.locale, out=echo, err=lambda line: echo(line, err=True),
                         baseline=rev, baseline_required=required))
 
 
@@ -398,7 +412,7 @@ def export(path, fmt, output, as_of, lang) -> None:
             atomic_write(output, data)
         except OSError as exc:
             raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
-        click.echo(f"wrote {output}", err=True)
+        echo(f"wrote {output}", err=True)
     sys.exit(0)
 
 
@@ -429,15 +443,15 @@ def import_(source, output, campaign_id, name, calendar, lang, year, sheet, forc
     result = import_table(source, output=output, campaign_id=campaign_id, name=name,
                           calendar=calendar, locale=lang, year=year, sheet=sheet)
     for note in result.notes:
-        click.echo(note, err=True)
+        echo(note, err=True)
     if not result.ok:
         for problem in result.problems:
-            click.echo(problem, err=True)
-        click.echo(t(result.locale, "import.failed", n=len(result.problems), file=result.source), err=True)
+            echo(problem, err=True)
+        echo(t(result.locale, "import.failed", n=len(result.problems), file=result.source), err=True)
         sys.exit(1)
     write_campaign(result, output)
     campaign = result.data["campaign"]
-    click.echo(t(result.locale, "import.wrote", path=output, tasks=result.tasks, people=result.people,
+    echo(t(result.locale, "import.wrote", path=output, tasks=result.tasks, people=result.people,
                  start=campaign["start"], end=campaign["end"]))
     sys.exit(0)
 
@@ -504,9 +518,9 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
         _print_diagnostics(outcome.diagnostics)
         reason = ("the file has errors; fix them first" if outcome.invalid_before
                   else "the edit would make the file invalid")
-        click.echo(f"ptrack: {outcome.file} not updated: {reason}", err=True)
+        echo(f"ptrack: {outcome.file} not updated: {reason}", err=True)
         sys.exit(1)
-    click.echo(outcome.summary)
+    echo(outcome.summary)
     sys.exit(0)
 
 
@@ -520,7 +534,7 @@ NOTIFY_FORMATS = ("text", "json")
 
 def _print_notes(notes) -> None:
     for note in dict.fromkeys(notes or ()):
-        click.echo(f"ptrack: note: {note}", err=True)
+        echo(f"ptrack: note: {note}", err=True)
 
 
 def _progress_bar():
@@ -573,7 +587,7 @@ def history(paths, as_of, fmt) -> None:
     report = history_report(files, day, policy_defaults=config.policy, progress=_progress_bar())
     _print_diagnostics(report.diagnostics)
     _print_notes(report.notes)
-    click.echo(HISTORY_REPORTERS[fmt](report), nl=False)
+    _report(HISTORY_REPORTERS[fmt](report), fmt)
     sys.exit(1 if any(d.severity.value == "error" for d in report.diagnostics) else 0)
 
 
@@ -601,7 +615,7 @@ def diff(paths, base, head, fmt, as_of, lang) -> None:
     day = resolve_as_of(as_of)
     report = diff_files(files, day, base=base, head=head, policy_defaults=config.policy, locale=lang or None)
     _print_notes(report.notes)
-    click.echo(DIFF_REPORTERS[fmt](report), nl=False)
+    _report(DIFF_REPORTERS[fmt](report), fmt)
     sys.exit(1 if report.invalid else 0)
 
 
@@ -632,7 +646,7 @@ def retro(path, fmt, as_of, lang, baseline) -> None:
     if report is None:
         sys.exit(1)
     _print_notes(report.notes)
-    click.echo(RETRO_REPORTERS[fmt](report), nl=False)
+    _report(RETRO_REPORTERS[fmt](report), fmt)
     sys.exit(0)
 
 
@@ -690,14 +704,14 @@ def notify(paths, as_of, channel_names, dry_run, fmt, lang, state_file, no_git) 
     _print_diagnostics(run.diagnostics)
     output = NOTIFY_OUTPUTS[fmt]
     # each delivery is printed (and flushed) as it happens; the ending (totals, or the JSON) at the end
-    progress = TextProgress(lambda line: click.echo(line, err=output.progress_to_stderr), full=output.full_progress)
+    progress = TextProgress(lambda line: echo(line, err=output.progress_to_stderr), full=output.full_progress)
     report = run_notify(run, config, channel_names=channel_names, env=os.environ, dry_run=dry_run,
                         state_file=state_file, locale=lang or None, progress=progress, started=started)
-    click.echo(output.ending(report), nl=False)
+    _report(output.ending(report), fmt)
     for o in report.outcomes:
         if o.status in ("failed", "unconfirmed"):
             what = "delivery unconfirmed: " if o.status == "unconfirmed" else ""
-            click.echo(f"ptrack: error: {o.channel} ({o.platform}): {o.message.recipient or 'team'} "
+            echo(f"ptrack: error: {o.channel} ({o.platform}): {o.message.recipient or 'team'} "
                        f"{o.message.digest_key}: {what}{o.detail}", err=True)
     sys.exit(1 if report.failed else 0)
 
@@ -738,19 +752,19 @@ def init(directory, lang, name, campaign_id, as_of, forge) -> None:
     result = init_project(Path(directory), lang=lang, today=day, name=name, campaign_id=campaign_id, forge=forge)
     shown = os.path.normpath(directory)
     if not result.written:
-        click.echo(t(lang, "init.exists", dir=shown), err=True)
+        echo(t(lang, "init.exists", dir=shown), err=True)
         for path in result.existing:
-            click.echo(f"  {path}", err=True)
-        click.echo(t(lang, "init.nothing_written"), err=True)
+            echo(f"  {path}", err=True)
+        echo(t(lang, "init.nothing_written"), err=True)
         sys.exit(1)
-    click.echo(t(lang, "init.wrote", n=len(result.files), dir=shown))
+    echo(t(lang, "init.wrote", n=len(result.files), dir=shown))
     for f in result.files:
-        click.echo(f"  {f.path}")
+        echo(f"  {f.path}")
     if result.gitignore:
         from ptrack.init import GITIGNORE_MESSAGES
 
-        click.echo(t(lang, GITIGNORE_MESSAGES[result.gitignore]))
-    click.echo(t(lang, FORGES[forge].next_key, dir=shown, file=result.campaign_file))
+        echo(t(lang, GITIGNORE_MESSAGES[result.gitignore]))
+    echo(t(lang, FORGES[forge].next_key, dir=shown, file=result.campaign_file))
     sys.exit(0)
 
 
@@ -794,7 +808,7 @@ def comment(file, key, token_env, lang) -> None:
     if not text.strip():
         raise UsageError(t(locale, "comment.empty", file="stdin" if file == "-" else file))
     outcome = comment_on_merge_request(text, key=key, env=os.environ, token_env=token_env, locale=locale)
-    click.echo(outcome.describe(locale))
+    echo(outcome.describe(locale))
     sys.exit(1 if outcome.failed else 0)
 
 
@@ -817,10 +831,10 @@ def _run(argv) -> None:
         try:
             cli.main(args=argv, prog_name="ptrack", standalone_mode=False)
         except click.exceptions.Abort:
-            click.echo("Aborted.", err=True)
+            echo("Aborted.", err=True)
             sys.exit(130)
         except click.ClickException as exc:
             exc.show()
             sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
 
-    guarded(invoke, click.echo)
+    guarded(invoke, echo)

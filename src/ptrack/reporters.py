@@ -20,8 +20,13 @@ from ptrack.core.diagnostics import Diagnostic, Severity, format_json_path, has_
 from ptrack.i18n import N_, days_text, fmt_points, normalise_locale, t
 
 
+# json.dumps escapes C0 controls itself; DEL and the C1 controls too, so that no JSON ptrack
+# writes holds a raw control character (it reads back the same; a terminal shows it as text)
+_JSON_CONTROLS = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
 def dump_json(document) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True).translate(_JSON_CONTROLS) + "\n"
 
 
 # =============================================================================================
@@ -316,7 +321,7 @@ def campaign_json(snapshot: CampaignSnapshot, baseline=None) -> str:
     ``campaigns`` list (``status_json_of`` puts fragments together): a site encodes each
     campaign once for its own status.json and the portfolio's."""
     text = json.dumps(campaign_dict(snapshot, baseline), ensure_ascii=False, indent=2, sort_keys=True)
-    return "\n".join("    " + line for line in text.split("\n"))
+    return "\n".join("    " + line for line in text.translate(_JSON_CONTROLS).split("\n"))
 
 
 def status_json_of(fragments: list[str], as_of: date) -> str:
@@ -388,9 +393,9 @@ def _headline(s: CampaignSnapshot, locale: str) -> str:
 def _style_health(health: Health, color: bool):
     if not color:
         return None
-    import click
+    from ptrack.process import style
 
-    return lambda text: click.style(text, fg=_HEALTH_COLOURS[health], bold=health is Health.RED)
+    return lambda text: style(text, fg=_HEALTH_COLOURS[health], bold=health is Health.RED)
 
 
 def _task_rows(s: CampaignSnapshot, locale: str, color: bool, baseline=None):

@@ -424,6 +424,11 @@ class _Server(ThreadingHTTPServer):
             self._slots.release()
 
     def _refuse_busy(self, request) -> None:
+        now = time.monotonic()
+        if now - self._busy_said >= 10:  # one line per burst, not one per connection; said first
+            self._busy_said = now
+            self.preview.err(f"ptrack serve: {self.preview.max_connections} connections open; answering 503 "
+                             "to more until some close")
         body = b"ptrack serve: too many connections at once; try again\n"
         head = (b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
                 b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n\r\n" % len(body))
@@ -433,11 +438,6 @@ class _Server(ThreadingHTTPServer):
         except OSError:
             pass
         self.shutdown_request(request)
-        now = time.monotonic()
-        if now - self._busy_said >= 10:  # one line per burst, not one per connection
-            self._busy_said = now
-            self.preview.err(f"ptrack serve: {self.preview.max_connections} connections open; answering 503 "
-                             "to more until some close")
 
     def handle_error(self, request, client_address) -> None:
         exc = sys.exc_info()[1]
