@@ -337,11 +337,15 @@ _HEALTH_COLOURS = {Health.GREEN: "green", Health.AMBER: "yellow", Health.RED: "r
 
 
 def display_width(text: str) -> int:
-    """Terminal columns of ``text``: Chinese characters take two."""
+    """Terminal columns of ``text`` as the terminal shows it (control characters as
+    ``ptrack.process.visible`` shows them): Chinese characters take two."""
     from wcwidth import wcswidth
 
-    width = wcswidth(text)
-    return width if width >= 0 else len(text)
+    from ptrack.process import visible
+
+    shown = visible(text)
+    width = wcswidth(shown)
+    return width if width >= 0 else len(shown)
 
 
 def _fit(text: str, width: int) -> str:
@@ -350,8 +354,10 @@ def _fit(text: str, width: int) -> str:
         return text
     from wcwidth import wcwidth
 
+    from ptrack.process import visible
+
     out, used = [], 0
-    for ch in text:
+    for ch in visible(text):  # cut what the terminal will show
         w = max(wcwidth(ch), 0)
         if used + w > width - 1:
             break

@@ -50,6 +50,10 @@ def test_status_table_shows_the_controls(run_cli, campaign):
     assert first.startswith("Bell␇ Camp␛[2J (cc) as of 2024-03-12")
     assert f"Critical path: {SHOWN_NAME}" in out
     assert "Mod␛[31mRED" in out and "x\\x9b2J" in out and "B␡B" in out
+    # the columns line up as shown (a shown control takes its picture's width)
+    header, _, row_a, row_b = out.splitlines()[3:7]
+    assert row_a.index("Mod␛[31mRED") == header.index("Module") == row_b.index("-  ", 4)
+    assert row_a.index("x\\x9b2J") == header.index("Owner")
 
 
 def test_with_colour_only_ptracks_own_codes_are_escapes(run_cli, campaign):
