@@ -256,7 +256,9 @@ def _watched(cls, attempt: _Attempt):
     return Watched
 
 
-class _WatchedHTTP(urllib.request.HTTPHandler):
+class _Watching:
+    """A urllib handler whose connections tell ``attempt`` about their sockets."""
+
     def __init__(self, attempt: _Attempt):
         super().__init__()
         self.attempt = attempt
@@ -265,13 +267,12 @@ class _WatchedHTTP(urllib.request.HTTPHandler):
         return super().do_open(_watched(http_class, self.attempt), req, **kw)
 
 
-class _WatchedHTTPS(urllib.request.HTTPSHandler):
-    def __init__(self, attempt: _Attempt):
-        super().__init__()
-        self.attempt = attempt
+class _WatchedHTTP(_Watching, urllib.request.HTTPHandler):
+    pass
 
-    def do_open(self, http_class, req, **kw):
-        return super().do_open(_watched(http_class, self.attempt), req, **kw)
+
+class _WatchedHTTPS(_Watching, urllib.request.HTTPSHandler):
+    pass
 
 
 class HttpTransport:
