@@ -381,12 +381,15 @@ EXPORT_FORMATS = ("csv", "xlsx", "mermaid", "ics")
 def export(path, fmt, output, as_of, lang) -> None:
     """Export one campaign: the tracking table (CSV, XLSX), the Mermaid Gantt or an iCalendar file.
 
-    Writes FILE atomically. An invalid campaign prints its problems, writes nothing and exits 1.
+    Writes FILE atomically. An invalid campaign prints its problems, writes nothing and exits 1;
+    so does an XLSX with a text longer than an Excel cell holds (32,767 characters: the task,
+    the column and the line are named; CSV has no such limit).
     """
     from pathlib import Path
 
     from ptrack.pipeline import load_all, snapshots_of
     from ptrack.exporters import BINARY_FORMATS, export_bytes
+    from ptrack.sheets.tabular import CellTooLong
 
     if Path(path).is_dir():
         raise UsageError(f"{path}: export takes one campaign file, not a folder")
@@ -400,7 +403,12 @@ def export(path, fmt, output, as_of, lang) -> None:
     snapshots = snapshots_of(results, day)
     if not snapshots:
         sys.exit(1)
-    data = export_bytes(snapshots[0], fmt, locale=lang or None)
+    try:
+        data = export_bytes(snapshots[0], fmt, locale=lang or None)
+    except CellTooLong as exc:  # nothing is written: a cut text would not read back
+        for message in exc.messages:
+            echo(message, err=True)
+        sys.exit(1)
     if output == "-":
         sys.stdout.flush()
         sys.stdout.buffer.write(data)

@@ -72,6 +72,7 @@ class BuildResult:
     campaigns: tuple[str, ...]
     removed: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what the build left out and why (a tracking.xlsx that cannot hold a text)
 
     def summary(self) -> str:
         n = len(self.campaigns)
@@ -144,22 +145,28 @@ def _chart_job(s: CampaignSnapshot, locale: str, history: SiteHistory | None):
 
 
 def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: str,
-                    history: SiteHistory | None, job: ChartJob, gantt_sizes, goals_size, trend_size):
+                    history: SiteHistory | None, job: ChartJob, gantt_sizes, goals_size, trend_size,
+                    notes: list[str]):
     """Write one campaign's files but its PNG charts (the worker draws them) and its page (which
     must come after them); returns (its ``campaign_json`` fragment for the portfolio's
     status.json, a function (Gantt page sizes, goals size, trend size) -> the page's HTML, the
-    page as laid out from the predicted sizes)."""
+    page as laid out from the predicted sizes). A file left out is said in ``notes``."""
     from ptrack.render import gantt, html
     from ptrack.render.markdown import render_report
     from ptrack.reporters import campaign_json, status_json_of
-    from ptrack.sheets.tabular import write_csv, write_xlsx
+    from ptrack.sheets.tabular import CellTooLong, write_csv, write_xlsx
 
     cid = s.campaign.id
     writer.write(f"{cid}/report.md", render_report(s, locale=locale))
     fragment = campaign_json(s, history.baseline if history else None)
     writer.write(f"{cid}/status.json", status_json_of([fragment], as_of))
     writer.render_into(f"{cid}/tracking.csv", lambda p: write_csv(s, p, locale=locale))
-    writer.render_into(f"{cid}/tracking.xlsx", lambda p: write_xlsx(s, p, locale=locale))
+    downloads = html.Downloads()
+    try:
+        writer.render_into(f"{cid}/tracking.xlsx", lambda p: write_xlsx(s, p, locale=locale))
+    except CellTooLong as exc:  # the rest of the site is still worth publishing; no link to it
+        notes.extend(exc.messages)
+        downloads = html.Downloads(xlsx=None)
     writer.write(f"{cid}/gantt.svg", gantt.gantt_svg(job.gantt))
 
     def page(gantt_pngs, goals, trend) -> str:
@@ -170,7 +177,8 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
             goals=html.Image("goals.png", *goals, html.goals_alt(s, locale)),
             trend=html.Image("trend.png", *trend, html.trend_alt(s, locale)),
         )
-        return html.render_campaign_page(s, locale=locale, images=images, history=history, gantt_model=job.gantt)
+        return html.render_campaign_page(s, locale=locale, images=images, history=history, gantt_model=job.gantt,
+                                         downloads=downloads)
 
     return fragment, page, page(gantt_sizes, goals_size, trend_size)
 
@@ -227,7 +235,8 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     previous = _previous_build(out_dir)
     _copy_assets(writer)
     writer.write(SCHEMA_PATH, site_schema_text(site_url))
-    built = [_build_campaign(writer, s, as_of, locale, histories.get(s.campaign.id), *plan)
+    notes: list[str] = []
+    built = [_build_campaign(writer, s, as_of, locale, histories.get(s.campaign.id), *plan, notes)
              for s, locale, plan in zip(ordered, locales, planned)]
 
     pngs = worker.result()
@@ -254,7 +263,7 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     listed = sorted(set(written) | {name for name, _ in failed})
     atomic_write(out_dir / MANIFEST, _MANIFEST_HEAD + "".join(f"{name}\n" for name in listed))
     return BuildResult(out_dir, written, tuple(s.campaign.id for s in ordered), removed,
-                       tuple(f"{name}: {reason}" for name, reason in failed))
+                       tuple(f"{name}: {reason}" for name, reason in failed), tuple(notes))
 
 
 def _previous_build(out_dir: Path) -> set[str]:
@@ -353,4 +362,5 @@ def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, la
     report.result = build_site(snapshots_of(results, as_of), out_dir, as_of=as_of, lang=lang, font=font,
                                title=config.title, site_locale=config.locale, histories=histories,
                                site_url=config.site_url if site_url is None else site_url, worker=worker)
+    report.notes.extend(report.result.notes)
     return report

@@ -32,6 +32,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ptrack.core.compute import CampaignSnapshot, RiskSnapshot, TaskSnapshot
+from ptrack.errors import PtrackError
 from ptrack.fsutil import atomic_write
 from ptrack.i18n import EXTRA_TRACKING_COLUMNS, TRACKING_COLUMNS, normalise_locale, t, tracking_headers
 
@@ -131,10 +132,17 @@ def tracking_rows(snapshot: CampaignSnapshot, *, locale: str | None) -> tuple[li
 # ---------------------------------------------------------------------------------------------
 # Cell safety
 
+def looks_like_formula(text: str) -> bool:
+    """Would a spreadsheet take this text for a formula (it starts with = + - @ TAB CR)?"""
+    return text.startswith(FORMULA_PREFIXES)
+
+
 def safe_cell(value: Cell) -> Cell:
-    """Neutralise spreadsheet formulas: text starting with = + - @ TAB CR gets a leading
-    apostrophe. Numbers and ``None`` pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Neutralise spreadsheet formulas in a CSV: text starting with = + - @ TAB CR gets a leading
+    apostrophe, and so does text that starts with apostrophes before one of those (``'=x`` ->
+    ``''=x``), so that an import, which takes exactly one apostrophe off, reads back what was
+    written. Numbers and ``None`` pass unchanged."""
+    if isinstance(value, str) and looks_like_formula(value.lstrip("'")):
         return "'" + value
     return value
 
@@ -234,12 +242,21 @@ def xlsx_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
     Text is always written as text (never a formula, number or link). Byte-identical for the same
     inputs: the document times are the as-of date, every zip entry is dated 1980-01-01.
 
+    A text that a spreadsheet would take for a formula (``=SUM…``, ``-2``) is a text cell with
+    Excel's quote-prefix style: shown as written, kept as text when edited, and read back as
+    written (no visible ``'`` guard as in the CSV).
+
     Written with XlsxWriter (2.9x faster than openpyxl's writer); ``ptrack import`` reads with
-    openpyxl. Like Excel, XlsxWriter cuts a cell's text at 32,767 characters (UTF-16 units)."""
+    openpyxl. An Excel cell holds at most 32,767 characters (UTF-16 units), and XlsxWriter would
+    cut a longer text silently: such a text raises ``CellTooLong`` (naming the task, the column
+    and the line of the campaign file) before anything is written."""
     from xlsxwriter import Workbook
 
     loc = normalise_locale(locale or snapshot.campaign.locale)
     headers, rows = tracking_rows(snapshot, locale=loc)
+    too_long = _too_long_for_excel(snapshot, headers, rows, loc)
+    if too_long:
+        raise CellTooLong(too_long)
 
     out = io.BytesIO()
     wb = Workbook(out, _XLSX_OPTIONS)
@@ -248,21 +265,23 @@ def xlsx_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
     ws = wb.add_worksheet(t(loc, "report.sheet_name"))
 
     bold = wb.add_format({"bold": True, "valign": "top"})
-    formats: dict[tuple[str | None, bool], object] = {}
+    formats: dict[tuple[str | None, bool, bool], object] = {}
 
-    def fmt(number_format: str | None, wrap: bool):
-        prepared = formats.get((number_format, wrap))
+    def fmt(number_format: str | None, wrap: bool, quote: bool = False):
+        prepared = formats.get((number_format, wrap, quote))
         if prepared is None:
             props: dict[str, object] = {"valign": "top"}
             if wrap:
                 props["text_wrap"] = True
             if number_format:
                 props["num_format"] = number_format
-            prepared = formats[(number_format, wrap)] = wb.add_format(props)
+            if quote:
+                props["quote_prefix"] = True
+            prepared = formats[(number_format, wrap, quote)] = wb.add_format(props)
         return prepared
 
     for col, header in enumerate(headers):
-        ws.write_string(0, col, safe_cell(_clean_xml(header)), bold)
+        ws.write_string(0, col, _clean_xml(header), bold)
     number_formats = ["0" if key == "days_behind" else "0.0" if key in NUMBER_COLUMNS else None
                       for key in COLUMN_KEYS]
     plain = [fmt(number_format, False) for number_format in number_formats]
@@ -275,8 +294,11 @@ def xlsx_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
                 continue
             shown = _xlsx_value(key, value)
             if isinstance(shown, str):
-                shown = safe_cell(_clean_xml(shown))
-                if "\n" in shown:
+                shown = _clean_xml(shown)
+                wrap = "\n" in shown
+                if looks_like_formula(shown):  # a text cell, as Excel keeps '=x typed in a cell
+                    write_string(r, col, shown, fmt(number_formats[col], wrap, True))
+                elif wrap:
                     write_string(r, col, shown, fmt(number_formats[col], True))
                 elif shown:
                     write_string(r, col, shown, plain[col])
@@ -295,6 +317,42 @@ def xlsx_bytes(snapshot: CampaignSnapshot, *, locale: str | None) -> bytes:
     ws.autofilter(0, 0, max(1, len(rows) + 1) - 1, len(headers) - 1)
     wb.close()
     return out.getvalue()
+
+
+EXCEL_CELL_MAX = 32_767  # characters (UTF-16 code units) in one cell, Excel's limit
+# The task field (under the task's path in the file) each text column comes from
+_FIELD_OF_COLUMN = {"risk": "risks", "solution": "risks", "risk_due": "risks"}
+
+
+class CellTooLong(PtrackError):
+    """Texts too long for an Excel cell: the XLSX cannot be written without cutting them.
+    ``messages``: one per cell, with the campaign file's line and column (exit code 1)."""
+
+    exit_code = 1
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def _utf16_len(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-16-le")) // 2
+
+
+def _too_long_for_excel(snapshot: CampaignSnapshot, headers: list[str], rows: list[list[Cell]],
+                        locale: str) -> list[str]:
+    out = []
+    for ts, row in zip(snapshot.tasks, rows):
+        for key, header, value in zip(COLUMN_KEYS, headers, row):
+            # a text over 32,767 UTF-16 units has at least 16,384 characters: only those are measured
+            if isinstance(value, str) and len(value) > EXCEL_CELL_MAX // 2:
+                n = _utf16_len(_clean_xml(value))
+                if n > EXCEL_CELL_MAX:
+                    task = ts.task
+                    where = snapshot.campaign.locate(task.path + (_FIELD_OF_COLUMN.get(key, key),))  # or the task
+                    out.append(f"{where}: " + t(locale, "export.cell_too_long", task=task.id, name=task.name,
+                                                 column=header, n=f"{n:,}", limit=f"{EXCEL_CELL_MAX:,}"))
+    return out
 
 
 def write_xlsx(snapshot: CampaignSnapshot, path: Path | str, *, locale: str | None) -> Path:
