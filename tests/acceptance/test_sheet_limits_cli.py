@@ -1,8 +1,12 @@
 """The tracking table at its limits, through the command line: an XLSX export refuses a text an
-Excel cell cannot hold (and writes nothing), a build leaves that one file out and says why."""
+Excel cell cannot hold (and writes nothing), a build leaves that one file out and says why, an
+import refuses what is not a regular file."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,3 +66,15 @@ def test_a_build_leaves_out_the_xlsx_that_cannot_be_written_and_says_why(run_cli
     page = (site / "index.html").read_text("utf-8")
     assert 'href="tracking.csv"' in page and "tracking.xlsx" not in page  # no dead link
     assert "long/tracking.xlsx" not in (tmp_path / "site" / ".ptrack-build").read_text("utf-8")
+
+
+def test_import_of_a_fifo_is_refused_not_a_hang(tmp_path):
+    """A FIFO would block the read forever (and /dev/zero never end): only regular files."""
+    os.mkfifo(tmp_path / "tracking.csv")
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    # reading the FIFO would wait for a writer that never comes: the timeout ends such a run
+    proc = subprocess.run([sys.executable, "-m", "ptrack", "import", "tracking.csv", "-o", "c.yaml"], cwd=tmp_path,
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        2, "", "ptrack: error: tracking.csv: not a regular file; give a .csv or .xlsx file\n")
+    assert not (tmp_path / "c.yaml").exists()

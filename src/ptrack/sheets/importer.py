@@ -1,8 +1,9 @@
 """``ptrack import``: the seed's tracking table (CSV or XLSX) -> a campaign file.
 
-The sheet is read as a grid of raw cells, the header row is found by matching known column
-headers (Chinese or English, with spaces, case and full-width punctuation ignored), then every
-row below it becomes a task. Every bad cell is collected and reported by its sheet cell
+The sheet is read as a grid of the raw cells that exist (``ptrack.sheets.grid``: streamed, bounded,
+never sized by what the file claims), the header row is found by matching known column headers
+(Chinese or English, with spaces, case and full-width punctuation ignored), then every row below
+it becomes a task. Every bad cell is collected and reported by its sheet cell
 (``tracking.xlsx!H7: "2024-13-01" is not a date``); nothing is produced while any cell is bad.
 
 Decisions, kept here next to the code that makes them:
@@ -10,6 +11,20 @@ Decisions, kept here next to the code that makes them:
 - Cell references are ``FILE!H7`` for CSV and XLSX alike (CSV row = record number, as Excel
   shows it when it opens the file); a workbook with several sheets adds the sheet:
   ``FILE!Sheet!H7``.
+- Which sheet: ``--sheet``; else the active sheet when it has a header row, else the first other
+  one that does (visible sheets before hidden ones; chart sheets are not tables). With several
+  sheets a note names the one imported and lists the others (hidden ones marked).
+- Rows skipped, each with a note by its reference: a merged section heading; a row hidden in the
+  workbook (filtered out or hidden by hand: what the user does not see is not imported); a row
+  whose only values lie outside the table, under no header (a stray cell such as ``ZZ20000``).
+  A row holding only blank markers or nothing is skipped silently, as is the header repeated.
+- Formulas: the value the file stored is read. A formula saved without one (openpyxl and other
+  libraries write formulas without computing them) is read as empty and said per cell; in a
+  required cell it is a problem that says why the cell is empty. Formulas in the computed
+  columns (计划进度, 进度偏差...) need no value and get no note.
+- Formula guards: a CSV's leading ``'`` before ``= + - @`` TAB CR is the injection guard
+  ``ptrack export`` writes and is taken off, once (``''=x`` -> ``'=x``); an XLSX value is taken as
+  stored (see ``ptrack.sheets.grid``).
 - Dates: ``2024-03-01``, ``2024/3/1``, ``2024.3.1``, ``2024年3月1日``, ``20240301``, a time after
   the date, a trailing ``前`` (deadline "3月15日前"), Excel date cells and Excel serial numbers
   (20000..80000, i.e. 1954..2119). A date without a year (``3月1日``) takes ``--year``, else the
@@ -39,7 +54,6 @@ Decisions, kept here next to the code that makes them:
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import unicodedata
@@ -51,10 +65,11 @@ from pathlib import Path
 from ptrack.errors import UsageError
 from ptrack.i18n import EXTRA_TRACKING_COLUMNS, LOCALES, TRACKING_COLUMNS, N_, normalise_locale, t
 from ptrack.core.loader import display_path
+from ptrack.sheets.grid import EXCEL_EPOCH as _EXCEL_EPOCH
+from ptrack.sheets.grid import ImportProblem, Sheet, column_letter, open_book
 
 HEADER_SCAN_ROWS = 30
 SERIAL_RANGE = (20000, 80000)  # Excel serial numbers taken as dates: 1954-10-03 .. 2119-01-10
-_EXCEL_EPOCH = datetime(1899, 12, 30)
 _ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 
 REQUIRED = ("name", "planned_start", "planned_end")
@@ -92,6 +107,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "calendar": ("日历", "工作日历", "节假日日历", "calendar", "workingcalendar", "workcalendar"),
 }
 _SUFFIXES = ("时间", "日期", "date", "time")
+_HEADER_MAX = 100  # characters: no header is longer ("Planned progress (%)" has 20)
 
 _BLANK = frozenset(("", "-", "--", "—", "——", "–", "/", "无", "暂无", "n/a", "na", "none", "null"))
 _CANCELLED = frozenset(("已取消", "取消", "cancelled", "canceled"))
@@ -148,156 +164,12 @@ _HEADERS = _header_table()
 
 def match_header(text) -> str | None:
     """The tracking-table key of a header cell (``计划进度（%）`` -> ``planned_progress``)."""
-    if text is None:
-        return None
+    if text is None or (isinstance(text, str) and len(text) > _HEADER_MAX):
+        return None  # a long text is content (the header scan meets every cell of 30 rows)
     n = _norm(text)
     if not n:
         return None
     return _HEADERS.get(n) or _HEADERS.get(_strip_suffix(n))
-
-
-# ---------------------------------------------------------------------------------------------
-# Reading the sheet
-
-@dataclass
-class Sheet:
-    """A grid of raw cell values (str, int, float, datetime, None), 0-based."""
-
-    label: str  # "tracking.xlsx" or "tracking.xlsx!Sheet2": the prefix of cell references
-    rows: list[list[object]]
-    percent: set[tuple[int, int]] = field(default_factory=set)  # cells formatted as percentages
-    headings: set[int] = field(default_factory=set)  # rows that are one merged section heading
-    epoch: datetime = _EXCEL_EPOCH
-
-    def value(self, r: int, c: int):
-        row = self.rows[r] if r < len(self.rows) else ()
-        return row[c] if c < len(row) else None
-
-    def ref(self, r: int, c: int) -> str:
-        return f"{self.label}!{column_letter(c)}{r + 1}"
-
-
-def column_letter(c: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    out = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-class ImportProblem(Exception):
-    """The file cannot be read as a table at all (not a cell problem); exit code 1."""
-
-
-def read_sheets(path: Path, file: str, sheet: str | None = None) -> list[Sheet]:
-    """The candidate sheets of ``path``: one for CSV; for XLSX the named sheet, else every sheet
-    (the active one first). Raises UsageError for a missing file or an unknown format."""
-    if not path.exists():
-        raise UsageError(f"{file}: no such file")
-    if path.is_dir():
-        raise UsageError(f"{file}: is a directory, not a spreadsheet")
-    suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        if sheet:
-            raise UsageError("--sheet applies to .xlsx workbooks, not CSV files")
-        return _read_csv(path, file)
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, file, sheet)
-    if suffix == ".xls":
-        raise UsageError(f"{file}: the old .xls format is not supported; save it as .xlsx or CSV UTF-8")
-    raise UsageError(f"{file}: expected a .csv or .xlsx file")
-
-
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", "replace")
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16", "replace")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("gb18030", "replace")  # Excel's "CSV" on Chinese Windows
-
-
-def _read_csv(path: Path, file: str) -> list[Sheet]:
-    text = _decode(path.read_bytes())
-    best: Sheet | None = None
-    best_score = -1
-    for delimiter in (",", "\t", ";"):
-        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-        sheet = Sheet(file, [[v if v != "" else None for v in row] for row in rows])
-        found = find_header(sheet)
-        score = found.score if found else 0
-        if score > best_score:
-            best, best_score = sheet, score
-    return [best]
-
-
-def _read_xlsx(path: Path, file: str, name: str | None) -> list[Sheet]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ImportProblem(f"{file}: not a readable Excel workbook ({exc.__class__.__name__})") from None
-    except Exception as exc:  # openpyxl's InvalidFileException and friends
-        raise ImportProblem(f"{file}: not a readable Excel workbook ({exc})") from None
-    names = wb.sheetnames
-    if name is not None:
-        if name not in names:
-            raise UsageError(f'{file}: no sheet "{name}"; the sheets are: {", ".join(names)}')
-        order = [name]
-    else:
-        active = wb.active.title if wb.active is not None else names[0]
-        order = [active] + [n for n in names if n != active]
-    epoch = getattr(wb, "epoch", _EXCEL_EPOCH)
-    sheets = []
-    for sheet_name in order:
-        ws = wb[sheet_name]
-        label = file if len(names) == 1 else f"{file}!{sheet_name}"
-        sheets.append(_sheet_from_worksheet(ws, label, epoch))
-    return sheets
-
-
-def _is_percent_format(fmt: str | None) -> bool:
-    if not fmt or "%" not in fmt:
-        return False
-    return "%" in re.sub(r'"[^"]*"|\\.', "", fmt)  # a quoted or escaped % is a literal sign
-
-
-def _sheet_from_worksheet(ws, label: str, epoch) -> Sheet:
-    rows: list[list[object]] = []
-    percent: set[tuple[int, int]] = set()
-    for r, row in enumerate(ws.iter_rows()):
-        values = []
-        for c, cell in enumerate(row):
-            value = cell.value
-            if isinstance(value, str) and value.strip() == "":
-                value = None
-            values.append(value)
-            if isinstance(value, (int, float)) and not isinstance(value, bool) \
-                    and _is_percent_format(cell.number_format):
-                percent.add((r, c))
-        rows.append(values)
-    sheet = Sheet(label, rows, percent, epoch=epoch)
-    for rng in ws.merged_cells.ranges:
-        r0, c0, r1, c1 = rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1
-        top_left = sheet.value(r0, c0)
-        if r1 > r0:  # merged down several rows (e.g. 所属模块 for a group of tasks): fill it in
-            for r in range(r0, r1 + 1):
-                while len(rows[r]) <= c1:
-                    rows[r].append(None)
-                for c in range(c0, c1 + 1):
-                    rows[r][c] = top_left
-                    if (r0, c0) in percent:
-                        percent.add((r, c))
-        elif c1 - c0 >= 2 and top_left is not None:
-            sheet.headings.add(r0)  # one row merged across: a title or a section heading
-    return sheet
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,13 +199,13 @@ def find_header(sheet: Sheet) -> Header | None:
     """The header row: the row (among the first 30) matching the most known headers, at least
     three of them including the task name. The row below may complete a two-level header
     (计划时间 over 开始 / 结束); it is taken as such only when it names two more columns."""
-    n = min(HEADER_SCAN_ROWS, len(sheet.rows))
-    single = [_header_at(sheet, r, two_level=False) for r in range(n)] + [None]
+    scanned = sheet.row_numbers(0, HEADER_SCAN_ROWS)
+    single = {r: _header_at(sheet, r, two_level=False) for r in scanned}
     best: Header | None = None
-    for r in range(n):
+    for r in scanned:
         header = single[r]
         two = _header_at(sheet, r, two_level=True)
-        alone = max((h.score for h in (single[r], single[r + 1]) if h is not None), default=0)
+        alone = max((h.score for h in (single[r], single.get(r + 1)) if h is not None), default=0)
         if two is not None and two.score >= alone + 2:
             header = two
         if header is not None and (best is None or header.score > best.score):
@@ -342,7 +214,7 @@ def find_header(sheet: Sheet) -> Header | None:
 
 
 def _combined(parent: str | None, child: str) -> str | None:
-    if parent is None:
+    if parent is None or len(parent) > _HEADER_MAX or len(child) > _HEADER_MAX:
         return None
     p, c = _strip_suffix(_norm(parent)), _norm(child)
     for text in (p + c, c + p, _strip_suffix(c) + p):
@@ -353,12 +225,11 @@ def _combined(parent: str | None, child: str) -> str | None:
 
 
 def _header_at(sheet: Sheet, r: int, *, two_level: bool) -> Header | None:
-    row = sheet.rows[r]
-    width = len(row)
+    width = len(sheet.row(r))
     if two_level:
-        if r + 1 >= len(sheet.rows):
+        if r + 1 not in sheet.rows:
             return None
-        width = max(width, len(sheet.rows[r + 1]))
+        width = max(width, len(sheet.row(r + 1)))
     columns: dict[str, int] = {}
     texts: dict[int, str] = {}
     ignored: list[int] = []
@@ -404,8 +275,8 @@ _YEARLESS = object()
 
 
 def _clean_text(value) -> str | None:
-    """A text cell: stripped, blank markers as None, Excel's formula-escaping apostrophe dropped,
-    numbers as written (618.0 -> "618")."""
+    """A text cell: stripped, blank markers as None, numbers as written (618.0 -> "618"). (A CSV's
+    formula-guard apostrophe is taken off as the file is read: ``ptrack.sheets.grid``.)"""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -419,8 +290,6 @@ def _clean_text(value) -> str | None:
     else:
         text = str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\n":  # "\r" became "\n" above
-        text = text[1:]
     if text.casefold() in _BLANK:
         return None
     return text
@@ -612,7 +481,9 @@ _MESSAGE_KEYS = (
     N_("import.no_year"), N_("import.not_a_date"), N_("import.not_a_percent"), N_("import.orphan_line"),
     N_("import.percent_range"), N_("import.progress_vs_end"), N_("import.several_owners"),
     N_("import.unknown_dependency"), N_("import.unknown_status"), N_("import.bad_calendar"),
-    N_("import.calendar_differs"), N_("import.calendar_overridden"),
+    N_("import.calendar_differs"), N_("import.calendar_overridden"), N_("import.formula_no_value"),
+    N_("import.formula_no_value_required"), N_("import.formula_rows"), N_("import.hidden_row"),
+    N_("import.hidden_sheet"), N_("import.outside_table"), N_("import.sheet_imported"),
 )
 
 
@@ -627,6 +498,8 @@ class _Collector:
         return t(self.locale, "import." + key, **values)
 
     def bad(self, r: int, c: int, key: str, **values) -> None:
+        if key == "missing" and (r, c) in self.sheet.uncomputed:  # empty because never computed
+            key = "formula_no_value_required"
         self.problems.append((r, c, f"{self.sheet.ref(r, c)}: {self.msg(key, **values)}"))
 
     def column(self, key: str) -> str:
@@ -654,15 +527,15 @@ def import_table(path: Path | str, *, output: Path | str | None = None, campaign
         if problem:
             raise UsageError(f"--calendar: {problem}")
     try:
-        sheets = read_sheets(path, file, sheet)
+        with open_book(path, file, sheet, score=_header_score, locale=msg_locale) as book:
+            found = None
+            for candidate in book.sheets():
+                header = find_header(candidate)
+                if header is not None:
+                    found = (candidate, header)
+                    break
     except ImportProblem as exc:
         return ImportResult(file, msg_locale, problems=[str(exc)])
-    found = None
-    for candidate in sheets:
-        header = find_header(candidate)
-        if header is not None:
-            found = (candidate, header)
-            break
     if found is None:
         return ImportResult(file, msg_locale,
                             problems=[f"{file}: {t(msg_locale, 'import.no_header', n=HEADER_SCAN_ROWS)}"])
@@ -671,6 +544,10 @@ def import_table(path: Path | str, *, output: Path | str | None = None, campaign
     locale = normalise_locale(locale) if locale else sheet_locale
     result = ImportResult(file, locale)
     col = _Collector(table, header, locale)
+
+    if len(book.names) > 1:
+        others = [col.msg("hidden_sheet", sheet=n) if n in book.hidden else n for n in book.names if n != table.name]
+        result.notes.append(f"{file}: {col.msg('sheet_imported', sheet=table.name, others=t(locale, 'punct.list').join(others))}")
 
     for key in REQUIRED:
         if key not in header.columns:
@@ -683,18 +560,7 @@ def import_table(path: Path | str, *, output: Path | str | None = None, campaign
                           for c in sorted(header.ignored + header.duplicates))
         result.notes.append(f"{table.label}: {col.msg('ignored_columns', columns=shown)}")
 
-    data_rows: list[int] = []
-    for r in range(header.first_data_row, len(table.rows)):
-        values = [v for v in table.rows[r] if _clean_text(v) is not None]
-        if not values:
-            continue
-        if r in table.headings and len(values) == 1:
-            result.notes.append(f"{table.ref(r, 0)}: {col.msg('heading_row', text=_clean_text(values[0]))}")
-            continue
-        name_cell = _clean_text(table.value(r, header.columns["name"]))
-        if name_cell is not None and _norm(name_cell) == _norm(header.texts[header.columns["name"]]):
-            continue  # the header repeated (printed pages)
-        data_rows.append(r)
+    data_rows = _data_rows(col, result.notes)
     if not data_rows:
         result.problems.append(f"{table.label}: {col.msg('no_tasks', row=header.row + 1)}")
         return result
@@ -749,6 +615,59 @@ def import_table(path: Path | str, *, output: Path | str | None = None, campaign
     return result
 
 
+def _header_score(sheet: Sheet) -> int:
+    header = find_header(sheet)
+    return header.score if header else 0
+
+
+# Columns whose cells are computed by ptrack, not read: a formula there needs no value
+_NOT_READ = frozenset(("planned_progress", "deviation", "health", "days_behind"))
+_LISTED = 5  # cell references a note lists before "…"
+
+
+def _data_rows(col: _Collector, notes: list[str]) -> list[int]:
+    """The task rows below the header. Skipped, each with a note by its cell reference: a merged
+    section heading, a row whose only values lie outside the table (no header above them: a stray
+    cell far away), a row hidden in the workbook; skipped silently: the header repeated (printed
+    pages). A formula saved without its computed value in a cell that is read gets a note too
+    (the task is imported with the cell empty; a required cell is a problem, see ``bad``)."""
+    table, header = col.sheet, col.header
+    name_col = header.columns["name"]
+    read = {c: key for key, c in header.columns.items() if key not in _NOT_READ}
+    rows: list[int] = []
+    blank: set[int] = set()
+    for r in table.row_numbers(header.first_data_row):
+        filled = [c for c, v in enumerate(table.row(r)) if _clean_text(v) is not None]
+        if not filled:
+            blank.add(r)
+            continue
+        if r in table.headings and len(filled) == 1:
+            notes.append(f"{table.ref(r, 0)}: {col.msg('heading_row', text=_clean_text(table.value(r, filled[0])))}")
+            continue
+        if not any(c in header.texts for c in filled):
+            cells = ", ".join(table.ref(r, c) for c in filled)
+            notes.append(f"{cells}: {col.msg('outside_table')}")
+            continue
+        name_cell = _clean_text(table.value(r, name_col))
+        if name_cell is not None and _norm(name_cell) == _norm(header.texts[name_col]):
+            continue  # the header repeated (printed pages)
+        if r in table.hidden:
+            shown = name_cell if name_cell is not None else _clean_text(table.value(r, filled[0]))
+            notes.append(f"{table.ref(r, name_col)}: {col.msg('hidden_row', text=shown)}")
+            continue
+        for c in sorted(read):
+            if (r, c) in table.uncomputed and read[c] not in REQUIRED:
+                notes.append(f"{table.ref(r, c)}: {col.msg('formula_no_value', column=header.texts[c])}")
+        rows.append(r)
+    # formulas filled down past the last task, never computed: the rows look empty; say so once
+    only = sorted((r, c) for r, c in table.uncomputed
+                  if r >= header.first_data_row and c in read and (r not in table.rows or r in blank))
+    if only:
+        shown = ", ".join(table.ref(r, c) for r, c in only[:_LISTED])
+        notes.append(f"{shown}{', …' if len(only) > _LISTED else ''}: {col.msg('formula_rows', n=len(only))}")
+    return rows
+
+
 def _sheet_calendar(col: _Collector, rows: list[int]) -> str | None:
     """The campaign's calendar from the 工作日历 / Calendar column (what ``ptrack export`` writes
     on every row), or None when the sheet has no such column or it is empty. Every filled cell
@@ -774,8 +693,8 @@ def _sheet_calendar(col: _Collector, rows: list[int]) -> str | None:
 
 def _title(sheet: Sheet, header: Header) -> str | None:
     """The first line of text above the header (the sheet's title row), if any."""
-    for r in range(header.top):
-        for v in sheet.rows[r]:
+    for r in sheet.row_numbers(0, header.top):
+        for v in sheet.row(r):
             text = _clean_text(v)
             if text and "\n" not in text:
                 return text
