@@ -22,7 +22,7 @@ from ptrack.core.compute import compute_snapshot
 from ptrack.core.loader import parse_yaml
 from ptrack.core.model import build_campaign
 from ptrack.core.validate import validate_document
-from ptrack.sheets.importer import import_table
+from ptrack.sheets.importer import import_table, parse_percent
 from ptrack.sheets.tabular import COLUMN_KEYS, csv_bytes, safe_cell, tracking_rows, xlsx_bytes
 from tests.helpers import campaign_from_yaml
 
@@ -378,6 +378,28 @@ def test_the_cell_limit_counts_utf16_units_and_the_largest_text_round_trips():
     snapshot = compute_snapshot(campaign_from_yaml(risky(1, notes=fits)), as_of=AS_OF)
     Path("fits.xlsx").write_bytes(xlsx_bytes(snapshot, locale="en"))
     assert tasks_of(import_table("fits.xlsx", output="out.yaml"))[0]["notes"] == fits
+
+
+# -- decimal comma -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, fractions, expected", [
+    ("15,5", False, 15.5), ("15,5%", False, 15.5), ("15,5 %", False, 15.5), ("0,155", True, 15.5),
+    ("１５，５", False, 15.5), ("100,0", False, 100), ("1,234.5", False, 1234.5), ("1.234,5", False, 1234.5),
+    ("1,000", False, 1), ("1,2,3", False, 123),
+])
+def test_a_decimal_comma_in_a_percentage(value, fractions, expected):
+    """One comma and no point: a decimal comma (a percentage never needs a thousands separator).
+    With both, the last one is the decimal separator; several commas alone are thousands
+    separators. The range check then reports what is not a percentage."""
+    assert parse_percent(value, excel_percent=False, fractions=fractions) == expected
+
+
+def test_a_semicolon_csv_with_decimal_commas_imports():
+    """What a German or French Excel saves as "CSV": ';' between fields, ',' in numbers."""
+    rows = [HEADERS, ["Poster", "Ann", "2024-03-01", "2024-03-08", "15,5", "first"],
+            ["Video", "Bob", "2024-03-04", "2024-03-15", "0,5", None]]
+    tasks = tasks_of(import_table(csv_file("eu.csv", rows, delimiter=";"), output="out.yaml"))
+    assert [t.get("progress") for t in tasks] == [15.5, 0.5]
 
 
 # -- formula guards ------------------------------------------------------------------------------

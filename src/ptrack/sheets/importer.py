@@ -32,7 +32,10 @@ Decisions, kept here next to the code that makes them:
 - Percentages: ``"15%"`` is always 15. A cell formatted as a percentage in Excel holds a
   fraction (0.15 -> 15). Plain numbers are percentage points, except when every plain number of
   the column lies in 0..1 and at least one has a fraction: then the column is read as fractions
-  (0.15 -> 15, 1 -> 100). So 0.5 in a column that also holds 30 is 0.5%.
+  (0.15 -> 15, 1 -> 100). So 0.5 in a column that also holds 30 is 0.5%. A comma alone is a
+  decimal comma (``15,5`` -> 15.5, as European spreadsheets write it: a percentage never needs a
+  thousands separator, so ``1,000`` is 1); with a point as well, the last of the two is the
+  decimal separator (``1.234,5`` = ``1,234.5`` = 1234.5, then out of range).
 - Names: a leading ``*`` is dropped (``*设计主管`` -> ``设计主管``). A cell of several people is
   split on ``、 , ， ; ；`` and line breaks; on ``/`` only next to a Chinese character
   (``张三/李四``, not ``</b>``); on spaces only when every part holds a Chinese character
@@ -372,13 +375,30 @@ def _serial(value: float, epoch) -> date | None:
     return (from_epoch + timedelta(days=int(value))).date()
 
 
+def _number_text(value) -> str:
+    """A number cell's text with a decimal point (NFKC first: full-width digits and commas).
+    A comma is a decimal comma when it is the only separator and appears once (``15,5`` ->
+    ``15.5``, as a German or French Excel writes it); with a point too, the last of the two is
+    the decimal separator (``1.234,5`` and ``1,234.5`` are both 1234.5); several commas alone
+    separate thousands. A percentage never reaches 1,000, so ``1,000`` reads as 1 (a decimal
+    comma), the only reading that can be a percentage."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if "," not in text:
+        return text
+    if "." in text:
+        if text.rfind(",") > text.rfind("."):
+            return text.replace(".", "").replace(",", ".")
+        return text.replace(",", "")
+    return text.replace(",", ".") if text.count(",") == 1 else text.replace(",", "")
+
+
 def _plain_number(value) -> float | None:
     """A plain number (not a percentage text) from a cell, or None."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+    text = _number_text(value)
     return float(text) if _NUMBER.match(text) else None
 
 
@@ -402,7 +422,7 @@ def parse_percent(value, *, excel_percent: bool, fractions: bool) -> float | Non
     if isinstance(value, (int, float)):
         v = float(value) * (100 if excel_percent or fractions else 1)
     else:
-        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+        text = _number_text(value)
         if text.endswith("%"):
             body = text[:-1].strip()
             if not _NUMBER.match(body):
