@@ -1,6 +1,6 @@
 """The tracking table at its limits, through the command line: an XLSX export refuses a text an
 Excel cell cannot hold (and writes nothing), a build leaves that one file out and says why, an
-import refuses what is not a regular file."""
+import refuses what is not a regular file, and a ``calendar: none`` campaign round-trips."""
 
 from __future__ import annotations
 
@@ -78,3 +78,16 @@ def test_import_of_a_fifo_is_refused_not_a_hang(tmp_path):
     assert (proc.returncode, proc.stdout, proc.stderr) == (
         2, "", "ptrack: error: tracking.csv: not a regular file; give a .csv or .xlsx file\n")
     assert not (tmp_path / "c.yaml").exists()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_calendar_none_campaign_round_trips(run_cli, long_campaign, tmp_path, fmt):
+    """The Calendar column says "none" (calendar days), which is not a blank cell."""
+    long_campaign(notes="short")
+    assert run_cli("export", "long.yaml", "--format", fmt, "-o", f"t.{fmt}", "--as-of", "2024-03-10")[0] == 0
+    code, _, err = run_cli("import", f"t.{fmt}", "-o", "again.yaml")
+    assert code == 0 and err == ""  # no "calendar: weekends" default note
+    assert "  calendar: none\n" in (tmp_path / "again.yaml").read_text("utf-8")
+    assert run_cli("export", "again.yaml", "--format", "csv", "-o", "again.csv", "--as-of", "2024-03-10")[0] == 0
+    if fmt == "csv":
+        assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "t.csv").read_bytes()

@@ -699,7 +699,9 @@ def _sheet_calendar(col: _Collector, rows: list[int]) -> str | None:
 
     first: tuple[str, int] | None = None
     for r in rows:
-        value = _clean_text(col.sheet.value(r, c))
+        raw = col.sheet.value(r, c)
+        # "none" (calendar days) is a calendar here, not a blank marker
+        value = "none" if isinstance(raw, str) and raw.strip().casefold() == "none" else _clean_text(raw)
         if value is None:
             continue
         if check_calendar_code(value) is not None:
