@@ -435,14 +435,17 @@ def export(path, fmt, output, as_of, lang) -> None:
 @click.option("--year", type=click.IntRange(1900, 2200),
               help="Year of dates written without one, such as 3月1日 (default: the most common year "
                    "of the sheet's other dates).")
-@click.option("--sheet", metavar="NAME", help="Worksheet of an .xlsx file (default: the first with a header row).")
+@click.option("--sheet", metavar="NAME",
+              help="Worksheet of an .xlsx file (default: the active one if it has a header row, else the "
+                   "first that does, hidden sheets last; a note names it).")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 def import_(source, output, campaign_id, name, calendar, lang, year, sheet, force) -> None:
     """Import the tracking sheet (CSV or XLSX; Chinese or English headers) as a campaign file.
 
     Every bad cell is reported by its sheet cell (tracking.xlsx!H7: ...) and nothing is written
-    while any cell is bad (exit 1). The output starts with the schema line for editors, passes
-    `ptrack validate` and is written atomically.
+    while any cell is bad (exit 1). What is skipped is said by cell too: hidden rows, cells under
+    no header, formulas saved without a computed value. The output starts with the schema line
+    for editors, passes `ptrack validate` and is written atomically.
     """
     from ptrack.i18n import t
     from ptrack.sheets.importer import check_output, import_table, write_campaign
