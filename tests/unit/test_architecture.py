@@ -23,9 +23,11 @@ ALLOWED = {
     "core": {"schema"},
     "git": {"core"},
     "sheets": {"core"},
-    "render": {"core", "git", "sheets", "pipeline"},
-    "notify": {"core", "git", "render", "pipeline"},
-    "forge": {"core", "git"},  # GitHub and GitLab: CI templates, REST clients
+    # render and notify link to the forms (forge.links); forge: CI templates, REST clients, the
+    # forms and their links, issue parsing and intake
+    "render": {"core", "git", "sheets", "forge", "pipeline"},
+    "notify": {"core", "git", "render", "forge", "pipeline"},
+    "forge": {"core", "git", "sheets", "edit", "pipeline"},
 }
 
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import glob
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Mapping, Sequence
 
 from ptrack.core.notify_config import NotifyConfig, parse_notify
 from ptrack.errors import UsageError
+from ptrack.i18n import N_
 from ptrack.core.loader import YamlProblem, display_path, load_yaml
 
 CONFIG_NAME = "ptrack.yaml"
 DEFAULT_GLOB = "campaigns/*.yaml"
-_KEYS = {"title", "locale", "campaigns", "policy", "site_url", "notify"}
+_KEYS = {"title", "locale", "campaigns", "policy", "site_url", "repo_url", "forge", "notify"}
+FORGES = ("github", "gitlab")
 _POLICY_KEYS = {"deviation_warn", "deviation_fail", "stale_after_days", "due_soon_days", "collaborator_share",
                 "rules"}
 
@@ -28,10 +31,18 @@ class Config:
     policy: Mapping[str, object] = field(default_factory=dict)
     site_url: str | None = None  # where the site is published: <site_url>/<campaign-id>/ is a campaign's page
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    # The repository's web address (no trailing "/" or ".git") and its forge: with it, pages and
+    # digests link each task to its update form (ptrack.forge.links); without it, no links at all.
+    repo_url: str | None = None
+    forge: str = "github"
 
     def page_url(self, campaign_id: str) -> str | None:
         """The campaign's page on the published site, when ``site_url`` is set."""
         return f"{self.site_url.rstrip('/')}/{campaign_id}/" if self.site_url else None
+
+    def person_url(self, person_id: str) -> str | None:
+        """A person's page (我的任务) on the published site, when ``site_url`` is set."""
+        return f"{self.site_url.rstrip('/')}/people/{person_id}/" if self.site_url else None
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -87,8 +98,10 @@ def load_config(start: Path | None = None) -> Config:
     if site_url is not None:
         site_url = _check_site_url(site_url, doc.source, shown)
     notify = parse_notify(data.get("notify"), doc.source, shown)
+    repo_url, forge = _check_repo(data, doc.source, shown)
     return Config(root=path.parent, file=path, title=data.get("title"), locale=data.get("locale"),
-                  campaigns=tuple(campaigns), policy=policy, site_url=site_url, notify=notify)
+                  campaigns=tuple(campaigns), policy=policy, site_url=site_url, notify=notify,
+                  repo_url=repo_url, forge=forge)
 
 
 def _check_site_url(value, source, shown: str) -> str:
@@ -116,6 +129,76 @@ def site_url_problem(value) -> str | None:
         return (f' "{value}" is not a web address; write the address of the published site, '
                 "e.g. https://acme.github.io/campaigns")
     return None
+
+
+def _check_repo(data: dict, source, shown: str) -> tuple[str | None, str]:
+    """``repo_url`` (normalised by ``normalise_repo_url``) and ``forge``: as written, else
+    ``gitlab`` for a repository on gitlab.com or a host named gitlab.*, else ``github``."""
+    from ptrack.i18n import t
+
+    locale = data.get("locale") if isinstance(data.get("locale"), str) else None
+    repo_url = None
+    if data.get("repo_url") is not None:
+        repo_url, problem = normalise_repo_url(data["repo_url"])
+        if problem:
+            loc = source.locate(("repo_url",))
+            raise UsageError(f"{shown}:{loc.line}:{loc.column}: "
+                             + t(locale, f"config.repo_url.{problem}", value=str(data["repo_url"])))
+    if "forge" in data:
+        forge = data["forge"]
+        if forge not in FORGES:
+            loc = source.locate(("forge",))
+            raise UsageError(f"{shown}:{loc.line}:{loc.column}: "
+                             + t(locale, "config.forge", value=str(forge), known=", ".join(FORGES)))
+        return repo_url, forge
+    return repo_url, default_forge(repo_url)
+
+
+def default_forge(repo_url: str | None) -> str:
+    """``gitlab`` when the repository is on gitlab.com or a host whose name starts with
+    "gitlab." (a self-managed GitLab), else ``github``."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(repo_url).hostname or "") if repo_url else ""
+    return "gitlab" if host == "gitlab.com" or host.startswith("gitlab.") else "github"
+
+
+# A path segment of a GitHub or GitLab repository address: owner, group, subgroup, project.
+_REPO_SEGMENT = re.compile(r"^[A-Za-z0-9_.~-]+$")
+_N_REPO_PROBLEMS = (N_("config.repo_url.not-a-url"), N_("config.repo_url.credentials"),
+                    N_("config.repo_url.path"))
+
+
+def normalise_repo_url(value) -> tuple[str | None, str | None]:
+    """(the repository's web address, None) or (None, the problem: ``not-a-url``,
+    ``credentials`` or ``path``). The address is an absolute http(s) URL with a host, no user
+    or password (a token never goes in ptrack.yaml), no query or fragment, and a path of at
+    least two segments (owner/name; GitLab groups nest) made of letters, digits and ``_.~-``,
+    so that it is safe as written in HTML, Markdown and every chat platform's links. A trailing
+    "/" and ".git" (a clone address) are dropped."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value.strip()):
+        return None, "not-a-url"
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        return None, "not-a-url"
+    if parts.scheme not in ("http", "https") or not host or parts.query or parts.fragment or "?" in text \
+            or "#" in text:
+        return None, "not-a-url"
+    if parts.username is not None or parts.password is not None:
+        return None, "credentials"
+    path = parts.path.rstrip("/")
+    if path.endswith(".git"):
+        path = path[:-4]
+    segments = path.split("/")[1:]
+    if len(segments) < 2 or not all(_REPO_SEGMENT.match(s) and s not in (".", "..") for s in segments):
+        return None, "path"
+    return f"{parts.scheme}://{parts.netloc}{path}", None
 
 
 def _check_policy(data: dict, source, shown: str) -> None:
