@@ -165,6 +165,21 @@ def days_text(locale: str | None, days: int) -> str:
     return t(locale, "days.on_plan")
 
 
+def day_text(locale: str | None, day, as_of) -> str:
+    """"today", "tomorrow", else "Thu 18 Apr" / "4月18日（周四）" / "4月18日（週四）": the catalog's
+    date pattern (notify.date_pattern, CLDR syntax) with the names of weekdays and months from
+    Babel's locale data (imported here, on first use). ``day`` and ``as_of`` are dates."""
+    from datetime import timedelta
+
+    if day == as_of:
+        return t(locale, "notify.today")
+    if day == as_of + timedelta(days=1):
+        return t(locale, "notify.tomorrow")
+    from babel.dates import format_date
+
+    return format_date(day, t(locale, "notify.date_pattern"), locale=cldr_locale(locale))
+
+
 def fmt_number(value: float | None, unit: str | None = None) -> str:
     """1234567.0 -> '1,234,567'; 2.5 -> '2.5'; with a unit: '2.5%' or '78 家'."""
     if value is None:

@@ -41,6 +41,11 @@ EXAMPLE_TREE = sorted([
     f"{CID}/tracking.csv",
     f"{CID}/tracking.xlsx",
     "schema/campaign-1.schema.json",  # the campaign schema, for editors, at its $id's path
+    # a page and a calendar feed per person of the example's people: section
+    *(f"people/{pid}/{name}" for pid in ("marketing-director", "marketing-manager", "ops-b", "content-c",
+                                         "design-lead", "designer-a", "sales-manager", "sales-d", "channel-e",
+                                         "tech-lead", "data-analyst")
+      for name in ("index.html", "tasks.ics")),
 ])
 
 SMALL = """\
@@ -99,7 +104,7 @@ def test_writes_exactly_the_designed_tree(run_cli, tmp_path):
     code, out, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
     assert code == 0, err
     assert tree(tmp_path / "site") == EXAMPLE_TREE
-    assert out == f"wrote 16 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})\n"
+    assert out == f"wrote 38 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})\n"
     assert "Traceback" not in err
 
 

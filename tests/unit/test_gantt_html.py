@@ -104,7 +104,7 @@ def test_bars_from_dates_at_day_zoom(snap, model):
     # the status is a class of the bar (its colour) and text in the label pane
     assert bars["a"]["gx-b"].get("class") == "gx-b s-done"
     assert bars["b"]["gx-b"].get("class") == "gx-b s-in_progress gx-crit"  # critical: see below
-    assert '<span class="gx-s s-in_progress">in progress 50.0%</span>' in html
+    assert '<span class="gx-s s-in_progress">in progress<span class="gx-pc"> 50.0%</span></span>' in html
     # rows: the tasks' groups sit at (1 + index) x 24 inside their module's group
     assert [bars[k]["_g"].get("transform") for k in "abcd"] == [
         "translate(0,24)", "translate(0,48)", "translate(0,24)", "translate(0,48)"]
@@ -198,4 +198,4 @@ def test_chinese_labels(snap, model):
     html = render_gantt_section(snap, gantt_model(snap, "zh-CN"), "zh-CN", zoom="week")
     assert ">2024年3月</text>" in html
     assert '<button type="button" class="btn" data-zoom="month" aria-pressed="false">月</button>' in html
-    assert '<span class="gx-s s-done">已完成 100.0%</span>' in html
+    assert '<span class="gx-s s-done">已完成<span class="gx-pc"> 100.0%</span></span>' in html

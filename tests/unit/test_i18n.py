@@ -289,7 +289,7 @@ def test_adding_a_message_is_update_then_set(tmp_path):
 def test_notify_dates_take_weekday_and_month_names_from_cldr(locale, expected):
     from datetime import date
 
-    from ptrack.notify.digest import day_text
+    from ptrack.i18n import day_text
 
     # 2024-04-18 was a Thursday; the catalog gives the pattern, Babel's CLDR data the names
     assert day_text(locale, date(2024, 4, 18), date(2024, 4, 10)) == expected

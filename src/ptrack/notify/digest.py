@@ -35,7 +35,7 @@ from typing import Mapping, Sequence
 
 from ptrack.core.calendars import WorkCalendar, get_calendar
 from ptrack.core.compute import CampaignSnapshot, Health, Status, compute_snapshot
-from ptrack.i18n import N_, NP_, cldr_locale, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, NP_, day_text, fmt_number, fmt_points, normalise_locale, t
 from ptrack.notify.model import Digest, DigestItem, DigestSection, ItemKind, Recipient
 
 TEAM = "@team"  # the person part of the team digest's key (person ids cannot contain "@")
@@ -78,19 +78,6 @@ def previous_working_day(calendar: WorkCalendar, as_of: date) -> date:
     """The working day before D (D - 1 when the calendar has none in its table)."""
     day = calendar.previous_working_day(as_of - timedelta(days=1))
     return day if day is not None else as_of - timedelta(days=1)
-
-
-def day_text(locale: str, day: date, as_of: date) -> str:
-    """"today", "tomorrow", else "Thu 18 Apr" / "4月18日（周四）" / "4月18日（週四）": the catalog's
-    date pattern (notify.date_pattern, CLDR syntax) with the names of weekdays and months from
-    Babel's locale data."""
-    if day == as_of:
-        return t(locale, "notify.today")
-    if day == as_of + timedelta(days=1):
-        return t(locale, "notify.tomorrow")
-    from babel.dates import format_date
-
-    return format_date(day, t(locale, "notify.date_pattern"), locale=cldr_locale(locale))
 
 
 class _Collector:

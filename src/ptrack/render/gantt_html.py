@@ -193,9 +193,11 @@ def gantt_layout(snapshot: CampaignSnapshot, model, locale: str, *, zoom: str | 
 
 def render_gantt_section(snapshot: CampaignSnapshot, model, locale: str, *,
                          png_pages: Sequence[str] = (), svg_file: str | None = None,
-                         zoom: str | None = None) -> str:
+                         zoom: str | None = None, update_urls: Mapping[str, str] | None = None) -> str:
     """The markup inside ``<section id="gantt">`` after its heading: toolbar (shown by
-    gantt.js), legend, the chart, the tooltip box and links to the static images."""
+    gantt.js), legend, the chart, the tooltip box and links to the static images.
+    ``update_urls``: task id -> its update form (``repo_url``): each task's label carries it
+    (``data-u``) and the tooltip shows it as a link."""
     lay = gantt_layout(snapshot, model, locale, zoom=zoom)
     axis = _axis_groups(lay, model.x_end, locale)
     heights = axis_heights(model, lay)
@@ -216,7 +218,7 @@ def render_gantt_section(snapshot: CampaignSnapshot, model, locale: str, *,
     else:
         w(f'<div class="gx-scroll" role="region" aria-label="{_e(t(locale, "html.gantt_region"))}">\n')
         _head(w, model, lay, axis, heights, locale)
-        _body(w, model, lay, axis, runs, locale)
+        _body(w, model, lay, axis, runs, locale, update_urls or {})
         w("</div>\n")
         w('<div class="gx-tip" id="gx-tip" role="tooltip" hidden></div>\n')
     links = [f'<a href="{_e(name)}">{_e(name)}</a>' for name in png_pages]
@@ -450,7 +452,7 @@ def _non_working_runs(snapshot: CampaignSnapshot, lay: GanttLayout) -> list[tupl
 
 
 def _body(w, model, lay: GanttLayout, grid: Mapping[str, tuple], runs: Sequence[tuple[int, int]],
-          locale: str) -> None:
+          locale: str, update_urls: Mapping[str, str]) -> None:
     ppd = lay.ppd
     crit_tag = _e(t(locale, "html.gantt_critical_tag"))
     # The label pane: module headers (buttons) and tasks (links to their tracking-table row).
@@ -465,10 +467,13 @@ def _body(w, model, lay: GanttLayout, grid: Mapping[str, tuple], runs: Sequence[
             attrs = ' data-crit="1"' if tr.critical else ""
             if tr.float_days is not None:
                 attrs += f' data-float="{_n(tr.float_days)}"'
+            if update_urls.get(tr.row.key):
+                attrs += f' data-u="{_e(update_urls[tr.row.key])}"'
             tag = f'<span class="gx-c">{crit_tag}</span>' if tr.critical else ""
             w(f'<li class="gx-r"><a class="gx-task" href="#task-{tid}" data-t="{tid}"{attrs}>'
               f'<span class="gx-n" title="{_e(tr.name)}">{_e(tr.name)}</span>{tag}'
-              f'<span class="gx-s s-{tr.status}">{_e(tr.status_label)} {tr.progress_text}</span></a></li>\n')
+              f'<span class="gx-s s-{tr.status}">{_e(tr.status_label)}<span class="gx-pc"> {tr.progress_text}</span>'
+              '</span></a></li>\n')
         w("</ul></div>\n")
     w("</div>\n")
 
@@ -576,4 +581,4 @@ def _arrows(w, lay: GanttLayout) -> None:
 def gantt_script_labels(locale: str) -> Mapping[str, str]:
     """Strings gantt.js shows (in the page's JSON data block)."""
     return {"critical": t(locale, "html.gantt_critical_tip"), "float": t(locale, NP_("html.gantt_float"), n="{n}"),
-            "task_id": t(locale, "html.gantt_task_id", id="{id}")}
+            "task_id": t(locale, "html.gantt_task_id", id="{id}"), "update": t(locale, "html.update")}

@@ -104,6 +104,18 @@ def json_for_script(value) -> str:
     return text
 
 
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal, safe inside a ``<style>`` element: backslash, double
+    quote, line breaks and ``<`` (no ``</style>``) become CSS escapes."""
+    out = []
+    for ch in text:
+        if ch in '\\"<>&' or ord(ch) < 0x20 or ch in "\u2028\u2029\x7f":
+            out.append(f"\\{ord(ch):x} ")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 def template_cache_dir() -> Path | None:
     """Where compiled templates are kept between runs: ``$PTRACK_CACHE_DIR/templates``, else
     ``$XDG_CACHE_HOME/ptrack/templates``, else ``~/.cache/ptrack/templates``; None (compile
@@ -170,6 +182,7 @@ def _environment():
         keep_trailing_newline=True,
     )
     env.filters["script_json"] = lambda value: Markup(json_for_script(value))
+    env.filters["css_string"] = lambda value: Markup(css_string(value))
     env.globals.update(health_pill=health_pill, status_pill=status_pill, state_pill=state_pill)
     return env
 
@@ -328,8 +341,10 @@ def portfolio_order(snapshots: Sequence[CampaignSnapshot]) -> list[CampaignSnaps
 
 
 def render_portfolio_page(snapshots: Sequence[CampaignSnapshot], *, locale: str | None, as_of: date,
-                          title: str | None = None) -> str:
-    """``index.html``: every campaign with health, progress, days behind, risks, next milestone."""
+                          title: str | None = None, people: Sequence[Mapping] | None = None) -> str:
+    """``index.html``: every campaign with health, progress, days behind, risks, next milestone;
+    ``people``: the list of people with work (``render.people.people_summary``), each linking
+    to their page."""
     locale = normalise_locale(locale)
     campaigns = [_campaign_summary(s, locale) for s in portfolio_order(snapshots)]
     tiles = [{"key": h.value, "label": t(locale, f"health.{h.value}"),
@@ -342,7 +357,7 @@ def render_portfolio_page(snapshots: Sequence[CampaignSnapshot], *, locale: str 
     }
     page_title = title or t(locale, "html.portfolio_title")
     return _render("portfolio.html.j2", **_page_common(locale, as_of), title=page_title,
-                   campaigns=campaigns, tiles=tiles, totals=totals, assets="assets/")
+                   campaigns=campaigns, tiles=tiles, totals=totals, assets="assets/", people=people or [])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -401,8 +416,10 @@ def _evm_line(s: CampaignSnapshot, locale: str) -> str | None:
              ac=_goal_value(e.ac, None), eac=_goal_value(e.eac, None))
 
 
-def _risk_row(s: CampaignSnapshot, rs: RiskSnapshot, locale: str, task_names: Mapping[str, str]) -> dict:
-    """``task_names``: task id -> name (``s.task`` would scan the tasks for each risk)."""
+def _risk_row(s: CampaignSnapshot, rs: RiskSnapshot, locale: str, task_names: Mapping[str, str],
+              links=None) -> dict:
+    """``task_names``: task id -> name (``s.task`` would scan the tasks for each risk);
+    ``links``: the campaign's links (an open risk gets its Resolve link)."""
     r = rs.risk
     task_name = task_names[r.task_id] if r.task_id else t(locale, "html.campaign_level")
     if rs.state == "overdue":
@@ -413,7 +430,8 @@ def _risk_row(s: CampaignSnapshot, rs: RiskSnapshot, locale: str, task_names: Ma
         note = ""
     return {"state": rs.state, "state_label": t(locale, f"risk.{rs.state}"), "issue": r.issue,
             "task": task_name, "owner": s.campaign.person_name(r.owner) or "", "due": _iso(r.due),
-            "note": note, "solution": r.solution or "", "due_soon": rs.due_soon}
+            "note": note, "solution": r.solution or "", "due_soon": rs.due_soon,
+            "resolve_url": links.resolve(r) if links is not None and rs.state != "resolved" else None}
 
 
 def risk_order(risks: Iterable[RiskSnapshot]) -> list[RiskSnapshot]:
@@ -483,7 +501,7 @@ def slip_text(locale: str, slip: tuple[int, date] | None) -> str:
     return t(locale, key, n=abs(days), date=end.isoformat())
 
 
-def _focus_rows(s: CampaignSnapshot, locale: str, history=None) -> list[dict]:
+def _focus_rows(s: CampaignSnapshot, locale: str, history=None, links=None) -> list[dict]:
     warn = s.campaign.policy.deviation_warn
     rows = []
     for ts in sorted((ts for ts in s.tasks if _is_focus(ts, warn)), key=lambda ts: (ts.deviation, -ts.days_behind, ts.task.id)):
@@ -500,6 +518,7 @@ def _focus_rows(s: CampaignSnapshot, locale: str, history=None) -> list[dict]:
             "status": _status(locale, ts.status), "health": _health(locale, ts.health),
             "risks": [{"issue": rs.risk.issue, "state": rs.state, "state_label": t(locale, f"risk.{rs.state}")}
                       for rs in open_risks],
+            "update_url": links.update(task) if links is not None else None,
         })
     return rows
 
@@ -606,6 +625,8 @@ class TrackingRow:
     focus: bool
     risks: tuple[TrackingRisk, ...]
     notes: str
+    update_url: str = ""  # the task's update form ("" without repo_url: no link)
+    update_label: str = ""
 
 
 # The cells below are in this order (the headers' order): a change to the columns must change both.
@@ -633,6 +654,7 @@ def tracking_row_html(r: TrackingRow) -> str:
     updated = f'<span class="sub updated">{e(r.updated)}</span>' if r.updated else ""
     slip = (f'<span class="sub slip{" slip-later" if r.slip_late else ""}">{e(r.slip)}</span>'
             if r.slip else "")
+    update = f'<a class="upd" href="{e(r.update_url)}">{e(r.update_label)}</a>' if r.update_url else ""
     pills = _pill_html("status", e(r.status), e(r.status_label))
     if r.health_label is not None:
         pills = f"{pills} {_pill_html('health', e(r.health), e(r.health_label))}"
@@ -649,7 +671,7 @@ def tracking_row_html(r: TrackingRow) -> str:
         f'data-owner="{e(r.owner_ref)}" data-department="{e(r.department)}" data-status="{e(r.status)}" '
         f'data-health="{e(r.health)}" data-focus="{"1" if r.focus else "0"}">\n'
         f'        <th scope="row" class="{c["name"]}" data-sort="{name}">{name}<span class="sub">{e(r.id)}</span>'
-        f'{updated}</th>\n'
+        f'{updated}{update}</th>\n'
         f'        <td class="{c["description"]}">{e(r.description)}</td>\n'
         f'        <td class="{c["module"]}">{e(r.module)}</td>\n'
         f'        <td class="{c["owner"]}">{e(r.owner)}</td>\n'
@@ -681,14 +703,16 @@ def _tracking_headers(locale: str) -> list[dict]:
              "cls": _column_class(col[0])} for col in TRACKING_COLUMNS]
 
 
-def _tracking_rows(s: CampaignSnapshot, locale: str, history=None) -> list[TrackingRow]:
-    """One ``TrackingRow`` per task, in the campaign's order."""
+def _tracking_rows(s: CampaignSnapshot, locale: str, history=None, links=None) -> list[TrackingRow]:
+    """One ``TrackingRow`` per task, in the campaign's order; ``links``: the campaign's
+    ``forge.links.CampaignLinks`` (None: no update links)."""
     warn = s.campaign.policy.deviation_warn
     updates = getattr(history, "last_updates", None) or {}
     status_labels = {st: t(locale, f"status.{st.value}") for st in Status}
     health_labels = {h: t(locale, f"health.{h.value}") for h in Health}
     state_labels: dict[str, str] = {}
     person_name = s.campaign.person_name
+    update_label = t(locale, "html.update") if links is not None else ""
     rows = []
     for index, ts in enumerate(s.tasks):
         task = ts.task
@@ -716,6 +740,7 @@ def _tracking_rows(s: CampaignSnapshot, locale: str, history=None) -> list[Track
             status=ts.status.value, status_label=status_labels[ts.status], status_rank=_STATUS_RANK[ts.status],
             health=ts.health.value, health_label=None if ts.health is Health.GREEN else health_labels[ts.health],
             focus=_is_focus(ts, warn), risks=tuple(risks), notes=task.notes or "",
+            update_url=links.update(task) if links is not None else "", update_label=update_label,
         ))
     return rows
 
@@ -799,17 +824,20 @@ def _critical_intro(s: CampaignSnapshot, locale: str) -> str:
 
 def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, images: CampaignImages,
                          downloads: Downloads = Downloads(), portfolio_href: str | None = "../index.html",
-                         assets: str = "../assets/", history=None, gantt_model=None) -> str:
+                         assets: str = "../assets/", history=None, gantt_model=None, links=None) -> str:
     """``<campaign>/index.html``: the dashboard of one campaign. ``history``: what git says
     (``ptrack.git.tracking.SiteHistory``): the trend section's note, each task's last update in the
     tracking table and, with a baseline, the slips in the focus list and the table (and the
     baseline bars of the Gantt). ``gantt_model``: the ``gantt.gantt_model`` of the snapshot,
-    when the caller has it already (computed here otherwise)."""
+    when the caller has it already (computed here otherwise). ``links``: the campaign's
+    ``forge.links.CampaignLinks`` (``repo_url``): each task's update link in the tracking table,
+    the focus list and the Gantt's tooltip, each open risk's Resolve link, the risk form; None:
+    no links and no buttons."""
     s = snapshot
     locale = normalise_locale(locale)
     c = s.campaign
     summary = _campaign_summary(s, locale)
-    rows = _tracking_rows(s, locale, history)
+    rows = _tracking_rows(s, locale, history, links)
     task_names = {ts.task.id: ts.task.name for ts in reversed(s.tasks)}  # the first wins, as in s.task
     dimensions = [{"key": dim, "title": t(locale, f"html.by_{dim}"), "label": t(locale, f"col.{dim}"),
                    "rows": _group_rows(s, s.groups.get(dim, ()), locale)} for dim in ("module", "department", "owner", "channel")]
@@ -818,7 +846,8 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
 
         gantt_model = _gantt_model(s, locale, baseline=getattr(history, "baseline_dates", None))
     gantt = render_gantt_section(s, gantt_model, locale, png_pages=[img.src for img in images.gantt],
-                                 svg_file=images.gantt_svg)
+                                 svg_file=images.gantt_svg,
+                                 update_urls={r.id: r.update_url for r in rows} if links is not None else None)
     script_data = {
         "campaign": c.id,
         "gantt": dict(gantt_script_labels(locale)),
@@ -829,13 +858,14 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
     return _render(
         "campaign.html.j2", **_page_common(locale, s.as_of),
         title=c.name, c=summary, cards=_headline(s, locale, summary), evm_line=_evm_line(s, locale),
-        focus=_focus_rows(s, locale, history), images=images, downloads=downloads,
+        focus=_focus_rows(s, locale, history, links), images=images, downloads=downloads,
         critical=_critical_rows(s, locale), critical_intro=_critical_intro(s, locale),
         workload=_workload_view(s, locale),
         has_baseline=getattr(history, "baseline", None) is not None,
         history_note=history_note(history, s.as_of, locale),
         goals=_goal_rows(s, locale), milestones=_milestone_rows(s, locale),
-        risks=[_risk_row(s, rs, locale, task_names) for rs in risk_order(s.risks)],
+        risks=[_risk_row(s, rs, locale, task_names, links) for rs in risk_order(s.risks)],
+        report_risk_url=links.report_risk(campaign_name=c.name) if links is not None else None,
         dimensions=dimensions, headers=_tracking_headers(locale),
         tracking_rows=Markup("".join(map(tracking_row_html, rows))), filters=_filters(s, locale),
         script_data=script_data, warn=fmt_number(c.policy.deviation_warn), gantt=Markup(gantt), portfolio_href=portfolio_href,

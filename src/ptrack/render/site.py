@@ -11,8 +11,14 @@
     <campaign>/trend.png, goals.png
     <campaign>/status.json      that campaign alone
     <campaign>/tracking.csv, tracking.xlsx
+    people/<person>/index.html  a page per person (我的任务), across the campaigns
+    people/<person>/tasks.ics   that person's calendar feed
     schema/campaign-1.schema.json   the campaign schema, for editors: ``$id`` is this file's
                                 address when the site's address is known (``site_url``)
+
+With the repository's address (``repo``, ptrack.yaml's ``repo_url``), every task on the
+dashboards and the person pages links to its update form and every open risk to its Resolve
+form (``ptrack.forge.links``); without it there are no such links.
 
 ``build_files(files, config, out_dir, ...)`` is the whole command below the CLI: load, validate,
 compute, read each campaign's git history (``ptrack.git.tracking.site_history``: one read per campaign
@@ -146,11 +152,12 @@ def _chart_job(s: CampaignSnapshot, locale: str, history: SiteHistory | None):
 
 def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: str,
                     history: SiteHistory | None, job: ChartJob, gantt_sizes, goals_size, trend_size,
-                    notes: list[str]):
+                    notes: list[str], repo=None):
     """Write one campaign's files but its PNG charts (the worker draws them) and its page (which
     must come after them); returns (its ``campaign_json`` fragment for the portfolio's
     status.json, a function (Gantt page sizes, goals size, trend size) -> the page's HTML, the
     page as laid out from the predicted sizes). A file left out is said in ``notes``."""
+    from ptrack.forge.links import campaign_links
     from ptrack.render import gantt, html
     from ptrack.render.markdown import render_report
     from ptrack.reporters import campaign_json, status_json_of
@@ -168,6 +175,8 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
         notes.extend(exc.messages)
         downloads = html.Downloads(xlsx=None)
     writer.write(f"{cid}/gantt.svg", gantt.gantt_svg(job.gantt))
+    # the forms' titles and labels in the campaign's own language, whatever the page's
+    links = campaign_links(repo, cid, s.campaign.locale)
 
     def page(gantt_pngs, goals, trend) -> str:
         images = html.CampaignImages(
@@ -178,7 +187,7 @@ def _build_campaign(writer: _Writer, s: CampaignSnapshot, as_of: date, locale: s
             trend=html.Image("trend.png", *trend, html.trend_alt(s, locale)),
         )
         return html.render_campaign_page(s, locale=locale, images=images, history=history, gantt_model=job.gantt,
-                                         downloads=downloads)
+                                         downloads=downloads, links=links)
 
     return fragment, page, page(gantt_sizes, goals_size, trend_size)
 
@@ -205,7 +214,7 @@ def site_schema_text(site_url: str | None) -> str:
 def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: date, lang: str | None,
                font, title: str | None = None, site_locale: str | None = None,
                histories: Mapping[str, SiteHistory] | None = None, site_url: str | None = None,
-               worker: ChartWorker | None = None) -> BuildResult:
+               worker: ChartWorker | None = None, repo=None) -> BuildResult:
     """Write the site for ``snapshots`` (computed as of ``as_of``) under ``out_dir``.
 
     Language: ``lang`` for every page when given; otherwise each campaign's own ``locale`` for
@@ -216,12 +225,17 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     one does not write are removed; files ptrack did not write are never touched. ``site_url``:
     where the site is published (``site_schema_text``). ``worker``: the ``ChartWorker`` to draw
     the PNG charts with (``build_files`` starts it before loading); one is started here when
-    none is given."""
+    none is given. ``repo``: the repository (``forge.links.Repo``) the update links open forms
+    in; None: no links. Each person's page and feed (``people/<id>/``) is in ``lang``, else the
+    one language of their campaigns, else ``site_locale``."""
     if worker is None:
         with ChartWorker() as own:
             return build_site(snapshots, out_dir, as_of=as_of, lang=lang, font=font, title=title,
-                              site_locale=site_locale, histories=histories, site_url=site_url, worker=own)
+                              site_locale=site_locale, histories=histories, site_url=site_url, worker=own,
+                              repo=repo)
+    from ptrack.core.people import collect_people
     from ptrack.render import html
+    from ptrack.render.people import people_summary, person_files
     from ptrack.reporters import status_json_of
 
     out_dir = Path(out_dir)
@@ -236,7 +250,7 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     _copy_assets(writer)
     writer.write(SCHEMA_PATH, site_schema_text(site_url))
     notes: list[str] = []
-    built = [_build_campaign(writer, s, as_of, locale, histories.get(s.campaign.id), *plan, notes)
+    built = [_build_campaign(writer, s, as_of, locale, histories.get(s.campaign.id), *plan, notes, repo=repo)
              for s, locale, plan in zip(ordered, locales, planned)]
 
     pngs = worker.result()
@@ -255,8 +269,12 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
             page_html = page(actual_gantt, actual_goals, actual_trend)
         writer.write(f"{cid}/index.html", page_html)
     writer.write("status.json", status_json_of([fragment for fragment, *_ in built], as_of))
+    people = collect_people(ordered, as_of)
+    for name, text in person_files(people, lang=lang, site_locale=site_locale, repo=repo, site_url=site_url):
+        writer.write(name, text)
     portfolio_locale = normalise_locale(lang or site_locale)
-    writer.write("index.html", html.render_portfolio_page(ordered, locale=portfolio_locale, as_of=as_of, title=title))
+    writer.write("index.html", html.render_portfolio_page(ordered, locale=portfolio_locale, as_of=as_of, title=title,
+                                                          people=people_summary(people, portfolio_locale)))
     written = tuple(sorted(writer.written))
     removed, failed = _remove_stale(out_dir, sorted(previous - set(written)))
     # A file that could not be removed stays in the manifest: the next build tries again.
@@ -350,6 +368,7 @@ def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, la
             return build_files(files, config, out_dir, as_of=as_of, lang=lang, font=font, baseline=baseline,
                                baseline_required=baseline_required, progress=progress, site_url=site_url,
                                worker=own)
+    from ptrack.forge.links import repo_of
     from ptrack.pipeline import load_all, snapshots_of
 
     results = load_all(files, config)
@@ -361,6 +380,7 @@ def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, la
     report.notes = list(dict.fromkeys(report.notes))
     report.result = build_site(snapshots_of(results, as_of), out_dir, as_of=as_of, lang=lang, font=font,
                                title=config.title, site_locale=config.locale, histories=histories,
-                               site_url=config.site_url if site_url is None else site_url, worker=worker)
+                               site_url=config.site_url if site_url is None else site_url, worker=worker,
+                               repo=repo_of(config))
     report.notes.extend(report.result.notes)
     return report

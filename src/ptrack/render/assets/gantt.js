@@ -322,6 +322,19 @@
         dl.appendChild(dd);
       });
       tip.appendChild(dl);
+      /* with repo_url: the task's update form, a link the pointer or Tab can reach */
+      var url = link ? link.getAttribute("data-u") : null;
+      if (url) {
+        var act = document.createElement("p");
+        act.className = "gx-tipact";
+        var a = document.createElement("a");
+        a.className = "btn btn-primary";
+        a.href = url;
+        a.textContent = this.text.update || "Update";
+        act.appendChild(a);
+        tip.appendChild(act);
+      }
+      tip.classList.toggle("gx-live", !!url);
       this.tipFor = id;
     }
     tip.hidden = false;
@@ -337,6 +350,8 @@
   };
 
   Gantt.prototype.hideTip = function () {
+    window.clearTimeout(this.switchTimer);
+    window.clearTimeout(this.hideTimer);
     if (this.tip) this.tip.hidden = true;
     if (this.hl) this.hl.setAttribute("visibility", "hidden");
     var links = this.labels.querySelectorAll("[aria-describedby=gx-tip]");
@@ -434,23 +449,58 @@
         self.hideTip();
       }
     });
+    var inTip = function (el) { return !!(el && self.tip && self.tip.contains(el)); };
     this.labels.addEventListener("focusout", function (e) {
-      if (!e.relatedTarget || !self.labels.contains(e.relatedTarget)) self.hideTip();
+      if (!e.relatedTarget || !(self.labels.contains(e.relatedTarget) || inTip(e.relatedTarget))) self.hideTip();
     });
+    /* A tooltip with a link (gx-live) takes the pointer: moving onto it keeps it open, and
+     * another task passed on the way there takes over only if the pointer stays on it. */
     var hover = function (e) {
       var el = e.target.closest && e.target.closest("g.gx-t, a.gx-task");
       if (!el) return;
       var id = el.getAttribute("data-t");
-      self.mods();
-      self.highlight(id);
-      self.showTip(id, el, { x: e.clientX, y: e.clientY });
+      var point = { x: e.clientX, y: e.clientY };
+      var show = function () {
+        self.mods();
+        self.highlight(id);
+        self.showTip(id, el, point);
+      };
+      window.clearTimeout(self.switchTimer);
+      window.clearTimeout(self.hideTimer);
+      if (self.tip && !self.tip.hidden && self.tip.classList.contains("gx-live") && self.tipFor !== id) {
+        self.switchTimer = window.setTimeout(show, 180);
+      } else {
+        show();
+      }
     };
     var leave = function (e) {
       var from = e.target.closest && e.target.closest("g.gx-t, a.gx-task");
       var to = e.relatedTarget && e.relatedTarget.closest ? e.relatedTarget.closest("g.gx-t, a.gx-task") : null;
+      if (inTip(e.relatedTarget)) return;
       if (from && from !== to && !(document.activeElement && document.activeElement.closest &&
-                                  document.activeElement.closest(".gx-labels"))) self.hideTip();
+                                  document.activeElement.closest(".gx-labels"))) {
+        /* a live tooltip waits a moment: the pointer may be on its way to its link */
+        if (self.tip && self.tip.classList.contains("gx-live")) {
+          window.clearTimeout(self.hideTimer);
+          self.hideTimer = window.setTimeout(function () { self.hideTip(); }, 400);
+        } else {
+          self.hideTip();
+        }
+      }
     };
+    if (this.tip) {
+      this.tip.addEventListener("mouseenter", function () {
+        window.clearTimeout(self.switchTimer);
+        window.clearTimeout(self.hideTimer);
+      });
+      this.tip.addEventListener("mouseleave", function (e) {
+        var to = e.relatedTarget && e.relatedTarget.closest ? e.relatedTarget.closest("g.gx-t, a.gx-task") : null;
+        if (!to || to.getAttribute("data-t") !== self.tipFor) self.hideTip();
+      });
+      this.tip.addEventListener("focusout", function (e) {
+        if (!e.relatedTarget || !(inTip(e.relatedTarget) || self.labels.contains(e.relatedTarget))) self.hideTip();
+      });
+    }
     this.plot.addEventListener("mouseover", hover);
     this.labels.addEventListener("mouseover", hover);
     this.plot.addEventListener("mouseout", leave);
@@ -463,11 +513,21 @@
     document.addEventListener("keydown", function (e) { if (e.key === "Escape") self.hideTip(); });
   };
 
+  /* On a phone (the page at most 480 px wide) the chart opens at the week zoom, scrolled so that
+   * the as-of date stands a third of the way into the visible plot: the last days and the
+   * next few weeks, where a person's work is. */
+  Gantt.prototype.openOnPhone = function () {
+    if (this.zoomName !== "week") this.zoom("week");
+    var visible = Math.max(1, this.scroll.clientWidth - this.labels.offsetWidth);
+    this.scroll.scrollLeft = Math.max(0, num(this.root, "data-today") * this.ppd - visible / 3);
+  };
+
   function init() {
     var root = document.getElementById("gx");
     if (!root || !root.querySelector(".gx-scroll")) return;
     var gantt = new Gantt(root);
     gantt.attach();
+    if (window.matchMedia && window.matchMedia("(max-width: 480px)").matches) gantt.openOnPhone();
     window.ptrackGantt = gantt; /* for the browser tests and benchmarks */
   }
 

@@ -115,6 +115,21 @@
     apply();
   }
 
+  /* On a phone the tracking table is a list of cards (ptrack.css); this button shows it as the
+   * full table instead (it scrolls sideways inside its frame), and back. */
+  function makeSwitchable(table) {
+    var button = document.querySelector("[data-full-table]");
+    if (!button) return;
+    var section = table.closest("section");
+    button.addEventListener("click", function () {
+      var full = table.classList.contains("cards");
+      table.classList.toggle("cards", !full);
+      if (section) section.classList.toggle("full-table", full);
+      button.setAttribute("aria-pressed", full ? "true" : "false");
+    });
+    button.parentNode.hidden = false;
+  }
+
   function init() {
     var data = readData();
     var table = document.getElementById("tracking-table");
@@ -122,6 +137,7 @@
     makeSortable(table, data.locale);
     var form = document.getElementById("tracking-filters");
     if (form) makeFilterable(table, form, data);
+    makeSwitchable(table);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
