@@ -58,6 +58,7 @@ As of 2024-03-08: planned 40.0%, actual 25.0%, deviation -15.0 points, in progre
 [Risks to resolve]
   - Risk "Venue not confirmed" (Beta): to resolve by today
 {page}
+My tasks: https://acme.example/plans/people/lee/
 
 == Demo: 2 things for Ann (2024-03-08) ==
 -> Ann (ann) · demo/ann/2024-03-08
@@ -66,7 +67,8 @@ As of 2024-03-08: planned 40.0%, actual 25.0%, deviation -15.0 points, in progre
   - Alpha: due Sun 10 Mar, 50.0% done (plan 80.0%)
 [Starting in the next 3 working days]
   - Beta: starts Mon 11 Mar
-{page}"""
+{page}
+My tasks: https://acme.example/plans/people/ann/"""
 
 TOKEN = "0123456789abcdef-secret-token"
 SIGNING = "SECfeedfacefeedfacefeedface0123456789"

@@ -21,6 +21,10 @@ tasks), milestones achieved in (P, D] or missed since P, the weekly-review focus
 past ``deviation_warn``, as the ``deviation-behind`` rule), goals behind pace (as the
 ``goal-behind-pace`` rule), and the campaign's page on the published site.
 
+With the repository's address (``repo_url``), every line about a task links to its update form
+(更新进度) and every line about an open risk to its Resolve form (标记已解决); with ``site_url``,
+a person's digest links to their page (我的任务) besides the campaign's.
+
 Nothing to say means no digest. Ordering is fixed: the team digest first, then people in the
 order of ``people:`` (ids not listed there after them, sorted); sections in a fixed order; items
 by date, then by their order in the file.
@@ -31,12 +35,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 from ptrack.core.calendars import WorkCalendar, get_calendar
 from ptrack.core.compute import CampaignSnapshot, Health, Status, compute_snapshot
 from ptrack.i18n import N_, NP_, day_text, fmt_number, fmt_points, normalise_locale, t
-from ptrack.notify.model import Digest, DigestItem, DigestSection, ItemKind, Recipient
+from ptrack.notify.model import Digest, DigestItem, DigestSection, ItemKind, ItemLink, Recipient
 
 TEAM = "@team"  # the person part of the team digest's key (person ids cannot contain "@")
 PERSON_SECTIONS = ("overdue", "risks", "due", "starting", "milestones", "stale")
@@ -97,13 +101,34 @@ class _Collector:
 def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
                   previous: CampaignSnapshot | None = None, previous_day: date | None = None,
                   stale: Mapping[str, Stale] | None = None, page_url: str | None = None,
-                  locale: str | None = None) -> list[Digest]:
+                  locale: str | None = None, repo=None,
+                  person_url: Callable[[str], str | None] | None = None) -> list[Digest]:
     """Every digest of one campaign as of ``snapshot.as_of``: the team's first, then each person's.
 
     ``previous``: the campaign as of ``previous_day`` (the previous working day), for health
-    changes; ``stale``: task id -> Stale for the in-progress tasks git finds stale."""
+    changes; ``stale``: task id -> Stale for the in-progress tasks git finds stale. ``repo``: the
+    repository (``forge.links.Repo``) whose forms the lines link to (None: no links);
+    ``person_url``: person id -> their page on the published site (``Config.person_url``), for
+    the people who have one (``core.people``: listed under ``people:``, or written as an id in
+    a campaign without it)."""
+    from ptrack.core.people import ID
+    from ptrack.forge.links import campaign_links
+
     campaign = snapshot.campaign
     locale = normalise_locale(locale or campaign.locale)
+    links = campaign_links(repo, campaign.id, campaign.locale)
+    update_label, resolve_label = t(locale, "html.update"), t(locale, "html.resolve")
+
+    def update(task) -> tuple[ItemLink, ...]:
+        return (ItemLink("update", update_label, links.update(task)),) if links is not None else ()
+
+    def resolve(risk) -> tuple[ItemLink, ...]:
+        return (ItemLink("resolve", resolve_label, links.resolve(risk)),) if links is not None else ()
+
+    def page_of(person: str) -> str | None:
+        has_page = person in campaign.people if campaign.people else bool(ID.match(person))
+        return person_url(person) if person_url is not None and has_page else None
+
     cal = get_calendar(campaign.calendar)
     as_of = snapshot.as_of
     until = horizon_end(cal, as_of, horizon_days)
@@ -138,13 +163,13 @@ def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
         for kind, day, text, urgent in found:
             for person, collaborating in targets:
                 line = text + (t(locale, "notify.collaborating") if collaborating else "")
-                people.add(person, DigestItem(kind, line, day.isoformat(), task.id, urgent), (day, i))
+                people.add(person, DigestItem(kind, line, day.isoformat(), task.id, urgent, update(task)), (day, i))
         s = (stale or {}).get(task.id)
         if s is not None and ts.status is Status.IN_PROGRESS:
             text = t(locale, "notify.item.task-stale", name=task.name, days=s.days, date=s.date.isoformat(),
                      author=s.author, limit=campaign.policy.stale_after_days)
             people.add(task.owner or campaign.lead, DigestItem(ItemKind.TASK_STALE, text, s.date.isoformat(),
-                                                               task.id), (s.date, i))
+                                                               task.id, links=update(task)), (s.date, i))
 
     # -- risks -------------------------------------------------------------------------------
     tasks_by_id = {ts.task.id: ts.task for ts in snapshot.tasks}
@@ -157,10 +182,12 @@ def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
         if rs.state == "overdue":
             text = t(locale, NP_("notify.item.risk-overdue"), issue=risk.issue, where=where, due=when(risk.due),
                      days=rs.days_overdue)
-            people.add(owner, DigestItem(ItemKind.RISK_OVERDUE, text, risk.due.isoformat(), risk.task_id, True), order)
+            people.add(owner, DigestItem(ItemKind.RISK_OVERDUE, text, risk.due.isoformat(), risk.task_id, True,
+                                         resolve(risk)), order)
         elif rs.state == "open" and within(risk.due):
             text = t(locale, "notify.item.risk-due", issue=risk.issue, where=where, due=when(risk.due))
-            people.add(owner, DigestItem(ItemKind.RISK_DUE, text, risk.due.isoformat(), risk.task_id), order)
+            people.add(owner, DigestItem(ItemKind.RISK_DUE, text, risk.due.isoformat(), risk.task_id,
+                                         links=resolve(risk)), order)
 
     # -- milestones coming up ----------------------------------------------------------------
     for k, ms in enumerate(snapshot.milestones):
@@ -174,7 +201,7 @@ def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
             people.add(person, DigestItem(ItemKind.MILESTONE_UPCOMING, text, m.date.isoformat()), (m.date, k))
 
     digests = []
-    team = _team_items(snapshot, previous, previous_day, locale)
+    team = _team_items(snapshot, previous, previous_day, locale, update)
     if team:
         lead = campaign.people.get(campaign.lead) if campaign.lead else None
         recipient = Recipient(None, t(locale, "notify.team"), dict(lead.handles) if lead else {})
@@ -184,12 +211,13 @@ def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
         p = campaign.people.get(person)
         recipient = Recipient(person, p.name if p else person, dict(p.handles) if p else {})
         digests.append(_digest(snapshot, recipient, people.items[person], PERSON_SECTIONS, page_url, locale,
-                               horizon_days, previous_day))
+                               horizon_days, previous_day, person_url=page_of(person)))
     return digests
 
 
 def _team_items(snapshot: CampaignSnapshot, previous: CampaignSnapshot | None, previous_day: date,
-                locale: str) -> list[tuple[tuple, DigestItem]]:
+                locale: str, update=lambda task: ()) -> list[tuple[tuple, DigestItem]]:
+    """The team digest's items; ``update(task)``: the links of a line about ``task``."""
     from ptrack.core.rules import effective_severity
     from ptrack.core.diagnostics import Severity
 
@@ -216,7 +244,7 @@ def _team_items(snapshot: CampaignSnapshot, previous: CampaignSnapshot | None, p
                 ItemKind.HEALTH_CHANGE, t(locale, "notify.item.task-health", name=ts.task.name,
                                           old=health(old.health), new=health(ts.health),
                                           owner=campaign.person_name(ts.task.owner) or t(locale, "unassigned")),
-                task_id=ts.task.id, urgent=ts.health is Health.RED)))
+                task_id=ts.task.id, urgent=ts.health is Health.RED, links=update(ts.task))))
     # milestones hit in (P, D], missed since P
     for k, ms in enumerate(snapshot.milestones):
         m = ms.milestone
@@ -241,7 +269,8 @@ def _team_items(snapshot: CampaignSnapshot, previous: CampaignSnapshot | None, p
                          points=fmt_points(behind), planned=fmt_points(ts.planned_progress),
                          actual=fmt_points(ts.actual_progress), days=max(ts.days_behind, 0))
                 out.append(((2, ts.deviation, i), DigestItem(ItemKind.FOCUS, text, task_id=ts.task.id,
-                                                             urgent=behind > policy.deviation_fail + 1e-9)))
+                                                             urgent=behind > policy.deviation_fail + 1e-9,
+                                                             links=update(ts.task))))
     # goals behind pace: what the goal-behind-pace rule reports
     if effective_severity("goal-behind-pace", Severity.WARNING, policy.rules) is not None:
         for g, gs in enumerate(snapshot.goals):
@@ -273,7 +302,7 @@ def _people_order(campaign, items: Mapping[str, list]) -> list[str]:
 
 def _digest(snapshot: CampaignSnapshot, recipient: Recipient, items: list[tuple[tuple, DigestItem]],
             section_order: Sequence[str], page_url: str | None, locale: str, horizon_days: int,
-            previous_day: date) -> Digest:
+            previous_day: date, person_url: str | None = None) -> Digest:
     campaign = snapshot.campaign
     by_section: dict[str, list[tuple[tuple, DigestItem]]] = {}
     for order, item in items:
@@ -299,7 +328,7 @@ def _digest(snapshot: CampaignSnapshot, recipient: Recipient, items: list[tuple[
                 status=t(locale, f"status.{snapshot.status.value}"))
     return Digest(campaign.id, campaign.name, as_of, locale, recipient, title, summary, tuple(sections),
                   page_url, digest_key(campaign.id, recipient.person_id, snapshot.as_of),
-                  health=snapshot.health.value)
+                  health=snapshot.health.value, person_url=person_url)
 
 
 def _sortable(order: tuple) -> tuple:
@@ -330,6 +359,7 @@ def collect_digests(files: Sequence[Path], config, as_of: date, *, locale: str |
     """The digests of every valid campaign in ``files`` as of ``as_of``; invalid files give their
     diagnostics and no digest. ``git``: read git history for stale tasks and the previous
     working day's version (outside git, the file as it is computed as of that day)."""
+    from ptrack.forge.links import repo_of
     from ptrack.pipeline import load_all
 
     run = DigestRun(as_of)
@@ -348,7 +378,8 @@ def collect_digests(files: Sequence[Path], config, as_of: date, *, locale: str |
         previous = compute_snapshot(previous_campaign or campaign, as_of=previous_day)
         run.digests += build_digests(snapshot, horizon_days=config.notify.horizon_days, previous=previous,
                                      previous_day=previous_day, stale=stale,
-                                     page_url=config.page_url(campaign.id), locale=locale)
+                                     page_url=config.page_url(campaign.id), locale=locale, repo=repo_of(config),
+                                     person_url=config.person_url if config.site_url else None)
     return run
 
 

@@ -41,12 +41,24 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class ItemLink:
+    """A link after a digest line: ``update`` (更新进度, the task's update form) or ``resolve``
+    (标记已解决, the form that marks the risk resolved); ``label`` is localised, ``url`` holds
+    only characters safe in every platform's markup (``ptrack.forge.links``)."""
+
+    kind: str
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
 class DigestItem:
     kind: ItemKind
     text: str                    # one localised line, plain text (channels add their own markup)
     date: str | None = None      # ISO date the line is about (start, due, milestone date)
     task_id: str | None = None
     urgent: bool = False         # overdue / missed: listed first and marked by the channel
+    links: tuple[ItemLink, ...] = ()  # with repo_url: the forms to act on the line
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,7 @@ class Digest:
     page_url: str | None         # the campaign's page on the published site (site_url), if known
     key: str                     # de-duplication key derived from campaign, person and D
     health: str | None = None    # the campaign's health (green | amber | red): the card's colour
+    person_url: str | None = None  # the person's page (我的任务) on the published site, if known
 
     @property
     def is_team(self) -> bool:

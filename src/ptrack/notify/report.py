@@ -31,9 +31,13 @@ def digest_text(digest: Digest) -> str:
     lines = [f"== {digest.title} ==", f"-> {who} · {digest.key}", digest.summary]
     for section in digest.sections:
         lines.append(f"[{section.title}]")
-        lines += [f"  {'!' if item.urgent else '-'} {item.text}" for item in section.items]
+        for item in section.items:
+            lines.append(f"  {'!' if item.urgent else '-'} {item.text}")
+            lines += [f"      {link.label}: {link.url}" for link in item.links]
     if digest.page_url:
         lines.append(f"{t(digest.locale, 'notify.page')}: {digest.page_url}")
+    if digest.person_url:
+        lines.append(f"{t(digest.locale, 'notify.channel.my_page')}: {digest.person_url}")
     return "\n".join(lines) + "\n"
 
 
@@ -155,11 +159,13 @@ def digest_dict(digest: Digest) -> dict:
     r = digest.recipient
     return {"campaign": digest.campaign_id, "campaign_name": digest.campaign_name, "as_of": digest.as_of,
             "locale": digest.locale, "key": digest.key, "title": digest.title, "summary": digest.summary,
-            "page_url": digest.page_url,
+            "page_url": digest.page_url, "person_url": digest.person_url,
             "recipient": {"person": r.person_id, "name": r.name, "handles": dict(r.handles)},
             "sections": [{"key": s.key, "title": s.title,
                           "items": [{"kind": i.kind.value, "text": i.text, "date": i.date, "task": i.task_id,
-                                     "urgent": i.urgent} for i in s.items]} for s in digest.sections]}
+                                     "urgent": i.urgent,
+                                     "links": [{"kind": k.kind, "label": k.label, "url": k.url} for k in i.links]}
+                                    for i in s.items]} for s in digest.sections]}
 
 
 def report_json(report: NotifyReport) -> str:

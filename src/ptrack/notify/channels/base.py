@@ -163,6 +163,17 @@ def overflow_lines(digest: Digest, omitted: int) -> list[str]:
     return lines
 
 
+def page_links(digest: Digest) -> list[tuple[str, str]]:
+    """(label, address) of the pages a digest links to: the campaign's page, then the person's
+    own page (我的任务), each when known (``site_url``)."""
+    out = []
+    if digest.page_url:
+        out.append((t(digest.locale, "notify.channel.open_page"), digest.page_url))
+    if digest.person_url:
+        out.append((t(digest.locale, "notify.channel.my_page"), digest.person_url))
+    return out
+
+
 def footer_text(digest: Digest) -> str:
     return t(digest.locale, "notify.channel.footer", campaign=digest.campaign_name, date=digest.as_of)
 

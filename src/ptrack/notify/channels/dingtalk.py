@@ -21,9 +21,8 @@ import hmac
 import json
 import urllib.parse
 
-from ptrack.i18n import t
 from ptrack.notify.channels.base import (Part, WebhookChannel, footer_text, json_code_answer, overflow_lines,
-                                         part_title, split_digest)
+                                         page_links, part_title, split_digest)
 from ptrack.notify.model import Digest, DigestItem, Message
 from ptrack.notify.transport import HttpResult
 
@@ -37,7 +36,8 @@ def dingtalk_sign(timestamp: str, secret: str) -> str:
 
 
 def _item_line(item: DigestItem) -> str:
-    return f"- 🔴 **{item.text}**" if item.urgent else f"- {item.text}"
+    line = f"- 🔴 **{item.text}**" if item.urgent else f"- {item.text}"
+    return line + "".join(f" [{link.label}]({link.url})" for link in item.links)
 
 
 class DingtalkChannel(WebhookChannel):
@@ -64,8 +64,8 @@ class DingtalkChannel(WebhookChannel):
             lines += ["", f"#### {block.title(digest.locale)}", ""] + [_item_line(i) for i in block.items]
         if part.omitted:
             lines += [""] + overflow_lines(digest, part.omitted)
-        if digest.page_url:
-            lines += ["", f"[{t(digest.locale, 'notify.channel.open_page')}]({digest.page_url})"]
+        if page_links(digest):
+            lines += ["", " · ".join(f"[{label}]({url})" for label, url in page_links(digest))]
         lines += ["", f"###### {footer_text(digest)}"]
         return {"msgtype": "markdown", "markdown": {"title": title, "text": "\n".join(lines)},
                 "at": {"atMobiles": mobiles, "atUserIds": user_ids, "isAtAll": False}}

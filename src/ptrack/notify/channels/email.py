@@ -21,7 +21,7 @@ from typing import Mapping
 
 from ptrack.errors import UsageError
 from ptrack.i18n import t
-from ptrack.notify.channels.base import Channel, footer_text, ordered_items
+from ptrack.notify.channels.base import Channel, footer_text, ordered_items, page_links
 from ptrack.notify.model import Delivery, Digest, Message
 from ptrack.notify.transport import SECURITY_MODES, Clock, RetryPolicy, SmtpServer, send_mail
 
@@ -117,9 +117,12 @@ class EmailChannel(Channel):
         lines = [self._greeting(digest), "", digest.summary]
         for section in digest.sections:
             lines += ["", section.title]
-            lines += [f"- [!] {i.text}" if i.urgent else f"- {i.text}" for i in ordered_items(section)]
-        if digest.page_url:
-            lines += ["", f"{t(digest.locale, 'notify.channel.open_page')}: {digest.page_url}"]
+            for i in ordered_items(section):
+                lines.append(f"- [!] {i.text}" if i.urgent else f"- {i.text}")
+                lines += [f"  {link.label}: {link.url}" for link in i.links]
+        if page_links(digest):
+            lines.append("")
+            lines += [f"{label}: {url}" for label, url in page_links(digest)]
         lines += ["", "-- ", footer_text(digest)]
         return "\n".join(lines) + "\n"
 
@@ -135,13 +138,16 @@ class EmailChannel(Channel):
             out.append(f"<h3>{e(section.title)}</h3>\n<ul>")
             for item in ordered_items(section):
                 text = e(item.text)
-                out.append(f'<li><strong style="color:#c62828">{text}</strong></li>' if item.urgent
-                           else f"<li>{text}</li>")
+                text = f'<strong style="color:#c62828">{text}</strong>' if item.urgent else text
+                links = "".join(f' <a href="{e(link.url)}" style="white-space:nowrap">{e(link.label)}</a>'
+                                for link in item.links)
+                out.append(f"<li>{text}{links}</li>")
             out.append("</ul>")
-        if digest.page_url:
-            out.append(f'<p><a href="{e(digest.page_url)}" style="display:inline-block;padding:8px 16px;'
-                       f'background:{colour};color:#fff;text-decoration:none;border-radius:4px">'
-                       f"{e(t(digest.locale, 'notify.channel.open_page'))}</a></p>")
+        buttons = [f'<a href="{e(url)}" style="display:inline-block;margin:0 8px 8px 0;padding:8px 16px;'
+                   f'background:{colour};color:#fff;text-decoration:none;border-radius:4px">{e(label)}</a>'
+                   for label, url in page_links(digest)]
+        if buttons:
+            out.append(f"<p>{''.join(buttons)}</p>")
         out.append(f'<p style="color:#888;font-size:12px">{e(footer_text(digest))}</p>')
         out.append("</body></html>")
         return "\n".join(out) + "\n"

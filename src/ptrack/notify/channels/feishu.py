@@ -19,9 +19,8 @@ import hashlib
 import hmac
 import json
 
-from ptrack.i18n import t
 from ptrack.notify.channels.base import (Part, WebhookChannel, footer_text, json_code_answer, overflow_lines,
-                                         part_title, split_digest)
+                                         page_links, part_title, split_digest)
 from ptrack.notify.model import Digest, DigestItem, Message
 from ptrack.notify.transport import HttpResult
 
@@ -43,8 +42,11 @@ def _escape(text: str) -> str:
 
 
 def _item_line(item: DigestItem) -> str:
+    """The item, red when urgent, then its links as ``[label](url)`` (card markdown; the URL
+    holds no character the card's markdown reads)."""
     text = _escape(item.text)
-    return f"- <font color='red'>{text}</font>" if item.urgent else f"- {text}"
+    line = f"- <font color='red'>{text}</font>" if item.urgent else f"- {text}"
+    return line + "".join(f" [{_escape(link.label)}]({link.url})" for link in item.links)
 
 
 class FeishuChannel(WebhookChannel):
@@ -72,10 +74,11 @@ class FeishuChannel(WebhookChannel):
         if part.omitted:
             elements.append({"tag": "markdown", "content": "\n".join(
                 _escape(line) for line in overflow_lines(digest, part.omitted))})
-        if digest.page_url:
-            elements.append({"tag": "action", "actions": [{
-                "tag": "button", "type": "primary", "url": digest.page_url,
-                "text": {"tag": "plain_text", "content": t(digest.locale, "notify.channel.open_page")}}]})
+        buttons = [{"tag": "button", "type": "primary" if n == 0 else "default", "url": url,
+                    "text": {"tag": "plain_text", "content": label}}
+                   for n, (label, url) in enumerate(page_links(digest))]
+        if buttons:
+            elements.append({"tag": "action", "actions": buttons})
         elements.append({"tag": "note", "elements": [{"tag": "plain_text", "content": footer_text(digest)}]})
         return {"msg_type": "interactive", "card": {
             "config": {"wide_screen_mode": True},

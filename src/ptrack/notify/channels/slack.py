@@ -14,8 +14,7 @@ HTTP 200; anything else is a failure (HTTP 400 ``invalid_payload``, 403 ``action
 
 from __future__ import annotations
 
-from ptrack.i18n import t
-from ptrack.notify.channels.base import (Part, WebhookChannel, footer_text, overflow_lines, part_title,
+from ptrack.notify.channels.base import (Part, WebhookChannel, footer_text, overflow_lines, page_links, part_title,
                                          split_digest)
 from ptrack.notify.model import Digest, DigestItem, Message
 from ptrack.notify.transport import HttpResult
@@ -36,7 +35,10 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _item_line(item: DigestItem) -> str:
-    return f"• :red_circle: *{_escape(item.text)}*" if item.urgent else f"• {_escape(item.text)}"
+    """The item, bold and marked when urgent, then its links as ``<url|label>`` (Slack reads
+    ``&amp;`` in a link's address as ``&``)."""
+    line = f"• :red_circle: *{_escape(item.text)}*" if item.urgent else f"• {_escape(item.text)}"
+    return line + "".join(f" <{_escape(link.url)}|{_escape(link.label)}>" for link in item.links)
 
 
 def _sections(lines: list[str]) -> list[str]:
@@ -83,11 +85,15 @@ class SlackChannel(WebhookChannel):
         if part.omitted:
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(
                 _escape(line) for line in overflow_lines(digest, part.omitted))}})
-        if digest.page_url:
-            blocks.append({"type": "actions", "elements": [{
-                "type": "button", "action_id": "ptrack-open-page", "url": digest.page_url, "style": "primary",
-                "text": {"type": "plain_text", "text": _clip(t(digest.locale, "notify.channel.open_page"),
-                                                             BUTTON_CHARS)}}]})
+        buttons = []
+        for n, (label, url) in enumerate(page_links(digest)):
+            button = {"type": "button", "action_id": "ptrack-open-page" if url == digest.page_url else "ptrack-my-page",
+                      "url": url, "text": {"type": "plain_text", "text": _clip(label, BUTTON_CHARS)}}
+            if n == 0:
+                button["style"] = "primary"
+            buttons.append(button)
+        if buttons:
+            blocks.append({"type": "actions", "elements": buttons})
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _escape(footer_text(digest))}]})
         fallback = f"{mention}{_escape(part_title(digest, part))}: {_escape(digest.summary)}"
         return {"text": fallback, "blocks": blocks}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ptrack.i18n import t
 from ptrack.notify.channels.base import (Part, WebhookChannel, footer_text, json_code_answer, overflow_lines,
-                                         part_title, split_digest)
+                                         page_links, part_title, split_digest)
 from ptrack.notify.model import Digest, DigestItem, Message
 from ptrack.notify.transport import HttpResult
 
@@ -26,7 +26,8 @@ THROTTLE_CODES = {45009}
 
 
 def _item_line(item: DigestItem) -> str:
-    return f'- <font color="warning">{item.text}</font>' if item.urgent else f"- {item.text}"
+    line = f'- <font color="warning">{item.text}</font>' if item.urgent else f"- {item.text}"
+    return line + "".join(f" [{link.label}]({link.url})" for link in item.links)
 
 
 def _bytes(text: str) -> int:
@@ -58,8 +59,8 @@ class WecomChannel(WebhookChannel):
             lines += ["", f"**{block.title(digest.locale)}**"] + [_item_line(i) for i in block.items]
         if part.omitted:
             lines += [""] + overflow_lines(digest, part.omitted)
-        if digest.page_url:
-            lines += ["", f"[{t(digest.locale, 'notify.channel.open_page')}]({digest.page_url})"]
+        if page_links(digest):
+            lines += ["", " · ".join(f"[{label}]({url})" for label, url in page_links(digest))]
         lines += [f'<font color="comment">{footer_text(digest)}</font>']
         return "\n".join(lines)
 
