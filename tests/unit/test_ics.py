@@ -137,3 +137,49 @@ def test_uids_do_not_depend_on_the_as_of_date(example):
     now = render_ics(example, locale="zh-CN")
     assert "DTSTAMP:20240416T000000Z" in later and "DTSTAMP:20240415T000000Z" in now
     assert uids(now) == uids(later)
+
+
+# -- a person's feed (site/people/<id>/tasks.ics) ------------------------------------------------
+
+def _person_ics(example, person: str, **kw) -> str:
+    from ptrack.core.people import collect_people
+    from ptrack.sheets.ics import render_person_ics
+
+    people = collect_people([example], AS_OF)
+    return render_person_ics(people.get(person), AS_OF, locale=kw.pop("locale", "zh-CN"), **kw)
+
+
+def test_person_feed_spans_each_task_and_marks_risk_deadlines(example):
+    icalendar = pytest.importorskip("icalendar")
+    text = _person_ics(example, "marketing-manager", site_url="https://acme.example/c")
+    assert all(len(line.encode("utf-8")) <= 75 for line in text.split("\r\n"))
+    assert "\r\nREFRESH-INTERVAL;VALUE=DURATION:PT6H\r\nX-PUBLISHED-TTL:PT6H\r\n" in text
+    cal = icalendar.Calendar.from_ical(text)
+    assert str(cal["X-WR-CALNAME"]) == "王雪 · 我的任务"
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    # her 9 tasks (owner or collaborator, none cancelled) and her one open risk with a deadline
+    assert len(events) == 9 + 1
+    kol = events["marketing-manager.spring-launch-2024.task.kol-seeding@ptrack"]
+    # planned 2024-03-18..04-12: an all-day event whose end is the day after (RFC 5545)
+    assert (kol.decoded("DTSTART"), kol.decoded("DTEND")) == (date(2024, 3, 18), date(2024, 4, 13))
+    assert str(kol["SUMMARY"]) == "达人合作种草（新品上市综合营销推广）"
+    assert str(kol["DESCRIPTION"]).split("\n")[:5] == [
+        "活动：新品上市综合营销推广", "角色：主责任人", "当前状态：延期", "进度：75.0% / 100.0%",
+        "计划：2024-03-18 – 2024-04-12"]
+    assert str(kol["URL"]) == "https://acme.example/c/spring-launch-2024/index.html#task-kol-seeding"
+    assert str(kol["STATUS"]) == "CONFIRMED"
+    assert str(events["marketing-manager.spring-launch-2024.task.campus-popup@ptrack"]["STATUS"]) == "TENTATIVE"
+    assert "协同责任人" in str(events["marketing-manager.spring-launch-2024.task.midterm-analysis@ptrack"]["DESCRIPTION"])
+    risk = events["marketing-manager.spring-launch-2024.risk.kol-schedule-conflict@ptrack"]
+    assert (risk.decoded("DTSTART"), risk.decoded("DTEND")) == (date(2024, 4, 12), date(2024, 4, 13))
+    assert str(risk["SUMMARY"]) == "风险解决时限：2位头部达人档期冲突，另有3位腰部达人内容未过审，合作顺延"
+    assert risk.decoded("DTSTAMP").isoformat() == "2024-04-15T00:00:00+00:00"  # the as-of date, no clock
+    starts = [e.decoded("DTSTART") for e in cal.walk("VEVENT")]
+    assert starts == sorted(starts)
+
+
+def test_person_feed_is_deterministic_and_has_no_url_without_a_site(example):
+    text = _person_ics(example, "sales-d")
+    assert text == _person_ics(example, "sales-d")
+    assert "\r\nURL:" not in text
+    assert _person_ics(example, "sales-d", locale="en").count("BEGIN:VEVENT") == text.count("BEGIN:VEVENT")

@@ -578,7 +578,11 @@ def _arrows(w, lay: GanttLayout) -> None:
     w("</g>\n")
 
 
-def gantt_script_labels(locale: str) -> Mapping[str, str]:
-    """Strings gantt.js shows (in the page's JSON data block)."""
-    return {"critical": t(locale, "html.gantt_critical_tip"), "float": t(locale, NP_("html.gantt_float"), n="{n}"),
-            "task_id": t(locale, "html.gantt_task_id", id="{id}"), "update": t(locale, "html.update")}
+def gantt_script_labels(locale: str, *, update: bool = False) -> Mapping[str, str]:
+    """Strings gantt.js shows (in the page's JSON data block); ``update``: the tooltip's update
+    link's label too (with repo_url)."""
+    labels = {"critical": t(locale, "html.gantt_critical_tip"), "float": t(locale, NP_("html.gantt_float"), n="{n}"),
+              "task_id": t(locale, "html.gantt_task_id", id="{id}")}
+    if update:
+        labels["update"] = t(locale, "html.update")
+    return labels

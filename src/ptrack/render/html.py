@@ -850,7 +850,7 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
                                  update_urls={r.id: r.update_url for r in rows} if links is not None else None)
     script_data = {
         "campaign": c.id,
-        "gantt": dict(gantt_script_labels(locale)),
+        "gantt": dict(gantt_script_labels(locale, update=links is not None)),
         "locale": locale,
         "total": len(rows),
         "labels": {"rows_shown": t(locale, "html.rows_shown", shown="{shown}", total="{total}")},
