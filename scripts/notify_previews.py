@@ -9,7 +9,8 @@ and mention comes from the payload.
 
     .venv/bin/python scripts/notify_previews.py [--out docs/img] [--html DIR]
 
-The example campaign as of 2024-04-15 (CN calendar), with ``site_url`` set; git is not read, so
+The example campaign as of 2024-04-15 (CN calendar), with ``site_url`` and ``repo_url`` set (each
+line links to its form, each person to their page); git is not read, so
 the previews do not depend on this repository's history.
 """
 
@@ -32,6 +33,7 @@ from ptrack.notify.digest import collect_digests  # noqa: E402
 
 AS_OF = date(2024, 4, 15)
 SITE = "https://acme.github.io/campaigns"
+REPO_URL = "https://github.com/acme/campaigns"  # the update links (更新进度, 标记已解决) open its forms
 CHROMIUM = "/usr/bin/chromium"
 FONT = ('"Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", "Microsoft YaHei", "Helvetica Neue", '
         "Arial, sans-serif")
@@ -367,7 +369,7 @@ def page(inner: str, css: str, lang: str) -> str:
 
 
 def build_pages() -> dict[str, str]:
-    cfg = Config(root=ROOT, site_url=SITE)
+    cfg = Config(root=ROOT, site_url=SITE, repo_url=REPO_URL)
     run = collect_digests([ROOT / "examples" / "campaign.yaml"], cfg, AS_OF, git=False)
     digests = {d.recipient.person_id: d for d in run.digests}
     campaign_people = {}
