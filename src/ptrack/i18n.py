@@ -12,6 +12,8 @@ README's development section.
 
 from __future__ import annotations
 
+import functools
+
 from ptrack.errors import PtrackError
 
 # The languages, each with the languages that fill the gaps of its catalog, in order. Adding a
@@ -165,10 +167,12 @@ def days_text(locale: str | None, days: int) -> str:
     return t(locale, "days.on_plan")
 
 
+@functools.lru_cache(maxsize=4096)
 def day_text(locale: str | None, day, as_of) -> str:
     """"today", "tomorrow", else "Thu 18 Apr" / "4月18日（周四）" / "4月18日（週四）": the catalog's
     date pattern (notify.date_pattern, CLDR syntax) with the names of weekdays and months from
-    Babel's locale data (imported here, on first use). ``day`` and ``as_of`` are dates."""
+    Babel's locale data (imported here, on first use). ``day`` and ``as_of`` are dates. Kept for
+    the next call with the same arguments: a build asks for the same few days thousands of times."""
     from datetime import timedelta
 
     if day == as_of:

@@ -451,10 +451,16 @@ def test_every_file_is_written_atomically(run_cli, tmp_path, monkeypatch):
         written.append(Path(path).relative_to(tmp_path / "site").as_posix())
         return fsutil.atomic_write(path, data, **kwargs)
 
+    def recording_many(items, **kwargs):
+        items = list(items)
+        written.extend(Path(path).relative_to(tmp_path / "site").as_posix() for path, _ in items)
+        return fsutil.atomic_write_many(items, **kwargs)
+
     monkeypatch.setattr(site, "atomic_write", recording)
+    monkeypatch.setattr(site, "atomic_write_many", recording_many)  # the person pages, fsynced together
     code, _, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
     assert code == 0, err
-    assert sorted(written) == EXAMPLE_TREE  # each file once, through atomic_write
+    assert sorted(written) == EXAMPLE_TREE  # each file once, through atomic_write or atomic_write_many
     # the portfolio after what it links to; then the manifest of what was written
     assert written[-2:] == ["index.html", MANIFEST]
     assert written.index(f"{CID}/index.html") > max(written.index(f"{CID}/{n}") for n in ("gantt.png", "trend.png"))

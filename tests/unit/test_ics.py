@@ -68,6 +68,23 @@ def test_fold_line_keeps_escape_sequences_whole():
     assert fold_line(line) == "DESCRIPTION:" + "a" * 62 + "\r\n \\nb"
 
 
+def test_fold_line_on_many_lines_keeps_characters_and_escapes_whole():
+    import random
+
+    rng = random.Random(17)
+    pieces = ["a", "Z", "7", " ", "风", "险", "😀", "é", "\\", ";", ",", "\n"]
+    for _ in range(2000):
+        line = "DESCRIPTION:" + escape_text("".join(rng.choice(pieces) for _ in range(rng.randrange(0, 120))))
+        folded = fold_line(line)
+        parts = folded.split("\r\n ")
+        assert "".join(parts) == line
+        assert all(len(part.encode("utf-8")) <= (75 if i == 0 else 74) for i, part in enumerate(parts))
+        for part in parts[:-1]:  # no part ends inside an escape: its trailing backslashes pair up
+            assert (len(part) - len(part.rstrip("\\"))) % 2 == 0, (line, parts)
+        if len(line.encode("utf-8")) <= 75:
+            assert folded == line
+
+
 # -- the calendar --------------------------------------------------------------------------------
 
 def test_example_matches_golden(example):

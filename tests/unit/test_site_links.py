@@ -137,12 +137,19 @@ def test_person_page_cards_link_to_the_task_and_its_form(people, example):
     text = render_person_page(work, people, locale="zh-CN", repo=GH)
     page = _parse(text)
     tasks = {ts.task.id: ts.task for ts in example.tasks}
-    # each open task: its row on the campaign page, and its form (done tasks: no form)
-    for tid in ("kol-seeding", "midterm-analysis", "retro-report", "campus-popup"):
+    # each open task: its row on the campaign page, and its form (done tasks: no form); a card
+    # for the sections shown, a line for those folded (later, on hold)
+    for tid in ("kol-seeding", "midterm-analysis"):
         assert ["item-title", f"../../{CID}/index.html#task-{tid}", tasks[tid].name] in page.links
         assert ["btn btn-primary", update_url(GH, campaign=CID, task=tid, task_name=tasks[tid].name, locale="zh-CN"),
                 "更新进度"] in page.links
-    assert ["btn btn-primary", campaign_links(GH, CID, "zh-CN").update(tasks["key-messages"]), "更新进度"] not in page.links
+    for tid in ("retro-report", "campus-popup"):
+        assert ["", f"../../{CID}/index.html#task-{tid}", tasks[tid].name] in page.links
+        assert ["upd", update_url(GH, campaign=CID, task=tid, task_name=tasks[tid].name, locale="zh-CN"),
+                "更新进度"] in page.links
+    key_messages = campaign_links(GH, CID, "zh-CN").update(tasks["key-messages"])
+    assert ["", f"../../{CID}/index.html#task-key-messages", tasks["key-messages"].name] in page.links
+    assert not [link for link in page.links if link[1] == key_messages]
     (risk,) = [r.risk.risk for r in work.risks]
     assert ["btn", campaign_links(GH, CID, "zh-CN").resolve(risk), "标记已解决"] in page.links
     # sections in order, with their counts
@@ -189,3 +196,25 @@ def test_person_files_and_their_calendar_feeds(people):
     assert "https://acme.example/c/people/sales-d/tasks.ics" in files["people/sales-d/index.html"]
     assert files == dict(person_files(people, lang=None, site_locale=None, repo=None,
                                       site_url="https://acme.example/c/"))  # deterministic
+
+
+def test_a_page_lists_the_30_most_recently_done_tasks():
+    from ptrack.core.compute import compute_snapshot
+    from tests.helpers import campaign_from_yaml
+
+    from datetime import timedelta
+
+    end = {i: (date(2024, 2, 29) + timedelta(days=i)).isoformat() for i in range(1, 36)}  # t01 03-01 .. t35 04-04
+    tasks = "".join(f"  - {{id: t{i:02d}, name: T{i:02d}, owner: ann, planned: {{start: 2024-03-01, end: {end[i]}}},"
+                    f" actual: {{start: 2024-03-01, end: {end[i]}}}}}\n" for i in range(1, 36))
+    s = compute_snapshot(campaign_from_yaml("ptrack: 1\ncampaign: {id: c, name: C, start: 2024-03-01, end: 2024-04-30,"
+                                            " calendar: none, locale: en}\ntasks:\n" + tasks), as_of=D)
+    people = collect_people([s], D)
+    text = render_person_page(people.get("ann"), people, locale="en")
+    done = text[text.index('<h3 id="done">'):]
+    # 35 done, finished 03-01..04-04: the 30 latest (t35 .. t06) listed, newest first, 5 left out
+    assert '<h3 id="done">Done <span class="count">35</span></h3>' in done
+    listed = re.findall(r'href="../../c/index.html#task-(t\d\d)"', done)
+    assert listed == [f"t{i:02d}" for i in range(35, 5, -1)]
+    assert "… and 5 more done earlier: see the campaigns&#39; dashboards." in done
+    assert "More: later, on hold and done (35)" in text

@@ -23,6 +23,7 @@ A **risk reference** is the risk's ``id`` when it has one, else its 1-based posi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -81,11 +82,14 @@ def clip(text: str, limit: int = TITLE_CHARS) -> str:
     return one if len(one) <= limit else one[:limit - 1].rstrip() + "…"
 
 
+@functools.lru_cache(maxsize=65536)
 def update_url(repo: Repo, *, campaign: str, task: str, task_name: str, locale: str | None,
                resolve_risk: str | None = None, risk_issue: str | None = None) -> str:
     """进度更新 / Update: the update form with the campaign and task filled in. With
     ``resolve_risk`` (a risk reference) it is 标记已解决 / Resolve: the title names the risk
-    (``risk_issue``) and the form's ``resolve_risk`` field holds the reference."""
+    (``risk_issue``) and the form's ``resolve_risk`` field holds the reference. Kept for the
+    next call with the same arguments (a task is on its dashboard, its people's pages and their
+    digests)."""
     values = {"campaign": campaign, "task": task}
     if resolve_risk is not None:
         values["resolve_risk"] = resolve_risk

@@ -20,6 +20,7 @@ from ptrack.i18n import N_, NP_, day_text, fmt_points, normalise_locale, t
 from ptrack.render.html import _health, _page_common, _render, _signed, _status
 
 PEOPLE_DIR = "people"
+DONE_SHOWN = 30  # the done tasks a page lists: the most recently finished (the dashboards have them all)
 _SECTION_KEYS = (N_("people.section.overdue"), N_("people.section.due_this_week"), N_("people.section.in_progress"),
                  N_("people.section.starting_this_week"), N_("people.section.starting_next_week"),
                  N_("people.section.later"), N_("people.section.on_hold"), N_("people.section.done"),
@@ -117,9 +118,16 @@ def render_person_page(work: PersonWork, people: People, *, locale: str, repo: R
     as_of = people.as_of
     sections = []
     for key in SECTIONS:
-        cards = [_task_card(m, as_of, locale, repo) for m in work.section(key)]
+        tasks = work.section(key)
+        hidden = 0
+        if key == "done":
+            finished = sorted(tasks, key=lambda m: m.task.task.actual_end or m.task.task.planned_end, reverse=True)
+            tasks, hidden = finished[:DONE_SHOWN], max(0, len(finished) - DONE_SHOWN)
+        cards = [_task_card(m, as_of, locale, repo) for m in tasks]
         sections.append({"key": key, "title": t(locale, f"people.section.{key}"), "cards": cards,
-                         "open": key in OPEN_SECTIONS})
+                         "count": len(work.section(key)),
+                         "open": key in OPEN_SECTIONS,
+                         "hidden": t(locale, "people.done_hidden", n=hidden) if hidden else ""})
     week, nxt = people.week, people.next_week
     counts = [
         {"key": "overdue", "label": t(locale, "people.section.overdue"), "count": len(work.section("overdue")),
@@ -136,7 +144,7 @@ def render_person_page(work: PersonWork, people: People, *, locale: str, repo: R
         person={"id": work.id, "name": work.name, "department": work.department or ""},
         campaigns=sorted({(m.campaign.campaign.id, m.campaign.campaign.name) for m in (*work.tasks, *work.risks)}),
         counts=counts, sections=[s for s in sections if s["open"]], more=more,
-        more_count=sum(len(s["cards"]) for s in more),
+        more_count=sum(len(work.section(s["key"])) for s in more),
         risks=[_risk_card(r, as_of, locale, repo) for r in work.risks],
         waiting=[_waiting_card(w, locale, repo) for w in work.waiting],
         weeks=t(locale, "people.weeks", week=_range(*week), next=_range(*nxt)),

@@ -50,7 +50,7 @@ from pathlib import Path
 from ptrack.git.baseline import FIRST
 from ptrack.core.compute import CampaignSnapshot
 from ptrack.core.diagnostics import Diagnostic, Severity
-from ptrack.fsutil import atomic_write
+from ptrack.fsutil import atomic_write, atomic_write_many
 from ptrack.git.tracking import SiteHistory
 from ptrack.i18n import normalise_locale
 from ptrack.render.worker import ChartJob, ChartWorker
@@ -111,6 +111,12 @@ class _Writer:
     def write(self, relative: str, data: bytes | str) -> None:
         atomic_write(self.root / relative, data)
         self.written.append(relative)
+
+    def write_many(self, files) -> None:
+        """Write (relative path, data) pairs, each atomically, their fsyncs together."""
+        files = list(files)
+        atomic_write_many((self.root / relative, data) for relative, data in files)
+        self.written.extend(relative for relative, _ in files)
 
     def render_into(self, relative: str, render: Callable[[Path], None]) -> bytes:
         """Run ``render(path)`` for a renderer that writes a file itself, into a scratch folder;
@@ -252,6 +258,9 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     notes: list[str] = []
     built = [_build_campaign(writer, s, as_of, locale, histories.get(s.campaign.id), *plan, notes, repo=repo)
              for s, locale, plan in zip(ordered, locales, planned)]
+    # the person pages need no chart: written while the chart process still draws
+    people = collect_people(ordered, as_of)
+    writer.write_many(person_files(people, lang=lang, site_locale=site_locale, repo=repo, site_url=site_url))
 
     pngs = worker.result()
     for name, data in pngs.items():
@@ -269,9 +278,6 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
             page_html = page(actual_gantt, actual_goals, actual_trend)
         writer.write(f"{cid}/index.html", page_html)
     writer.write("status.json", status_json_of([fragment for fragment, *_ in built], as_of))
-    people = collect_people(ordered, as_of)
-    for name, text in person_files(people, lang=lang, site_locale=site_locale, repo=repo, site_url=site_url):
-        writer.write(name, text)
     portfolio_locale = normalise_locale(lang or site_locale)
     writer.write("index.html", html.render_portfolio_page(ordered, locale=portfolio_locale, as_of=as_of, title=title,
                                                           people=people_summary(people, portfolio_locale)))

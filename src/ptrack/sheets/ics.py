@@ -25,7 +25,6 @@ from ptrack.i18n import fmt_number, fmt_points, normalise_locale, t
 PRODID = "-//ptrack//ptrack campaign calendar//EN"
 _KIND_ORDER = {"milestone": 0, "task": 1, "risk": 2}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_ESCAPE_OR_CHAR = re.compile(r"\\.|.", re.DOTALL)
 
 
 def escape_text(text: str | None) -> str:
@@ -38,18 +37,27 @@ def escape_text(text: str | None) -> str:
 def fold_line(line: str) -> str:
     """Fold one content line at 75 octets (§3.1): CRLF + one space before each continuation, whose
     text is then at most 74 octets. Never splits a UTF-8 multi-byte character, nor an escape
-    sequence such as ``\\n`` (legal, but some readers get it wrong)."""
-    parts: list[str] = []
-    current, size, limit = [], 0, 75
-    for ch in _ESCAPE_OR_CHAR.findall(line):
-        n = len(ch.encode("utf-8"))
-        if size + n > limit:
-            parts.append("".join(current))
-            current, size, limit = [], 0, 74
-        current.append(ch)
-        size += n
-    parts.append("".join(current))
-    return "\r\n ".join(parts)
+    sequence such as ``\\n`` (legal, but some readers get it wrong). Works on the UTF-8 bytes:
+    a cut moves back over continuation bytes (``10xxxxxx``) and before a backslash that starts
+    an escape (an odd run of backslashes ends just before the cut)."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts: list[bytes] = []
+    start, limit = 0, 75
+    while len(data) - start > limit:
+        cut = start + limit
+        while data[cut] & 0xC0 == 0x80:
+            cut -= 1
+        run = 0
+        while cut - run - 1 >= 0 and data[cut - run - 1] == 0x5C:  # backslashes just before the cut
+            run += 1
+        if run % 2:
+            cut -= 1
+        parts.append(data[start:cut])
+        start, limit = cut, 74
+    parts.append(data[start:])
+    return "\r\n ".join(part.decode("utf-8") for part in parts)
 
 
 def _date(d: date) -> str:
