@@ -89,7 +89,7 @@ def test_build_stderr_is_empty_and_bold_text_uses_the_bold_face(tmp_path, cache)
     proc = _ptrack(env, "build", str(EXAMPLE), "--out", str(tmp_path / "site"))
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # no "findfont: …", no "UserWarning", no font-cache message
-    assert proc.stdout == f"wrote 16 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})\n"
+    assert proc.stdout == f"wrote 38 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})\n"
 
     # What the renderer resolves for bold text, in the same environment: the Bold file, for
     # matplotlib (titles, module rows drawn by matplotlib) and for the Gantt's text layer.

@@ -331,7 +331,7 @@ def test_every_forge_fills_every_place_in_both_languages():
     for lang in ("zh-CN", "en"):
         for name in ("ptrack.yaml", "README.md", "campaign.yaml"):
             places |= {m.lower() for m in _re.findall(r"@@FORGE_([A-Z_]+)@@", _template(f"{lang}/{name}"))}
-    assert places == {"files", "review", "notify_secret", "notify_try", "notify_where", "site_url"}
+    assert places == {"files", "review", "notify_secret", "notify_try", "notify_where", "site_url", "repo"}
     for forge in FORGES:
         for lang in ("zh-CN", "en"):
             assert set(fragments(forge, lang)) == places, (forge, lang)
