@@ -422,16 +422,18 @@ def _risk_row(s: CampaignSnapshot, rs: RiskSnapshot, locale: str, task_names: Ma
     ``links``: the campaign's links (an open risk gets its Resolve link)."""
     r = rs.risk
     task_name = task_names[r.task_id] if r.task_id else t(locale, "html.campaign_level")
-    if rs.state == "overdue":
-        note = t(locale, NP_("html.overdue_by"), n=rs.days_overdue)
-    elif rs.due_soon:
-        note = t(locale, "html.due_soon")
-    else:
-        note = ""
+    note = risk_note(rs, locale)
     return {"state": rs.state, "state_label": t(locale, f"risk.{rs.state}"), "issue": r.issue,
             "task": task_name, "owner": s.campaign.person_name(r.owner) or "", "due": _iso(r.due),
             "note": note, "solution": r.solution or "", "due_soon": rs.due_soon,
             "resolve_url": links.resolve(r) if links is not None and rs.state != "resolved" else None}
+
+
+def risk_note(rs: RiskSnapshot, locale: str) -> str:
+    """What a risk's deadline says: "overdue by N days", "due soon", or nothing."""
+    if rs.state == "overdue":
+        return t(locale, NP_("html.overdue_by"), n=rs.days_overdue)
+    return t(locale, "html.due_soon") if rs.due_soon else ""
 
 
 def risk_order(risks: Iterable[RiskSnapshot]) -> list[RiskSnapshot]:

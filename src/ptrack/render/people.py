@@ -17,7 +17,7 @@ from ptrack.core.compute import Health
 from ptrack.core.people import OPEN_SECTIONS, SECTIONS, MyRisk, MyTask, People, PersonWork, Waiting
 from ptrack.forge.links import Repo, campaign_links
 from ptrack.i18n import N_, NP_, day_text, fmt_points, normalise_locale, t
-from ptrack.render.html import _health, _page_common, _render, _signed, _status
+from ptrack.render.html import _health, _page_common, _render, _signed, _status, risk_note
 
 PEOPLE_DIR = "people"
 DONE_SHOWN = 30  # the done tasks a page lists: the most recently finished (the dashboards have them all)
@@ -77,12 +77,7 @@ def _task_card(m: MyTask, as_of: date, locale: str, repo: Repo | None) -> dict:
 
 def _risk_card(r: MyRisk, as_of: date, locale: str, repo: Repo | None) -> dict:
     c, rs, risk = r.campaign.campaign, r.risk, r.risk.risk
-    if rs.state == "overdue":
-        note = t(locale, NP_("html.overdue_by"), n=rs.days_overdue)
-    elif rs.due_soon:
-        note = t(locale, "html.due_soon")
-    else:
-        note = ""
+    note = risk_note(rs, locale)
     links = _links(c, repo)
     task = r.task.task if r.task else None
     return {
