@@ -492,7 +492,11 @@ def _date_option(option: str, value: str | None, today: date) -> date | None:
 @click.option("--value", metavar="V", help="The measured value of --goal.")
 @click.option("--date", "on", metavar="YYYY-MM-DD",
               help="Date of the measurement or the risk resolution (default: $PTRACK_AS_OF, else today).")
-def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_id, value, on) -> None:
+@click.option("--lang", type=click.Choice(LANGS), help="Language of the messages (default: the campaign's locale).")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=30, show_default=True, metavar="S",
+              help="Seconds to wait while another command is changing the same file.")
+def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_id, value, on, lang,
+           lock_timeout) -> None:
     """Update one task or record a goal measurement, editing PATH in place.
 
     \b
@@ -500,10 +504,17 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
                                  [--resolve-risk N] [--note TEXT]
       ptrack update PATH --goal ID --value V [--date D]
 
-    Comments, key order, quoting and blank lines are kept. The result is validated first: an
-    edit that would make the file invalid is refused (exit 1) and the file is left untouched.
+    Only the values that change are rewritten: comments, key order, quoting, blank lines and
+    every other byte stay as they were. The result is validated first: an edit that would make
+    the file invalid is refused (exit 1) and the file is left untouched. The file is locked
+    while it is read, edited and written, so updates running at the same time (a workflow per
+    update form, say) run one after the other and none is lost. A link is followed: the file it
+    points to is updated and the link stays.
     """
-    from ptrack.sheets.update import GoalEdit, TaskEdit, parse_number, update_file
+    from ptrack.edit.campaign import summary
+    from ptrack.edit.engine import edit_file
+    from ptrack.edit.update import goal_operations, parse_number, task_operations
+    from ptrack.i18n import N_, t
 
     day = _date_option("--date", on, date.today()) if on else resolve_as_of(None)
     task_options = (progress, start, end, done, resolve_risk, note)
@@ -512,26 +523,26 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
             raise UsageError("--goal records a measurement; give either TASK_ID and task options or --goal")
         if value is None:
             raise UsageError("--goal needs --value V")
-        edit = GoalEdit(goal_id, parse_number(value, "--value"), day)
+        operations = goal_operations(goal_id, parse_number(value, "--value"), day)
     else:
         if value is not None:
             raise UsageError("--value goes with --goal ID")
         if task_id is None:
             raise UsageError("give a TASK_ID (or --goal ID --value V)")
-        edit = TaskEdit(task_id, day, progress=progress, start=_date_option("--start", start, day),
-                        end=_date_option("--end", end, day), done=done, resolve_risk=resolve_risk,
-                        note=note)
-        if edit.is_empty():
+        if all(v is None for v in task_options):
             raise UsageError("nothing to update: give --progress, --start, --end, --done, "
                              "--resolve-risk or --note")
-    outcome = update_file(path, edit)
-    if outcome.diagnostics:
-        _print_diagnostics(outcome.diagnostics)
-        reason = ("the file has errors; fix them first" if outcome.invalid_before
-                  else "the edit would make the file invalid")
-        echo(f"ptrack: {outcome.file} not updated: {reason}", err=True)
+        operations = task_operations(task_id, on=day, progress=progress, start=_date_option("--start", start, day),
+                                     end=_date_option("--end", end, day), done=done, resolve_risk=resolve_risk,
+                                     note=note)
+    config = _config()
+    result = edit_file(path, operations, locale=lang, policy_defaults=config.policy, lock_timeout=lock_timeout)
+    if result.diagnostics:
+        _print_diagnostics(result.diagnostics)
+        reason = t(result.locale, N_("update.invalid_before") if result.invalid_before else N_("update.refused"))
+        echo(f"ptrack: {t(result.locale, 'update.not_updated', file=result.file, reason=reason)}", err=True)
         sys.exit(1)
-    echo(outcome.summary)
+    echo(summary(result))
     sys.exit(0)
 
 

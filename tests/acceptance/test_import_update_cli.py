@@ -192,23 +192,26 @@ def campaign(repo):
 def test_update_a_task(run_cli, campaign, monkeypatch):
     monkeypatch.setenv("PTRACK_AS_OF", "2024-04-16")
     code, out, err = run_cli("update", "c.yaml", "kol-seeding", "--done", "17", "--resolve-risk", "1",
-                             "--note", "备选达人已签约")
+                             "--note", "备选达人已签约", "--lang", "en")
     assert (code, err) == (0, "")
     assert out == ("c.yaml: task kol-seeding: quantity.done 15 -> 17, risks[1].resolved false -> 2024-04-16, "
                    "note added\n")
     assert run_cli("validate", "c.yaml")[0] == 0
+    # without --lang: the campaign's language (the example is zh-CN)
+    assert run_cli("update", "c.yaml", "kol-seeding", "--done", "18") == (
+        0, "c.yaml：任务 kol-seeding：quantity.done 17 → 18\n", "")
 
 
 def test_update_a_goal(run_cli, campaign):
-    assert run_cli("update", "c.yaml", "--goal", "sales", "--value", "61,000", "--date", "2024-04-21") == (
-        0, "c.yaml: goal sales: measurement 2024-04-21: 61000 (added)\n", "")
+    assert run_cli("update", "c.yaml", "--goal", "sales", "--value", "61,000", "--date", "2024-04-21",
+                   "--lang", "en") == (0, "c.yaml: goal sales: measurement 2024-04-21: 61000 (added)\n", "")
     assert "      - {date: 2024-04-21, value: 61000}\n" in campaign.read_text("utf-8")
 
 
 def test_update_start_and_end_accept_today(run_cli, campaign, monkeypatch):
     monkeypatch.setenv("PTRACK_AS_OF", "2024-04-22")
     assert run_cli("update", "c.yaml", "may-day-promo", "--start", "today")[1] == (
-        "c.yaml: task may-day-promo: actual.start 2024-04-22\n")
+        "c.yaml：任务 may-day-promo：actual.start 2024-04-22\n")
 
 
 def test_a_refused_update_exits_1_and_leaves_the_file(run_cli, repo):
@@ -221,7 +224,7 @@ def test_a_refused_update_exits_1_and_leaves_the_file(run_cli, repo):
                     "    planned: {start: 2024-03-01, end: 2024-03-05}\n"
                     "    actual: {start: 2024-03-01, end: 2024-03-05}\n", encoding="utf-8")
     before = path.read_bytes()
-    code, out, err = run_cli("update", "c.yaml", "a", "--progress", "30")
+    code, out, err = run_cli("update", "c.yaml", "a", "--progress", "30", "--lang", "en")
     assert (code, out) == (1, "")
     assert err == ('c.yaml:8:15: error [progress-inconsistent] task "a": actual.end is set, so the '
                    "task is done, but progress is 30; set progress to 100 or remove actual.end\n"
@@ -231,16 +234,18 @@ def test_a_refused_update_exits_1_and_leaves_the_file(run_cli, repo):
 
 def test_an_unknown_task_exits_1_with_a_suggestion(run_cli, campaign):
     before = campaign.read_bytes()
-    assert run_cli("update", "c.yaml", "poster-drafts", "--progress", "50") == (
+    assert run_cli("update", "c.yaml", "poster-drafts", "--progress", "50", "--lang", "en") == (
         1, "", 'ptrack: error: c.yaml: no task "poster-drafts" (did you mean "poster-draft"?)\n')
-    assert run_cli("update", "c.yaml", "--goal", "sale", "--value", "1")[2] == (
+    assert run_cli("update", "c.yaml", "--goal", "sale", "--value", "1", "--lang", "en")[2] == (
         'ptrack: error: c.yaml: no goal "sale" (did you mean "sales"?)\n')
+    assert run_cli("update", "c.yaml", "poster-drafts", "--progress", "50") == (
+        1, "", "ptrack: error: c.yaml：没有任务“poster-drafts”（是否指“poster-draft”？）\n")
     assert campaign.read_bytes() == before
 
 
 def test_an_invalid_file_is_not_updated(run_cli, repo):
     (repo / "c.yaml").write_text("ptrack: 1\nptrack: 1\n", encoding="utf-8")
-    code, out, err = run_cli("update", "c.yaml", "a", "--progress", "5")
+    code, out, err = run_cli("update", "c.yaml", "a", "--progress", "5", "--lang", "en")
     assert (code, out) == (1, "")
     assert err.endswith("ptrack: c.yaml not updated: the file has errors; fix them first\n")
 
@@ -276,7 +281,7 @@ def test_an_interrupted_write_leaves_the_original(run_cli, campaign, monkeypatch
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(os, "replace", broken)
-    assert run_cli("update", "c.yaml", "ecom-promo", "--progress", "40") == (
+    assert run_cli("update", "c.yaml", "ecom-promo", "--progress", "40", "--lang", "en") == (
         2, "", "ptrack: error: c.yaml: cannot write: Input/output error\n")
     assert campaign.read_bytes() == before
     assert sorted(p.name for p in campaign.parent.iterdir() if not p.name.startswith(".git")) == ["c.yaml"]

@@ -23,6 +23,7 @@ ALLOWED = {
     "core": {"schema"},
     "git": {"core"},
     "sheets": {"core"},
+    "edit": {"core"},  # the one editor: every change to a campaign file (update, cascade, clone, intake)
     # render and notify link to the forms (forge.links); forge: CI templates, REST clients, the
     # forms and their links, issue parsing and intake
     "render": {"core", "git", "sheets", "forge", "pipeline"},
@@ -133,11 +134,13 @@ def test_each_stage_imports_only_the_stages_below_it():
 
 def test_the_stage_packages_are_the_pipeline():
     # DESIGN §8: the folders show the pipeline
-    assert {p.name for p in SRC.iterdir() if (p / "__init__.py").exists()} >= {"core", "git", "sheets", "render", "notify"}
+    assert {p.name for p in SRC.iterdir() if (p / "__init__.py").exists()} >= {"core", "git", "sheets", "edit", "render",
+                                                                               "notify"}
     assert {p.stem for p in (SRC / "core").glob("*.py")} >= {"loader", "validate", "model", "calendars", "compute",
                                                              "rules", "diagnostics", "config"}
     assert {p.stem for p in (SRC / "git").glob("*.py")} >= {"gitio", "history", "baseline", "diff", "retro"}
-    assert {p.stem for p in (SRC / "sheets").glob("*.py")} >= {"tabular", "importer", "update", "ics"}
+    assert {p.stem for p in (SRC / "sheets").glob("*.py")} >= {"tabular", "importer", "ics"}
+    assert {p.stem for p in (SRC / "edit").glob("*.py")} >= {"ops", "draft", "patch", "engine", "lock", "update"}
     assert {p.stem for p in (SRC / "render").glob("*.py")} >= {"gantt", "chrome", "charts", "html", "markdown", "site"}
 
 

@@ -1,5 +1,6 @@
-"""``ptrack update``: edits in place that keep comments, order, quoting and blank lines; refusal
-of edits that would make the file invalid; atomic writes."""
+"""``ptrack update``'s edits (``ptrack.edit.update`` through the one editor): edits in place that
+keep comments, order, quoting and blank lines; refusal of edits that would make the file
+invalid; atomic writes."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from ptrack.edit import EditError, edit_file, edit_text
+from ptrack.edit.campaign import summary
+from ptrack.edit.update import goal_operations, task_operations
 from ptrack.errors import UsageError
-from ptrack.sheets.update import (GoalEdit, TaskEdit, UpdateError, _indentation, _patch, apply_update,
-                           update_file)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "import" / "update"
@@ -33,9 +35,25 @@ tasks:
 """
 
 
+def TaskEdit(task_id, on, **options):
+    return task_operations(task_id, on=on, **options)
+
+
+def GoalEdit(goal_id, value, on):
+    return goal_operations(goal_id, value, on)
+
+
+def apply_update(text, operations, file="c.yaml"):
+    return edit_text(text, operations, file=file, locale="en")
+
+
+def update_file(path, operations):
+    return edit_file(path, operations, locale="en")
+
+
 def edited(text: str, *edits) -> str:
     for edit in edits:
-        outcome = apply_update(text, edit, "c.yaml")
+        outcome = apply_update(text, edit)
         assert outcome.diagnostics == [], [d.format_text() for d in outcome.diagnostics]
         text = outcome.text
     return text
@@ -65,8 +83,9 @@ def test_a_file_full_of_comments_changes_only_on_the_edited_lines():
         ("insert", [], ["      - {date: 2024-10-23, value: 3100000}"]),
         ("insert", [], ["    measurements:", "      - {date: 2024-10-22, value: 1.8}"]),
         ("insert", [], ["    actual: {start: 2024-10-08}"]),  # after planned, above the comment
+        # the value's span only: the spaces around it stay, the comments keep their columns
         ("replace", ["    progress:    40          # aligned comment", "    notes: 第一版已提交       # 备注"],
-         ["    progress: 60             # aligned comment", "    # 备注", "    notes: |-", "      第一版已提交",
+         ["    progress:    60          # aligned comment", "    notes: |-                 # 备注", "      第一版已提交",
           "      第二版已定稿"]),
         ("replace", ["    quantity: {done: 3, total: 12, unit: 条}"], ["    quantity: {done: 5, total: 12, unit: 条}"]),
         ("replace", ["        resolved: false"], ["        resolved: 2024-10-23"]),
@@ -74,7 +93,7 @@ def test_a_file_full_of_comments_changes_only_on_the_edited_lines():
     ]
 
 
-def test_lines_ruamel_would_normalise_stay_as_they_were():
+def test_lines_a_yaml_library_would_normalise_stay_as_they_were():
     text = SMALL.replace("ptrack: 1", "ptrack:    1      # spaced").replace("name: A", "name:   'A'")
     after = edited(text, TaskEdit("a", D, progress=20))
     assert changed_lines(text, after) == [("replace", ["    progress: 10"], ["    progress: 20"])]
@@ -113,7 +132,6 @@ def test_quoting_and_block_style_follow_the_file():
             -   issue: x
                 due: '2024-03-05'
         """)
-    assert _indentation(text) == (4, 4, 0)
     after = edited(text, TaskEdit("a", D, end=date(2024, 3, 9), resolve_risk=1))
     assert changed_lines(text, after) == [
         ("insert", [], ["    actual:", '        end: "2024-03-09"']),
@@ -131,19 +149,32 @@ def test_a_measurement_on_the_same_date_is_replaced_and_others_kept_in_date_orde
                   GoalEdit("g", 6, date(2024, 3, 10)))
     # the goal is a flow mapping, so the list goes inside it
     assert "measurements: [{date: 2024-03-05, value: 2}, {date: 2024-03-10, value: 6}]}" in text
-    outcome = apply_update(text, GoalEdit("g", 6, date(2024, 3, 10)), "c.yaml")
-    assert not outcome.changed and outcome.summary == "c.yaml: no change"
+    outcome = apply_update(text, GoalEdit("g", 6, date(2024, 3, 10)))
+    assert not outcome.changed and summary(outcome) == "c.yaml: no change"
 
 
 def test_summary_lines():
-    outcome = apply_update(SMALL, TaskEdit("a", D, progress=35.0, start=date(2024, 3, 2)), "c.yaml")
-    assert outcome.summary == "c.yaml: task a: progress 10 -> 35, actual.start 2024-03-02"
-    outcome = apply_update(SMALL, GoalEdit("g", 2.5, date(2024, 3, 10)), "c.yaml")
-    assert outcome.summary == "c.yaml: goal g: measurement 2024-03-10: 2.5 (added)"
+    outcome = apply_update(SMALL, TaskEdit("a", D, progress=35.0, start=date(2024, 3, 2)))
+    assert summary(outcome) == "c.yaml: task a: progress 10 -> 35, actual.start 2024-03-02"
+    outcome = apply_update(SMALL, GoalEdit("g", 2.5, date(2024, 3, 10)))
+    assert summary(outcome) == "c.yaml: goal g: measurement 2024-03-10: 2.5 (added)"
+    outcome = apply_update(edited(SMALL, GoalEdit("g", 2.5, date(2024, 3, 10))), GoalEdit("g", 3, date(2024, 3, 10)))
+    assert summary(outcome) == "c.yaml: goal g: measurement 2024-03-10: 2.5 -> 3 (replaced)"
+
+
+def test_summary_lines_in_the_campaigns_language():
+    # no locale given: the campaign's (zh-CN when it names none)
+    outcome = edit_text(SMALL, TaskEdit("a", D, progress=35.0, note="x"), file="c.yaml")
+    assert summary(outcome) == "c.yaml：任务 a：progress 10 → 35，已添加备注"
+    outcome = edit_text(SMALL.replace("calendar: none}", "calendar: none, locale: zh-TW}"),
+                        GoalEdit("g", 2, date(2024, 3, 10)), file="c.yaml")
+    assert summary(outcome) == "c.yaml：目標 g：測量值 2024-03-10：2（新增）"
+    with pytest.raises(EditError, match="^c.yaml：没有任务“aa”（是否指“a”？）$"):
+        edit_text(SMALL, TaskEdit("aa", D, progress=1), file="c.yaml")
 
 
 def test_an_edit_that_would_make_the_file_invalid_is_refused():
-    outcome = apply_update(SMALL, TaskEdit("a", D, start=date(2024, 3, 9), end=date(2024, 3, 5)), "c.yaml")
+    outcome = apply_update(SMALL, TaskEdit("a", D, start=date(2024, 3, 9), end=date(2024, 3, 5)))
     assert [d.format_text() for d in outcome.diagnostics] == [
         'c.yaml:9:38: error [date-order] task "a": actual end 2024-03-05 is before actual start 2024-03-09']
 
@@ -156,18 +187,15 @@ def test_an_edit_that_would_make_the_file_invalid_is_refused():
     (TaskEdit("a", D, resolve_risk=1), 'c.yaml: task "a" has no risks'),
 ])
 def test_what_the_file_does_not_have(edit, message):
-    with pytest.raises(UpdateError) as info:
-        apply_update(SMALL, edit, "c.yaml")
+    with pytest.raises(EditError) as info:
+        apply_update(SMALL, edit)
     assert str(info.value) == message and info.value.exit_code == 1
 
 
-def test_patch_applies_ruamels_change_to_the_original_lines():
-    assert _patch("a\nb\n", "a\nb\n", "a\nx\nb\n") == "a\nx\nb\n"
-    # nothing anchors the two changes apart: no patch (ruamel's whole output is used instead)
-    assert _patch("A\nB\nC\n", "a\nb\nc\n", "Y\nb\nZ\n") is None
-    assert _patch("a\n  b\n", "a\nb\n", "a\nc\n") == "a\nc\n"  # widened to the anchors
-    assert _patch("a", "a\n", "a\nb\n") == "a\nb\n"  # the last line, without its line break
-    assert _patch("x\na", "x\na\n", "y\nx\na\n") == "y\nx\na"
+def test_a_file_without_a_final_line_break_gets_its_new_lines_at_the_end():
+    text = SMALL.rstrip("\n")
+    after = edited(text, TaskEdit("a", D, note="n"))
+    assert after == text + "\n    notes: n"
 
 
 # -- files ---------------------------------------------------------------------------------------

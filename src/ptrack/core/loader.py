@@ -10,13 +10,22 @@ timestamps. Building the data from events with an explicit stack gives, in one p
 - no tags but ``!!str`` and friends of the core schema (``!!python/...`` is an error);
 - bounded nesting depth and bounded alias expansion (no "billion laughs");
 - the line and column of every key and value, kept per container, so a diagnostic can point at
-  any node by its JSON path without building a path for every node up front.
+  any node by its JSON path without building a path for every node up front;
+- on request (``parse_yaml(text, spans=True)``, what ``ptrack.edit`` asks for), the character
+  offsets where every key and value start and end and the style each was written in: the spans
+  the editor replaces, and nothing else.
+
+Files are read by ``read_bytes_limited``: regular files only (after following links), never more
+than ``MAX_BYTES``, opened without blocking, so that a link to ``/dev/zero`` or a FIFO is refused
+with a message instead of filling memory or hanging.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +33,7 @@ import yaml
 
 from ptrack.core.diagnostics import Diagnostic, JsonPath, Location, Severity
 from ptrack.errors import UsageError
+from ptrack.i18n import N_
 
 try:  # the libyaml parser, when PyYAML was built with it
     from yaml._yaml import CParser as _Parser
@@ -60,6 +70,17 @@ class SourceMap:
     root: object = None
     root_mark: tuple[int, int] = (1, 1)
     marks: dict = field(default_factory=dict, repr=False)
+    # With ``parse_yaml(..., spans=True)``: per container (keyed by ``id``) the character offsets
+    # of each entry, ``{key: (key_start, key_end, start, end, style)}`` for a mapping and
+    # ``[(start, end, style), ...]`` for a list; ``root_span`` is the document's. ``end`` is where
+    # the parser's event ends: after ``}``/``]`` for a flow collection, after a scalar's last
+    # character (a block scalar's trailing line breaks included); for a block collection it is
+    # where the next token starts, so use the last entry's end instead. ``style``: a scalar's
+    # "" (plain), "'", '"', "|" or ">"; "{" or "[" for a flow collection, "m" or "s" for a block
+    # mapping or sequence; "*" for an alias; with a leading "&" when the node has an anchor or
+    # an explicit tag (its span then starts at the anchor or tag). None without ``spans``.
+    spans: dict | None = field(default=None, repr=False)
+    root_span: tuple | None = None
 
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
         """The location of the node at ``path`` (its key when ``key``), or of its nearest ancestor."""
@@ -100,24 +121,90 @@ def display_path(path: Path | str) -> str:
         return p.as_posix()
 
 
-def read_text(path: Path | str, file: str | None = None) -> str:
-    """Read a campaign file as text. Missing paths are usage errors; bad bytes are YamlProblems."""
+def read_text(path: Path | str, file: str | None = None, *, locale: str | None = None) -> str:
+    """Read a campaign file as text. Missing, unreadable and non-regular paths are usage errors;
+    bad bytes are YamlProblems."""
+    return decode_bytes(read_bytes_limited(path, file, locale=locale))
+
+
+# What a path is when it is not a regular file, by the S_IS* test that recognises it.
+_NOT_REGULAR = (
+    (stat.S_ISCHR, N_("loader.kind.char_device")),
+    (stat.S_ISBLK, N_("loader.kind.block_device")),
+    (stat.S_ISFIFO, N_("loader.kind.fifo")),
+    (stat.S_ISSOCK, N_("loader.kind.socket")),
+)
+
+
+def _not_regular(mode: int, file: str, locale: str | None) -> UsageError:
+    from ptrack.i18n import t
+
+    loc = locale or "en"
+    if stat.S_ISDIR(mode):
+        return UsageError(t(loc, "loader.is_directory", file=file))
+    kind = next((key for test, key in _NOT_REGULAR if test(mode)), N_("loader.kind.other"))
+    return UsageError(t(loc, "loader.not_regular", file=file, kind=t(loc, kind)))
+
+
+def read_bytes_limited(path: Path | str, file: str | None = None, *, limit: int | None = None,
+                       locale: str | None = None) -> bytes:
+    """The bytes of a regular file (a link is followed), at most ``limit`` (default ``MAX_BYTES``).
+
+    A directory, a device (``/dev/zero``), a FIFO or a socket is refused with a UsageError before
+    anything is read (see ``open_regular``). The bytes read stop at ``limit`` + 1 whatever
+    ``st_size`` says (a file still growing, a special file system): more is a YamlProblem
+    ``too-large``. ``locale``: the language of the messages (default English, like the loader's
+    other messages)."""
+    file = file or display_path(path)
+    with open_regular(path, file, locale=locale) as fh:
+        return read_open_file(fh, limit=limit)
+
+
+def open_regular(path: Path | str, file: str | None = None, *, locale: str | None = None):
+    """``path`` opened for reading (unbuffered, binary) when it is a regular file, after
+    following links; else a UsageError that says what it is. The path is opened non-blocking
+    (opening a FIFO that has no writer would wait forever) and the open file is checked again,
+    so a path swapped for something else between the two checks is refused too."""
     p = Path(path)
     file = file or display_path(p)
-    if p.is_dir():
-        raise UsageError(f"{file}: is a directory, not a campaign file")
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise YamlProblem(f"file is {size} bytes; the limit is {MAX_BYTES}", 1, 1, "too-large")
-        raw = p.read_bytes()
+        mode = os.stat(p).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(mode, file, locale)
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise UsageError(f"{file}: no such file") from None
     except PermissionError:
         raise UsageError(f"{file}: permission denied") from None
-    except IsADirectoryError:  # pragma: no cover - raced with is_dir
-        raise UsageError(f"{file}: is a directory, not a campaign file") from None
-    return decode_bytes(raw)
+    except IsADirectoryError:  # pragma: no cover - raced with the stat above
+        raise _not_regular(stat.S_IFDIR, file, locale) from None
+    fh = os.fdopen(fd, "rb", buffering=0)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _not_regular(mode, file, locale)
+    except BaseException:
+        fh.close()
+        raise
+    return fh
+
+
+def read_open_file(fh, *, limit: int | None = None) -> bytes:
+    """The rest of a file ``open_regular`` opened (the editor reads the file it has locked),
+    never more than ``limit`` + 1 bytes: more is a YamlProblem ``too-large``."""
+    limit = MAX_BYTES if limit is None else limit
+    chunks = []
+    size = 0
+    while size <= limit:
+        chunk = fh.read(min(1 << 20, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise YamlProblem(f"the file is larger than the limit of {limit} bytes", 1, 1, "too-large")
+    return b"".join(chunks)
 
 
 def decode_bytes(raw: bytes) -> str:
@@ -161,10 +248,12 @@ def load_yaml(path: Path | str, file: str | None = None) -> LoadedDocument:
     return parse_yaml(text, file)
 
 
-def parse_yaml(text: str, file: str = "<string>") -> LoadedDocument:
+def parse_yaml(text: str, file: str = "<string>", *, spans: bool = False) -> LoadedDocument:
+    """The data and source map of ``text``; with ``spans``, the source map also holds the
+    character offsets and style of every key and value (``SourceMap.spans``)."""
     if not text.strip():
         raise YamlProblem("the file is empty; a campaign starts with 'ptrack: 1'", 1, 1, "empty")
-    source = SourceMap(file)
+    source = SourceMap(file, spans={} if spans else None)
     enabled = gc.isenabled()
     gc.disable()  # the builder creates hundreds of thousands of objects and no cycles
     try:
@@ -285,19 +374,23 @@ def _build(text: str, source: SourceMap) -> object:
     runs once per node: ~440,000 times for 10,000 tasks); its parents' states wait on ``stack``.
 
     ``pending`` is the key waiting for its value (_NOTHING while a mapping waits for a key);
-    ``size`` counts the nodes inside the container, for the alias budget."""
+    ``size`` counts the nodes inside the container, for the alias budget; ``opened`` is the event
+    that opened it. With ``source.spans`` (a dict), ``spans`` is the open container's entry there
+    and ``key_span`` the pending key's offsets."""
     parser = _parser(text)
     marks_by_id = source.marks
+    spans_by_id = source.spans
     anchors: dict[str, tuple[object, int]] = {}
     stack: list[tuple] = []
     container: object = None  # the open dict or list; None at the top level
     marks: object = None
+    spans: object = None
     is_map = False
     pending: object = _NOTHING
     key_line = key_col = 0
+    key_span = None
     size = 0
-    anchor_name = None
-    open_mark = None
+    opened = None
     root = _NOTHING
     expanded = 0
     documents = 0
@@ -326,6 +419,8 @@ def _build(text: str, source: SourceMap) -> object:
                         f'duplicate key "{key}" (first defined at line {first[0]}); '
                         "each key may appear once", line, col, "duplicate-key")
                 pending, key_line, key_col = key, line, col
+                if spans is not None:
+                    key_span = (mark.index, event.end_mark.index)
                 size += 1
                 continue
             if event.tag is None and event.implicit[0]:
@@ -335,6 +430,10 @@ def _build(text: str, source: SourceMap) -> object:
             if event.anchor is not None:
                 anchors[event.anchor] = (value, 1)
             nodes = 1
+            if spans_by_id is not None:
+                style = event.style or ""
+                span = (mark.index, event.end_mark.index,
+                        "&" + style if event.anchor is not None or event.tag is not None else style)
         elif cls is AliasEvent:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
@@ -348,6 +447,8 @@ def _build(text: str, source: SourceMap) -> object:
                     "(an alias bomb?); write the data out instead", line, col, "alias-limit")
             if is_map and pending is _NOTHING:
                 raise YamlProblem("a key must be a plain value, not an alias", line, col, "syntax")
+            if spans_by_id is not None:
+                span = (mark.index, event.end_mark.index, "*")
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             _check_container_tag(event)
             if len(stack) >= MAX_DEPTH:
@@ -358,19 +459,26 @@ def _build(text: str, source: SourceMap) -> object:
                 mark = event.start_mark
                 raise YamlProblem("a key must be a plain value, not a mapping or a list",
                                   mark.line + 1, mark.column + 1, "syntax")
-            stack.append((container, marks, is_map, pending, key_line, key_col, size, anchor_name, open_mark))
+            stack.append((container, marks, spans, is_map, pending, key_line, key_col, key_span, size, opened))
             is_map = cls is MappingStartEvent
             container = {} if is_map else []
             marks = {} if is_map else []
             marks_by_id[id(container)] = marks
-            pending, size, anchor_name, open_mark = _NOTHING, 1, event.anchor, event.start_mark
+            if spans_by_id is not None:
+                spans = {} if is_map else []
+                spans_by_id[id(container)] = spans
+            pending, size, opened = _NOTHING, 1, event
             continue
         elif cls in ContainerEnd:
-            value, nodes, mark = container, size, open_mark
-            if anchor_name is not None:
-                anchors[anchor_name] = (value, nodes)
-            (container, marks, is_map, pending, key_line, key_col, size, anchor_name,
-             open_mark) = stack.pop()
+            value, nodes, mark = container, size, opened.start_mark
+            if opened.anchor is not None:
+                anchors[opened.anchor] = (value, nodes)
+            if spans_by_id is not None:
+                style = ("{" if is_map else "[") if opened.flow_style else ("m" if is_map else "s")
+                span = (mark.index, event.end_mark.index,
+                        "&" + style if opened.anchor is not None or opened.tag is not None else style)
+            (container, marks, spans, is_map, pending, key_line, key_col, key_span, size,
+             opened) = stack.pop()
             line, col = mark.line + 1, mark.column + 1
         elif cls is DocumentStartEvent:
             documents += 1
@@ -385,14 +493,20 @@ def _build(text: str, source: SourceMap) -> object:
         if container is None:
             root = value
             source.root_mark = (line, col)
+            if spans_by_id is not None:
+                source.root_span = span
         elif is_map:
             container[pending] = value
             marks[pending] = (key_line, key_col, line, col)
+            if spans is not None:
+                spans[pending] = key_span + span
             pending = _NOTHING
             size += nodes
         else:
             container.append(value)
             marks.append((line, col))
+            if spans is not None:
+                spans.append(span)
             size += nodes
     if root is _NOTHING:
         root = None

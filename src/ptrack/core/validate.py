@@ -580,7 +580,7 @@ def load_campaign(path: Path | str, policy_defaults: Mapping[str, object] | None
         doc = load_yaml(path, file)
     except YamlProblem as problem:
         return LoadResult(file, [problem_to_diagnostic(problem, file)])
-    return _validated(doc, policy_defaults)
+    return validate_loaded(doc, policy_defaults)
 
 
 def load_campaign_bytes(raw: bytes, file: str,
@@ -590,10 +590,12 @@ def load_campaign_bytes(raw: bytes, file: str,
         doc = parse_yaml(decode_bytes(raw), file)
     except YamlProblem as problem:
         return LoadResult(file, [problem_to_diagnostic(problem, file)])
-    return _validated(doc, policy_defaults)
+    return validate_loaded(doc, policy_defaults)
 
 
-def _validated(doc, policy_defaults) -> LoadResult:
+def validate_loaded(doc, policy_defaults: Mapping[str, object] | None = None) -> LoadResult:
+    """Validate a loaded document and build its model: what ``ptrack validate`` does with each
+    file once it is loaded (``ptrack.edit`` checks its result with it)."""
     file = doc.file
     diagnostics = validate_document(doc.data, doc.source)
     if any(d.severity is Severity.ERROR for d in diagnostics):

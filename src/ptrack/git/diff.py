@@ -45,9 +45,10 @@ from typing import Callable, Mapping, Sequence
 from ptrack.git.baseline import working_days_between
 from ptrack.core.calendars import get_calendar
 from ptrack.core.compute import CampaignSnapshot, compute_snapshot
+from ptrack.errors import UsageError
 from ptrack.git.gitio import GitError, Repository, UnknownRevision
 from ptrack.i18n import N_, NP_, fmt_number, fmt_points, normalise_locale, t
-from ptrack.core.loader import display_path
+from ptrack.core.loader import YamlProblem, display_path, read_bytes_limited
 from ptrack.core.validate import LoadResult, load_campaign_bytes
 
 WORKING_TREE = None
@@ -330,10 +331,10 @@ def diff_files(files: Sequence[Path], as_of: date, *, base: str | None = None, h
             rel = repo.relpath(path)
             old_raw = _version_at(repo, base_commit.sha, rel)
             if head_commit is None:
-                try:
-                    new_raw = Path(path).read_bytes()
-                except OSError:
-                    new_raw = None
+                try:  # a FIFO or a device is refused (exit 2); a missing file was deleted
+                    new_raw = read_bytes_limited(path, file) if os.path.lexists(path) else None
+                except YamlProblem as problem:
+                    raise UsageError(f"{file}:{problem.line}:{problem.column}: {problem.message}") from None
             else:
                 new_raw = _version_at(repo, head_commit.sha, rel)
             old, ok_old = _snapshot(old_raw, file, as_of, policy_defaults, base_commit.sha[:7], report)

@@ -42,8 +42,10 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from ptrack.core.compute import CampaignSnapshot, compute_snapshot
 from ptrack.core.diagnostics import Severity
+from ptrack.errors import PtrackError
 from ptrack.git.gitio import FileVersion, GitUnavailable, NotAGitRepository, Repository
-from ptrack.core.loader import LoadedDocument, YamlProblem, decode_bytes, display_path, parse_yaml
+from ptrack.core.loader import (LoadedDocument, YamlProblem, decode_bytes, display_path, parse_yaml,
+                                read_bytes_limited)
 from ptrack.core.model import Task, build_campaign, build_task
 from ptrack.core.validate import (LoadResult, load_campaign_bytes, rest_passes_schema, schema_split_available,
                              semantic_diagnostics, task_passes_schema, validate_document)
@@ -580,8 +582,8 @@ def load_history(path: Path | str, *, policy_defaults: Mapping[str, object] | No
     path = Path(path)
     file = file or display_path(path)
     try:
-        worktree = path.read_bytes()
-    except OSError:
+        worktree = read_bytes_limited(path, file)
+    except (OSError, PtrackError, YamlProblem):  # missing, not a regular file, too large: said when loaded
         worktree = None
     history = CampaignHistory(file, path, policy_defaults, worktree=worktree, progress=progress)
     try:
