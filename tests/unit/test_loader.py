@@ -358,3 +358,47 @@ def test_file_name_shown_relative_to_cwd(write, tmp_path, monkeypatch):
     doc = load_yaml(write("sub/c.yaml", "a: 1\n"))
     assert doc.file == "sub/c.yaml"
     assert str(doc.source.locate(("a",))) == "sub/c.yaml:1:4"
+
+
+def test_reading_stops_at_the_byte_limit(write):
+    from ptrack.core.loader import read_bytes_limited
+
+    path = write("c.yaml", b"0123456789")
+    assert read_bytes_limited(path, limit=10) == b"0123456789"
+    with pytest.raises(YamlProblem) as info:
+        read_bytes_limited(path, limit=9)
+    assert (info.value.code, info.value.message) == ("too-large", "the file is larger than the limit of 9 bytes")
+
+
+def test_a_link_to_a_device_is_refused_before_anything_is_read(tmp_path):
+    # /dev/zero's size is 0 and it never ends: read, it filled memory until a MemoryError
+    link = tmp_path / "c.yaml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(UsageError) as info:
+        load_yaml(link, "c.yaml")
+    assert str(info.value) == ("c.yaml: is a character device (such as /dev/zero), not a regular file; ptrack reads "
+                               "campaign files and ptrack.yaml from regular files only")
+
+
+def test_a_link_is_shown_as_the_link(tmp_path, monkeypatch):
+    from ptrack.core.loader import display_path
+
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "plans" / "real.yaml").write_text("a: 1\n", encoding="utf-8")
+    (tmp_path / "c.yaml").symlink_to("plans/real.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert display_path("c.yaml") == "c.yaml"
+    assert display_path(tmp_path / "c.yaml") == "c.yaml"
+    assert display_path(".") == "."
+
+
+def test_spans_locate_every_key_and_value():
+    text = "a: 'x'   # c\nb:\n  - {c: 1}\n  - |\n    t\n"
+    doc = parse_yaml(text, spans=True)
+    spans = doc.source.spans
+    root = spans[id(doc.data)]
+    assert {k: (text[ks:ke], text[vs:ve], style) for k, (ks, ke, vs, ve, style) in root.items()} == {
+        "a": ("a", "'x'", "'"), "b": ("b", "- {c: 1}\n  - |\n    t\n", "s")}
+    items = spans[id(doc.data["b"])]
+    assert [(text[s:e], style) for s, e, style in items] == [("{c: 1}", "{"), ("|\n    t\n", "|")]
+    assert parse_yaml(text).source.spans is None  # only on request

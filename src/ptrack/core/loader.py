@@ -115,7 +115,9 @@ def display_path(path: Path | str) -> str:
     """A path as users typed it, relative to the current folder when inside it, with ``/``."""
     p = Path(path)
     try:
-        rel = p.resolve().relative_to(Path.cwd().resolve())
+        # the folder resolved, the name kept: a link is shown as the link, not as its target
+        full = p.resolve() if p.name in ("", ".", "..") else p.parent.resolve() / p.name
+        rel = full.relative_to(Path.cwd().resolve())
         return rel.as_posix()
     except (ValueError, OSError):
         return p.as_posix()
