@@ -18,7 +18,12 @@ each, the updated file must pass ``ptrack validate`` and the bytes before the fi
 last change must be those of the original: the changed bytes must lie inside the edited task (or
 goal), else the row says how many bytes outside it differ. It prints best-of-N seconds, the
 ratio update / validate (the target: at most 3x at 1,000 tasks) and the load average; it asserts
-nothing and always exits 0.
+nothing and always exits 0. The ``.pyc`` files of the ptrack it times are written first, as an
+installed wheel has them.
+
+To time another version of ptrack with the same script (before / after a change), put its
+sources first on the path: ``PYTHONPATH=/tmp/ptrack-main/src python benchmarks/bench_update.py``
+(``git archive main src | tar -x -C /tmp/ptrack-main``, plus its compiled catalogs).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_core import bench_env, load_average, output_folder, parse_sizes, ptrack_cmd, run_header  # noqa: E402
+from bench_validate import compile_bytecode  # noqa: E402
 from shapes import SHAPES, generate  # noqa: E402
 
 TARGET_RATIO = 3.0  # update / validate at 1,000 tasks, whole processes, best of N
@@ -117,8 +123,12 @@ def main(argv=None) -> int:
     repeat = max(1, args.repeat)
     out, tmp = output_folder(args.out, "ptrack-bench-update-")
     ptrack = ptrack_cmd()
+    import ptrack as package
+
     try:
+        compiled = compile_bytecode()
         print(run_header([], repeat))
+        print(f"ptrack from {Path(package.__file__).parent}; .pyc written for {', '.join(compiled) or 'nothing'}")
         print(f"files in {out}; ptrack = {' '.join(ptrack)}")
         print()
         header = (f"{'shape':<11} {'tasks':>6} {'KB':>7} {'validate s':>10} {'progress s':>10} {'x':>6} "

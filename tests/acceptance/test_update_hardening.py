@@ -236,3 +236,21 @@ def test_notes_with_control_characters(run_cli, campaign, monkeypatch):
     assert '    notes: "铃声\\a 提醒\\n第二条\\nbell\\a and escape\\e"\n' in campaign.read_text("utf-8")
     assert task(campaign, "poster-draft")["notes"] == "铃声\x07 提醒\n第二条\nbell\x07 and escape\x1b"
     assert run_cli("validate", "c.yaml")[0] == 0
+
+
+def test_update_validates_with_the_policy_of_ptrack_yaml(run_cli, tmp_path, monkeypatch):
+    """Like ``ptrack validate``: the campaign warns at 15, ptrack.yaml fails at 8, so the file has
+    an error and update leaves it alone (it edits nothing in an invalid file)."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ptrack.yaml").write_text("policy: {deviation_warn: 5, deviation_fail: 8}\n", encoding="utf-8")
+    path = tmp_path / "c.yaml"
+    path.write_text("ptrack: 1\ncampaign: {id: c, name: C, start: 2024-03-01, end: 2024-03-31}\n"
+                    "policy:\n  deviation_warn: 15\ntasks:\n  - {id: a, name: A, planned: {start: 2024-03-01, "
+                    "end: 2024-03-05}}\n", encoding="utf-8")
+    before = path.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("update", "c.yaml", "a", "--progress", "5", "--lang", "en") == (1, "", (
+        "c.yaml:3:1: error [policy] with the defaults of ptrack.yaml, deviation_warn (15) is larger than "
+        "deviation_fail (8); the warning threshold must not exceed the failing one\n"
+        "ptrack: c.yaml not updated: the file has errors; fix them first\n"))
+    assert path.read_bytes() == before

@@ -324,6 +324,20 @@ def build_task(data: dict, index: int) -> Task:
     return _task(data, index)
 
 
+def build_policy(data: dict, defaults: Mapping[str, object] | None = None) -> Policy:
+    """The campaign's policy: ``defaults`` (ptrack.yaml's) under the file's own ``policy``."""
+    policy_data = {**(defaults or {}), **(data.get("policy") or {})}
+    rules = {**((defaults or {}).get("rules") or {}), **((data.get("policy") or {}).get("rules") or {})}
+    return Policy(
+        deviation_warn=float(policy_data.get("deviation_warn", 10)),
+        deviation_fail=float(policy_data.get("deviation_fail", 20)),
+        stale_after_days=int(policy_data.get("stale_after_days", 7)),
+        due_soon_days=int(policy_data.get("due_soon_days", 3)),
+        collaborator_share=float(policy_data.get("collaborator_share", 0.5)),
+        rules=MappingProxyType(dict(rules)),
+    )
+
+
 def build_campaign(data: dict, file: str, source: SourceMap | None = None,
                    defaults: Mapping[str, object] | None = None,
                    tasks: Sequence[Task] | None = None) -> Campaign:
@@ -334,16 +348,7 @@ def build_campaign(data: dict, file: str, source: SourceMap | None = None,
     versions share most of their tasks); None builds them here."""
     c = data["campaign"]
     start = _d(c["start"])
-    policy_data = {**(defaults or {}), **(data.get("policy") or {})}
-    rules = {**((defaults or {}).get("rules") or {}), **((data.get("policy") or {}).get("rules") or {})}
-    policy = Policy(
-        deviation_warn=float(policy_data.get("deviation_warn", 10)),
-        deviation_fail=float(policy_data.get("deviation_fail", 20)),
-        stale_after_days=int(policy_data.get("stale_after_days", 7)),
-        due_soon_days=int(policy_data.get("due_soon_days", 3)),
-        collaborator_share=float(policy_data.get("collaborator_share", 0.5)),
-        rules=MappingProxyType(dict(rules)),
-    )
+    policy = build_policy(data, defaults)
     people = {
         pid: Person(pid, p["name"], p.get("department"), p.get("role"), p.get("email"),
                     float(p.get("capacity", 5)),

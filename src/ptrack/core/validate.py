@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from ptrack.core.diagnostics import CheckReport, Diagnostic, FileResult, JsonPath, Severity, format_json_path
 from ptrack.core.loader import (SourceMap, YamlProblem, decode_bytes, display_path, load_yaml, parse_yaml,
                            problem_to_diagnostic)
-from ptrack.core.model import Campaign, build_campaign
+from ptrack.core.model import Campaign, build_campaign, build_policy
 
 
 @lru_cache(maxsize=1)
@@ -595,14 +595,21 @@ def load_campaign_bytes(raw: bytes, file: str,
 
 def validate_loaded(doc, policy_defaults: Mapping[str, object] | None = None) -> LoadResult:
     """Validate a loaded document and build its model: what ``ptrack validate`` does with each
-    file once it is loaded (``ptrack.edit`` checks its result with it)."""
-    file = doc.file
-    diagnostics = validate_document(doc.data, doc.source)
+    file once it is loaded."""
+    diagnostics = document_problems(doc, policy_defaults)
     if any(d.severity is Severity.ERROR for d in diagnostics):
-        return LoadResult(file, diagnostics)
-    campaign = build_campaign(doc.data, file, doc.source, policy_defaults)
-    policy = campaign.policy
-    if policy_defaults and policy.deviation_warn > policy.deviation_fail:
+        return LoadResult(doc.file, diagnostics)
+    return LoadResult(doc.file, diagnostics, build_campaign(doc.data, doc.file, doc.source, policy_defaults))
+
+
+def document_problems(doc, policy_defaults: Mapping[str, object] | None = None) -> list[Diagnostic]:
+    """Every problem ``validate_loaded`` reports for a loaded document, without building its
+    model (``ptrack.edit`` checks its results with it)."""
+    diagnostics = validate_document(doc.data, doc.source)
+    if not policy_defaults or any(d.severity is Severity.ERROR for d in diagnostics):
+        return diagnostics
+    policy = build_policy(doc.data, policy_defaults)
+    if policy.deviation_warn > policy.deviation_fail:
         # Each side was valid alone; together (ptrack.yaml's defaults under the campaign's own
         # policy) the warning threshold passes the failing one.
         at = ("policy",) if "policy" in doc.data else ("campaign",)
@@ -610,9 +617,8 @@ def validate_loaded(doc, policy_defaults: Mapping[str, object] | None = None) ->
             "policy", Severity.ERROR,
             f"with the defaults of ptrack.yaml, deviation_warn ({policy.deviation_warn:g}) is larger "
             f"than deviation_fail ({policy.deviation_fail:g}); the warning threshold must not exceed "
-            "the failing one", doc.source.locate(at, key=True), campaign.id))
-        return LoadResult(file, diagnostics)
-    return LoadResult(file, diagnostics, campaign)
+            "the failing one", doc.source.locate(at, key=True), doc.data["campaign"]["id"]))
+    return diagnostics
 
 
 # ---------------------------------------------------------------------------------------------

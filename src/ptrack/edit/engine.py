@@ -60,7 +60,7 @@ def edit_text(text: str, operations: Sequence[Operation], *, file: str = "<text>
     policy of ptrack.yaml): an invalid result is ``refused``. Raises EditError when an operation
     names what the file does not have."""
     from ptrack.core.loader import YamlProblem, parse_yaml, problem_to_diagnostic
-    from ptrack.core.validate import validate_loaded
+    from ptrack.core.validate import document_problems
     from ptrack.edit.patch import Unpatchable, render
 
     crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
@@ -71,8 +71,7 @@ def edit_text(text: str, operations: Sequence[Operation], *, file: str = "<text>
         return EditResult(file, text=text, diagnostics=[problem_to_diagnostic(problem, file)], invalid_before=True,
                           locale=_locale(locale, None))
     loc = _locale(locale, doc.data)
-    before = validate_loaded(doc, policy_defaults)
-    errors = _errors(before.diagnostics)
+    errors = _errors(document_problems(doc, policy_defaults))
     if errors:
         return EditResult(file, text=text, diagnostics=errors, invalid_before=True, locale=loc)
     draft = Draft(doc.data, file=file, locale=loc)
@@ -89,7 +88,7 @@ def edit_text(text: str, operations: Sequence[Operation], *, file: str = "<text>
     if after.data != draft.data:
         where = path_text(_first_difference(after.data, draft.data))
         raise EditError(t(loc, "edit.unpatchable", file=file, reason=where))
-    result.diagnostics = _errors(validate_loaded(after, policy_defaults).diagnostics)
+    result.diagnostics = _errors(document_problems(after, policy_defaults))
     if not result.refused:
         result.text = new.replace("\n", "\r\n") if crlf else new
         result.changed = True
