@@ -86,7 +86,7 @@ update``'s options as operations).
 
 from __future__ import annotations
 
-import importlib
+from ptrack import lazy_names
 
 _PUBLIC = {
     "edit_file": "ptrack.edit.engine",
@@ -107,16 +107,4 @@ _PUBLIC = {
 }
 
 __all__ = sorted(_PUBLIC)
-
-
-def __getattr__(name: str):
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'ptrack.edit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+__getattr__, __dir__ = lazy_names("ptrack.edit", _PUBLIC, globals())
