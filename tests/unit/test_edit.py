@@ -271,7 +271,8 @@ def dataclass_frozen(cls):
     return dataclass(frozen=True)(cls)
 
 
-def test_dry_run_and_a_new_output_file(tmp_path):
+def test_dry_run_and_a_new_output_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     path = tmp_path / "c.yaml"
     path.write_text(BASE, encoding="utf-8")
     ops = [ResolveRisk("a", 2, date(2024, 3, 6))]
@@ -281,6 +282,7 @@ def test_dry_run_and_a_new_output_file(tmp_path):
     out = tmp_path / "next.yaml"
     result = edit_file(path, ops, output=out)
     assert result.written and out.read_text("utf-8") == result.text and path.read_text("utf-8") == BASE
+    assert summary(result) == "next.yaml (from c.yaml): task a: risks[2].resolved 2024-03-06"
     with pytest.raises(Exception, match="next.yaml exists; name a new file"):
         edit_file(path, ops, output=out)
 

@@ -231,9 +231,14 @@ def describe(change: Change, locale: str) -> str:
 
 def summary(result) -> str:
     """The line ``ptrack update`` prints: ``c.yaml: task a: progress 10 -> 35, note added``
-    (``c.yaml (a link to plans/c.yaml): ...`` for a link), or ``c.yaml: no change``."""
+    (``c.yaml (a link to plans/c.yaml): ...`` for a link, ``new.yaml (from c.yaml): ...`` for a
+    new file written from c.yaml), or ``c.yaml: no change``."""
     loc = result.locale
-    file = t(loc, "edit.linked", file=result.file, target=result.target) if result.linked else result.file
+    file = result.file
+    if result.linked:
+        file = t(loc, "edit.linked", file=result.file, target=result.target)
+    elif result.output:
+        file = t(loc, "edit.from_source", file=result.file, target=result.target)
     if not result.changed:
         return t(loc, "edit.no_change", file=file)
     groups: dict[tuple, list[str]] = {}

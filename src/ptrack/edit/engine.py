@@ -39,15 +39,12 @@ class EditResult:
     changed: bool = False
     written: bool = False
     locale: str = "en"
+    linked: bool = False  # ``file`` is a link to ``target``
+    output: bool = False  # ``target`` is another file, written from ``file`` (edit_file's output)
 
     @property
     def refused(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
-
-    @property
-    def linked(self) -> bool:
-        """The path given is a link: the file written is another one."""
-        return bool(self.target) and self.target != self.file
 
 
 def edit_text(text: str, operations: Sequence[Operation], *, file: str = "<text>", locale: str | None = None,
@@ -111,7 +108,7 @@ def edit_file(path: Path | str, operations: Sequence[Operation], *, output: Path
 
     path = Path(path)
     file = display_path(path)
-    target = write_target(path) if path.is_symlink() else path
+    target = write_target(path)
     destination = write_target(Path(output)) if output is not None else target
     if output is not None and destination.exists() and not overwrite:
         raise UsageError(t(_locale(locale, None), "edit.output_exists", file=display_path(output)))
@@ -125,9 +122,9 @@ def edit_file(path: Path | str, operations: Sequence[Operation], *, output: Path
             return EditResult(file, display_path(target), diagnostics=[problem_to_diagnostic(problem, file)],
                               invalid_before=True, locale=_locale(locale, None))
         result = edit_text(text, operations, file=file, locale=locale, policy_defaults=policy_defaults)
-        result.target = display_path(target)
-        if output is not None:
-            result.target = display_path(destination)
+        result.target = display_path(destination)
+        result.linked = output is None and path.is_symlink()
+        result.output = output is not None
         if not result.changed or result.refused or dry_run:
             return result
         data = (BOM if raw.startswith(BOM) else b"") + result.text.encode("utf-8")

@@ -20,7 +20,7 @@ import dataclasses
 import re
 import unicodedata
 
-from ptrack.edit.emit import (Layout, entry_lines, flow_text, inline_scalar, is_scalar, item_lines,
+from ptrack.edit.emit import (Layout, entry_lines, flow_text, inline_scalar, is_scalar, item_lines, key_text,
                               literal_lines, literal_ok, mapping_lines, value_lines, wants_block)
 
 
@@ -263,7 +263,7 @@ class _Patcher:
         for key, original in back.items():
             ks, ke, vs, ve, style = entries[original]
             if key != original:
-                self.edit(ks, ke, _key(key, flow), depth)
+                self.edit(ks, ke, key_text(key, flow=flow), depth)
             child = _Where(flow, self.column(ks) if not flow else None, None, False, depth, old, entries)
             child.indicator = ke  # resolved lazily: the ':' follows the key
             self.node(old[original], new[key], (vs, ve, style), child)
@@ -300,7 +300,7 @@ class _Patcher:
 
     def add_entries(self, old, entries, new, run, anchor, back, flow, column, depth, where) -> None:
         if flow:
-            parts = [f"{_key(k, True)}: {flow_text(new[k], like=self.like(new, k), like_of=self.like)}"
+            parts = [f"{key_text(k, flow=True)}: {flow_text(new[k], like=self.like(new, k), like_of=self.like)}"
                      for k in run]
             if anchor is not None:
                 self.edit(self.end(old[anchor], entries[anchor][2:5]), self.end(old[anchor], entries[anchor][2:5]),
@@ -530,12 +530,6 @@ class _Patcher:
             self.edit(start, end + spaces, text + " " * keep, depth)
             return
         self.edit(start, end, text, depth)
-
-
-def _key(key: str, flow: bool = False) -> str:
-    from ptrack.edit.emit import key_text
-
-    return key_text(key, flow=flow)
 
 
 def _runs(indices: list[int]):
