@@ -30,7 +30,7 @@ Using it::
     result.text        # the new text (the old one when refused or unchanged)
     result.changes     # [Change(path, old, new, label, subject, kind), ...] in order
     result.refused     # True: result.diagnostics says why (file:line:col of the new text)
-    print(summary(result))   # "campaigns/spring.yaml: task poster: planned.end 2024-03-08 -> 2024-03-09, ..."
+    summary(result)    # "campaigns/spring.yaml: task poster: planned.end 2024-03-08 -> 2024-03-09; ..."
     result = edit_file("campaigns/spring.yaml", ops)                 # written: result.written
 
     # a new file from a source (a clone): the source is only read, under a shared lock
