@@ -116,7 +116,8 @@ def main(argv=None) -> int:
             c = result.campaign
             cal = get_calendar(c.calendar)
             snap = compute_snapshot(c, as_of=AS_OF)
-            states = {ts.task.id: _schedule_state(ts.status, ts.actual_progress, ts.planned_days) for ts in snap.tasks}
+            states = {ts.task.id: _schedule_state(ts.task, ts.status, ts.actual_progress, ts.planned_days, c.policy,
+                                                  ts.stale, AS_OF) for ts in snap.tasks}
             _, sched_s, plan = time_call(lambda: schedule.compute_schedule(c.tasks, states, AS_OF, cal, c.end),
                                          repeat, gc_off=False)
             _, work_s, _ = time_call(lambda: compute_workload(c.people, snap.tasks, AS_OF, cal,

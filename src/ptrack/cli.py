@@ -400,7 +400,9 @@ def export(path, fmt, output, as_of, lang) -> None:
     day = resolve_as_of(as_of)
     results = load_all(files, config)
     _print_diagnostics(d for r in results for d in r.diagnostics)
-    snapshots = snapshots_of(results, day)
+    notes: list[str] = []
+    snapshots = snapshots_of(files, results, day, policy_defaults=config.policy, notes=notes, locale=lang or None)
+    _print_notes(notes)
     if not snapshots:
         sys.exit(1)
     try:

@@ -61,9 +61,14 @@ def test_seed_row_under_weekends():
     # Fri 3/1, (Sat, Sun), Mon 3/4, Tue 3/5: NWD = 3; 100 x 1 / 3 = 33.33 -> 33.3
     assert ts.planned_progress == 33.3
     assert ts.deviation == -18.3  # 15 - 33.3
-    assert ts.health is Health.AMBER  # 18.3 behind: past 10, not past 20
     assert ts.days_behind == 0  # 1 - 0.15 x 3 = 0.55 -> 0
+    # 18.3 points behind is past deviation_warn 10, but the task is 0 working days behind, fewer
+    # than min_days_behind 2: a 3-day task on its first day is not amber
+    assert ts.health is Health.GREEN and not ts.focus
     assert ts.planned_days == 3
+    # without the threshold (min_days_behind: 0) the points alone make it amber: past 10, not past 20
+    ts = snap(campaign(SEED, calendar="weekends", policy={"min_days_behind": 0}), "2024-03-01").task("poster-draft")
+    assert ts.health is Health.AMBER and ts.focus
 
 
 def test_task_across_spring_festival_2025_under_cn():
@@ -160,29 +165,60 @@ def test_each_status():
     }
     assert s.task("delayed").health is Health.RED  # delayed is red whatever the deviation
     assert s.task("done").health is Health.GREEN
-    assert s.task("cancelled").health is Health.GREEN
+    # cancelled and on hold are decisions: grey, never judged; a cancelled task has no deviation
+    assert s.task("cancelled").health is Health.GREY and s.task("cancelled").deviation is None
+    assert s.task("on-hold").health is Health.GREY
+    assert s.task("on-hold").deviation == -90.0  # 10 - 100: shown, in grey
+    # the focus list is the points behind (deviation-behind): "delayed" is 20 points behind but
+    # 5 - 0.8 x 4 = 1.2 -> 1 working day, under min_days_behind; it is red and task-overdue says so
+    assert not s.task("on-hold").focus and not s.task("delayed").focus
 
 
-@pytest.mark.parametrize("progress, deviation, health", [
-    (40, -10.0, Health.GREEN),  # 40 - 50: exactly deviation_warn is not past it
-    (39, -11.0, Health.AMBER),  # past 10
-    (30, -20.0, Health.AMBER),  # exactly deviation_fail is not past it
-    (29, -21.0, Health.RED),  # past 20
-    (60, 10.0, Health.GREEN),  # ahead
+@pytest.mark.parametrize("progress, deviation, behind, health", [
+    # a 10-day task as of its 5th day: planned 50 %; behind = 5 - progress% x 10 working days
+    (40, -10.0, 1, Health.GREEN),  # 40 - 50: exactly deviation_warn is not past it
+    (39, -11.0, 1, Health.GREEN),  # past 10 points, but 5 - 3.9 = 1.1 -> 1 day: under min_days_behind 2
+    (30, -20.0, 2, Health.AMBER),  # 2 days behind; exactly deviation_fail is not past it
+    (29, -21.0, 2, Health.RED),  # past 20, 5 - 2.9 = 2.1 -> 2 days
+    (60, 10.0, -1, Health.GREEN),  # ahead
 ])
-def test_health_thresholds(progress, deviation, health):
+def test_health_thresholds(progress, deviation, behind, health):
     c = campaign(T("a", "2024-03-01", "2024-03-10", progress=progress))
     ts = snap(c, "2024-03-05").task("a")
     assert ts.planned_progress == 50.0  # 5 / 10 days
     assert ts.deviation == deviation
+    assert ts.days_behind == behind
     assert ts.health is health
+    assert ts.focus is (health is not Health.GREEN)
 
 
 def test_health_thresholds_follow_the_policy():
     c = campaign(T("a", "2024-03-01", "2024-03-10", progress=44),
-                 policy={"deviation_warn": 5, "deviation_fail": 8})
-    # 44 - 50 = -6: past warn 5, not past fail 8
+                 policy={"deviation_warn": 5, "deviation_fail": 8, "min_days_behind": 0})
+    # 44 - 50 = -6: past warn 5, not past fail 8; 5 - 4.4 = 0.6 -> 0 days, and min_days_behind is 0
     assert snap(c, "2024-03-05").task("a").health is Health.AMBER
+
+
+def test_short_task_threshold():
+    # The case: a 6-day task (calendar none, 3/1..3/6) that starts one day late. As of
+    # 3/2 it has done 1 day's work of 6 (16.7 %) against 2 days planned (33.3 %): 16.7 - 33.3 =
+    # -16.6 points; on 3/3, 2 of 6 (33.3 %) against 3 of 6 (50 %): -16.7 points.
+    one_day_late = T("short", "2024-03-01", "2024-03-06", actual={"start": "2024-03-02"})
+    for as_of, progress, deviation in (("2024-03-02", 16.7, -16.6), ("2024-03-03", 33.3, -16.7)):
+        ts = snap(campaign({**one_day_late, "progress": progress}), as_of).task("short")
+        assert ts.deviation == deviation
+        assert ts.days_behind == 1  # e.g. 3/3: elapsed 3 - 0.333 x 6 = 3 - 2.0 = 1
+        assert ts.health is Health.GREEN and not ts.focus  # 1 day < min_days_behind 2
+    # The same -16.7 with deviation_warn 10 on a 6-day task is one day; on a 40-day task a point
+    # is 0.4 days: 25 points behind is 10 days (as of its 20th day, planned 50 %, actual 25 %:
+    # 20 - 0.25 x 40 = 10): red, past deviation_fail 20 and at least 2 days behind.
+    long = T("long", "2024-03-01", "2024-04-09", progress=25)
+    ts = snap(campaign(long, end="2024-04-30"), "2024-03-20").task("long")
+    assert (ts.planned_progress, ts.deviation, ts.days_behind) == (50.0, -25.0, 10)
+    assert ts.health is Health.RED and ts.focus
+    # min_days_behind is the policy's: 1 makes the short task amber again (16.7 > 10, not > 20)
+    c = campaign({**one_day_late, "progress": 33.3}, policy={"min_days_behind": 1})
+    assert snap(c, "2024-03-03").task("short").health is Health.AMBER
 
 
 # -- earned schedule -------------------------------------------------------------------------------
@@ -214,24 +250,38 @@ def test_days_behind_is_zero_when_done():
 
 # -- forecast ----------------------------------------------------------------------------------------
 
-def test_forecast_at_own_pace_and_pushed_successor():
-    c = campaign(
-        T("a", "2024-03-01", "2024-03-10", actual={"start": "2024-03-01"}, progress=20),
-        T("b", "2024-03-11", "2024-03-15", depends_on=["a"]),
-        T("c", "2024-03-20", "2024-03-22"),
-        T("d", "2024-03-01", "2024-03-03", actual={"start": "2024-03-01", "end": "2024-03-03"}),
-    )
-    s = snap(c, "2024-03-04")
-    # a: 20 points in NWD(3/1, 3/4) = 4 days -> 5 points a day; 80 left -> 16 days after 3/4 = 3/20
-    assert s.task("a").forecast_finish == D("2024-03-20")
-    # b (not started, 5 planned days) cannot start before a finishes: 3/21 + 4 = 3/25
-    assert s.task("b").forecast_finish == D("2024-03-25")
+FORECAST_TASKS = (
+    T("a", "2024-03-01", "2024-03-10", actual={"start": "2024-03-01"}, progress=20),
+    T("b", "2024-03-11", "2024-03-15", depends_on=["a"]),
+    T("c", "2024-03-20", "2024-03-22"),
+    T("d", "2024-03-01", "2024-03-03", actual={"start": "2024-03-01", "end": "2024-03-03"}),
+)
+
+
+def test_forecast_by_earned_schedule_and_pushed_successor():
+    s = snap(campaign(*FORECAST_TASKS), "2024-03-04")
+    # a (10 days) is 20 % done: the plan reached 20 % on day ES = 0.2 x 10 = 2; the 10 - 2 = 8
+    # days left run at the planned pace from D 3/4: 3/5 .. 3/12
+    a = s.task("a")
+    assert a.forecast_finish == D("2024-03-12") and a.forecast_method == "schedule"
+    # b (not started, 5 planned days) cannot start before a finishes: 3/13 .. 3/17
+    assert s.task("b").forecast_finish == D("2024-03-17") and s.task("b").forecast_method == "plan"
     # c: not started, nothing in its way: its plan, 3/20 .. 3/22
     assert s.task("c").forecast_finish == D("2024-03-22")
     # d: done on 3/3
-    assert s.task("d").forecast_finish == D("2024-03-03")
-    # the campaign finishes with its latest task
-    assert s.forecast_finish == D("2024-03-25")
+    assert s.task("d").forecast_finish == D("2024-03-03") and s.task("d").forecast_method == "actual"
+    # the campaign finishes with its latest task, c; its driver and method are named
+    assert s.forecast_finish == D("2024-03-22")
+    assert (s.forecast_driver, s.forecast_method) == ("c", "plan")
+
+
+def test_forecast_at_own_pace_with_policy_forecast_pace():
+    s = snap(campaign(*FORECAST_TASKS, policy={"forecast": "pace"}), "2024-03-04")
+    # a: 20 points in NWD(3/1, 3/4) = 4 days -> 5 points a day; 80 left -> 16 days after 3/4 = 3/20
+    assert s.task("a").forecast_finish == D("2024-03-20") and s.task("a").forecast_method == "pace"
+    # b cannot start before a finishes: 3/21 + 4 = 3/25, the campaign's forecast, set by b
+    assert s.task("b").forecast_finish == D("2024-03-25")
+    assert (s.forecast_finish, s.forecast_driver, s.forecast_method) == (D("2024-03-25"), "b", "plan")
 
 
 def test_forecast_not_started_task_past_its_start_begins_tomorrow():

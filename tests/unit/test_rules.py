@@ -137,16 +137,18 @@ def test_every_finding_with_its_location():
         (49, 15, "warning", "deviation-behind", "behind-warn"),  # -11: its progress
         (51, 40, "error", "risk-overdue", "behind-warn"),  # the due date of the overdue risk
         (53, 27, "error", "risk-overdue", "behind-warn"),  # resolved 3/12 is after D: still open
-        (58, 15, "error", "deviation-behind", "behind-error"),  # -21: its quantity
-        # 29 % in 10 days = 2.9 a day, 71 left = 25 days -> forecast 4/4, past the end 3/31: float -4
-        (58, 15, "warning", "critical-slip", "behind-error"),
-        # 30 % in 10 days, 70 left = 24 days -> 4/3: float -3, and 4 working days behind plan
-        (62, 15, "warning", "critical-slip", "behind-20"),
-        (62, 15, "warning", "deviation-behind", "behind-20"),  # -20: past warn, not past fail
+        # -21 and 10 - 0.29 x 20 = 4.2 -> 4 working days behind: its quantity
+        (58, 15, "error", "deviation-behind", "behind-error"),
+        (62, 15, "warning", "deviation-behind", "behind-20"),  # -20 (4 days): past warn, not past fail
         (69, 39, "warning", "task-overdue", "overdue"),  # planned.end 3/8 passed, 90%
         (73, 22, "warning", "late-start", "late"),  # planned.start 3/5 passed, not started
-        (74, 15, "error", "deviation-behind", "late"),  # 0 - 37.5: its progress (0 is a value)
+        (74, 15, "error", "deviation-behind", "late"),  # 0 - 37.5 and 6 days: its progress (0 is a value)
+        # "late" (16 days) starts tomorrow, 3/11, and ends 3/26, the campaign's forecast finish: its
+        # float is 0 and it is 6 days behind. (Every started task finishes earlier at the planned
+        # pace, e.g. "behind-error": 71 % of 20 days = 14.2 -> 15 days after D = 3/25.)
+        (74, 15, "warning", "critical-slip", "late"),
         (85, 21, "warning", "dependency-order", "dep"),  # actual.start, predecessor not finished
+        (97, 13, "notice", "on-hold", "held"),  # on hold and past its planned end 3/8: its status
     ]
     assert {d.campaign for d in findings()} == {"c"}
     assert {d.location.file for d in findings()} == {"c.yaml"}
@@ -154,9 +156,11 @@ def test_every_finding_with_its_location():
 
 def test_nothing_fires_elsewhere():
     quiet = {d.task for d in findings()}
-    # -10 exactly, starting today, done, started the day the predecessor finished, on hold, cancelled
-    for task in ("behind-10", "starts-today", "done-task", "dep-ok", "held", "dropped"):
+    # -10 exactly, starting today, done, started the day the predecessor finished, cancelled
+    for task in ("behind-10", "starts-today", "done-task", "dep-ok", "dropped"):
         assert task not in quiet
+    # on hold is judged no more: only the on-hold notice, never deviation-behind (-100)
+    assert [d.code for d in findings() if d.task == "held"] == ["on-hold"]
     # the overdue task is exactly 10 behind (90 - 100): task-overdue only, no deviation-behind
     assert [d.code for d in findings() if d.task == "overdue"] == ["task-overdue"]
 
@@ -228,10 +232,17 @@ def test_policy_thresholds_move_deviation_behind():
     got = table(findings(_with_policy("  deviation_warn: 5\n  deviation_fail: 10\n")))
     deviation = {task: sev for _, _, sev, code, task in got if code == "deviation-behind"}
     assert deviation == {"behind-warn": "error", "behind-error": "error", "behind-20": "error",
-                         "behind-10": "warning", "overdue": "warning",  # -10
-                         "late": "error",  # -37.5
-                         "starts-today": "warning",  # 0 - 1 / 11 = -9.1
-                         "dep": "warning"}  # 10 - 2 / 12 = -6.7; dep-ok -4.4 stays quiet
+                         "behind-10": "warning",  # -10, and 10 - 0.4 x 20 = 2 working days behind
+                         "overdue": "warning",  # -10, and 10 - 0.9 x 8 = 2.8 -> 2 days
+                         "late": "error"}  # -37.5, 6 days
+    # past deviation_warn 5 by points, but under min_days_behind 2 working days: quiet
+    #   starts-today: 0 - 1 / 11 = -9.1, 1 - 0 = 1 day; dep: 10 - 2 / 12 x 100 = -6.7, 2 - 1.2 = 0.8 -> 0
+    for task in ("starts-today", "dep", "dep-ok"):
+        assert task not in deviation
+    # with min_days_behind 0 the points alone decide, as before the threshold
+    got = table(findings(_with_policy("  deviation_warn: 5\n  deviation_fail: 10\n  min_days_behind: 0\n")))
+    deviation = {task: sev for _, _, sev, code, task in got if code == "deviation-behind"}
+    assert {k: deviation[k] for k in ("starts-today", "dep")} == {"starts-today": "warning", "dep": "warning"}
 
 
 # -- single rules, at their edges ------------------------------------------------------------------
@@ -245,16 +256,22 @@ def _one_task(task: str, as_of: str, extra: str = "", rule: str | None = None) -
 
 def test_deviation_behind_edges():
     task = "  - {{id: a, name: A, planned: {{start: 2024-03-01, end: 2024-03-10}}, progress: {p}}}\n"
+    points_only = "policy: {min_days_behind: 0}\n"
     # D 3/5: planned 5 / 10 = 50
     rule = "deviation-behind"  # a lone task behind plan is critical too (critical-slip): not tested here
-    assert _one_task(task.format(p=40), "2024-03-05", rule=rule) == []  # -10: not past 10
-    [d] = _one_task(task.format(p=39.9), "2024-03-05", rule=rule)  # -10.1
+    assert _one_task(task.format(p=40), "2024-03-05", points_only, rule=rule) == []  # -10: not past 10
+    [d] = _one_task(task.format(p=39.9), "2024-03-05", points_only, rule=rule)  # -10.1
     assert (d.code, d.severity) == ("deviation-behind", Severity.WARNING)
-    [d] = _one_task(task.format(p=30), "2024-03-05", rule=rule)  # -20: not past 20
+    [d] = _one_task(task.format(p=30), "2024-03-05", points_only, rule=rule)  # -20: not past 20
     assert d.severity is Severity.WARNING
-    [d] = _one_task(task.format(p=29.9), "2024-03-05", rule=rule)  # -20.1
+    [d] = _one_task(task.format(p=29.9), "2024-03-05", points_only, rule=rule)  # -20.1
     assert d.severity is Severity.ERROR
     assert _one_task(task.format(p=90), "2024-03-05") == []  # ahead
+    # the default min_days_behind 2: -10.1 is 5 - 3.99 = 1.01 -> 1 working day behind: quiet;
+    # -20.1 is 5 - 2.99 = 2.01 -> 2 days: an error
+    assert _one_task(task.format(p=39.9), "2024-03-05", rule=rule) == []
+    [d] = _one_task(task.format(p=29.9), "2024-03-05", rule=rule)
+    assert d.severity is Severity.ERROR and d.message.endswith("2 working days behind)")
 
 
 def test_late_start_only_after_the_planned_start():
@@ -359,6 +376,8 @@ def test_registry_matches_the_design():
         "dependency-order": "warning",
         "critical-slip": "warning",
         "overallocated": "notice",
+        "event-at-risk": "error",
+        "on-hold": "notice",
     }  # stale-task needs git history: not a snapshot rule
 
 

@@ -28,9 +28,9 @@ def T(tid: str, start: str, end: str, *deps: str, **fields) -> dict:
             **({"depends_on": list(deps)} if deps else {}), **fields}
 
 
-def campaign(*tasks: dict, calendar: str = "none", start: str = "2024-03-01", end: str = "2024-03-31"):
+def campaign(*tasks: dict, calendar: str = "none", start: str = "2024-03-01", end: str = "2024-03-31", **top):
     doc = {"ptrack": 1, "campaign": {"id": "c", "name": "C", "start": start, "end": end, "calendar": calendar},
-           "tasks": list(tasks)}
+           "tasks": list(tasks), **top}
     return campaign_from_yaml(json.dumps(doc, ensure_ascii=False))
 
 
@@ -180,9 +180,12 @@ def test_cancelled_and_on_hold_tasks_hold_nothing_back():
                  T("h", "2024-03-03", "2024-03-25", "a", status="on_hold"),
                  T("c", "2024-03-03", "2024-03-05", "x", "h"))
     s = snap(c, "2024-02-29")
-    # X (cancelled) shows its actual dates; H (on hold) has no dates; neither has float.
-    assert row(s, "x") == (D("2024-03-03"), D("2024-03-04"), None, None, None, False)
+    # X (cancelled) has no dates as of 2/29: its actual dates 3/3, 3/4 were not known then;
+    # H (on hold) has none either; neither has float.
+    assert row(s, "x") == (None, None, None, None, None, False)
     assert row(s, "h") == (None, None, None, None, None, False)
+    # as of 3/5 X shows its actual dates
+    assert row(snap(c, "2024-03-05"), "x") == (D("2024-03-03"), D("2024-03-04"), None, None, None, False)
     # C is not held back by X (3/20) nor H (3/25): its own plan 3/3..3/5. F = 3/5, a = 5.
     # C: float 0. A has no successor in the network: LF 5, EF 2, float 3.
     assert row(s, "c") == (D("2024-03-03"), D("2024-03-05"), D("2024-03-03"), D("2024-03-05"), 0, True)
@@ -199,14 +202,19 @@ def test_all_done_has_no_critical_path():
 
 
 def test_task_past_its_planned_end_floats_from_its_forecast():
-    # A planned 3/1..3/5, started 3/1, 50 % by D = 3/8 (8 days): 6.25 a day, 50 left -> 8 days -> EF 3/16.
-    # B (independent) planned 3/1..3/20 -> EF 3/20 = F; anchor min(3/31, 3/20) = 3/20.
-    # A is past its planned end (delayed) but its forecast leaves it 20 - 16 = 4 days of float.
-    c = campaign(T("a", "2024-03-01", "2024-03-05", actual={"start": "2024-03-01"}, progress=50),
-                 T("b", "2024-03-01", "2024-03-20", actual={"start": "2024-03-01"}, progress=40))
-    s = snap(c, "2024-03-08")
-    # B: 40 in 8 days = 5 a day, 60 left = 12 days -> EF 3/20.
+    # A planned 3/1..3/5 (5 days), started 3/1, 50 % by D = 3/8: earned 2.5 of 5 days, 2.5 left
+    # at the planned pace -> 3 whole days after 3/8 -> EF 3/11.
+    # B (independent) planned 3/1..3/20 (20 days), 40 %: 12 days left -> EF 3/20 = F; anchor 3/20.
+    # A is past its planned end (delayed) but its forecast leaves it 20 - 11 = 9 days of float.
+    tasks = (T("a", "2024-03-01", "2024-03-05", actual={"start": "2024-03-01"}, progress=50),
+             T("b", "2024-03-01", "2024-03-20", actual={"start": "2024-03-01"}, progress=40))
+    s = snap(campaign(*tasks), "2024-03-08")
     assert s.task("a").status.value == "delayed"
+    assert row(s, "a")[1] == D("2024-03-11") and row(s, "a")[4:] == (9, False)
+    assert row(s, "b")[1] == D("2024-03-20") and row(s, "b")[4:] == (0, True)
+    # at its own pace (policy.forecast: pace) A's 50 in 8 days is 6.25 a day: 50 left -> 8 days
+    # -> EF 3/16, float 4; B's 40 in 8 days is 5 a day: 60 left -> 12 days -> EF 3/20 as before
+    s = snap(campaign(*tasks, policy={"forecast": "pace"}), "2024-03-08")
     assert row(s, "a")[1] == D("2024-03-16") and row(s, "a")[4:] == (4, False)
     assert row(s, "b")[1] == D("2024-03-20") and row(s, "b")[4:] == (0, True)
 

@@ -1,8 +1,9 @@
 """Workload (ptrack.core.workload) and the rules on the schedule: critical-slip, overallocated.
 
-Every load is worked by hand in the comment next to it: an open task takes its owner 1 working
-day on each working day of its forecast window after D, a collaborator ``collaborator_share``
-(0.5 unless set); a week has capacity x its working days (after D) / 5.
+Every load is worked by hand in the comment next to it: an open task takes its owner its
+allocation (work and events 100 %, a timebox 25 %, unless ``allocation`` says otherwise) of each
+working day of its forecast window after D, a collaborator ``collaborator_share`` (0.5 unless
+set) of that; a week has capacity x its working days (after D) / 5.
 """
 
 from __future__ import annotations
@@ -101,6 +102,30 @@ def test_capacity_scales_with_the_working_days_of_the_week_on_the_cn_calendar():
     assert sorted(ann.over) == [1, 2]
 
 
+def test_allocation_sums_per_iso_week_across_national_day():
+    # CN 2024: W39 (Mon 9/23 .. Sun 9/29) has 6 working days (Sunday 9/29 is 调休); W40 (9/30 ..
+    # 10/6) only Monday 9/30 (10/1-10/6 off); W41 (10/7 .. 10/13) Tue 10/8 .. Sat 10/12 (调休) = 5.
+    c = campaign(T("a", "2024-09-23", "2024-10-12", "ann", allocation=50),  # work at 50 %
+                 T("t", "2024-09-23", "2024-10-12", "ann", kind="timebox"),  # a timebox: 25 % by default
+                 T("e", "2024-10-12", "2024-10-12", "ann", kind="event"),  # an event: 100 % on its day
+                 T("b", "2024-09-30", "2024-10-08", "bob", "ann"),  # Bob's work, Ann collaborates
+                 T("z", "2024-09-23", "2024-10-12", "ann", allocation=0),  # on the plan, no time asked
+                 calendar="CN", start="2024-09-23", end="2024-10-31")
+    s = compute_snapshot(c, as_of=D("2024-09-22"))
+    w = s.workload
+    assert [(wk.label, wk.working_days) for wk in w.weeks] == [("2024-W39", 6), ("2024-W40", 1), ("2024-W41", 5)]
+    ann, bob = w.people[0], w.people[1]
+    # Ann W39: a 6 x 0.5 = 3 + t 6 x 0.25 = 1.5 -> 4.5 (available 6: not over)
+    #     W40: a 1 x 0.5 + t 1 x 0.25 + b (9/30) 1 x 1.0 x 0.5 (collaborator share) = 1.25 > 1
+    #     W41: a 5 x 0.5 = 2.5 + t 1.25 + e 1 + b (10/8) 0.5 = 5.25 > 5
+    assert ann.load == (4.5, 1.25, 5.25) and ann.available == (6.0, 1.0, 5.0)
+    assert ann.over == {1: ("a", "t", "b"), 2: ("a", "t", "e", "b")}  # z takes no time: never named
+    # Bob (capacity 2): b on 9/30 and 10/8, 1 day each week; W40 has 2 x 1 / 5 = 0.4 available
+    # (over), W41 2 x 5 / 5 = 2 (not)
+    assert bob.load == (0.0, 1.0, 1.0) and bob.available == (2.4, 0.4, 2.0)
+    assert bob.over == {1: ("b",)}
+
+
 def test_free_text_owners_have_the_default_capacity():
     c = campaign(T("a", "2024-03-04", "2024-03-08", "张三"), T("b", "2024-03-04", "2024-03-08", "张三"), people=None)
     s = compute_snapshot(c, as_of=D("2024-03-03"))
@@ -172,17 +197,17 @@ tasks:
 def test_critical_slip_and_overallocated():
     c = campaign_from_yaml(RULES_CAMPAIGN)
     got = findings(c, "2024-03-05")
-    # A: 20 % by D = 3/5 (5 days) = 4 a day, 80 left = 20 days -> forecast 3/25; planned 50 % by 3/5:
-    # behind by 5 - 0.2 x 10 = 3 days. B waits for A: from 3/26, 21 days -> 4/15 = F.
-    # Anchor min(3/31, 4/15) = 3/31: B float 31 - 46 = -15, A float = LS(B) 10 - EF(A) 25 = -15:
+    # A (10 days): 20 % by D = 3/5, earned 2 days, 8 left at the planned pace -> forecast 3/13;
+    # planned 50 % by 3/5: behind by 5 - 0.2 x 10 = 3 days. B waits for A: from 3/14, 21 days ->
+    # 4/3 = F. Anchor min(3/31, 4/3) = 3/31: B float 31 - 34 = -3, A float = LS(B) 10 - EF(A) 13 = -3:
     # both critical; A is behind plan, B has not reached its start (0 days behind): one finding.
-    # C: 90 % in 5 days = 18 a day, 10 left -> 1 day -> 3/6; float = 31 - 6 = 25, not critical.
-    # Ann owns A (from 3/6 to 3/25) and B (3/26 to 4/15) one after the other: 1 a day, never over
+    # C: 90 % of 5 days, 0.5 day left -> 1 day -> 3/6; float = 31 - 6 = 25, not critical.
+    # Ann owns A (from 3/6 to 3/13) and B (3/14 to 4/3) one after the other: 1 a day, never over
     # 7 a week (calendar none: capacity 5 x 7 / 5 = 7). Bob: C on 3/6 (W10: Wed 3/6 .. Sun 3/10,
     # 5 days, available 2 x 5 / 5 = 2): 1 <= 2, not over.
     assert got == [("critical-slip", "warning", 12, 15, "a",
-                    'task "Brief" is on the critical path (float -15 working days) and 3 working days behind '
-                    "plan: any day lost there moves the campaign's end date (forecast finish 2024-03-25, "
+                    'task "Brief" is on the critical path (float -3 working days) and 3 working days behind '
+                    "plan: any day lost there moves the campaign's end date (forecast finish 2024-03-13, "
                     "planned end 2024-03-31)")]
 
 
@@ -197,18 +222,19 @@ def test_overallocated_finding_points_at_the_person_and_names_the_tasks():
     c = campaign_from_yaml(text)
     got = findings(c, "2024-03-05", "en")
     over = [f for f in got if f[0] == "overallocated"]
-    # W11 (Mon 3/11 .. Sun 3/17, 7 days): Ann owns A (3/11-17: 7) and D (7) = 14 > 7.
-    # W12..: only A then B: 7 a week, not over. Bob: D x 0.5 = 3.5 > 2 x 7 / 5 = 2.8 in W11.
+    # W11 (Mon 3/11 .. Sun 3/17, 7 days): Ann owns A (3/11-13: 3), then B (3/14-17: 4), and D (7)
+    # = 14 > 7. W12..: only B: 7 a week, not over. Bob: D x 0.5 = 3.5 > 2 x 7 / 5 = 2.8 in W11.
     assert over == [
         ("overallocated", "notice", 4, 8, None,
          "Ann is over-allocated in 1 week, 2024-W11: 14 working days of work against 7 available "
-         "(capacity 5 a week; Brief, Flyers)"),
+         "(capacity 5 a week; Brief, Launch, Flyers)"),
         ("overallocated", "notice", 5, 8, None,
          "Bob is over-allocated in 1 week, 2024-W11: 3.5 working days of work against 2.8 available "
          "(capacity 2 a week; Flyers)"),
     ]
     zh = [f[5] for f in findings(c, "2024-03-05", "zh-CN") if f[0] == "overallocated"]
-    assert zh[0] == "Ann 有 1 周超负荷，最重的是 2024-W11：计划工作 14 个工作日，可用 7 个（每周可用 5 个工作日；Brief、Flyers）"
+    assert zh[0] == ("Ann 有 1 周超负荷，最重的是 2024-W11：计划工作 14 个工作日，可用 7 个（每周可用 5 个工作日；"
+                     "Brief、Launch、Flyers）")
 
 
 def test_overallocated_is_a_notice_that_the_policy_can_raise_or_switch_off():

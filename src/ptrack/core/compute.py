@@ -16,9 +16,11 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ptrack.core import schedule
+from ptrack.core.asof import Record, known_on
 from ptrack.core.calendars import WorkCalendar, get_calendar
-from ptrack.core.model import Campaign, DeclaredStatus, Goal, Milestone, Risk, Task
-from ptrack.core.schedule import TaskState
+from ptrack.core.kinds import WINDOW, allocation_of, kind_of, recorded_progress, span_share
+from ptrack.core.model import Campaign, DeclaredStatus, Goal, Milestone, Policy, Risk, Task
+from ptrack.core.schedule import EventClash, TaskState
 
 if TYPE_CHECKING:
     from ptrack.core.workload import Workload
@@ -40,6 +42,11 @@ class Health(str, enum.Enum):
     GREEN = "green"
     AMBER = "amber"
     RED = "red"
+    GREY = "grey"  # on hold or cancelled: paused or dropped by decision, judged no more
+
+
+# Statuses declared by decision: out of the roll-ups, the focus list, SPI and the network.
+_OUT = (Status.CANCELLED, Status.ON_HOLD)
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,7 @@ class TaskSnapshot:
     task: Task
     planned_progress: float
     actual_progress: float
-    deviation: float
+    deviation: float | None  # actual - planned, points; None for a cancelled task (shown "—")
     status: Status
     health: Health
     days_behind: int  # working days behind the plan (negative: ahead)
@@ -86,6 +93,16 @@ class TaskSnapshot:
     latest_finish: date | None = None
     float_days: int | None = None
     critical: bool = False
+    # How forecast_finish was found (ptrack.core.schedule: actual, plan, schedule, pace, window,
+    # fixed; None when there is none), and whether the task is stale (in progress, its entry
+    # unchanged in git for more than stale_after_days: its forecast is not extrapolated).
+    forecast_method: str | None = None
+    stale: bool = False
+    held_by: str | None = None  # the fixed-date event whose date sets latest_finish (None: the campaign)
+    # The weekly-review focus: open (not done, cancelled or on hold), more than deviation_warn
+    # points behind and at least min_days_behind working days behind (what deviation-behind reports).
+    focus: bool = False
+    allocation: float = 100.0  # percent of the owner's working day (its kind's default unless given)
 
 
 @dataclass(frozen=True)
@@ -138,6 +155,12 @@ class CampaignSnapshot:
     risks: tuple[RiskSnapshot, ...]  # every risk: campaign-level first, then by task
     evm: EVM | None
     critical_path: tuple[str, ...] = ()  # task ids of the chain that drives forecast_finish, in order
+    forecast_driver: str | None = None  # the task whose finish is forecast_finish
+    forecast_method: str | None = None  # how that task's finish was found (TaskSnapshot.forecast_method)
+    event_clashes: tuple[EventClash, ...] = ()  # predecessors forecast on or after an event's start
+    # Where actual progress came from (ptrack.core.asof): "git" (the version committed by D),
+    # "file" (the file, nothing in it dated after D) or "latest" (the file's, recorded after D).
+    progress_source: str = "file"
 
     @cached_property
     def workload(self) -> Workload:
@@ -191,18 +214,27 @@ def planned_progress(task: Task, as_of: date, cal: WorkCalendar) -> float:
     return 100.0 * ((as_of - start).days + 1) / ((end - start).days + 1)
 
 
-def actual_progress(task: Task, as_of: date) -> float:
-    """100 when actual.end is set (and reached); else progress; else quantity; else deliverables; else 0."""
+def actual_progress(task: Task, as_of: date, cal: WorkCalendar | None = None) -> float:
+    """100 when actual.end is set (and reached); else progress; else quantity; else deliverables;
+    else, for a timebox or an event, the elapsed working-day share since its actual start (0 not
+    started; needs ``cal``); else 0."""
     if task.actual_end is not None and task.actual_end <= as_of:
         return 100.0
-    if task.progress is not None:
-        return float(task.progress)
-    if task.quantity is not None:
-        return min(100.0, 100.0 * task.quantity.done / task.quantity.total)
-    if task.deliverables:
-        done = sum(1 for d in task.deliverables if d.done)
-        return 100.0 * done / len(task.deliverables)
+    recorded = recorded_progress(task)
+    if recorded is not None:
+        return recorded
+    if cal is not None and kind_of(task).elapsed_progress and task.actual_start is not None \
+            and task.actual_start <= as_of:
+        return _elapsed_since(task, task.actual_start, as_of, cal)
     return 0.0
+
+
+def _elapsed_since(task: Task, began: date, as_of: date, cal: WorkCalendar) -> float:
+    """100 x NWD(began, D) / planned working days, at most 100 (calendar days for a task with
+    no working day): a window that began two working days late is two days short of its plan."""
+    if cal.count(task.planned_start, task.planned_end):
+        return min(100.0, 100.0 * cal.count(began, as_of) / cal.count(task.planned_start, task.planned_end))
+    return span_share(began, began + (task.planned_end - task.planned_start), as_of, cal)
 
 
 def _started(task: Task, actual: float, as_of: date) -> bool:
@@ -223,14 +255,26 @@ def task_status(task: Task, actual: float, as_of: date) -> Status:
     return Status.NOT_STARTED
 
 
-def health_of(status: Status, deviation: float, warn: float, fail: float) -> Health:
-    if status in (Status.DONE, Status.CANCELLED):
+def points_health(deviation: float, days: int, policy: Policy) -> Health:
+    """Health by points behind plan: red past ``deviation_fail``, amber past ``deviation_warn``,
+    counted only when the task (or campaign) is also at least ``min_days_behind`` working days
+    behind by the earned schedule: a short task a day late is many points behind, not red."""
+    behind = -deviation
+    if behind <= policy.deviation_warn + _EPS or days < policy.min_days_behind:
         return Health.GREEN
-    if status is Status.DELAYED or -deviation > fail + _EPS:
+    return Health.RED if behind > policy.deviation_fail + _EPS else Health.AMBER
+
+
+def health_of(status: Status, deviation: float | None, days: int, policy: Policy) -> Health:
+    """Grey when cancelled or on hold, green when done, red when delayed; else by points
+    (``points_health``)."""
+    if status in _OUT:
+        return Health.GREY
+    if status is Status.DONE:
+        return Health.GREEN
+    if status is Status.DELAYED:
         return Health.RED
-    if -deviation > warn + _EPS:
-        return Health.AMBER
-    return Health.GREEN
+    return points_health(deviation, days, policy)
 
 
 def days_behind(task: Task, actual: float, status: Status, as_of: date, cal: WorkCalendar) -> int:
@@ -245,7 +289,7 @@ def days_behind(task: Task, actual: float, status: Status, as_of: date, cal: Wor
         total = (task.planned_end - task.planned_start).days + 1
         elapsed = max(0, (as_of - task.planned_start).days + 1)
     earned = actual / 100.0 * total
-    return _trunc(elapsed - earned)
+    return _trunc(schedule.snap(elapsed - earned, total))  # a day never hangs on the rounding of the shown %
 
 
 def _evm(task: Task, planned: float, actual: float) -> EVM | None:
@@ -282,16 +326,22 @@ def _risk_snapshot(risk: Risk, as_of: date, due_soon_days: int) -> RiskSnapshot:
 # ---------------------------------------------------------------------------------------------
 # Forecasts: the forward pass of the schedule (ptrack.schedule)
 
-def _schedule_state(status: Status, actual: float, n: int) -> TaskState:
-    if status is Status.CANCELLED or status is Status.ON_HOLD:
+def _schedule_state(task: Task, status: Status, actual: float, n: int, policy: Policy | None = None,
+                    stale: bool = False, as_of: date | None = None) -> TaskState:
+    """How the task takes part in the forecast schedule. Work counts as started once it has
+    progress to show; a timebox once it has started (its window runs from its actual start)."""
+    mode = kind_of(task).schedule
+    if status in _OUT:
         kind = schedule.OUT
     elif status is Status.DONE:
         kind = schedule.DONE
-    elif actual > 0:
+    elif actual > 0 or (mode == WINDOW and as_of is not None and task.actual_start is not None
+                        and task.actual_start <= as_of):
         kind = schedule.STARTED
     else:  # not started, or started with nothing to show
         kind = schedule.NOT_STARTED
-    return TaskState(kind, actual, n)
+    pace = policy is not None and policy.forecast == "pace" and not stale
+    return TaskState(kind, actual, n, mode, pace)
 
 
 _topological = schedule.topological_order
@@ -308,12 +358,17 @@ def _weighted(items: list[tuple[float, float, float]]) -> tuple[float, float, fl
     return (total, sum(w * p for w, p, _ in items) / total, sum(w * a for w, _, a in items) / total)
 
 
-def _groups(task_snaps: list[TaskSnapshot], warn: float, fail: float) -> dict[str, tuple[GroupSnapshot, ...]]:
+def _groups(task_snaps: list[TaskSnapshot], policy: Policy) -> dict[str, tuple[GroupSnapshot, ...]]:
+    """Roll-ups by module, department, owner and channel: cancelled and on-hold tasks left out.
+    A group's health is by its points (``deviation_warn``/``deviation_fail``) only when one of its
+    tasks is at least ``min_days_behind`` working days behind, and at least amber when one of
+    its tasks is amber or red."""
+    warn, fail = policy.deviation_warn, policy.deviation_fail
     out: dict[str, tuple[GroupSnapshot, ...]] = {}
     for dimension in GROUP_DIMENSIONS:
         members: dict[str | None, list[TaskSnapshot]] = defaultdict(list)
         for ts in task_snaps:
-            if ts.status is Status.CANCELLED:
+            if ts.status in _OUT:
                 continue
             for key in _keys(ts.task, dimension):
                 members[key].append(ts)
@@ -326,8 +381,11 @@ def _groups(task_snaps: list[TaskSnapshot], warn: float, fail: float) -> dict[st
             counts: dict[str, int] = {}
             for s in snaps:
                 counts[s.status.value] = counts.get(s.status.value, 0) + 1
-            health = Health.RED if -deviation > fail + _EPS else Health.AMBER if -deviation > warn + _EPS else Health.GREEN
-            if health is Health.GREEN and any(s.health is not Health.GREEN for s in snaps):
+            health = Health.GREEN
+            if any(s.days_behind >= policy.min_days_behind for s in snaps):
+                health = Health.RED if -deviation > fail + _EPS else Health.AMBER if -deviation > warn + _EPS \
+                    else Health.GREEN
+            if health is Health.GREEN and any(s.health in (Health.RED, Health.AMBER) for s in snaps):
                 health = Health.AMBER  # a green average must not hide a red or amber task
             groups.append(GroupSnapshot(dimension, key, planned, actual, deviation, health, round(weight, 3),
                                         tuple(s.task.id for s in snaps), dict(sorted(counts.items()))))
@@ -343,9 +401,10 @@ def _keys(task: Task, dimension: str) -> tuple[str | None, ...]:
 
 def planned_curve(campaign: Campaign, days: Iterable[date] | None = None) -> list[tuple[date, float]]:
     """The campaign's planned S-curve: weighted planned progress on each day of its window (or of
-    ``days``), cancelled tasks left out. O(tasks + days) through a difference array of daily rates."""
+    ``days``), cancelled and on-hold tasks left out (as from the roll-up). O(tasks + days) through
+    a difference array of daily rates."""
     cal = get_calendar(campaign.calendar)
-    tasks = [t for t in campaign.tasks if t.status is not DeclaredStatus.CANCELLED]
+    tasks = [t for t in campaign.tasks if t.status is None]
     if not tasks:
         return []
     first = min(min(t.planned_start for t in tasks), campaign.start)
@@ -475,27 +534,38 @@ def _milestone_snapshot(m: Milestone, as_of: date) -> MilestoneSnapshot:
 # ---------------------------------------------------------------------------------------------
 # The snapshot
 
-def compute_snapshot(campaign: Campaign, *, as_of: date) -> CampaignSnapshot:
+def compute_snapshot(campaign: Campaign, *, as_of: date, record: Record | None = None) -> CampaignSnapshot:
+    """Where ``campaign`` stands at the end of ``as_of``. ``record``: what git says of the file as
+    of D (``ptrack.git.asof``: the version committed by D, when each task last changed); facts
+    dated after D are never used (``ptrack.core.asof.known_on``)."""
+    known = known_on(campaign, as_of, record)
+    campaign = known.campaign
     cal = get_calendar(campaign.calendar)
     policy = campaign.policy
-    warn, fail = policy.deviation_warn, policy.deviation_fail
+    last_changed = record.last_changed if record is not None else {}
+    stale_on = policy.rules.get("stale-task") != "off"
 
     raw: dict[str, dict] = {}
+    states: dict[str, TaskState] = {}
     for task in campaign.tasks:
         planned = round1(planned_progress(task, as_of, cal))
-        actual = round1(actual_progress(task, as_of))
+        actual = round1(actual_progress(task, as_of, cal))
         status = task_status(task, actual, as_of)
-        raw[task.id] = {"planned": planned, "actual": actual, "status": status,
-                        "planned_days": planned_days(task, cal)}
-    plan = schedule.compute_schedule(
-        campaign.tasks, {tid: _schedule_state(r["status"], r["actual"], r["planned_days"]) for tid, r in raw.items()},
-        as_of, cal, campaign.end)
+        n = planned_days(task, cal)
+        changed = last_changed.get(task.id)
+        stale = (stale_on and status is Status.IN_PROGRESS and changed is not None
+                 and (as_of - changed).days > policy.stale_after_days)
+        raw[task.id] = {"planned": planned, "actual": actual, "status": status, "planned_days": n, "stale": stale}
+        states[task.id] = _schedule_state(task, status, actual, n, policy, stale, as_of)
+    plan = schedule.compute_schedule(campaign.tasks, states, as_of, cal, campaign.end)
 
     task_snaps: list[TaskSnapshot] = []
     for task in campaign.tasks:
         r = raw[task.id]
         planned, actual, status, n = r["planned"], r["actual"], r["status"], r["planned_days"]
-        deviation = round1(actual - planned)
+        deviation = None if status is Status.CANCELLED else round1(actual - planned)
+        behind = days_behind(task, actual, status, as_of, cal)
+        health = health_of(status, deviation, behind, policy)
         ps = plan.tasks[task.id]
         task_snaps.append(TaskSnapshot(
             task=task,
@@ -503,11 +573,11 @@ def compute_snapshot(campaign: Campaign, *, as_of: date) -> CampaignSnapshot:
             actual_progress=actual,
             deviation=deviation,
             status=status,
-            health=health_of(status, deviation, warn, fail),
-            days_behind=days_behind(task, actual, status, as_of, cal),
+            health=health,
+            days_behind=behind,
             planned_days=n,
             weight=float(task.weight) if task.weight is not None else float(n),
-            forecast_finish=None if status in (Status.CANCELLED, Status.ON_HOLD) else ps.earliest_finish,
+            forecast_finish=None if status in _OUT else ps.earliest_finish,
             evm=_evm(task, planned, actual) if status is not Status.CANCELLED else None,
             risks=tuple(_risk_snapshot(rk, as_of, policy.due_soon_days) for rk in task.risks),
             earliest_start=ps.earliest_start,
@@ -516,9 +586,15 @@ def compute_snapshot(campaign: Campaign, *, as_of: date) -> CampaignSnapshot:
             latest_finish=ps.latest_finish,
             float_days=ps.float_days,
             critical=ps.critical,
+            forecast_method=None if status in _OUT else ps.method,
+            held_by=ps.held_by,
+            stale=r["stale"],
+            focus=status not in _OUT and status is not Status.DONE
+            and points_health(deviation, behind, policy) is not Health.GREEN,
+            allocation=allocation_of(task),
         ))
 
-    active = [s for s in task_snaps if s.status is not Status.CANCELLED]
+    active = [s for s in task_snaps if s.status not in _OUT]
     _, planned, actual = _weighted([(s.weight, s.planned_progress, s.actual_progress) for s in active])
     planned, actual = round1(planned), round1(actual)
     deviation = round1(actual - planned)
@@ -537,7 +613,8 @@ def compute_snapshot(campaign: Campaign, *, as_of: date) -> CampaignSnapshot:
     else:
         status = Status.NOT_STARTED
 
-    health = health_of(status, deviation, warn, fail)
+    behind = _campaign_days_behind(campaign, actual, as_of, cal) if status is not Status.DONE else 0
+    health = health_of(status, deviation, behind, policy)
     if health is not Health.RED and any(m.state == "missed" for m in milestones):
         health = Health.RED
     if health is Health.GREEN and (any(s.health is Health.RED for s in active)
@@ -552,7 +629,7 @@ def compute_snapshot(campaign: Campaign, *, as_of: date) -> CampaignSnapshot:
         evm = _evm_from(sum(e.bac for e in budgeted), sum(e.pv for e in budgeted),
                         sum(e.ev for e in budgeted), sum(spent) if spent else None,
                         sum(e.ev for e in budgeted if e.ac is not None))
-
+    driver = plan.driver
     return CampaignSnapshot(
         campaign=campaign,
         as_of=as_of,
@@ -561,13 +638,17 @@ def compute_snapshot(campaign: Campaign, *, as_of: date) -> CampaignSnapshot:
         deviation=deviation,
         status=status,
         health=health,
-        days_behind=_campaign_days_behind(campaign, actual, as_of, cal) if status is not Status.DONE else 0,
+        days_behind=behind,
         forecast_finish=max(forecast_dates) if forecast_dates else None,
         tasks=tuple(task_snaps),
-        groups=_groups(task_snaps, warn, fail),
+        groups=_groups(task_snaps, policy),
         milestones=milestones,
         goals=goals,
         risks=risks,
         evm=evm,
         critical_path=plan.critical_path,
+        forecast_driver=driver,
+        forecast_method=plan.tasks[driver].method if driver is not None else None,
+        event_clashes=plan.clashes,
+        progress_source=known.source,
     )

@@ -19,7 +19,7 @@ DEFAULT_GLOB = "campaigns/*.yaml"
 _KEYS = {"title", "locale", "campaigns", "policy", "site_url", "repo_url", "forge", "notify"}
 FORGES = ("github", "gitlab")
 _POLICY_KEYS = {"deviation_warn", "deviation_fail", "stale_after_days", "due_soon_days", "collaborator_share",
-                "rules"}
+                "min_days_behind", "forecast", "rules"}
 
 
 @dataclass(frozen=True)

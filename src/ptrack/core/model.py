@@ -26,7 +26,15 @@ RULE_IDS = (
     "dependency-order",
     "critical-slip",
     "overallocated",
+    "event-at-risk",
+    "on-hold",
 )
+
+# Task kinds (``tasks[].kind``): how a task's progress is measured and its finish forecast. What
+# each kind does is ``ptrack.core.kinds.KINDS``.
+WORK = "work"  # deliverable work: the remaining work at the planned pace
+TIMEBOX = "timebox"  # runs for its window: ad flights, monitoring, on-duty, routines
+EVENT = "event"  # happens on fixed dates: launch event, livestream, pop-up store
 
 
 class DeclaredStatus(str, enum.Enum):
@@ -123,6 +131,8 @@ class Task:
     status: DeclaredStatus | None = None
     risks: tuple[Risk, ...] = ()
     notes: str | None = None
+    kind: str = WORK  # work | timebox | event
+    allocation: float | None = None  # percent of the owner's working day; None: the kind's default
 
 
 @dataclass(frozen=True)
@@ -170,7 +180,9 @@ class Policy:
     deviation_fail: float = 20.0
     stale_after_days: int = 7
     due_soon_days: int = 3
-    collaborator_share: float = 0.5  # workload: a collaborator's working days per day of a task
+    collaborator_share: float = 0.5  # workload: a collaborator's share of the task's allocation
+    min_days_behind: int = 2  # points behind count for health only this many working days behind
+    forecast: str = "schedule"  # started work: schedule (earned schedule) | pace (its own pace)
     rules: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
@@ -277,6 +289,8 @@ def _task(data: dict, index: int) -> Task:
             _risk(r, path + ("risks", i), data["id"]) for i, r in enumerate(data.get("risks") or ())
         ),
         notes=data.get("notes"),
+        kind=data.get("kind", WORK),
+        allocation=float(data["allocation"]) if data.get("allocation") is not None else None,
     )
 
 
@@ -334,6 +348,8 @@ def build_policy(data: dict, defaults: Mapping[str, object] | None = None) -> Po
         stale_after_days=int(policy_data.get("stale_after_days", 7)),
         due_soon_days=int(policy_data.get("due_soon_days", 3)),
         collaborator_share=float(policy_data.get("collaborator_share", 0.5)),
+        min_days_behind=int(policy_data.get("min_days_behind", 2)),
+        forecast=str(policy_data.get("forecast", "schedule")),
         rules=MappingProxyType(dict(rules)),
     )
 

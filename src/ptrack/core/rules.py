@@ -63,10 +63,10 @@ def _progress_path(task) -> tuple:
 def _deviation_behind(s: CampaignSnapshot):
     policy = s.campaign.policy
     for ts in s.tasks:
-        if ts.status in (Status.DONE, Status.CANCELLED, Status.ON_HOLD):
-            continue  # on hold is a decision someone took; the status page still shows it
-        behind = -ts.deviation
-        if behind > policy.deviation_warn + 1e-9:
+        # the focus list: open (on hold is a decision someone took), past deviation_warn points and
+        # at least min_days_behind working days behind
+        if ts.focus:
+            behind = -ts.deviation
             severity = Severity.ERROR if behind > policy.deviation_fail + 1e-9 else Severity.WARNING
             yield (severity, _progress_path(ts.task), ts.task.id, NP_("rule.deviation-behind"),
                    {"name": ts.task.name, "points": fmt_points(behind),
@@ -145,6 +145,8 @@ def _critical_slip(s: CampaignSnapshot):
     for ts in s.tasks:
         if not ts.critical or ts.days_behind <= 0 or ts.status in (Status.DONE, Status.CANCELLED, Status.ON_HOLD):
             continue
+        if ts.held_by is not None:
+            continue  # its float is to a fixed-date event, not to the end date: event-at-risk says it
         if s.as_of <= ts.task.planned_start:
             continue  # its first day is not a slip yet (as for late-start)
         yield (Severity.WARNING, _progress_path(ts.task), ts.task.id, NP_("rule.critical-slip"),
@@ -175,6 +177,27 @@ def _overallocated(s: CampaignSnapshot):
                 "load": fmt_number(person.load[worst]), "available": fmt_number(person.available[worst]),
                 "capacity": fmt_number(person.capacity),
                 "tasks": ", ".join(names[:5]) + (", …" if len(names) > 5 else ""), "subject": person.person})
+
+
+@rule("event-at-risk", Severity.ERROR,
+      "a predecessor of a fixed-date event (kind: event) is forecast to finish on or after the event's start")
+def _event_at_risk(s: CampaignSnapshot):
+    tasks = {ts.task.id: ts.task for ts in s.tasks}
+    for clash in s.event_clashes:
+        event, pred = tasks[clash.event], tasks[clash.predecessor]
+        yield (Severity.ERROR, event.path + ("depends_on", event.depends_on.index(pred.id)), event.id,
+               NP_("rule.event-at-risk"),
+               {"name": event.name, "start": event.planned_start.isoformat(), "pred": pred.name,
+                "finish": clash.finish.isoformat(), "days": clash.days})
+
+
+@rule("on-hold", Severity.NOTICE, "a task on hold is past its planned end: resume it, re-plan it or cancel it")
+def _on_hold(s: CampaignSnapshot):
+    for ts in s.tasks:
+        if ts.status is Status.ON_HOLD and s.as_of > ts.task.planned_end:
+            yield (Severity.NOTICE, ts.task.path + ("status",), ts.task.id, NP_("rule.on-hold"),
+                   {"name": ts.task.name, "end": ts.task.planned_end.isoformat(),
+                    "days": (s.as_of - ts.task.planned_end).days})
 
 
 def effective_severity(rule_id: str, severity: Severity, overrides) -> Severity | None:

@@ -3,14 +3,15 @@
 Pure functions, no clock. The model, as README "How ptrack computes" tells users:
 
 * An open task (not started, in progress or delayed; not done, cancelled or on hold) takes its
-  owner one working day on each working day it is scheduled on, and each collaborator
-  ``policy.collaborator_share`` of one (default 0.5). The days it is scheduled on are its forecast
-  window from the schedule (earliest start to earliest finish; for a task on plan that is its
-  planned window), from the day after D on: work already done is not load.
+  owner its ``allocation`` of each working day it is scheduled on (percent of a working day; by
+  default 100 for work and events, 25 for a timebox: ``ptrack.core.kinds``), and each
+  collaborator ``policy.collaborator_share`` of that (default 0.5). The days it is scheduled on
+  are its forecast window from the schedule (earliest start to earliest finish; for a task on
+  plan that is its planned window), from the day after D on: work already done is not load.
 * A person's capacity is ``people.<id>.capacity`` working days a week (default 5, full time). A
   week has capacity x NWD(week) / 5: a week with a public holiday has less, a week with a make-up
   working day (调休) more, and the week of D counts only the days after D. So a full-time person
-  carries exactly one task on each working day.
+  carries one full-day task, or four timeboxes, on each working day.
 * Over-allocated: load > capacity of that week.
 
 Counting uses the calendar's running count: O(task-weeks) list lookups.
@@ -69,7 +70,7 @@ def compute_workload(people: Mapping, tasks: Iterable, as_of: date, cal: WorkCal
     """``people``: the campaign's people (id -> ``model.Person``); ``tasks``: task snapshots
     (``compute.TaskSnapshot``, with their schedule)."""
     tomorrow = as_of + timedelta(days=1)
-    spans: list[tuple[str, date, date, bool, str]] = []  # (person, first, last, owner?, task id)
+    spans: list[tuple[str, date, date, float, str]] = []  # (person, first, last, share of a day, task id)
     for ts in tasks:
         if ts.status.value not in _OPEN or ts.earliest_finish is None:
             continue
@@ -78,11 +79,12 @@ def compute_workload(people: Mapping, tasks: Iterable, as_of: date, cal: WorkCal
         if last < first:
             continue
         task = ts.task
+        per_day = ts.allocation / 100.0
         if task.owner:
-            spans.append((task.owner, first, last, True, task.id))
+            spans.append((task.owner, first, last, per_day, task.id))
         for ref in dict.fromkeys(task.collaborators):
             if ref != task.owner:
-                spans.append((ref, first, last, False, task.id))
+                spans.append((ref, first, last, per_day * share, task.id))
 
     order = list(people)
     order += sorted({s[0] for s in spans} - set(order))
@@ -104,11 +106,12 @@ def compute_workload(people: Mapping, tasks: Iterable, as_of: date, cal: WorkCal
         weeks.append(Week(iso_week(date.fromordinal(mon)), date.fromordinal(mon),
                           cum[mon + 6 - b] - cum[lo - 1 - b]))
 
-    owner_days = {pid: [0] * n_weeks for pid in order}  # whole days: exact sums, no float drift
-    collab_days = {pid: [0] * n_weeks for pid in order}
+    # working days x share of a day; the sums are rounded once, at the end (shares are
+    # percents: at most a few decimals, so no drift reaches the second decimal)
+    load = {pid: [0.0] * n_weeks for pid in order}
     cell_tasks: dict[str, dict[int, list[str]]] = {pid: {} for pid in order}
-    for ref, first, last, is_owner, tid in spans:
-        days = owner_days[ref] if is_owner else collab_days[ref]
+    for ref, first, last, per_day, tid in spans:
+        days = load[ref]
         cells = cell_tasks[ref]
         lo, hi = first.toordinal(), last.toordinal()
         k = (lo - m0) // 7
@@ -116,20 +119,21 @@ def compute_workload(people: Mapping, tasks: Iterable, as_of: date, cal: WorkCal
         while mon <= hi:
             n = cum[min(hi, mon + 6) - b] - cum[max(lo, mon) - 1 - b]
             if n:
-                days[k] += n
-                cells.setdefault(k, []).append(tid)
+                days[k] += n * per_day
+                if per_day > 0:
+                    cells.setdefault(k, []).append(tid)
             k += 1
             mon += 7
 
     rows = []
     for pid in order:
         capacity = _capacity(people, pid)
-        owned, shared = owner_days[pid], collab_days[pid]
+        planned = [round(x, 6) for x in load[pid]]
         over = {k: tuple(dict.fromkeys(cell_tasks[pid][k])) for k in range(n_weeks)
-                if owned[k] + share * shared[k] > capacity * weeks[k].working_days / 5 + _EPS}
+                if planned[k] > capacity * weeks[k].working_days / 5 + _EPS}
         rows.append(PersonLoad(
             pid, capacity,
-            tuple(round(o + share * c, 2) for o, c in zip(owned, shared)),
+            tuple(round(x, 2) for x in planned),
             tuple(round(capacity * w.working_days / 5, 2) for w in weeks),
             over))
     return Workload(tuple(weeks), tuple(rows), share)

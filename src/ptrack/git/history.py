@@ -415,7 +415,9 @@ class CampaignHistory:
         return raw is None or raw.replace(b"\r\n", b"\n") != self.worktree.replace(b"\r\n", b"\n")
 
     # -- day points --------------------------------------------------------------------------
-    def _on_branch(self, version: FileVersion) -> bool:
+    def on_branch(self, version: FileVersion) -> bool:
+        """The version is on HEAD's first-parent line (a merged pull request counts on the day it
+        was merged, in its merged form)."""
         if self._first_parent is None:
             first = min((v.timestamp for v in self.versions), default=None)
             self._first_parent = self.repo.first_parent_commits(first) if self.repo else set()
@@ -428,7 +430,7 @@ class CampaignHistory:
             return self._worktree_point(as_of)
         by_day: dict[date, list[FileVersion]] = {}
         for v in self.versions:
-            if v.blob is None or (as_of is not None and v.day > as_of) or not self._on_branch(v):
+            if v.blob is None or (as_of is not None and v.day > as_of) or not self.on_branch(v):
                 continue
             by_day.setdefault(v.day, []).append(v)
         out: list[HistoryPoint] = []

@@ -16,13 +16,14 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Mapping
 
+from ptrack.git.asof import snapshot_as_of
 from ptrack.git.baseline import Baseline, compute_baseline, working_days_between
 from ptrack.core.calendars import get_calendar
-from ptrack.core.compute import CampaignSnapshot, Status, compute_snapshot
+from ptrack.core.compute import CampaignSnapshot, Status
 from ptrack.errors import UsageError
 from ptrack.git.gitio import GitError
 from ptrack.git.history import load_history
-from ptrack.i18n import N_, NP_, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, NP_, fmt_deviation, fmt_number, fmt_points, normalise_locale, t
 from ptrack.core.validate import load_campaign
 
 
@@ -43,10 +44,11 @@ def retro_report(path: Path | str, as_of: date, *, baseline_rev: str | None = No
     if not result.ok:
         return None, result.diagnostics
     campaign = result.campaign
-    snapshot = compute_snapshot(campaign, as_of=as_of)
     notes: list[str] = []
     baseline = None
     with load_history(path, policy_defaults=policy_defaults, file=result.file) as history:
+        # as of D, what was known by D (ptrack.git.asof), as every other command computes it
+        snapshot = snapshot_as_of(history, campaign, as_of)
         notes += history.notes
         if history.in_git:
             baseline = compute_baseline(history, campaign, as_of, baseline_rev)
@@ -99,7 +101,7 @@ def retro_data(report: RetroReport) -> dict:
         for g in s.groups.get(dimension, ()):
             label = t(loc, "none") if g.key is None else (c.person_name(g.key) if dimension == "owner" else g.key)
             rows.append({"key": label, "tasks": len(g.task_ids), "planned": fmt_points(g.planned_progress),
-                         "actual": fmt_points(g.actual_progress), "deviation": f"{g.deviation + 0.0:+.1f}",
+                         "actual": fmt_points(g.actual_progress), "deviation": fmt_deviation(g.deviation),
                          "health": t(loc, f"health.{g.health.value}")})
         return rows
 
@@ -131,7 +133,7 @@ def retro_data(report: RetroReport) -> dict:
         "locale": loc,
         "campaign": {"id": c.id, "name": c.name, "start": _iso(c.start), "end": _iso(c.end),
                      "as_of": s.as_of.isoformat(), "planned": fmt_points(s.planned_progress),
-                     "actual": fmt_points(s.actual_progress), "deviation": f"{s.deviation + 0.0:+.1f}",
+                     "actual": fmt_points(s.actual_progress), "deviation": fmt_deviation(s.deviation),
                      "status": t(loc, f"status.{s.status.value}"), "health": t(loc, f"health.{s.health.value}")},
         "baseline": report.baseline.to_dict() if report.baseline else None,
         "early": early, "late": late, "on_time": on_time, "unfinished": unfinished, "slipped": slipped,

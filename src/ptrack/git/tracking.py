@@ -22,6 +22,7 @@ from ptrack.core.compute import CampaignSnapshot, Status
 from ptrack.core.diagnostics import Severity
 from ptrack.core.loader import display_path
 from ptrack.core.validate import LoadResult
+from ptrack.git.asof import snapshot_as_of
 from ptrack.git.baseline import baseline_findings, compute_baseline
 from ptrack.git.gitio import GitError
 from ptrack.git.history import CampaignHistory, Progress, load_history
@@ -58,36 +59,44 @@ def stale_findings(history: CampaignHistory, snapshot: CampaignSnapshot) -> Iter
 
 def git_findings(path: Path | str, result: LoadResult, snapshot: CampaignSnapshot, *,
                  baseline_rev: str | None = None, policy_defaults: Mapping[str, object] | None = None,
-                 notes: list[str] | None = None) -> list[tuple]:
+                 notes: list[str] | None = None, history: CampaignHistory | None = None) -> list[tuple]:
     """The git-based findings of ``ptrack check`` for one valid campaign, as ``run_rules`` extras:
     ``stale-task`` and, with ``baseline_rev``, ``baseline-slip`` notices. Without git (missing,
     not a repository, file not committed) stale-task is skipped with a note; a baseline that
-    cannot be had raises GitError (the user asked for it)."""
+    cannot be had raises GitError (the user asked for it). ``history``: the file's history,
+    already open (the caller closes it); else it is read here."""
     notes = notes if notes is not None else []
     stale_on = snapshot.campaign.policy.rules.get("stale-task") != "off"
     if not stale_on and not baseline_rev:
         return []
-    try:
-        history = load_history(path, policy_defaults=policy_defaults, file=result.file)
-    except GitError as exc:
-        if baseline_rev:
-            raise
-        notes.append(f"stale-task skipped for {result.file}: {exc}")
-        return []
-    out: list[tuple] = []
-    with history:
-        if not history.in_git:
+    if history is None:
+        try:
+            history = load_history(path, policy_defaults=policy_defaults, file=result.file)
+        except GitError as exc:
             if baseline_rev:
-                raise GitError(f"no baseline for {result.file}: {history.reason}")
-            if history.missing == "git-missing":  # outside git or not committed: nothing to say
-                notes.append("stale-task skipped: git is not installed or not on PATH")
+                raise
+            notes.append(f"stale-task skipped for {result.file}: {exc}")
             return []
-        notes.extend(history.notes)
-        if stale_on:
-            out += stale_findings(history, snapshot)
+        with history:
+            return _git_findings(history, snapshot, baseline_rev, notes, stale_on)
+    return _git_findings(history, snapshot, baseline_rev, notes, stale_on)
+
+
+def _git_findings(history: CampaignHistory, snapshot: CampaignSnapshot, baseline_rev: str | None,
+                  notes: list[str], stale_on: bool) -> list[tuple]:
+    if not history.in_git:
         if baseline_rev:
-            baseline = compute_baseline(history, snapshot.campaign, snapshot.as_of, baseline_rev)
-            out += baseline_findings(baseline, snapshot.campaign)
+            raise GitError(f"no baseline for {history.file}: {history.reason}")
+        if history.missing == "git-missing":  # outside git or not committed: nothing to say
+            notes.append("stale-task skipped: git is not installed or not on PATH")
+        return []
+    notes.extend(history.notes)
+    out: list[tuple] = []
+    if stale_on:
+        out += stale_findings(history, snapshot)
+    if baseline_rev:
+        baseline = compute_baseline(history, snapshot.campaign, snapshot.as_of, baseline_rev)
+        out += baseline_findings(baseline, snapshot.campaign)
     return out
 
 
@@ -144,6 +153,9 @@ class SiteHistory:
     last_updates: dict[str, tuple[date, str]] = field(default_factory=dict)  # as task_last_updates
     baseline: object | None = None  # ptrack.git.baseline.Baseline, when one was asked for and found
     notes: list[str] = field(default_factory=list)
+    # the campaign as of D with what git says (ptrack.git.asof.snapshot_as_of: progress as
+    # committed by D, stale tasks), when site_history was given the campaign and could read git
+    snapshot: CampaignSnapshot | None = None
 
     @property
     def baseline_dates(self) -> dict[str, tuple[date, date]]:
@@ -158,9 +170,10 @@ class SiteHistory:
 def site_history(path: Path | str, as_of: date, *, campaign=None, baseline_rev: str | None = None,
                  baseline_required: bool = False, policy_defaults: Mapping[str, object] | None = None,
                  file: str | None = None, progress: Progress | None = None) -> SiteHistory:
-    """Trend points, last updates and (with ``baseline_rev`` and the current ``campaign``) the
-    baseline of one campaign file, from one ``load_history``: one ``git log``, one ``git
-    cat-file --batch`` and one ``git rev-list``, each blob parsed once for all three.
+    """Trend points, last updates, (with the current ``campaign``) its snapshot as of D with what
+    git says (``ptrack.git.asof``) and (with ``baseline_rev`` too) the baseline of one campaign
+    file, from one ``load_history``: one ``git log``, one ``git cat-file --batch`` and one ``git
+    rev-list``, each blob parsed once for all of them.
 
     ``trend`` holds committed versions only (one point per day with commits up to ``as_of``,
     as ``trend_points`` in git); outside git it is empty and ``missing``/``reason`` say why.
@@ -179,10 +192,15 @@ def site_history(path: Path | str, as_of: date, *, campaign=None, baseline_rev: 
     extra: list[str] = []
     with history:
         out.in_git, out.missing, out.reason = history.in_git, history.missing, history.reason
+        if campaign is not None:
+            try:
+                out.snapshot = snapshot_as_of(history, campaign, as_of)
+            except GitError as exc:
+                extra.append(str(exc))
         if not history.in_git:
             if baseline_required and baseline_rev:
                 raise GitError(f"no baseline for {out.file}: {history.reason}")
-            out.notes = list(history.notes)
+            out.notes = list(history.notes + extra)
             return out
         out.shallow = bool(history.repo and history.repo.shallow)
         out.first_day = history.versions[0].day
