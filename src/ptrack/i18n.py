@@ -47,7 +47,11 @@ def NP_(key: str) -> str:
 _RUNTIME_KEYS = (
     N_("status.not_started"), N_("status.in_progress"), N_("status.done"), N_("status.delayed"),
     N_("status.cancelled"), N_("status.on_hold"),
-    N_("health.green"), N_("health.amber"), N_("health.red"),
+    N_("health.green"), N_("health.amber"), N_("health.red"), N_("health.grey"),
+    N_("kind.work"), N_("kind.timebox"), N_("kind.event"),
+    # how a forecast finish was found (ptrack.core.schedule: TaskSchedule.method)
+    N_("forecast.method.actual"), N_("forecast.method.plan"), N_("forecast.method.schedule"),
+    N_("forecast.method.pace"), N_("forecast.method.window"), N_("forecast.method.fixed"),
     N_("milestone.achieved_on_time"), N_("milestone.achieved_late"), N_("milestone.missed"),
     N_("milestone.upcoming"),
     N_("goal.achieved"), N_("goal.on_track"), N_("goal.behind"), N_("goal.no_data"),
@@ -202,6 +206,15 @@ def fmt_points(value: float) -> str:
     return f"{value + 0.0:.1f}"
 
 
+NO_VALUE = "—"  # a figure that does not apply (a cancelled task's deviation), the same in every output
+
+
+def fmt_deviation(value: float | None) -> str:
+    """A deviation as shown everywhere: signed, one decimal (``-6.3``, ``+0.0``); ``—`` for none
+    (a cancelled task has no deviation)."""
+    return NO_VALUE if value is None else f"{value + 0.0:+.1f}"
+
+
 # The seed's tracking table: its 18 columns in order, then the columns ptrack adds so that an
 # export can be imported back without loss. (key, Chinese header, English header).
 TRACKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -228,6 +241,7 @@ EXTRA_TRACKING_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("id", "任务编号", "Task ID"),
     ("channels", "渠道", "Channels"),
     ("depends_on", "前置任务", "Depends on"),
+    ("kind", "任务类型", "Kind"),  # work / timebox / event, by its label (kind.<id>)
     ("health", "健康度", "Health"),
     ("days_behind", "落后工作日", "Working days behind"),
     # the campaign's calendar on every row: the working days its planned progress counts (an
@@ -243,7 +257,8 @@ SHEET_KEYS = (
     N_("sheet.department"), N_("sheet.planned_start"), N_("sheet.planned_end"), N_("sheet.actual_start"),
     N_("sheet.actual_end"), N_("sheet.planned_progress"), N_("sheet.actual_progress"), N_("sheet.deviation"),
     N_("sheet.status"), N_("sheet.risk"), N_("sheet.solution"), N_("sheet.risk_due"), N_("sheet.notes"),
-    N_("sheet.id"), N_("sheet.channels"), N_("sheet.depends_on"), N_("sheet.health"), N_("sheet.days_behind"),
+    N_("sheet.id"), N_("sheet.channels"), N_("sheet.depends_on"), N_("sheet.kind"), N_("sheet.health"),
+    N_("sheet.days_behind"),
     N_("sheet.calendar"),
 )
 

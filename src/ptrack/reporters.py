@@ -17,7 +17,7 @@ from ptrack.core.compute import CampaignSnapshot, EVM, GoalSnapshot, GroupSnapsh
 # without this module's imports); they are re-exported here.
 from ptrack.core.diagnostics import CheckReport, FileResult, summary_line  # noqa: F401
 from ptrack.core.diagnostics import Diagnostic, Severity, format_json_path, has_failure
-from ptrack.i18n import N_, days_text, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, NO_VALUE, NP_, days_text, fmt_deviation, fmt_points, normalise_locale, t
 
 
 # json.dumps escapes C0 controls itself; DEL and the C1 controls too, so that no JSON ptrack
@@ -242,6 +242,8 @@ def task_dict(ts: TaskSnapshot, baseline=None) -> dict:
         "deviation": ts.deviation, "status": ts.status.value, "health": ts.health.value,
         "days_behind": ts.days_behind, "planned_days": ts.planned_days, "weight": ts.weight,
         "forecast_finish": _iso(ts.forecast_finish), "depends_on": list(task.depends_on),
+        "kind": task.kind, "allocation": ts.allocation, "forecast_method": ts.forecast_method,
+        "stale": ts.stale, "focus": ts.focus,
         "earliest_start": _iso(ts.earliest_start), "earliest_finish": _iso(ts.earliest_finish),
         "latest_start": _iso(ts.latest_start), "latest_finish": _iso(ts.latest_finish),
         "float_days": ts.float_days, "critical": ts.critical,
@@ -294,6 +296,10 @@ def campaign_dict(s: CampaignSnapshot, baseline=None) -> dict:
         "deviation": s.deviation, "status": s.status.value, "health": s.health.value,
         "days_behind": s.days_behind, "forecast_finish": _iso(s.forecast_finish), "evm": _evm_dict(s.evm),
         "critical_path": list(s.critical_path),
+        "forecast_driver": s.forecast_driver, "forecast_method": s.forecast_method,
+        "progress_source": s.progress_source,
+        "event_clashes": [{"event": c.event, "predecessor": c.predecessor, "finish": _iso(c.finish), "days": c.days}
+                          for c in s.event_clashes],
         "tasks": [task_dict(ts, baseline.tasks.get(ts.task.id) if baseline else None) for ts in s.tasks],
         "milestones": [milestone_dict(m) for m in s.milestones],
         "goals": [goal_dict(g) for g in s.goals],
@@ -333,7 +339,7 @@ def status_json_of(fragments: list[str], as_of: date) -> str:
 
 # -- the terminal table -----------------------------------------------------------------------
 
-_HEALTH_COLOURS = {Health.GREEN: "green", Health.AMBER: "yellow", Health.RED: "red"}
+_HEALTH_COLOURS = {Health.GREEN: "green", Health.AMBER: "yellow", Health.RED: "red", Health.GREY: "bright_black"}
 
 
 def display_width(text: str) -> int:
@@ -385,14 +391,51 @@ def render_table(headers: list[str], rows: list[list[str]], *, right: set[int] =
     return "\n".join(lines)
 
 
+def forecast_basis(s: CampaignSnapshot, locale: str) -> str | None:
+    """What sets the campaign's forecast finish, in words: the driving task and how its finish
+    was found (``由"大促复盘报告"决定：按计划工期`` / ``set by "Retro report": planned duration``),
+    with "stale" when that task is."""
+    if s.forecast_driver is None or s.forecast_method is None:
+        return None
+    ts = s.task(s.forecast_driver)
+    method = t(locale, f"forecast.method.{s.forecast_method}")
+    if ts.stale:
+        method += t(locale, "punct.comma") + t(locale, "forecast.stale")
+    return t(locale, "forecast.basis", task=ts.task.name, method=method)
+
+
+def task_forecast_text(ts: TaskSnapshot, locale: str) -> str:
+    """A task's forecast finish as a table shows it: the date, marked when the task is stale
+    (its forecast is not extrapolated); "-" when it has none."""
+    if ts.forecast_finish is None:
+        return "-"
+    text = ts.forecast_finish.isoformat()
+    if ts.stale:
+        text += " " + t(locale, "forecast.stale_mark")
+    return text
+
+
+def event_clash_text(s: CampaignSnapshot, clash, locale: str, *, short: bool = False) -> str:
+    """One ``event-at-risk`` clash in a line: the event, its start, the predecessor and its
+    forecast finish, the working days of the clash. ``short``: without the event (in a row of
+    the event's own)."""
+    event, pred = s.task(clash.event).task, s.task(clash.predecessor).task
+    key = NP_("event_clash_short") if short else NP_("event_clash")
+    return t(locale, key, name=event.name, start=event.planned_start.isoformat(), pred=pred.name,
+             finish=clash.finish.isoformat(), days=clash.days)
+
+
 def _headline(s: CampaignSnapshot, locale: str) -> str:
     days = days_text(locale, s.days_behind)
     text = t(locale, "headline", name=s.campaign.name, id=s.campaign.id, as_of=s.as_of.isoformat(),
              planned=fmt_points(s.planned_progress), actual=fmt_points(s.actual_progress),
-             deviation=f"{s.deviation + 0.0:+.1f}", status=t(locale, f"status.{s.status.value}"),
+             deviation=fmt_deviation(s.deviation), status=t(locale, f"status.{s.status.value}"),
              health=t(locale, f"health.{s.health.value}"), days=days)
     if s.forecast_finish:
         text += t(locale, "punct.comma") + t(locale, "forecast", date=s.forecast_finish.isoformat())
+        basis = forecast_basis(s, locale)
+        if basis:
+            text += t(locale, "punct.paren", text=basis)
     return text
 
 
@@ -409,25 +452,26 @@ def _task_rows(s: CampaignSnapshot, locale: str, color: bool, baseline=None):
     (``ptrack.git.baseline.Baseline``, ``--baseline``) two more columns: each task's planned end in
     the baseline and its slip in working days (``+2``: ends later than in the baseline; ``new``:
     not in the baseline)."""
-    keys = [N_("col.id"), N_("col.task"), N_("col.module"), N_("col.owner"), N_("col.planned"), N_("col.actual"),
-            N_("col.deviation"), N_("col.status"), N_("col.health"), N_("col.days_behind"), N_("col.forecast"),
-            N_("col.float"), N_("col.critical")]
+    keys = [N_("col.id"), N_("col.task"), N_("col.kind"), N_("col.module"), N_("col.owner"), N_("col.planned"),
+            N_("col.actual"), N_("col.deviation"), N_("col.status"), N_("col.health"), N_("col.days_behind"),
+            N_("col.forecast"), N_("col.float"), N_("col.critical")]
     if baseline is not None:
         keys += [N_("col.baseline_end"), N_("col.slip")]
     headers = [t(locale, k) for k in keys]
     rows, styles = [], []
     for ts in s.tasks:
         task = ts.task
-        row = [task.id, task.name, task.module or "-", s.campaign.person_name(task.owner) or "-",
+        row = [task.id, task.name, t(locale, f"kind.{task.kind}"), task.module or "-",
+               s.campaign.person_name(task.owner) or "-",
                fmt_points(ts.planned_progress), fmt_points(ts.actual_progress),
-               f"{ts.deviation + 0.0:+.1f}", t(locale, f"status.{ts.status.value}"),
-               t(locale, f"health.{ts.health.value}"), str(ts.days_behind),
-               _iso(ts.forecast_finish) or "-",
+               fmt_deviation(ts.deviation), t(locale, f"status.{ts.status.value}"),
+               t(locale, f"health.{ts.health.value}"), str(ts.days_behind) if ts.deviation is not None else NO_VALUE,
+               task_forecast_text(ts, locale),
                str(ts.float_days) if ts.float_days is not None else "-",
                t(locale, "critical.yes") if ts.critical else "-"]
         st = _style_health(ts.health, color)
         crit = _style_health(Health.RED, color) if ts.critical else None
-        style = [None] * 6 + [st, None, st, None, None, None, crit]
+        style = [None] * 7 + [st, None, st, None, None, None, crit]
         if baseline is not None:
             tb = baseline.tasks.get(task.id)
             if tb is None or tb.end is None:
@@ -437,7 +481,7 @@ def _task_rows(s: CampaignSnapshot, locale: str, color: bool, baseline=None):
             style += [None, _style_health(Health.AMBER, color) if tb is not None and (tb.slip_days or 0) > 0 else None]
         rows.append(row)
         styles.append(style)
-    return headers, rows, styles, {4, 5, 6, 9, 11} | ({14} if baseline is not None else set())
+    return headers, rows, styles, {5, 6, 7, 10, 12} | ({15} if baseline is not None else set())
 
 
 def group_label(s: CampaignSnapshot, g: GroupSnapshot, locale: str) -> str:
@@ -452,7 +496,7 @@ def _group_rows(s: CampaignSnapshot, dimension: str, locale: str, color: bool):
     rows, styles = [], []
     for g in s.groups[dimension]:
         rows.append([group_label(s, g, locale), str(len(g.task_ids)), fmt_points(g.planned_progress),
-                     fmt_points(g.actual_progress), f"{g.deviation + 0.0:+.1f}", t(locale, f"health.{g.health.value}")])
+                     fmt_points(g.actual_progress), fmt_deviation(g.deviation), t(locale, f"health.{g.health.value}")])
         st = _style_health(g.health, color)
         styles.append([None, None, None, None, st, st])
     return headers, rows, styles, {1, 2, 3, 4}
@@ -477,6 +521,7 @@ def critical_path_line(s: CampaignSnapshot, locale: str) -> str | None:
 def _headlines(s: CampaignSnapshot, locale: str, baseline) -> list[str]:
     critical = critical_path_line(s, locale)
     return ([_headline(s, locale)] + ([critical] if critical else [])
+            + [t(locale, "event_risk_line", text=event_clash_text(s, c, locale)) for c in s.event_clashes]
             + ([_baseline_line(baseline, locale)] if baseline is not None else []))
 
 

@@ -33,13 +33,14 @@ def test_a_zh_tw_campaign_validates_and_its_status_is_in_traditional_chinese(run
     code, out, err = run_cli("status", path, "--as-of", "2024-03-05")
     assert code == 0, err
     # calendar none: 10 planned days, 5 of them done by the end of 2024-03-05 -> planned 50.0%;
-    # actual 30% is 3 days' worth -> 2 working days behind; 30% in 5 days is 6%/day, the other
-    # 70% takes 11.7 -> 12 days -> forecast 2024-03-17
+    # actual 30% is 3 days' worth -> 2 working days behind; the other 7 of its 10 days at the
+    # planned pace -> forecast 2024-03-12, set by that task
     assert out.splitlines()[0] == ("新品上市（tw-launch）截至 2024-03-05：計畫進度 50.0%，實際進度 30.0%，"
-                                   "偏差 -20.0，進行中，預警，落後 2 個工作日，預計完成 2024-03-17")
+                                   "偏差 -20.0，進行中，預警，落後 2 個工作日，預計完成 2024-03-12"
+                                   "（由「海報設計」決定：剩餘工作按計畫節奏）")
     # the only task decides the end date: it is the critical path
     assert out.splitlines()[1] == "關鍵路徑：海報設計"
-    assert out.splitlines()[3].split() == ["編號", "任務名稱", "所屬模組", "主要負責人", "計畫進度%", "實際進度%",
+    assert out.splitlines()[3].split() == ["編號", "任務名稱", "類型", "所屬模組", "主要負責人", "計畫進度%", "實際進度%",
                                            "進度偏差", "目前狀態", "健康度", "落後工作日", "預計完成", "總浮時", "關鍵"]
 
 

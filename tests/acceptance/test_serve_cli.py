@@ -21,9 +21,9 @@ import pytest
 from tests.serve_support import AS_OF, CAMPAIGN, EXAMPLE, ServeProcess, events
 
 NAME = "新品上市综合营销推广"
-# examples/campaign.yaml, line 319: "    progress: 35" (tasks[10]); the value starts in column 15.
-PROGRESS_LINE = "    progress: 35\n"
-PROBLEM = "campaign.yaml:319:15: error [schema] tasks[10].progress: 150 is too large; it must be at most 100"
+# examples/campaign.yaml, line 554: "    progress: 10" (tasks[23], ab-test); the value starts in column 15.
+PROGRESS_LINE = "    progress: 10\n"
+PROBLEM = "campaign.yaml:554:15: error [schema] tasks[23].progress: 150 is too large; it must be at most 100"
 
 
 @pytest.fixture

@@ -127,7 +127,7 @@ def test_config_glob_matching_nothing_exit_2(run_cli, repo, write):
                  id="unknown-setting"),
     pytest.param("policy:\n  deviation_warn: 10\n  stale_days: 3\n",
                  'ptrack.yaml:3:3: unknown policy setting "stale_days"; known: collaborator_share, '
-                 "deviation_fail, deviation_warn, due_soon_days, rules, stale_after_days",
+                 "deviation_fail, deviation_warn, due_soon_days, forecast, min_days_behind, rules, stale_after_days",
                  id="unknown-policy-setting"),
     pytest.param("campaigns: {a: 1}\n",
                  "ptrack.yaml:1:1: campaigns must be a glob such as campaigns/*.yaml, or a list of them",

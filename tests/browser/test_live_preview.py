@@ -64,12 +64,12 @@ def test_the_open_page_follows_saves_problems_and_fixes(browser, served):
 
         # An invalid save: the problems appear over the open page, which is not reloaded.
         page.evaluate("window.__before_invalid = true")
-        _edit(campaign, "    progress: 35\n", "    progress: 150\n")
+        _edit(campaign, "    progress: 10\n", "    progress: 150\n")
         overlay = page.wait_for_selector(OVERLAY, state="visible", timeout=WAIT_MS)
         text = overlay.inner_text()
         assert "ptrack serve：活动文件有问题" in text
         assert "此页面显示的是上一次成功的构建" in text
-        assert ("campaign.yaml:319:15: error [schema] tasks[10].progress: 150 is too large; "
+        assert ("campaign.yaml:554:15: error [schema] tasks[23].progress: 150 is too large; "
                 "it must be at most 100") in text
         assert overlay.get_attribute("role") == "alert"
         assert page.evaluate("window.__before_invalid === true")  # pushed, not reloaded
@@ -96,21 +96,21 @@ def test_a_page_opened_during_problems_shows_them_and_loses_them_once_fixed(brow
     reloads the page without it. The portfolio page follows as well."""
     server, campaign = served
     generation = server.state()["generation"]
-    _edit(campaign, "    progress: 35\n", "    progress: 150\n")
+    _edit(campaign, "    progress: 10\n", "    progress: 150\n")
     server.wait_state(lambda s: s["problems"], what="the problems")
     context, page, problems, _ = _watch(browser)
     try:
         page.goto(server.url, wait_until="load")
-        assert "campaign.yaml:319:15" in page.locator(OVERLAY).inner_text()
+        assert "campaign.yaml:554:15" in page.locator(OVERLAY).inner_text()
 
         # "隐藏" hides the problems until they change.
         page.get_by_role("button", name="隐藏").click()
         assert page.locator(OVERLAY).count() == 0
         _edit(campaign, "    progress: 150\n", "    progress: 160\n")
         overlay = page.wait_for_selector(OVERLAY, state="visible", timeout=WAIT_MS)
-        assert "tasks[10].progress: 160 is too large" in overlay.inner_text()
+        assert "tasks[23].progress: 160 is too large" in overlay.inner_text()
 
-        _edit(campaign, "    progress: 160\n", "    progress: 35\n")
+        _edit(campaign, "    progress: 160\n", "    progress: 10\n")
         page.wait_for_selector(OVERLAY, state="detached", timeout=WAIT_MS)
         page.wait_for_load_state("load")
         assert server.state()["generation"] != generation

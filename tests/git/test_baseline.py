@@ -107,23 +107,25 @@ def test_status_table_and_markdown_show_the_baseline(make_repo, campaign, tasks_
     code, out, err = run_cli("status", str(path), "--as-of", "2024-03-08", "--baseline", "first")
     assert (code, err) == (0, "")
     # alpha: 03-10 in the baseline, now 03-14: 4 working days later (calendar none); one task.
-    # Float: beta sets the forecast finish 05-19, past the end 03-31, so the anchor is 03-31:
-    # alpha 31 - 22 = 9, beta 31 - (31 + 30 + 19 = 80) = -49 (critical), gamma 31 - 13 = 18.
+    # Float: beta (20 days, 10 %) has 18 days left at the planned pace: 03-26 sets the forecast
+    # finish (beta's entry has not changed since 03-04, more than stale_after_days 3: stale, not
+    # extrapolated), before the end 03-31, so the anchor is 03-26: alpha 26 - 22 = 4, beta 0
+    # (critical), gamma 26 - 13 = 13.
     assert out.splitlines()[1:] == [
         "Critical path: Beta",
         f"Baseline first ({_first_commit(path)[:7]}, 2024-03-01): tasks ending later than in it: 1; "
         "working days slipped in all: 4",
         "",
-        "ID     Task   Module  Owner  Plan %  Actual %   Dev.  Status       Health  Days behind  Forecast    Float"
-        "  Critical  Baseline end  Slip",
-        "-----  -----  ------  -----  ------  --------  -----  -----------  ------  -----------  ----------  -----"
-        "  --------  ------------  ----",
-        "alpha  Alpha  -       ann      57.1       0.0  -57.1  not started  red               8  2024-03-22      9"
-        "  -         2024-03-10      +4",
-        "beta   Beta   -       bob      40.0      10.0  -30.0  in progress  red               6  2024-05-19    -49"
-        "  critical  2024-03-20       0",
-        "gamma  Gamma  -       ann      80.0       0.0  -80.0  not started  red               4  2024-03-13     18"
-        "  -         -              new",
+        "ID     Task   Kind  Module  Owner  Plan %  Actual %   Dev.  Status       Health  Days behind  Forecast"
+        "            Float  Critical  Baseline end  Slip",
+        "-----  -----  ----  ------  -----  ------  --------  -----  -----------  ------  -----------  ------------------"
+        "  -----  --------  ------------  ----",
+        "alpha  Alpha  Work  -       ann      57.1       0.0  -57.1  not started  red               8  2024-03-22"
+        "              4  -         2024-03-10      +4",
+        "beta   Beta   Work  -       bob      40.0      10.0  -30.0  in progress  red               6  2024-03-26 (stale)"
+        "      0  critical  2024-03-20       0",
+        "gamma  Gamma  Work  -       ann      80.0       0.0  -80.0  not started  red               4  2024-03-13"
+        "             13  -         -              new",
     ]
     code, out, _ = run_cli("status", str(path), "--as-of", "2024-03-08", "--baseline", "first",
                            "--format", "markdown", "--lang", "zh-CN")

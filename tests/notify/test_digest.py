@@ -63,9 +63,7 @@ def test_example_as_of_2024_04_15_who_gets_what():
         "[starting] - 中期数据复盘：明天开始（你是协同责任人）",
     ]
     assert lines(got["ops-b"]) == [
-        "[overdue] ! 达人合作种草：计划4月12日（周五）完成，已逾期 3 天，实际进度 75.0%（你是协同责任人）",
-        "[starting] - 中期数据复盘：明天开始（你是协同责任人）",
-    ]
+        "[overdue] ! 达人合作种草：计划4月12日（周五）完成，已逾期 3 天，实际进度 75.0%（你是协同责任人）"]
     assert lines(got["content-c"]) == [
         "[overdue] ! 达人合作种草：计划4月12日（周五）完成，已逾期 3 天，实际进度 75.0%（你是协同责任人）"]
     assert lines(got["sales-manager"]) == ["[starting] - 中期数据复盘：明天开始（你是协同责任人）"]
@@ -82,12 +80,12 @@ def test_example_as_of_2024_04_15_who_gets_what():
 def test_example_as_of_2024_04_15_the_team_digest():
     team = example_digests("2024-04-15")["@team"]
     assert team.title == "新品上市综合营销推广：团队每日摘要（2024-04-15）"
-    assert team.summary == "截至 2024-04-15：计划进度 53.7%，实际进度 47.4%，偏差 -6.3 个百分点，进行中，健康度预警。"
+    assert team.summary == "截至 2024-04-15：计划进度 53.6%，实际进度 48.2%，偏差 -5.4 个百分点，进行中，健康度预警。"
     assert team.page_url == "https://acme.example/campaigns/spring-launch-2024/"
     assert team.recipient.handles == {"feishu": "ou_3c1f0e8a9b7d4c2e8f6a5b4c3d2e1f00",
                                       "email": "chen.lifeng@example.com"}  # the lead's
     assert [s.title for s in team.sections] == ["健康度变化（与4月12日（周五）相比）",
-                                               "周会重点关注（落后计划超过 10 个百分点）", "落后进度的目标"]
+                                               "周会重点关注（落后计划超过 10 个百分点、至少 2 个工作日）", "落后进度的目标"]
     assert lines(team) == [
         # store-launch 4/1..4/19 has 14 working days; 28/60 = 46.7% done. As of 4/12: 9/14 = 64.3%
         # planned, -17.6 (amber); as of 4/15: 10/14 = 71.4%, -24.7 (red, past deviation_fail 20)
@@ -111,26 +109,36 @@ def test_example_as_of_2024_04_15_the_team_digest():
 
 def test_example_as_of_2024_03_25_in_english():
     got = example_digests("2024-03-25", locale="en")
-    assert list(got) == ["@team", "tech-lead", "data-analyst"]
+    assert list(got) == ["@team", "design-lead", "designer-a", "sales-manager", "sales-d", "tech-lead", "data-analyst"]
     team = got["@team"]
     assert team.title == "新品上市综合营销推广: team digest (2024-03-25)"
+    # dashboard 3/14..3/22 (7 working days) ended 3/26, after D: as of 3/25 it had run 8 of the 9
+    # working days of its actual span 3/14..3/26 -> 88.9 %, not done, past its end: delayed, red.
+    # 100 - 88.9 = 11.1 points behind but 8 - 0.889 x 7 = 1.8 -> 1 working day: not in the focus.
+    # expo-prep (3/25..4/9, 11 working days) starts 3/26, after D: not started by the end of its
+    # start day, it runs 3/26..4/10 and the fair (4/10..4/12, an event) is at risk by 1 day.
     assert lines(team) == [
+        "[health] ! 营销数据看板搭建 (林晓): green → red",
+        "[health] - Campaign: green → amber",
+        '[events] ! "春季消费品博览会参展" (2024-04-10) will not move, but "展会展位设计与搭建筹备" (赵明轩) is '
+        "forecast to finish 2024-04-10: a clash of 1 working day",
         # first-wave-live was achieved 3/25, in (3/22, 3/25]: P is Friday 3/22
         '[milestones] - Milestone "首波投放上线" achieved 2024-03-25 (on time)',
-        # dashboard 3/14..3/22 ends 3/26: as of 3/25 not done, past its end -> delayed, 0% done
-        "[focus] ! 营销数据看板搭建 (林晓): 100.0 points behind (plan 100.0%, actual 0.0%), 8 working days behind",
         # exposure 15,000,000 x 25/92 = 4,076,086.96 -> 4,076,087; dealers 200 x 25/92 = 54.35 -> 54
         "[goals] - 月均曝光量500万+: 2,000,000 次, the pace needs 4,076,087 次 by now "
         "(target 15,000,000 次 by 2024-05-31)",
         "[goals] - 经销商覆盖200家: 22 家, the pace needs 54 家 by now (target 200 家 by 2024-05-31)",
     ]
+    # the event's owner (李国强) and the late preparation's (赵明轩) are told too
+    assert lines(got["sales-manager"]) == [line for line in lines(team) if line.startswith("[events]")]
+    assert lines(got["design-lead"])[0] == lines(got["sales-manager"])[0]
     assert lines(got["tech-lead"]) == [
-        "[overdue] ! 营销数据看板搭建: planned to end Fri 22 Mar, 3 days overdue, 0.0% done (you collaborate)",
+        "[overdue] ! 营销数据看板搭建: planned to end Fri 22 Mar, 3 days overdue, 88.9% done (you collaborate)",
         '[risks] - Risk "电商平台数据接口权限申请延迟" (营销数据看板搭建): to resolve by today',
     ]
     assert got["tech-lead"].title == "新品上市综合营销推广: 2 things for 郑浩 (2024-03-25)"
     assert lines(got["data-analyst"]) == [
-        "[overdue] ! 营销数据看板搭建: planned to end Fri 22 Mar, 3 days overdue, 0.0% done"]
+        "[overdue] ! 营销数据看板搭建: planned to end Fri 22 Mar, 3 days overdue, 88.9% done"]
 
 
 def test_a_wider_horizon_reaches_the_milestone_and_more_tasks():

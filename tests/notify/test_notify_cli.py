@@ -48,7 +48,7 @@ As of 2024-03-08: planned 40.0%, actual 25.0%, deviation -15.0 points, in progre
 [Health changes since Thu 7 Mar]
   ! Alpha (Ann): amber → red
   - Campaign: green → amber
-[Weekly review focus (more than 10 points behind plan)]
+[Weekly review focus (more than 10 points and 2+ working days behind plan)]
   ! Alpha (Ann): 30.0 points behind (plan 80.0%, actual 50.0%), 3 working days behind
 {page}
 

@@ -425,6 +425,21 @@ def test_export_fixture_round_trips(locale, tmp_path):
     assert tasks["videos"]["notes"] == "=SUM 不是公式\n第二行备注"
     assert tasks["videos"]["progress"] == 46.7 and tasks["report"]["depends_on"] == ["videos", "expo"]
     assert tasks["expo"]["status"] == "on_hold" and tasks["research"]["status"] == "cancelled"
+    # the Kind column: the timebox comes back as one (written after the name); work stays unwritten
+    assert list(tasks["videos"])[:4] == ["id", "name", "kind", "module"] and tasks["videos"]["kind"] == "timebox"
+    assert "kind" not in tasks["poster"]
+
+
+def test_the_kind_column_takes_ids_and_labels_in_every_language(tmp_path):
+    rows = [["Task", "Planned start", "Planned end", "任务类型"],
+            ["A", "2024-03-01", "2024-03-10", "时间盒"], ["B", "2024-03-01", "2024-03-10", "Event"],
+            ["C", "2024-03-01", "2024-03-10", "timebox"], ["D", "2024-03-01", "2024-03-10", "固定日期活動"],
+            ["E", "2024-03-01", "2024-03-10", "交付型"], ["F", "2024-03-01", "2024-03-10", ""]]
+    data = data_of(import_table(csv_file(tmp_path / "k.csv", rows)))
+    assert [t.get("kind") for t in data["tasks"]] == ["timebox", "event", "timebox", "event", None, None]
+    rows[1][3] = "投放"
+    assert import_table(csv_file(tmp_path / "bad.csv", rows)).problems == [
+        'bad.csv!D2: "投放" is not a kind of task; write work (交付型), timebox (时间盒) or event (固定日期活动)']
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -442,6 +457,9 @@ def test_real_round_trip_of_the_example(fmt, locale, tmp_path):
     doc = parse_yaml(result.text, "rt.yaml")
     again = compute_snapshot(build_campaign(doc.data, "rt.yaml", doc.source), as_of=as_of)
     assert tracking_rows(again, locale=locale) == tracking_rows(snapshot, locale=locale)
+    # the kinds came back: the example's timeboxes and its trade fair (an event)
+    assert [t.kind for t in again.campaign.tasks] == [t.kind for t in snapshot.campaign.tasks]
+    assert {t.kind for t in again.campaign.tasks} == {"work", "timebox", "event"}
     # and the files themselves
     path2 = tmp_path / f"again.{fmt}"
     (write_csv if fmt == "csv" else write_xlsx)(again, path2, locale=locale)

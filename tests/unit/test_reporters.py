@@ -289,16 +289,17 @@ def status(**kw) -> StatusReport:
     return StatusReport(AS_OF, [snapshot], **kw)
 
 
-# poster: planned 1 / 5 = 20, actual 15, -5, green, 1 - 0.75 -> 0 days, forecast 15 a day ->
-#   ceil(85 / 15) = 6 days after 3/1 = 3/7
+# poster: planned 1 / 5 = 20, actual 15, -5, green, 1 - 0.75 -> 0 days, forecast: the earned
+#   schedule, 5 x 0.85 = 4.25 -> 5 working days left after 3/1 = 3/6
 # video: planned 1 / 10 = 10, actual 0, -10 (not past 10: green), 1 - 0 = 1 day, forecast: its
 #   start passed, so 10 days from 3/2 = 3/11
 # campaign: planned (5 x 20 + 10 x 10) / 15 = 13.3, actual (5 x 15) / 15 = 5, -8.3; the S-curve is
-#   at 13.3 >= 5 on 3/1 itself: on plan; forecast = the latest task's, 3/11
+#   at 13.3 >= 5 on 3/1 itself: on plan; forecast = the latest task's, 3/11, set by video (not
+#   started: its planned duration)
 HEADLINE_ZH = ("春季推广（spring）截至 2024-03-01：计划进度 13.3%，实际进度 5.0%，偏差 -8.3，进行中，正常，"
-               "符合计划，预计完成 2024-03-11")
+               '符合计划，预计完成 2024-03-11（由"Video edit"决定：按计划工期）')
 # the critical path: video sets the forecast finish 3/11 (anchor min(end 3/31, 3/11) = 3/11): float 0;
-#   poster finishes 3/7 with no successor: float 11 - 7 = 4 (calendar none)
+#   poster finishes 3/6 with no successor: float 11 - 6 = 5 (calendar none)
 CRITICAL_ZH = "关键路径：Video edit"
 
 
@@ -307,14 +308,14 @@ def test_status_table_aligns_chinese_by_display_width():
         HEADLINE_ZH,
         CRITICAL_ZH,
         "",
-        "编号    任务名称      所属模块  主责任人  计划进度%  实际进度%  进度偏差  当前状态  健康度  落后工作日  预计完成"
-        "    总浮动  关键",
-        "------  ------------  --------  --------  ---------  ---------  --------  --------  ------  ----------  ----------"
-        "  ------  ----",
-        "poster  海报设计初稿  内容营销  王雪           20.0       15.0      -5.0  进行中    正常             0  2024-03-07"
-        "       4  -",
-        "video   Video edit    Content   王雪           10.0        0.0     -10.0  未开始    正常             1  2024-03-11"
-        "       0  关键",
+        "编号    任务名称      类型    所属模块  主责任人  计划进度%  实际进度%  进度偏差  当前状态  健康度  落后工作日"
+        "  预计完成    总浮动  关键",
+        "------  ------------  ------  --------  --------  ---------  ---------  --------  --------  ------  ----------"
+        "  ----------  ------  ----",
+        "poster  海报设计初稿  交付型  内容营销  王雪           20.0       15.0      -5.0  进行中    正常             0"
+        "  2024-03-06       5  -",
+        "video   Video edit    交付型  Content   王雪           10.0        0.0     -10.0  未开始    正常             1"
+        "  2024-03-11       0  关键",
         "",
     ]
 
@@ -322,7 +323,7 @@ def test_status_table_aligns_chinese_by_display_width():
 def test_status_table_by_module_in_english():
     assert STATUS_REPORTERS["table"](status(by="module", locale="en")) == (
         "春季推广 (spring) as of 2024-03-01: planned 13.3%, actual 5.0%, deviation -8.3, in progress, green, "
-        "on plan, forecast finish 2024-03-11\n"
+        'on plan, forecast finish 2024-03-11 (set by "Video edit": its planned duration)\n'
         "Critical path: Video edit\n"
         "\n"
         "Module    Tasks  Plan %  Actual %   Dev.  Health\n"
@@ -365,11 +366,11 @@ def test_status_markdown():
         "\n"
         f"{CRITICAL_ZH}\n"
         "\n"
-        "| 编号 | 任务名称 | 所属模块 | 主责任人 | 计划进度% | 实际进度% | 进度偏差 | 当前状态 | 健康度 | 落后工作日 | 预计完成"
-        " | 总浮动 | 关键 |\n"
-        "|---|---|---|---|---:|---:|---:|---|---|---:|---|---:|---|\n"
-        "| poster | 海报设计初稿 | 内容营销 | 王雪 | 20.0 | 15.0 | -5.0 | 进行中 | 正常 | 0 | 2024-03-07 | 4 | - |\n"
-        "| video | Video edit | Content | 王雪 | 10.0 | 0.0 | -10.0 | 未开始 | 正常 | 1 | 2024-03-11 | 0 | 关键 |\n"
+        "| 编号 | 任务名称 | 类型 | 所属模块 | 主责任人 | 计划进度% | 实际进度% | 进度偏差 | 当前状态 | 健康度 | 落后工作日"
+        " | 预计完成 | 总浮动 | 关键 |\n"
+        "|---|---|---|---|---|---:|---:|---:|---|---|---:|---|---:|---|\n"
+        "| poster | 海报设计初稿 | 交付型 | 内容营销 | 王雪 | 20.0 | 15.0 | -5.0 | 进行中 | 正常 | 0 | 2024-03-06 | 5 | - |\n"
+        "| video | Video edit | 交付型 | Content | 王雪 | 10.0 | 0.0 | -10.0 | 未开始 | 正常 | 1 | 2024-03-11 | 0 | 关键 |\n"
     )
 
 

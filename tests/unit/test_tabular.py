@@ -55,8 +55,8 @@ def test_a_row_holds_names_iso_dates_numbers_and_localised_status(example):
         "planned_progress": 100.0, "actual_progress": 75.0, "deviation": -25.0, "status": "延期",
         "risk": "2位头部达人档期冲突，另有3位腰部达人内容未过审，合作顺延",
         "solution": "更换同量级备选达人，并压缩审稿周期至2天", "risk_due": "2024-04-12", "notes": None,
-        "id": "kol-seeding", "channels": "抖音、小红书", "depends_on": "key-messages", "health": "严重",
-        "days_behind": 5, "calendar": "CN"}
+        "id": "kol-seeding", "channels": "抖音、小红书", "depends_on": "key-messages", "kind": "交付型",
+        "health": "严重", "days_behind": 5, "calendar": "CN"}
     en = _row(tracking_rows(example, locale="en")[1], None, id="poster-final")
     assert en["collaborators"] == "孙悦, 王雪" and en["depends_on"] == "poster-draft, key-messages"
     assert en["status"] == "done" and en["health"] == "green"
@@ -224,8 +224,8 @@ def test_xlsx_sheet_xml_has_the_frozen_bold_header_and_the_autofilter(example, h
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     path = write_xlsx(example, tmp_path / "t.xlsx", locale="en")
     headers, rows = tracking_rows(example, locale="en")
-    last = f"X{len(rows) + 1}"
-    assert len(headers) == 24
+    last = f"Y{len(rows) + 1}"
+    assert len(headers) == 25
     with zipfile.ZipFile(path) as z:
         sheet = ET.fromstring(z.read("xl/worksheets/sheet1.xml"))
         styles = ET.fromstring(z.read("xl/styles.xml"))
@@ -265,7 +265,7 @@ def test_xlsx_of_no_tasks_is_the_header_with_its_filter():
         tasks: []
         """)
     ws = load_workbook(io.BytesIO(xlsx_bytes(compute_snapshot(campaign, as_of=AS_OF), locale="en"))).active
-    assert ws.max_row == 1 and ws.auto_filter.ref == "A1:X1" and ws.freeze_panes == "A2"
+    assert ws.max_row == 1 and ws.auto_filter.ref == "A1:Y1" and ws.freeze_panes == "A2"
 
 
 def test_xlsx_text_that_xml_cannot_hold(tmp_path):

@@ -101,15 +101,15 @@ def test_lines_a_yaml_library_would_normalise_stay_as_they_were():
 
 def test_example_edits_touch_only_their_lines():
     before = EXAMPLE.read_text("utf-8")
-    after = edited(before, TaskEdit("ecom-promo", D, progress=40, note="首页资源位已上线"),
+    after = edited(before, TaskEdit("ab-test", D, progress=40, note="首页资源位已上线"),
                    TaskEdit("dealer-training", D, start=date(2024, 4, 22)),
                    TaskEdit("retro-report", D, note="先写大纲"),
                    GoalEdit("sales", 60000, date(2024, 4, 21)))
     assert changed_lines(before, after) == [
         ("insert", [], ["      - {date: 2024-04-21, value: 60000}"]),
-        ("replace", ["    progress: 35"], ["    progress: 40"]),
-        ("insert", [], ["    notes: 首页资源位已上线"]),
         ("insert", [], ["    actual: {start: 2024-04-22}"]),
+        ("replace", ["    progress: 10"], ["    progress: 40"]),
+        ("insert", [], ["    notes: 首页资源位已上线"]),  # after its risks, the task's last lines
         ("insert", [], ["    notes: 先写大纲"]),  # after the task's last line, before the blank line
     ]
 

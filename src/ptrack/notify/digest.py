@@ -14,12 +14,15 @@ A person's digest (owner, collaborators, risk owners, milestone owners):
 - milestones not achieved whose date is within the horizon: the owners of the milestone's tasks
   (the lead when they have none);
 - in-progress tasks whose entry has not changed in git for more than ``stale_after_days``: the
-  owner (what ``ptrack check`` reports as ``stale-task``; off when the rule is off).
+  owner (what ``ptrack check`` reports as ``stale-task``; off when the rule is off);
+- fixed-date events at risk (``event-at-risk``: a predecessor forecast to finish on or after the
+  event's start): the event's owner and the predecessor's owner (the lead when they have none).
 
 The team digest (the group chat; the lead by email): health changes since P (campaign and
-tasks), milestones achieved in (P, D] or missed since P, the weekly-review focus (behind plan
-past ``deviation_warn``, as the ``deviation-behind`` rule), goals behind pace (as the
-``goal-behind-pace`` rule), and the campaign's page on the published site.
+tasks), fixed-date events at risk, milestones achieved in (P, D] or missed since P, the
+weekly-review focus (behind plan past ``deviation_warn`` and ``min_days_behind``, as the
+``deviation-behind`` rule), goals behind pace (as the ``goal-behind-pace`` rule), and the
+campaign's page on the published site.
 
 With the repository's address (``repo_url``), every line about a task links to its update form
 (更新进度) and every line about an open risk to its Resolve form (标记已解决); with ``site_url``,
@@ -43,18 +46,20 @@ from ptrack.i18n import N_, NP_, day_text, fmt_number, fmt_points, normalise_loc
 from ptrack.notify.model import Digest, DigestItem, DigestSection, ItemKind, ItemLink, Recipient
 
 TEAM = "@team"  # the person part of the team digest's key (person ids cannot contain "@")
-PERSON_SECTIONS = ("overdue", "risks", "due", "starting", "milestones", "stale")
-TEAM_SECTIONS = ("health", "milestones", "focus", "goals")
+PERSON_SECTIONS = ("overdue", "events", "risks", "due", "starting", "milestones", "stale")
+TEAM_SECTIONS = ("health", "events", "milestones", "focus", "goals")
 # their titles, notify.section.<key>
 _SECTION_KEYS = (N_("notify.section.overdue"), N_("notify.section.risks"), NP_("notify.section.due"),
                  NP_("notify.section.starting"), N_("notify.section.milestones"), N_("notify.section.stale"),
-                 N_("notify.section.health"), N_("notify.section.focus"), N_("notify.section.goals"))
+                 N_("notify.section.health"), N_("notify.section.focus"), N_("notify.section.goals"),
+                 N_("notify.section.events"))
 _SECTION_OF = {
     ItemKind.TASK_OVERDUE: "overdue", ItemKind.RISK_OVERDUE: "risks", ItemKind.RISK_DUE: "risks",
     ItemKind.TASK_DUE: "due", ItemKind.TASK_STARTING: "starting",
     ItemKind.MILESTONE_UPCOMING: "milestones", ItemKind.TASK_STALE: "stale",
     ItemKind.HEALTH_CHANGE: "health", ItemKind.MILESTONE_HIT: "milestones",
     ItemKind.MILESTONE_MISSED: "milestones", ItemKind.FOCUS: "focus", ItemKind.GOAL_BEHIND: "goals",
+    ItemKind.EVENT_AT_RISK: "events",
 }
 _OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
@@ -200,6 +205,13 @@ def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
         for person in owners:
             people.add(person, DigestItem(ItemKind.MILESTONE_UPCOMING, text, m.date.isoformat()), (m.date, k))
 
+    # -- fixed-date events at risk: the event's owner and the late predecessor's ------------
+    for k, (item, order) in enumerate(_event_items(snapshot, locale)):
+        clash = snapshot.event_clashes[k]
+        owners = [tasks_by_id[clash.event].owner, tasks_by_id[clash.predecessor].owner]
+        for person in dict.fromkeys(p or campaign.lead for p in owners):
+            people.add(person, item, order)
+
     digests = []
     team = _team_items(snapshot, previous, previous_day, locale, update)
     if team:
@@ -213,6 +225,27 @@ def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
         digests.append(_digest(snapshot, recipient, people.items[person], PERSON_SECTIONS, page_url, locale,
                                horizon_days, previous_day, person_url=page_of(person)))
     return digests
+
+
+def _event_items(snapshot: CampaignSnapshot, locale: str) -> list[tuple[DigestItem, tuple]]:
+    """(item, order) for each ``event-at-risk`` clash, as the rule finds them (none when the rule
+    is off): urgent, dated by the event's start."""
+    from ptrack.core.diagnostics import Severity
+    from ptrack.core.rules import effective_severity
+
+    if effective_severity("event-at-risk", Severity.ERROR, snapshot.campaign.policy.rules) is None:
+        return []
+    tasks = {ts.task.id: ts.task for ts in snapshot.tasks}
+    order_of_task = {ts.task.id: i for i, ts in enumerate(snapshot.tasks)}
+    out = []
+    for clash in snapshot.event_clashes:
+        event, pred = tasks[clash.event], tasks[clash.predecessor]
+        text = t(locale, NP_("notify.item.event-at-risk"), name=event.name, start=event.planned_start.isoformat(),
+                 pred=pred.name, owner=snapshot.campaign.person_name(pred.owner) or t(locale, "unassigned"),
+                 finish=clash.finish.isoformat(), days=clash.days)
+        out.append((DigestItem(ItemKind.EVENT_AT_RISK, text, event.planned_start.isoformat(), event.id, True),
+                    (event.planned_start, order_of_task[event.id])))
+    return out
 
 
 def _team_items(snapshot: CampaignSnapshot, previous: CampaignSnapshot | None, previous_day: date,
@@ -245,6 +278,8 @@ def _team_items(snapshot: CampaignSnapshot, previous: CampaignSnapshot | None, p
                                           old=health(old.health), new=health(ts.health),
                                           owner=campaign.person_name(ts.task.owner) or t(locale, "unassigned")),
                 task_id=ts.task.id, urgent=ts.health is Health.RED, links=update(ts.task))))
+    # fixed-date events at risk
+    out += [(order, item) for item, order in _event_items(snapshot, locale)]
     # milestones hit in (P, D], missed since P
     for k, ms in enumerate(snapshot.milestones):
         m = ms.milestone
@@ -260,10 +295,8 @@ def _team_items(snapshot: CampaignSnapshot, previous: CampaignSnapshot | None, p
     policy = campaign.policy
     if effective_severity("deviation-behind", Severity.WARNING, policy.rules) is not None:
         for i, ts in enumerate(snapshot.tasks):
-            if ts.status in (Status.DONE, Status.CANCELLED, Status.ON_HOLD):
-                continue
-            behind = -ts.deviation
-            if behind > policy.deviation_warn + 1e-9:
+            if ts.focus:
+                behind = -ts.deviation
                 text = t(locale, "notify.item.focus", name=ts.task.name,
                          owner=campaign.person_name(ts.task.owner) or t(locale, "unassigned"),
                          points=fmt_points(behind), planned=fmt_points(ts.planned_progress),
@@ -314,6 +347,7 @@ def _digest(snapshot: CampaignSnapshot, recipient: Recipient, items: list[tuple[
             continue
         got.sort(key=lambda pair: (not pair[1].urgent, _sortable(pair[0])))
         title = t(locale, f"notify.section.{key}", n=horizon_days, warn=fmt_number(campaign.policy.deviation_warn),
+                  min_days=campaign.policy.min_days_behind,
                   date=day_text(locale, previous_day, snapshot.as_of))
         sections.append(DigestSection(key, title, tuple(item for _, item in got)))
     as_of = snapshot.as_of.isoformat()
@@ -357,10 +391,11 @@ class DigestRun:
 def collect_digests(files: Sequence[Path], config, as_of: date, *, locale: str | None = None,
                     git: bool = True) -> DigestRun:
     """The digests of every valid campaign in ``files`` as of ``as_of``; invalid files give their
-    diagnostics and no digest. ``git``: read git history for stale tasks and the previous
-    working day's version (outside git, the file as it is computed as of that day)."""
+    diagnostics and no digest. ``git``: read git history for the campaign as committed by D (the
+    honest as-of, ``ptrack.git.asof``), stale tasks and the previous working day's version
+    (outside git, the file as it is computed as of that day)."""
     from ptrack.forge.links import repo_of
-    from ptrack.pipeline import load_all
+    from ptrack.pipeline import load_all, progress_notice
 
     run = DigestRun(as_of)
     for path, result in zip(files, load_all(files, config)):
@@ -369,12 +404,17 @@ def collect_digests(files: Sequence[Path], config, as_of: date, *, locale: str |
             continue
         campaign = result.campaign
         run.campaigns.append(campaign.id)
-        snapshot = compute_snapshot(campaign, as_of=as_of)
         cal = get_calendar(campaign.calendar)
         previous_day = previous_working_day(cal, as_of)
-        previous_campaign, stale = (None, {})
+        snapshot, previous_campaign, stale = None, None, {}
         if git:
-            previous_campaign, stale = _from_git(path, result.file, snapshot, previous_day, config.policy, run.notes)
+            snapshot, previous_campaign, stale = _from_git(path, result.file, campaign, as_of, previous_day,
+                                                           config.policy, run.notes)
+        if snapshot is None:
+            snapshot = compute_snapshot(campaign, as_of=as_of)
+        notice = progress_notice(snapshot, result.file, locale)
+        if notice:
+            run.notes.append(notice)
         previous = compute_snapshot(previous_campaign or campaign, as_of=previous_day)
         run.digests += build_digests(snapshot, horizon_days=config.notify.horizon_days, previous=previous,
                                      previous_day=previous_day, stale=stale,
@@ -383,9 +423,11 @@ def collect_digests(files: Sequence[Path], config, as_of: date, *, locale: str |
     return run
 
 
-def _from_git(path: Path, file: str, snapshot: CampaignSnapshot, previous_day: date, policy_defaults,
+def _from_git(path: Path, file: str, campaign, as_of: date, previous_day: date, policy_defaults,
               notes: list[str]):
-    """(the campaign as committed by the end of ``previous_day`` or None, stale tasks)."""
+    """(the snapshot as of D with what git says, the campaign as committed by the end of
+    ``previous_day`` or None, stale tasks); (None, None, {}) when git cannot be read."""
+    from ptrack.git.asof import committed_as_of, snapshot_as_of
     from ptrack.git.gitio import GitError
     from ptrack.git.history import load_history
     from ptrack.git.tracking import stale_findings
@@ -395,31 +437,15 @@ def _from_git(path: Path, file: str, snapshot: CampaignSnapshot, previous_day: d
     except GitError as exc:
         notes.append(f"{file}: git history not read ({exc}); no stale tasks, health compared with the "
                      "file as of the previous working day")
-        return None, {}
+        return None, None, {}
     with history:
+        snapshot = snapshot_as_of(history, campaign, as_of)
         if not history.in_git:
-            return None, {}
+            return snapshot, None, {}
         notes.extend(history.notes)
         stale: dict[str, Stale] = {}
         if snapshot.campaign.policy.rules.get("stale-task") != "off":
             for _, raw in stale_findings(history, snapshot):
                 values = raw[4]
                 stale[raw[2]] = Stale(values["days"], date.fromisoformat(values["date"]), values["author"])
-        return _committed_as_of(history, previous_day), stale
-
-
-def _committed_as_of(history, day: date):
-    """The campaign of the last valid version on the branch committed by the end of ``day``."""
-    candidates = [v for v in history.versions if v.blob is not None and v.day <= day]
-    if not candidates:
-        return None
-    on_branch = history.repo.first_parent_commits(min(v.timestamp for v in history.versions)) \
-        if history.repo else set()
-    newest_first = [v for _, v in sorted(enumerate(candidates), key=lambda iv: (iv[1].timestamp, iv[0]), reverse=True)]
-    for version in newest_first:
-        if on_branch and version.commit not in on_branch:
-            continue
-        result = history.load(version)
-        if result is not None and result.ok:
-            return result.campaign
-    return None
+        return snapshot, committed_as_of(history, previous_day), stale

@@ -21,6 +21,7 @@ class ItemKind(str, enum.Enum):
     RISK_DUE = "risk-due"                      # open risk due within the horizon
     RISK_OVERDUE = "risk-overdue"              # open risk past its due date
     MILESTONE_UPCOMING = "milestone-upcoming"  # a milestone of theirs within the horizon
+    EVENT_AT_RISK = "event-at-risk"            # a fixed-date event whose predecessor is forecast too late (also the team's)
     # the team / lead digest
     FOCUS = "focus"                            # weekly-review focus: behind plan past deviation_warn
     HEALTH_CHANGE = "health-change"            # campaign/task health changed since the previous working day

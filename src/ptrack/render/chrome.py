@@ -23,7 +23,7 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     Status.IN_PROGRESS.value: ("#1565c0", "#bbdefb"),
     Status.NOT_STARTED.value: ("#616161", "#e0e0e0"),
     Status.DELAYED.value: ("#c62828", "#ffcdd2"),
-    Status.ON_HOLD.value: ("#e65100", "#ffe0b2"),
+    Status.ON_HOLD.value: ("#78909c", "#eceff1"),  # grey: paused by decision, not a problem
     Status.CANCELLED.value: ("#6d4c41", "#efebe9"),
 }
 STATUS_ORDER = tuple(STATUS_COLOURS)
@@ -56,7 +56,7 @@ PNG_METADATA = {"Software": None}
 
 @dataclass(frozen=True)
 class LegendEntry:
-    kind: str  # bar | diamond | span | line (dashed) | curve (solid) | marker
+    kind: str  # bar | diamond | span | line (dashed) | curve (solid) | marker | window | event
     label: str
     colour: str
     light: str | None = None
@@ -101,9 +101,22 @@ def draw_legend(fig, entries: Sequence[LegendEntry], *, y_top: float, ncols: int
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
+    from matplotlib.legend_handler import HandlerLine2D
+
     handles = []
+    handler_map = {}
     for e in entries:
-        if e.kind == "bar":
+        if e.kind == "window":  # a timebox: a line between two end caps, |--|
+            handle = Line2D([], [], color=e.colour, linewidth=1.2, marker="|", markersize=9, markeredgewidth=2,
+                            label=e.label)
+            handler_map[handle] = HandlerLine2D(numpoints=2)
+            handles.append(handle)
+        elif e.kind == "event":  # a fixed-date event: a bar pinned by a diamond, -<>-
+            handle = Line2D([], [], color=e.colour, linewidth=2.4, marker="D", markersize=6,
+                            markerfacecolor=e.colour, markeredgecolor=e.colour, label=e.label)
+            handler_map[handle] = HandlerLine2D(numpoints=1)
+            handles.append(handle)
+        elif e.kind == "bar":
             handles.append(Patch(facecolor=e.light or e.colour, edgecolor=e.colour, linewidth=1.2,
                                  label=e.label, hatch="////" if e.colour == STATUS_COLOURS["cancelled"][0] else None))
         elif e.kind == "span":
@@ -119,7 +132,8 @@ def draw_legend(fig, entries: Sequence[LegendEntry], *, y_top: float, ncols: int
                                   color=e.colour, label=e.label))
         else:
             handles.append(Line2D([], [], color=e.colour, linewidth=1.2, linestyle=(0, (4, 2)), label=e.label))
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, y_top), ncols=ncols, frameon=False,
+    fig.legend(handles=handles, handler_map=handler_map, loc="upper left", bbox_to_anchor=(0.01, y_top), ncols=ncols,
+               frameon=False,
                fontsize=FONT_SIZE, handlelength=1.8, columnspacing=1.6, borderaxespad=0, borderpad=0,
                handletextpad=0.5, labelspacing=0.3)
 

@@ -73,6 +73,7 @@ class GanttRow:
     status_label: str | None = None  # the status in words (tasks)
     baseline_start: date | None = None  # the task's planned dates in the baseline (--baseline)
     baseline_end: date | None = None
+    task_kind: str = "work"  # work | timebox (drawn between end caps) | event (pinned by diamonds)
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,7 @@ def _task_row(ts, snapshot: CampaignSnapshot, as_of: date, locale: str,
         actual_ongoing=ongoing,
         baseline_start=baseline[0] if baseline and baseline[0] <= baseline[1] else None,
         baseline_end=baseline[1] if baseline and baseline[0] <= baseline[1] else None,
+        task_kind=task.kind,
     )
 
 
@@ -341,6 +343,10 @@ def _gantt_legend(rows: Sequence[GanttRow], milestones: Sequence[GanttMilestone]
                if s in present]
     if any(r.kind == "task" for r in rows):
         entries.append(LegendEntry("bar", t(locale, "chart.plan_bar"), *STATUS_COLOURS[Status.IN_PROGRESS.value]))
+    kinds = {r.task_kind for r in rows if r.kind == "task"}
+    for kind, shape in (("timebox", "window"), ("event", "event")):
+        if kind in kinds:
+            entries.append(LegendEntry(shape, t(locale, f"kind.{kind}"), GROUP_COLOURS[0]))
     if any(r.actual_start is not None for r in rows):
         entries.append(LegendEntry("span", t(locale, "chart.actual_span"), ACTUAL_SPAN_COLOUR))
     if any(r.baseline_start is not None for r in rows):
@@ -831,12 +837,43 @@ def _paint_rows(image, layout: _Layout, box: _PlotBox, model: GanttModel, today)
         if r.progress > 0:
             ih = h * 0.55
             draw.rectangle(box.rect(a, a + (b - a) * r.progress, mid - ih, mid + ih), fill=rgb(r.colour))
+        if r.task_kind != "work":
+            _paint_kind(draw, plan, r.task_kind, rgb(r.colour))
         if r.actual_start is not None and r.actual_end is not None:
             draw.rectangle(box.rect(dx(r.actual_start), dx(r.actual_end) + 1, mid + h + 0.05, mid + h + 0.16),
                            fill=rgb(SPAN_ONGOING_COLOUR if r.actual_ongoing else ACTUAL_SPAN_COLOUR))
     if today is not None:
         (left, top, right, bottom), pixels, alpha = today
         image.paste(pixels, (left, top), alpha)
+
+
+def kind_marks(left: float, top: float, right: float, bottom: float, kind: str) -> list[tuple]:
+    """What marks a timebox or an event on its plan bar (pixel box ``left, top, right, bottom``),
+    the same in the PNG, the SVG and the dashboard's Gantt: a timebox runs for its window, drawn
+    as two end caps 2 px wide reaching 3 px beyond the bar (|==|); an event is pinned to its
+    dates by a diamond 3 px taller than the bar at its start, and at its end when the bar is
+    wide enough for two (<>==<>). ``("rect", x0, y0, x1, y1)`` and ``("diamond", x, y, r)``."""
+    if kind == "timebox":
+        return [("rect", left, top - 3, left + 2, bottom + 3), ("rect", right - 2, top - 3, right, bottom + 3)]
+    if kind == "event":
+        r = (bottom - top) / 2 + 3
+        y = (top + bottom) / 2
+        marks = [("diamond", left, y, r)]
+        if right - left > 3 * r:
+            marks.append(("diamond", right, y, r))
+        return marks
+    return []
+
+
+def _paint_kind(draw, plan: tuple[int, int, int, int], kind: str, colour) -> None:
+    left, top, right, bottom = plan
+    for mark in kind_marks(left, top, right + 1, bottom, kind):
+        if mark[0] == "rect":
+            _, x0, y0, x1, y1 = mark
+            draw.rectangle((round(x0), round(y0), round(x1) - 1, round(y1)), fill=colour)
+        else:
+            _, x, y, r = mark
+            draw.polygon([(x, y - r), (x + r, y), (x, y + r), (x - r, y)], fill=colour)
 
 
 def _bands(layout: _Layout) -> list[tuple[float, str]]:
@@ -1166,6 +1203,14 @@ def gantt_svg(model: GanttModel) -> str:
             ih = h * 0.55
             w(f'<rect x="{_n(a)}" y="{_n(mid - ih)}" width="{_n((b - a) * r.progress)}" height="{_n(2 * ih)}" '
               f'fill="{r.colour}"/>')
+        for mark in kind_marks(a, mid - h, b, mid + h, r.task_kind) if r.kind == "task" else ():
+            if mark[0] == "rect":
+                _, x0, y0, x1, y1 = mark
+                w(f'<rect x="{_n(x0)}" y="{_n(y0)}" width="{_n(x1 - x0)}" height="{_n(y1 - y0)}" fill="{r.colour}"/>')
+            else:
+                _, x, y, rr = mark
+                w(f'<path d="M{_n(x)},{_n(y - rr)} L{_n(x + rr)},{_n(y)} L{_n(x)},{_n(y + rr)} L{_n(x - rr)},{_n(y)} Z" '
+                  f'fill="{r.colour}"/>')
         if r.actual_start is not None and r.actual_end is not None:
             sa, sb = X(r.actual_start), X(r.actual_end + timedelta(days=1))
             w(f'<rect x="{_n(sa)}" y="{_n(mid + h + 0.05 * row_h)}" width="{_n(sb - sa)}" '
@@ -1215,6 +1260,13 @@ def _svg_legend(w, entries: Sequence[LegendEntry], *, x0: float, y0: float, fs: 
             elif e.kind == "diamond":
                 w(f'<path d="M{_n(x + 11)},{_n(y - 6)} l6,6 l-6,6 l-6,-6 Z" fill="{e.colour if e.filled else "#ffffff"}" '
                   f'stroke="{e.colour}" stroke-width="1.6"/>')
+            elif e.kind == "window":  # |--|
+                w(f'<line x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x + 22)}" y2="{_n(y)}" stroke="{e.colour}" stroke-width="1.2"/>'
+                  f'<rect x="{_n(x)}" y="{_n(y - 5)}" width="2" height="10" fill="{e.colour}"/>'
+                  f'<rect x="{_n(x + 20)}" y="{_n(y - 5)}" width="2" height="10" fill="{e.colour}"/>')
+            elif e.kind == "event":  # -<>-
+                w(f'<line x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x + 22)}" y2="{_n(y)}" stroke="{e.colour}" stroke-width="2.4"/>'
+                  f'<path d="M{_n(x + 11)},{_n(y - 5)} l5,5 l-5,5 l-5,-5 Z" fill="{e.colour}"/>')
             else:
                 dash = ' stroke-dasharray="5 3"' if e.kind == "line" else ""
                 w(f'<line x1="{_n(x)}" y1="{_n(y)}" x2="{_n(x + 22)}" y2="{_n(y)}" stroke="{e.colour}" '

@@ -264,6 +264,12 @@ def _legend(w, snapshot: CampaignSnapshot, model, tasks: Sequence[_TaskRow], non
                               f'<rect class="gx-p s-in_progress" x="1" y="{_n(PROG_Y)}" width="11" '
                               f'height="{_n(PROG_H)}"/>'),
                       t(locale, "chart.plan_bar")))
+    kinds = {tr.row.task_kind for tr in tasks}
+    for kind in ("timebox", "event"):
+        if kind in kinds:
+            ev = " gx-ev" if kind == "event" else ""
+            items.append((_swatch(f'<rect class="gx-b s-not_started{ev}" x="3" y="{BAR_Y}" width="18" height="{BAR_H}"/>'
+                                  + _kind_marks(kind, "not_started", 3, 21)), t(locale, f"kind.{kind}")))
     if any(tr.row.actual_start is not None for tr in tasks):
         items.append((_swatch(f'<rect class="gx-span" x="1" y="{SPAN_Y - 8}" width="22" height="{SPAN_H}"/>'),
                       t(locale, "chart.actual_span")))
@@ -526,15 +532,31 @@ def _task_bars(w, lay: GanttLayout, tr: _TaskRow, y: int) -> None:
         w(f'<rect class="gx-base" x="{x}" y="{BASE_Y}" width="{width}" height="{BASE_H}"/>')
     x, width = lay.bar_x(r.start, r.end)
     crit = " gx-crit" if tr.critical else ""
-    w(f'<rect class="gx-b s-{tr.status}{crit}" x="{x}" y="{BAR_Y}" width="{width}" height="{BAR_H}"/>')
+    ev = " gx-ev" if r.task_kind == "event" else ""
+    w(f'<rect class="gx-b s-{tr.status}{crit}{ev}" x="{x}" y="{BAR_Y}" width="{width}" height="{BAR_H}"/>')
     if r.progress > 0:
         w(f'<rect class="gx-p s-{tr.status}" x="{x}" y="{_n(PROG_Y)}" width="{_n(width * r.progress)}" '
           f'height="{_n(PROG_H)}"/>')
+    w(_kind_marks(r.task_kind, tr.status, x, x + width))
     if r.actual_start is not None and r.actual_end is not None:
         sx, sw = lay.bar_x(r.actual_start, r.actual_end)
         ongoing = " gx-ongoing" if r.actual_ongoing else ""
         w(f'<rect class="gx-span{ongoing}" x="{sx}" y="{SPAN_Y}" width="{sw}" height="{SPAN_H}"/>')
     w("</g>\n")
+
+
+def _kind_marks(kind: str, status: str, x0: float, x1: float) -> str:
+    """A timebox's end caps (``gx-cap``, |==|) or an event's pins (``gx-pin``: taller and heavier,
+    at its start and end), as vertical lines: in the group a zoom scales horizontally, lines
+    keep their width (vector-effect), where the PNG's diamonds would be squashed."""
+    if kind == "timebox":
+        cls, reach = "gx-cap", 3
+    elif kind == "event":
+        cls, reach = "gx-pin", 5
+    else:
+        return ""
+    y0, y1 = BAR_Y - reach, BAR_Y + BAR_H + reach
+    return "".join(f'<line class="{cls} s-{status}" x1="{_n(x)}" x2="{_n(x)}" y1="{y0}" y2="{y1}"/>' for x in (x0, x1))
 
 
 def dependency_edges(lay: GanttLayout) -> list[tuple[str, str, int, int, bool]]:

@@ -31,15 +31,15 @@ from ptrack.core.compute import (
     Health,
     RiskSnapshot,
     Status,
-    TaskSnapshot,
 )
-from ptrack.i18n import N_, NP_, TRACKING_COLUMNS, days_text, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, NP_, TRACKING_COLUMNS, days_text, fmt_deviation, fmt_number, fmt_points, normalise_locale, t
 from ptrack.render.gantt_html import gantt_script_labels, render_gantt_section
+from ptrack.reporters import event_clash_text, forecast_basis
 
 # Order in which statuses sort in the tracking table: what needs action first.
 _STATUS_RANK = {Status.DELAYED: 0, Status.IN_PROGRESS: 1, Status.ON_HOLD: 2, Status.NOT_STARTED: 3,
                 Status.DONE: 4, Status.CANCELLED: 5}
-_HEALTH_RANK = {Health.RED: 0, Health.AMBER: 1, Health.GREEN: 2}
+_HEALTH_RANK = {Health.RED: 0, Health.AMBER: 1, Health.GREEN: 2, Health.GREY: 3}
 _RISK_RANK = {"overdue": 0, "open": 1, "resolved": 2}
 # How each of the 18 tracking columns sorts in the browser, and which ones are numbers.
 _COLUMN_SORT = {"planned_start": "date", "planned_end": "date", "actual_start": "date",
@@ -221,8 +221,7 @@ def status_pill(st: Mapping[str, str]) -> Markup:
 # ---------------------------------------------------------------------------------------------
 # Formatting helpers (locale-aware strings for the templates)
 
-def _signed(value: float) -> str:
-    return f"{value + 0.0:+.1f}"
+_signed = fmt_deviation
 
 
 def _pct(value: float | None) -> str:
@@ -277,12 +276,6 @@ def _next_milestone(s: CampaignSnapshot, locale: str) -> dict | None:
     return {"name": m.milestone.name, "date": _iso(m.milestone.date), "when": when}
 
 
-def _is_focus(ts: TaskSnapshot, warn: float) -> bool:
-    """The weekly-review focus: behind plan by more than ``deviation_warn`` points (not done, not
-    cancelled)."""
-    return ts.status not in (Status.DONE, Status.CANCELLED) and -ts.deviation > warn + 1e-9
-
-
 def _campaign_summary(s: CampaignSnapshot, locale: str) -> dict:
     c = s.campaign
     open_risks, overdue_risks = _risk_counts(s)
@@ -318,7 +311,7 @@ def _campaign_summary(s: CampaignSnapshot, locale: str) -> dict:
         "description": c.description or "",
         "tasks_done": t(locale, "html.tasks_done", done=sum(1 for ts in active if ts.status is Status.DONE),
                         total=len(active)),
-        "attention": sum(1 for ts in s.tasks if _is_focus(ts, c.policy.deviation_warn)),
+        "attention": sum(1 for ts in s.tasks if ts.focus),
     }
 
 
@@ -368,9 +361,9 @@ def _people(s: CampaignSnapshot, refs: Iterable[str], locale: str) -> str:
 
 
 def _card(label: str, value: str, *, sub: str = "", unit: str = "", bar: str | None = None,
-          bar_kind: str = "", health: str | None = None, tone: str = "") -> dict:
+          bar_kind: str = "", health: str | None = None, tone: str = "", detail: str = "") -> dict:
     return {"label": label, "value": value, "sub": sub, "unit": unit, "bar": bar, "bar_kind": bar_kind,
-            "health": health, "tone": tone}
+            "health": health, "tone": tone, "detail": detail}
 
 
 def _headline(s: CampaignSnapshot, locale: str, summary: dict) -> list[dict]:
@@ -388,7 +381,7 @@ def _headline(s: CampaignSnapshot, locale: str, summary: dict) -> list[dict]:
               sub="" if s.days_behind > 0 else days_text(locale, s.days_behind),
               tone="bad" if s.days_behind > 0 else ""),
         _card(t(locale, "html.forecast_finish"), summary["forecast"],
-              sub=summary["forecast_note"],
+              sub=summary["forecast_note"], detail=forecast_basis(s, locale) or "",
               tone="bad" if summary["forecast_late"] else ""),
     ]
     if s.evm is not None and s.evm.spi is not None:
@@ -504,9 +497,8 @@ def slip_text(locale: str, slip: tuple[int, date] | None) -> str:
 
 
 def _focus_rows(s: CampaignSnapshot, locale: str, history=None, links=None) -> list[dict]:
-    warn = s.campaign.policy.deviation_warn
     rows = []
-    for ts in sorted((ts for ts in s.tasks if _is_focus(ts, warn)), key=lambda ts: (ts.deviation, -ts.days_behind, ts.task.id)):
+    for ts in sorted((ts for ts in s.tasks if ts.focus), key=lambda ts: (ts.deviation, -ts.days_behind, ts.task.id)):
         task = ts.task
         open_risks = [rs for rs in risk_order(ts.risks) if rs.state != "resolved"]
         slip = _slip(history, task.id)
@@ -629,6 +621,7 @@ class TrackingRow:
     notes: str
     update_url: str = ""  # the task's update form ("" without repo_url: no link)
     update_label: str = ""
+    kind: str = ""  # the kind in words under the name, for a timebox or an event ("" for work)
 
 
 # The cells below are in this order (the headers' order): a change to the columns must change both.
@@ -673,7 +666,7 @@ def tracking_row_html(r: TrackingRow) -> str:
         f'data-owner="{e(r.owner_ref)}" data-department="{e(r.department)}" data-status="{e(r.status)}" '
         f'data-health="{e(r.health)}" data-focus="{"1" if r.focus else "0"}">\n'
         f'        <th scope="row" class="{c["name"]}" data-sort="{name}">{name}<span class="sub">{e(r.id)}</span>'
-        f'{updated}{update}</th>\n'
+        f'{f"""<span class="sub kind">{e(r.kind)}</span>""" if r.kind else ""}{updated}{update}</th>\n'
         f'        <td class="{c["description"]}">{e(r.description)}</td>\n'
         f'        <td class="{c["module"]}">{e(r.module)}</td>\n'
         f'        <td class="{c["owner"]}">{e(r.owner)}</td>\n'
@@ -708,7 +701,6 @@ def _tracking_headers(locale: str) -> list[dict]:
 def _tracking_rows(s: CampaignSnapshot, locale: str, history=None, links=None) -> list[TrackingRow]:
     """One ``TrackingRow`` per task, in the campaign's order; ``links``: the campaign's
     ``forge.links.CampaignLinks`` (None: no update links)."""
-    warn = s.campaign.policy.deviation_warn
     updates = getattr(history, "last_updates", None) or {}
     status_labels = {st: t(locale, f"status.{st.value}") for st in Status}
     health_labels = {h: t(locale, f"health.{h.value}") for h in Health}
@@ -737,12 +729,13 @@ def _tracking_rows(s: CampaignSnapshot, locale: str, history=None, links=None) -
             actual_start=_iso(task.actual_start), actual_end=_iso(task.actual_end),
             planned=fmt_points(ts.planned_progress), actual=fmt_points(ts.actual_progress),
             actual_bar=_bar(ts.actual_progress), deviation=_signed(ts.deviation),
-            deviation_sort=fmt_points(ts.deviation),
-            deviation_bad=-ts.deviation > warn + 1e-9 and ts.status is not Status.CANCELLED,
+            deviation_sort=fmt_points(ts.deviation) if ts.deviation is not None else "",
+            deviation_bad=ts.focus,
             status=ts.status.value, status_label=status_labels[ts.status], status_rank=_STATUS_RANK[ts.status],
             health=ts.health.value, health_label=None if ts.health is Health.GREEN else health_labels[ts.health],
-            focus=_is_focus(ts, warn), risks=tuple(risks), notes=task.notes or "",
+            focus=ts.focus, risks=tuple(risks), notes=task.notes or "",
             update_url=links.update(task) if links is not None else "", update_label=update_label,
+            kind="" if task.kind == "work" else t(locale, f"kind.{task.kind}"),
         ))
     return rows
 
@@ -766,6 +759,26 @@ def _filters(s: CampaignSnapshot, locale: str) -> list[dict]:
          "options": [{"value": st.value, "label": t(locale, f"status.{st.value}")}
                      for st in sorted(present_statuses, key=lambda st: _STATUS_RANK[st])]},
     ]
+
+
+def _event_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
+    """The fixed-date events (kind: event), by date: each at risk when a predecessor is forecast
+    to finish on or after its start (``CampaignSnapshot.event_clashes``, the event-at-risk rule)."""
+    clashes: dict[str, list] = {}
+    for clash in s.event_clashes:
+        clashes.setdefault(clash.event, []).append(clash)
+    rows = []
+    for ts in sorted((ts for ts in s.tasks if ts.task.kind == "event"),
+                     key=lambda ts: (ts.task.planned_start, ts.task.planned_end, ts.task.id)):
+        task = ts.task
+        own = clashes.get(task.id, [])
+        dates = _iso(task.planned_start) if task.planned_start == task.planned_end \
+            else f"{_iso(task.planned_start)} – {_iso(task.planned_end)}"
+        rows.append({"id": task.id, "name": task.name, "dates": dates,
+                     "owner": s.campaign.person_name(task.owner) or t(locale, "unassigned"),
+                     "status": _status(locale, ts.status), "at_risk": bool(own),
+                     "clashes": [event_clash_text(s, clash, locale, short=True) for clash in own]})
+    return rows
 
 
 def _critical_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
@@ -862,6 +875,7 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
         title=c.name, c=summary, cards=_headline(s, locale, summary), evm_line=_evm_line(s, locale),
         focus=_focus_rows(s, locale, history, links), images=images, downloads=downloads,
         critical=_critical_rows(s, locale), critical_intro=_critical_intro(s, locale),
+        events=_event_rows(s, locale),
         workload=_workload_view(s, locale),
         has_baseline=getattr(history, "baseline", None) is not None,
         history_note=history_note(history, s.as_of, locale),
@@ -870,7 +884,8 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
         report_risk_url=links.report_risk(campaign_name=c.name) if links is not None else None,
         dimensions=dimensions, headers=_tracking_headers(locale),
         tracking_rows=Markup("".join(map(tracking_row_html, rows))), filters=_filters(s, locale),
-        script_data=script_data, warn=fmt_number(c.policy.deviation_warn), gantt=Markup(gantt), portfolio_href=portfolio_href,
+        script_data=script_data, warn=fmt_number(c.policy.deviation_warn), min_days=c.policy.min_days_behind,
+        gantt=Markup(gantt), portfolio_href=portfolio_href,
         assets=assets,
         rows_shown=t(locale, "html.rows_shown", shown=len(rows), total=len(rows)),
     )

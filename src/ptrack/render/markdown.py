@@ -4,18 +4,18 @@
 data, so the same inputs and as-of date give the same bytes. Every user string goes through
 ``_cell`` (Markdown table cell / inline text) or ``mermaid_label`` (Mermaid statement text).
 
-Sections: summary, weekly-review focus list, critical path, risks, milestones, goals, roll-up by
-module, workload (people x the next weeks), the Gantt (a ```mermaid block GitHub renders) and the
-seed's 18-column tracking table.
+Sections: summary, weekly-review focus list, fixed-date events (when there are), critical path,
+risks, milestones, goals, roll-up by module, workload (people x the next weeks), the Gantt (a
+```mermaid block GitHub renders) and the seed's 18-column tracking table.
 """
 
 from __future__ import annotations
 
 
-from ptrack.core.compute import CampaignSnapshot, Health, RiskSnapshot, Status, TaskSnapshot
-from ptrack.i18n import N_, NP_, days_text, fmt_number, fmt_points, normalise_locale, t
+from ptrack.core.compute import CampaignSnapshot, Health, RiskSnapshot, TaskSnapshot
+from ptrack.i18n import N_, NP_, days_text, fmt_deviation, fmt_number, fmt_points, normalise_locale, t
 from ptrack.render.mermaid import mermaid_gantt, mermaid_id, mermaid_label
-from ptrack.reporters import group_label, md_cell
+from ptrack.reporters import event_clash_text, forecast_basis, group_label, md_cell
 
 def critical_intro_key(n: int) -> str:
     """The critical path's introduction: its own text for one task ("follows this task"; Chinese
@@ -23,7 +23,7 @@ def critical_intro_key(n: int) -> str:
     return N_("report.critical_intro_one") if n == 1 else N_("report.critical_intro")
 
 
-HEALTH_EMOJI = {Health.GREEN: "🟢", Health.AMBER: "🟡", Health.RED: "🔴"}
+HEALTH_EMOJI = {Health.GREEN: "🟢", Health.AMBER: "🟡", Health.RED: "🔴", Health.GREY: "⚪"}
 SEED_COLUMNS = 18
 
 
@@ -63,16 +63,14 @@ def health_text(health: Health, locale: str) -> str:
     return f"{HEALTH_EMOJI[health]} {t(locale, f'health.{health.value}')}"
 
 
-def _signed(value: float) -> str:
-    return f"{value + 0.0:+.1f}"
+_signed = fmt_deviation
 
 
 def focus_tasks(snapshot: CampaignSnapshot) -> list[TaskSnapshot]:
-    """The weekly-review focus list: tasks (not done, not cancelled; on-hold ones included) behind
-    plan by more than ``policy.deviation_warn`` points; most behind first, then file order."""
-    warn = snapshot.campaign.policy.deviation_warn
-    found = [(ts.deviation, i, ts) for i, ts in enumerate(snapshot.tasks)
-             if ts.status not in (Status.DONE, Status.CANCELLED) and -ts.deviation > warn + 1e-9]
+    """The weekly-review focus list (``TaskSnapshot.focus``: open tasks more than
+    ``policy.deviation_warn`` points and ``min_days_behind`` working days behind); most behind
+    first, then file order."""
+    found = [(ts.deviation, i, ts) for i, ts in enumerate(snapshot.tasks) if ts.focus]
     return [ts for _, _, ts in sorted(found, key=lambda x: (x[0], x[1]))]
 
 
@@ -111,6 +109,9 @@ def _summary(s: CampaignSnapshot, loc: str) -> list[str]:
     if s.forecast_finish:
         rows.append((t(loc, "report.forecast"),
                      t(loc, "report.forecast_vs_plan", forecast=s.forecast_finish.isoformat(), end=c.end.isoformat())))
+        basis = forecast_basis(s, loc)
+        if basis:
+            rows.append((t(loc, "report.forecast_basis"), basis))
     if s.evm is not None:
         rows.append((t(loc, "report.spi"), f"{s.evm.spi:.2f}" if s.evm.spi is not None else "-"))
         rows.append((t(loc, "report.cpi"), f"{s.evm.cpi:.2f}" if s.evm.cpi is not None else "-"))
@@ -134,9 +135,10 @@ def _focus(s: CampaignSnapshot, loc: str) -> list[str]:
     warn = fmt_number(s.campaign.policy.deviation_warn)
     tasks = focus_tasks(s)
     out = [f"## {_cell(t(loc, 'report.focus'))}", ""]
+    days = s.campaign.policy.min_days_behind
     if not tasks:
-        return out + [_cell(t(loc, "report.focus_none", n=warn)), ""]
-    out += [_cell(t(loc, "report.focus_intro", n=warn, count=len(tasks))), ""]
+        return out + [_cell(t(loc, "report.focus_none", n=warn, days=days)), ""]
+    out += [_cell(t(loc, "report.focus_intro", n=warn, days=days, count=len(tasks))), ""]
     headers = [t(loc, k) for k in (N_("col.task"), N_("col.owner"), N_("col.planned"), N_("col.actual"), N_("col.deviation"),
                                     N_("col.days_behind"), N_("col.status"), N_("col.health"), N_("report.col.open_risks"))]
     rows = []
@@ -148,6 +150,33 @@ def _focus(s: CampaignSnapshot, loc: str) -> list[str]:
                      _cell(t(loc, f"status.{ts.status.value}")), _cell(health_text(ts.health, loc)),
                      "<br>".join(open_risks)])
     return out + _table(headers, rows, right={2, 3, 4, 5}) + [""]
+
+
+def _events(s: CampaignSnapshot, loc: str) -> list[str]:
+    """The fixed-date events by date, each with its preparation: on time, or at risk (the
+    ``event-at-risk`` clashes). Nothing when the campaign has no event."""
+    events = sorted((ts for ts in s.tasks if ts.task.kind == "event"),
+                    key=lambda ts: (ts.task.planned_start, ts.task.planned_end, ts.task.id))
+    if not events:
+        return []
+    clashes: dict[str, list] = {}
+    for clash in s.event_clashes:
+        clashes.setdefault(clash.event, []).append(clash)
+    at_risk = sum(1 for ts in events if ts.task.id in clashes)
+    out = [f"## {_cell(t(loc, 'report.events'))}", "", _cell(t(loc, "report.events_intro", n=len(events), risk=at_risk)), ""]
+    headers = [t(loc, k) for k in (N_("col.task"), N_("html.event_dates"), N_("col.owner"), N_("col.status"),
+                                    N_("html.event_preparation"))]
+    rows = []
+    for ts in events:
+        task = ts.task
+        dates = task.planned_start.isoformat() if task.planned_start == task.planned_end \
+            else f"{task.planned_start.isoformat()} ~ {task.planned_end.isoformat()}"
+        own = clashes.get(task.id, [])
+        prep = "<br>".join("🔴 " + _cell(event_clash_text(s, clash, loc, short=True)) for clash in own) if own \
+            else _cell(t(loc, "html.event_on_track"))
+        rows.append([_cell(task.name), dates, _cell(_owner(s, task.owner, loc)),
+                     _cell(t(loc, f"status.{ts.status.value}")), prep])
+    return out + _table(headers, rows) + [""]
 
 
 def _risk_state(rs: RiskSnapshot, loc: str) -> str:
@@ -255,10 +284,15 @@ def _critical_path(s: CampaignSnapshot, loc: str) -> list[str]:
                      _cell(t(loc, f"status.{ts.status.value}")), str(ts.days_behind)])
     out += _table(headers, rows, right={4, 6}) + [""]
     path = set(s.critical_path)
-    others = [ts.task.name for ts in s.tasks if ts.critical and ts.task.id not in path]
+    sep = "、" if loc in ("zh-CN", "zh-TW") else ", "
+    others = [ts.task.name for ts in s.tasks if ts.critical and ts.task.id not in path and ts.held_by is None]
     if others:
-        sep = "、" if loc == "zh-CN" else ", "
         out += [_cell(t(loc, "report.critical_others", names=sep.join(others))), ""]
+    # critical because a fixed-date event cannot wait for them, not because of the end date
+    before_events = [t(loc, "report.critical_before_event", name=ts.task.name, event=s.task(ts.held_by).task.name)
+                     for ts in s.tasks if ts.critical and ts.task.id not in path and ts.held_by is not None]
+    if before_events:
+        out += [_cell(t(loc, "report.critical_events", names=sep.join(before_events))), ""]
     return out
 
 
@@ -320,6 +354,7 @@ def render_report(snapshot: CampaignSnapshot, *, locale: str | None) -> str:
     lines = [f"# {_cell(t(loc, 'report.title', name=s.campaign.name, as_of=s.as_of.isoformat()))}", ""]
     lines += _summary(s, loc)
     lines += _focus(s, loc)
+    lines += _events(s, loc)
     lines += _critical_path(s, loc)
     lines += _risks(s, loc)
     lines += _milestones(s, loc)

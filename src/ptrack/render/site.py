@@ -48,7 +48,7 @@ from datetime import date
 from pathlib import Path
 
 from ptrack.git.baseline import FIRST
-from ptrack.core.compute import CampaignSnapshot
+from ptrack.core.compute import CampaignSnapshot, compute_snapshot
 from ptrack.core.diagnostics import Diagnostic, Severity
 from ptrack.fsutil import atomic_write, atomic_write_many
 from ptrack.git.tracking import SiteHistory
@@ -375,7 +375,7 @@ def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, la
                                baseline_required=baseline_required, progress=progress, site_url=site_url,
                                worker=own)
     from ptrack.forge.links import repo_of
-    from ptrack.pipeline import load_all, snapshots_of
+    from ptrack.pipeline import load_all, progress_notice
 
     results = load_all(files, config)
     report = BuildReport([d for r in results for d in r.diagnostics])
@@ -383,8 +383,19 @@ def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, la
         return report
     histories = read_histories(files, results, as_of, baseline=baseline, baseline_required=baseline_required,
                                policy_defaults=config.policy, notes=report.notes, progress=progress)
+    snapshots = []
+    for r in results:
+        if r.campaign is None:
+            continue
+        history = histories.get(r.campaign.id)
+        snapshot = history.snapshot if history is not None and history.snapshot is not None \
+            else compute_snapshot(r.campaign, as_of=as_of)
+        notice = progress_notice(snapshot, r.file, lang)
+        if notice:
+            report.notes.append(notice)
+        snapshots.append(snapshot)
     report.notes = list(dict.fromkeys(report.notes))
-    report.result = build_site(snapshots_of(results, as_of), out_dir, as_of=as_of, lang=lang, font=font,
+    report.result = build_site(snapshots, out_dir, as_of=as_of, lang=lang, font=font,
                                title=config.title, site_locale=config.locale, histories=histories,
                                site_url=config.site_url if site_url is None else site_url, worker=worker,
                                repo=repo_of(config))

@@ -67,6 +67,7 @@ from pathlib import Path
 
 from ptrack.errors import UsageError
 from ptrack.i18n import EXTRA_TRACKING_COLUMNS, LOCALES, TRACKING_COLUMNS, N_, normalise_locale, t
+from ptrack.core.kinds import KINDS
 from ptrack.core.loader import display_path
 from ptrack.sheets.grid import EXCEL_EPOCH as _EXCEL_EPOCH
 from ptrack.sheets.grid import ImportProblem, Sheet, column_letter, open_book
@@ -105,6 +106,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("任务编号", "编号", "任务id", "taskid", "id"),
     "channels": ("渠道", "投放渠道", "推广渠道", "channels", "channel"),
     "depends_on": ("前置任务", "依赖", "依赖任务", "dependson", "predecessors", "dependencies"),
+    "kind": ("任务类型", "类型", "工作类型", "kind", "tasktype", "type"),
     "health": ("健康度", "health"),
     "days_behind": ("落后工作日", "workingdaysbehind", "daysbehind"),
     "calendar": ("日历", "工作日历", "节假日日历", "calendar", "workingcalendar", "workcalendar"),
@@ -503,7 +505,7 @@ _MESSAGE_KEYS = (
     N_("import.unknown_dependency"), N_("import.unknown_status"), N_("import.bad_calendar"),
     N_("import.calendar_differs"), N_("import.calendar_overridden"), N_("import.formula_no_value"),
     N_("import.formula_no_value_required"), N_("import.formula_rows"), N_("import.hidden_row"),
-    N_("import.hidden_sheet"), N_("import.outside_table"), N_("import.sheet_imported"),
+    N_("import.hidden_sheet"), N_("import.outside_table"), N_("import.sheet_imported"), N_("import.unknown_kind"),
 )
 
 
@@ -834,6 +836,14 @@ def _read_row(col: _Collector, r: int, reference_year, fractions: bool, result: 
 
     row_deps = split_list(text("depends_on"))
 
+    kind = text("kind")
+    if kind is not None:
+        found = _kind_of(kind)
+        if found is None:
+            col.bad(r, cells["kind"], "unknown_kind", value=kind)
+        elif found != "work":  # the default stays unwritten; written after the name, as the schema lists it
+            task = _with_key(task, "kind", found, before=tuple(k for k in task if k != "name"))
+
     status = text("status")
     if status is not None:
         n = _norm(status)
@@ -851,6 +861,16 @@ def _read_row(col: _Collector, r: int, reference_year, fractions: bool, result: 
     if notes is not None:
         task["notes"] = notes
     return _Row(r, task, dict(cells), row_deps)
+
+
+def _kind_of(text: str) -> str | None:
+    """A Kind cell as a kind id: the id itself (work, timebox, event) or its label in any
+    catalog (交付型, 时间盒, 固定日期活动, Timebox...); None when it is neither."""
+    n = _norm(text)
+    for kind in KINDS:
+        if n == _norm(kind) or any(n == _norm(t(loc, f"kind.{kind}")) for loc in LOCALES):
+            return kind
+    return None
 
 
 def _date_cell(col: _Collector, r: int, c: int, value, reference_year, *, shown=None):

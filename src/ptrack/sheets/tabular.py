@@ -34,7 +34,7 @@ from pathlib import Path
 from ptrack.core.compute import CampaignSnapshot, RiskSnapshot, TaskSnapshot
 from ptrack.errors import PtrackError
 from ptrack.fsutil import atomic_write
-from ptrack.i18n import EXTRA_TRACKING_COLUMNS, TRACKING_COLUMNS, normalise_locale, t, tracking_headers
+from ptrack.i18n import EXTRA_TRACKING_COLUMNS, NO_VALUE, TRACKING_COLUMNS, normalise_locale, t, tracking_headers
 
 Cell = str | float | int | None
 
@@ -106,7 +106,7 @@ def _row(s: CampaignSnapshot, ts: TaskSnapshot, locale: str) -> list[Cell]:
         "actual_end": _iso(task.actual_end),
         "planned_progress": _points(ts.planned_progress),
         "actual_progress": _points(ts.actual_progress),
-        "deviation": _points(ts.deviation),
+        "deviation": NO_VALUE if ts.deviation is None else _points(ts.deviation),  # cancelled: "—"
         "status": t(locale, f"status.{ts.status.value}"),
         "risk": risk,
         "solution": solution,
@@ -115,6 +115,7 @@ def _row(s: CampaignSnapshot, ts: TaskSnapshot, locale: str) -> list[Cell]:
         "id": task.id,
         "channels": sep.join(task.channels) or None,
         "depends_on": sep.join(task.depends_on) or None,
+        "kind": t(locale, f"kind.{task.kind}"),
         "health": t(locale, f"health.{ts.health.value}"),
         "days_behind": ts.days_behind,
         "calendar": c.calendar,
