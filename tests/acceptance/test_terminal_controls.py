@@ -25,7 +25,7 @@ campaign: {id: cc, name: "Bell\a Camp\e[2J", start: 2024-03-01, end: 2024-03-31,
 tasks:
   - {id: a, name: "Ring\aRing \e]52;c;SGVsbG8=\a", module: "Mod\e[31mRED", owner: "x\u009b2J",
      planned: {start: 2024-03-01, end: 2024-03-10}, progress: 10}
-  - {id: b, name: "B\x7fB", planned: {start: 2024-03-20, end: 2024-03-25},
+  - {id: b, name: "B\x7fB", planned: {start: 2024-03-20, end: 2024-03-25}, depends_on: [a],
      risks: [{issue: "Risk\a!", due: 2024-03-05}]}
 """
 DAY = "2024-03-12"
@@ -48,7 +48,8 @@ def test_status_table_shows_the_controls(run_cli, campaign):
     assert code == 0 and _clean(out) and _clean(err), repr(out)
     first = out.splitlines()[0]
     assert first.startswith("Bell␇ Camp␛[2J (cc) as of 2024-03-12")
-    assert f"Critical path: {SHOWN_NAME}" in out
+    # b waits for a (forecast 3/21 at the planned pace): the critical path is a -> b
+    assert f"Critical path: {SHOWN_NAME} → B␡B" in out
     assert "Mod␛[31mRED" in out and "x\\x9b2J" in out and "B␡B" in out
     # the columns line up as shown (a shown control takes its picture's width)
     header, _, row_a, row_b = out.splitlines()[3:7]
