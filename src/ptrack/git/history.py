@@ -362,6 +362,7 @@ class CampaignHistory:
     _entries: _EntryCache = field(default_factory=_EntryCache, repr=False)
     _first_parent: set[str] | None = field(default=None, repr=False)
     _changes: list[TaskChange] | None = field(default=None, repr=False)
+    _last_of: dict = field(default_factory=dict, repr=False)  # last_changes_of's answers, by question
 
     # -- what is available -------------------------------------------------------------------
     @property
@@ -550,6 +551,13 @@ class CampaignHistory:
         neither read nor parsed. An id that never changed (not in any version) costs the whole
         walk; it is absent from the result, as from ``last_changes``."""
         wanted = set(ids)
+        key = (as_of, frozenset(wanted), worktree)
+        if key in self._last_of:  # asked already (the as-of record and the stale-task rule ask alike)
+            return dict(self._last_of[key])
+        self._last_of[key] = found = self._last_changes_of(as_of, wanted, worktree)
+        return dict(found)
+
+    def _last_changes_of(self, as_of: date, wanted: set[str], worktree: bool) -> dict[str, TaskChange]:
         if self._changes is not None:  # the whole history is read already
             return {tid: c for tid, c in self.last_changes(as_of, worktree=worktree).items() if tid in wanted}
         out: dict[str, TaskChange] = {}
