@@ -45,7 +45,7 @@ def test_with_repo_url_every_page_links_to_the_forms(run_cli, write, tmp_path):
     site = tmp_path / "site"
     dashboard = (site / CID / "index.html").read_text(encoding="utf-8")
     base = "https://github.com/acme/campaigns/issues/new?template=ptrack-update.yml&amp;campaign=spring-launch-2024"
-    assert dashboard.count(base + "&amp;task=") == 27 + 6 + 27 + 6  # table, focus, Gantt labels; 6 Resolve
+    assert dashboard.count(base + "&amp;task=") == 27 + 5 + 27 + 6  # table, focus, Gantt labels; 6 Resolve
     person = (site / "people" / "sales-d" / "index.html").read_text(encoding="utf-8")
     assert f'<a class="item-title" href="../../{CID}/index.html#task-store-launch">门店新品陈列上架</a>' in person
     assert base + "&amp;task=store-launch&amp;title=" in person

@@ -110,11 +110,14 @@ def test_events_section_forecast_card_and_grey_on_hold(site, open_page):
     assert watched.problems() == []
 
 
-def test_phone_width_keeps_the_events_table_in_its_own_scroll(site, open_page):
+def test_on_a_phone_the_events_are_cards(site, open_page):
     watched = open_page(site / CAMPAIGN / "index.html", viewport=(390, 844))
     page = watched.page
-    # the page itself does not scroll sideways; the events table scrolls inside its region
+    # nothing scrolls sideways: each event is a card, each value after its column's name
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    region = page.locator("#events .table-wrap")
-    assert region.get_attribute("role") == "region" and region.get_attribute("tabindex") == "0"
+    card = page.locator('#events tr[data-task="launch-event"]')
+    assert card.evaluate("r => getComputedStyle(r).display") == "flex"
+    assert card.evaluate("r => r.getBoundingClientRect().right") <= 390
+    label = card.locator("td").nth(3).evaluate("td => getComputedStyle(td, '::before').content")
+    assert label == '"前置准备"'
     assert watched.problems() == []

@@ -80,7 +80,6 @@ def test_liu_chang_s_open_tasks(example_people):
     assert [x for x in _sections(p) if x[0] != "done"] == [
         ("overdue", "kol-seeding", "collaborator"),
         ("due_this_week", "short-video", "owner"),
-        ("due_this_week", "midterm-analysis", "collaborator"),
         ("in_progress", "xhs-notes", "collaborator"),
         ("in_progress", "wechat-community", "owner"),
         ("in_progress", "ecom-promo", "owner"),
@@ -91,7 +90,7 @@ def test_liu_chang_s_open_tasks(example_people):
 
 
 def test_others_waiting_on_me(example_people):
-    # store-launch (黄磊, forecast 04-30) holds up may-day-promo (李国强, planned start 04-22): late
+    # store-launch (黄磊, forecast 04-25) holds up may-day-promo (李国强, planned start 04-22): late
     (w,) = example_people.get("sales-d").waiting
     assert (w.mine.task.id, w.waiting.task.id, w.who, w.late) == ("store-launch", "may-day-promo", "sales-manager", True)
     # midterm-analysis (林晓, forecast 04-19) before retro-report (王雪, 05-27): waiting, not late

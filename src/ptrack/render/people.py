@@ -68,7 +68,7 @@ def _task_card(m: MyTask, as_of: date, locale: str, repo: Repo | None) -> dict:
         "health": _health(locale, ts.health) if ts.health is not Health.GREEN else None,
         "planned": _range(task.planned_start, task.planned_end),
         "actual": fmt_points(ts.actual_progress), "planned_pct": fmt_points(ts.planned_progress),
-        "deviation": _signed(ts.deviation), "behind": ts.deviation < 0,
+        "deviation": _signed(ts.deviation), "behind": ts.deviation is not None and ts.deviation < 0,
         "days_behind": t(locale, NP_("days.behind"), n=ts.days_behind) if ts.days_behind > 0 else "",
         "when": when, "late_start": t(locale, "people.late_start") if m.late_start else "",
         "update_url": links.update(task) if links is not None and m.section != "done" else None,
