@@ -50,13 +50,13 @@ def test_concurrent_updates_of_different_tasks_lose_no_edit(campaign):
     """20 pairs of updates of two tasks, each pair started together: every edit is there after
     (without the lock, one edit of each pair was lost, and both commands said they succeeded)."""
     for round_ in range(20):
-        first = start("update", "c.yaml", "ecom-promo", "--progress", str(40 + round_), "--lang", "en",
+        first = start("update", "c.yaml", "ab-test", "--progress", str(40 + round_), "--lang", "en",
                       cwd=campaign.parent)
         second = start("update", "c.yaml", "dealer-training", "--note", f"round {round_}", "--lang", "en",
                        cwd=campaign.parent)
         outs = [p.communicate(timeout=60) for p in (first, second)]
         assert (first.returncode, second.returncode) == (0, 0), outs
-        assert task(campaign, "ecom-promo")["progress"] == 40 + round_, round_
+        assert task(campaign, "ab-test")["progress"] == 40 + round_, round_
         assert task(campaign, "dealer-training")["notes"].endswith(f"round {round_}"), round_
     notes = task(campaign, "dealer-training")["notes"].split("\n")
     assert notes[-20:] == [f"round {i}" for i in range(20)]
@@ -70,7 +70,7 @@ def test_an_update_waits_for_the_lock_and_then_edits_the_file_as_the_other_write
 
     holder = open(campaign, "rb")
     fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
-    waiting = start("update", "c.yaml", "ecom-promo", "--progress", "41", "--lang", "en", cwd=campaign.parent)
+    waiting = start("update", "c.yaml", "ab-test", "--progress", "41", "--lang", "en", cwd=campaign.parent)
     time.sleep(1.0)  # it has started and waits on the lock
     assert waiting.poll() is None
     text = campaign.read_text("utf-8")
@@ -80,8 +80,8 @@ def test_an_update_waits_for_the_lock_and_then_edits_the_file_as_the_other_write
     holder.close()
     out, err = waiting.communicate(timeout=60)
     assert (waiting.returncode, err) == (0, ""), out
-    assert out == "c.yaml: task ecom-promo: progress 35 -> 41\n"
-    assert task(campaign, "ecom-promo")["progress"] == 41
+    assert out == "c.yaml: task ab-test: progress 10 -> 41\n"
+    assert task(campaign, "ab-test")["progress"] == 41
     assert task(campaign, "kol-seeding")["quantity"]["done"] == 16  # the other writer's change
 
 
@@ -96,11 +96,11 @@ def test_a_held_lock_times_out_with_a_clear_message(run_cli, campaign, monkeypat
     with open(campaign, "rb") as holder:
         fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
         t0 = time.monotonic()
-        assert run_cli("update", "c.yaml", "ecom-promo", "--progress", "40", "--lock-timeout", "0.3",
+        assert run_cli("update", "c.yaml", "ab-test", "--progress", "40", "--lock-timeout", "0.3",
                        "--lang", lang) == (2, "", message)
         assert 0.3 <= time.monotonic() - t0 < 10
     assert campaign.read_bytes() == before
-    assert run_cli("update", "c.yaml", "ecom-promo", "--progress", "40")[0] == 0  # free again
+    assert run_cli("update", "c.yaml", "ab-test", "--progress", "40")[0] == 0  # free again
 
 
 # -- links -----------------------------------------------------------------------------------
@@ -113,13 +113,13 @@ def test_a_linked_campaign_is_updated_through_the_link(run_cli, campaign, monkey
     link = campaign.parent / "c.yaml"
     link.symlink_to(Path("plans") / "spring.yaml")
     monkeypatch.chdir(campaign.parent)
-    assert run_cli("update", "c.yaml", "ecom-promo", "--progress", "40", "--lang", "en") == (
-        0, "c.yaml (a link to plans/spring.yaml): task ecom-promo: progress 35 -> 40\n", "")
+    assert run_cli("update", "c.yaml", "ab-test", "--progress", "40", "--lang", "en") == (
+        0, "c.yaml (a link to plans/spring.yaml): task ab-test: progress 10 -> 40\n", "")
     assert link.is_symlink() and os.readlink(link) == "plans/spring.yaml"
-    assert task(real, "ecom-promo")["progress"] == 40
+    assert task(real, "ab-test")["progress"] == 40
     assert sorted(p.name for p in plans.iterdir()) == ["spring.yaml"]
-    assert run_cli("update", "c.yaml", "ecom-promo", "--progress", "45")[1] == (
-        "c.yaml（链接到 plans/spring.yaml）：任务 ecom-promo：progress 40 → 45\n")
+    assert run_cli("update", "c.yaml", "ab-test", "--progress", "45")[1] == (
+        "c.yaml（链接到 plans/spring.yaml）：任务 ab-test：progress 40 → 45\n")
 
 
 # -- inputs that are not regular files -------------------------------------------------------
@@ -217,7 +217,7 @@ def test_the_temp_file_of_a_writer_killed_mid_write_is_removed_by_the_next_run(r
     with open(live, "rb") as writer_lock:
         fcntl.flock(writer_lock.fileno(), fcntl.LOCK_EX)
         monkeypatch.chdir(folder)
-        assert run_cli("update", "c.yaml", "ecom-promo", "--progress", "40")[0] == 0
+        assert run_cli("update", "c.yaml", "ab-test", "--progress", "40")[0] == 0
     left = sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
     assert left == sorted([".git", live.name, young.name, foreign.name, unrelated.name])
 
