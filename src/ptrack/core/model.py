@@ -57,6 +57,9 @@ class Person:
     wecom_userid: str | None = None
     wecom_mobile: str | None = None
     slack: str | None = None  # Slack member id (U...)
+    # forge logins: who may submit this person's update forms (ptrack.forge.intake)
+    github: str | None = None
+    gitlab: str | None = None
 
     @property
     def handles(self) -> dict[str, str]:
@@ -66,6 +69,8 @@ class Person:
 
 # people.<id> fields that reach a person on a platform (ptrack notify)
 PERSON_HANDLES = ("feishu", "dingtalk_mobile", "dingtalk_userid", "wecom_userid", "wecom_mobile", "slack", "email")
+# people.<id> fields that name a person's account on a forge (the update forms' authorisation)
+PERSON_LOGINS = ("github", "gitlab")
 
 
 @dataclass(frozen=True)
@@ -368,7 +373,7 @@ def build_campaign(data: dict, file: str, source: SourceMap | None = None,
     people = {
         pid: Person(pid, p["name"], p.get("department"), p.get("role"), p.get("email"),
                     float(p.get("capacity", 5)),
-                    **{k: p[k] for k in PERSON_HANDLES if k != "email" and p.get(k)})
+                    **{k: p[k] for k in PERSON_HANDLES + PERSON_LOGINS if k != "email" and p.get(k)})
         for pid, p in (data.get("people") or {}).items()
     }
     return Campaign(

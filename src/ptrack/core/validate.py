@@ -232,6 +232,8 @@ _HANDLE_HINTS = {
     "wecom_userid": "a WeCom userid (letters, digits, _ - . @), e.g. wangxue",
     "wecom_mobile": "a mobile number, digits only, optionally with a country code: 13800138000 or +86-13800138000",
     "slack": "a Slack member id: U or W followed by capital letters and digits, e.g. U024BE7LH",
+    "github": "a GitHub login without @: letters, digits and single hyphens, e.g. wang-xue",
+    "gitlab": "a GitLab username without @: letters, digits, _ . and -, e.g. wang.xue",
 }
 
 
