@@ -1,14 +1,14 @@
 """GitLab's REST API (v4), as far as ptrack uses it: the comments ("notes") of a merge request.
 
 Works with gitlab.com, self-managed GitLab and 极狐 JiHu (the API is the same). Standard library
-only (urllib), a timeout on every request. The access token comes from an environment variable,
-travels in the ``PRIVATE-TOKEN`` header and is never shown: every text that leaves this module is
-scrubbed of it. A self-managed GitLab with its own certificate authority: the runner's
-``CI_SERVER_TLS_CA_FILE`` is trusted as well as the system's store.
+only (urllib, through ``ptrack.forge.rest``), a timeout on every request. The access token comes
+from an environment variable, travels in the ``PRIVATE-TOKEN`` header and is never shown: every
+text that leaves this module is scrubbed of it. A self-managed GitLab with its own certificate
+authority: the runner's ``CI_SERVER_TLS_CA_FILE`` is trusted as well as the system's store.
 
-Retries: a 429 (honouring ``Retry-After``, at most 10 s) for every method; a 5xx answer or a
-network failure for GET and PUT only: a POST that may have been applied is not sent again (it
-would post the comment twice).
+Retries (``ptrack.forge.rest``): a 429 (honouring ``Retry-After``, at most 10 s) for every
+method; a 5xx answer or a network failure for GET and PUT only: a POST that may have been
+applied is not sent again (it would post the comment twice).
 
 ``comment_on_merge_request`` is what ``ptrack comment`` runs: in a merge-request pipeline it adds
 ptrack's comment, or updates the one it added before (found by a hidden marker among the comments
@@ -18,111 +18,36 @@ nothing and says why.
 
 from __future__ import annotations
 
-import json
 import re
-import ssl
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
-from ptrack.errors import PtrackError, UsageError
+from ptrack.errors import UsageError
+from ptrack.forge.rest import MAX_RETRY_AFTER, RETRIES, TIMEOUT, ForgeError, Response, RestClient  # noqa: F401
 from ptrack.i18n import N_, t
-from ptrack.netutil import network_reason
 
-TIMEOUT = 15.0            # seconds, for each request
-RETRIES = 2               # further attempts after the first, when a retry is safe
-MAX_RETRY_AFTER = 10.0    # a longer Retry-After is not waited for
 MAX_PAGES = 50            # 5,000 comments: ptrack's own is among the first ones anyway
-MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 NOTE_LIMIT = 1_000_000    # GitLab refuses a longer comment (characters)
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_REDACTED = "***"
 
 
-class GitLabError(PtrackError):
+class GitLabError(ForgeError):
     """GitLab answered with an error, or could not be reached. ``status`` is the HTTP status
     (None: no answer); ``message`` is what GitLab said, scrubbed of the token."""
 
-    exit_code = 1
-
-    def __init__(self, method: str, path: str, status: int | None, message: str):
-        self.method, self.path, self.status, self.message = method, path, status, message
-        where = f"{method} {path}"
-        super().__init__(f"GitLab answered {status} to {where}: {message}" if status is not None
-                         else f"GitLab could not be reached ({where}): {message}")
+    service = "GitLab"
 
 
-@dataclass(frozen=True)
-class Response:
-    status: int
-    headers: Mapping[str, str]  # names in lower case
-    data: object  # the decoded JSON
-
-
-def _scrub(text: str, token: str) -> str:
-    if token:
-        for form in {token, urllib.parse.quote(token, safe="")}:
-            text = text.replace(form, _REDACTED)
-    return text
-
-
-class GitLabClient:
+class GitLabClient(RestClient):
     """Requests to one GitLab's API (``api_url``: ``https://gitlab.example.com/api/v4``, what GitLab
-    CI gives as ``CI_API_V4_URL``) with one token. ``opener`` and ``sleep`` are injectable."""
+    CI gives as ``CI_API_V4_URL``) with one token (``ptrack.forge.rest``: timeouts, retries, the
+    token scrubbed from every message). ``sleep`` is injectable."""
 
-    def __init__(self, api_url: str, token: str, *, timeout: float = TIMEOUT, retries: int = RETRIES,
-                 ca_file: str | None = None, sleep: Callable[[float], None] = time.sleep):
-        self.api_url = api_url.rstrip("/")
-        self.token = token
-        self.timeout = timeout
-        self.retries = retries
-        self.sleep = sleep
-        context = ssl.create_default_context()
-        if ca_file:
-            try:
-                context.load_verify_locations(cafile=ca_file)
-            except (OSError, ssl.SSLError):
-                pass  # not readable: the system's store alone, as without it
-        self._opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context))
+    error = GitLabError
 
-    # -- transport -----------------------------------------------------------------------------
-
-    def request(self, method: str, path: str, *, query: Mapping[str, object] | None = None,
-                payload: Mapping[str, object] | None = None) -> Response:
-        """One API call; raises GitLabError on an error answer or when GitLab cannot be reached."""
-        url = self.api_url + path + ("?" + urllib.parse.urlencode(query) if query else "")
-        body = json.dumps(payload, ensure_ascii=False).encode("utf-8") if payload is not None else None
-        headers = {"PRIVATE-TOKEN": self.token, "Accept": "application/json", "User-Agent": "ptrack"}
-        if body is not None:
-            headers["Content-Type"] = "application/json; charset=utf-8"
-        attempt = 0
-        while True:
-            attempt += 1
-            request = urllib.request.Request(url, data=body, headers=headers, method=method)
-            retry_after = None
-            try:
-                with self._opener.open(request, timeout=self.timeout) as resp:
-                    raw = resp.read(MAX_RESPONSE_BYTES)
-                    return Response(resp.status, {k.lower(): v for k, v in resp.headers.items()}, _json(raw))
-            except urllib.error.HTTPError as exc:
-                status = exc.code
-                message = _error_message(exc)
-                retry = status == 429 or (status >= 500 and method != "POST")
-                retry_after = _retry_after(exc.headers.get("Retry-After")) if status == 429 else None
-                failure = GitLabError(method, path, status, _scrub(message, self.token))
-                if status == 429 and retry_after is not None and retry_after > MAX_RETRY_AFTER:
-                    retry = False
-            except (urllib.error.URLError, OSError) as exc:
-                reason = getattr(exc, "reason", exc)
-                retry = ((method != "POST" or isinstance(reason, ConnectionRefusedError))
-                         and not isinstance(reason, ssl.SSLCertVerificationError))  # that one lasts
-                failure = GitLabError(method, path, None, _scrub(network_reason(exc, self.timeout), self.token))
-            if not retry or attempt > self.retries:
-                raise failure
-            self.sleep(retry_after if retry_after is not None else float(2 ** (attempt - 1)))
+    def auth_headers(self) -> dict[str, str]:
+        return {"PRIVATE-TOKEN": self.token}
 
     def _pages(self, path: str, query: Mapping[str, object]) -> list:
         items: list = []
@@ -161,35 +86,6 @@ class GitLabClient:
 def _mr_path(project: str, iid: int) -> str:
     """``/projects/<id or url-encoded path>/merge_requests/<iid>``."""
     return f"/projects/{urllib.parse.quote(str(project), safe='')}/merge_requests/{int(iid)}"
-
-
-def _json(raw: bytes) -> object:
-    try:
-        return json.loads(raw.decode("utf-8")) if raw.strip() else None
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-def _error_message(exc: urllib.error.HTTPError) -> str:
-    """GitLab's ``message`` or ``error`` (e.g. ``403 Forbidden``), else the HTTP reason."""
-    try:
-        data = _json(exc.read(64 * 1024))
-    except OSError:
-        data = None
-    if isinstance(data, dict):
-        for key in ("message", "error_description", "error"):
-            value = data.get(key)
-            if value:
-                text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                return " ".join(text.split())[:300]
-    return f"{exc.code} {exc.reason}"
-
-
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
 
 
 # =============================================================================================
