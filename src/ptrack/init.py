@@ -3,7 +3,9 @@
 Writes ``ptrack.yaml``, ``campaigns/<id>.yaml`` (a small valid campaign dated around the day
 given), the forge's CI files, ``.pre-commit-config.yaml`` and a ``README.md`` for the team. The
 CI files: on GitHub (the default) ``.github/workflows/ptrack.yml`` and
-``.github/workflows/ptrack-notify.yml`` (the daily digests, weekday mornings); on GitLab
+``.github/workflows/ptrack-notify.yml`` (the daily digests, weekday mornings),
+``.github/workflows/ptrack-intake.yml`` (the update forms applied) and the forms themselves
+(``.github/ISSUE_TEMPLATE/ptrack-update.yml``, ``ptrack-risk.yml``); on GitLab
 ``.gitlab-ci.yml``. The forge-neutral templates are in ``ptrack/scaffold/``; the forge's files
 and its words in the README and ptrack.yaml come from ``ptrack.forge.scaffold``. Nothing is ever
 overwritten: when any target exists, nothing at all is written and the existing files are
@@ -33,6 +35,9 @@ from ptrack.i18n import N_
 CONFIG_FILE = "ptrack.yaml"
 WORKFLOW_FILE = ".github/workflows/ptrack.yml"
 NOTIFY_WORKFLOW_FILE = ".github/workflows/ptrack-notify.yml"
+INTAKE_WORKFLOW_FILE = ".github/workflows/ptrack-intake.yml"
+UPDATE_FORM_FILE = ".github/ISSUE_TEMPLATE/ptrack-update.yml"
+RISK_FORM_FILE = ".github/ISSUE_TEMPLATE/ptrack-risk.yml"
 GITLAB_CI_FILE = ".gitlab-ci.yml"
 PRE_COMMIT_FILE = ".pre-commit-config.yaml"
 README_FILE = "README.md"
@@ -165,7 +170,22 @@ def plan_scaffold(*, lang: str, today: date, name: str | None = None, campaign_i
         (PRE_COMMIT_FILE, neutral(pre_commit)),
         (README_FILE, neutral(f"{lang}/README.md")),
     ]
-    return [ScaffoldFile(target, fill(text, values, today)) for target, text in sources]
+    files = [ScaffoldFile(target, fill(text, values, today)) for target, text in sources]
+    if FORGES[forge].forms:
+        campaign_text = next(f.text for f in files if f.path == campaign_path)
+        position = 2 + len(FORGES[forge].files)  # after the CI files
+        files[position:position] = _forms(forge, lang, campaign_text, campaign_path)
+    return files
+
+
+def _forms(forge: str, lang: str, campaign_text: str, campaign_path: str) -> list[ScaffoldFile]:
+    """The update and risk forms for the sample campaign, as ``ptrack forms`` writes them."""
+    from ptrack.core.validate import load_campaign_bytes
+    from ptrack.forge.forms import CampaignInfo, form_files
+
+    loaded = load_campaign_bytes(campaign_text.encode("utf-8"), campaign_path)
+    infos = [CampaignInfo.of(loaded.campaign)] if loaded.campaign is not None else []
+    return [ScaffoldFile(f.path, f.text) for f in form_files(forge, lang, infos, version=__version__)]
 
 
 def write_scaffold(root: Path, files: list[ScaffoldFile]) -> list[Path]:

@@ -254,7 +254,8 @@ def test_an_invalid_file_is_not_updated(run_cli, repo):
     (["update", "missing.yaml", "a", "--progress", "5"], "ptrack: error: missing.yaml: no such file\n"),
     (["update", "c.yaml", "a"], "ptrack: error: nothing to update: give --progress, --start, --end, --done, "
                                 "--resolve-risk or --note\n"),
-    (["update", "c.yaml"], "ptrack: error: give a TASK_ID (or --goal ID --value V)\n"),
+    (["update", "c.yaml", "--lang", "en"],
+     "ptrack: error: give a TASK_ID (or --resolve-risk REF, --milestone ID, --goal ID --value V)\n"),
     (["update", "c.yaml", "a", "--goal", "sales", "--value", "1"],
      "ptrack: error: --goal records a measurement; give either TASK_ID and task options or --goal\n"),
     (["update", "c.yaml", "--goal", "sales"], "ptrack: error: --goal needs --value V\n"),

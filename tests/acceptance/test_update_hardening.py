@@ -52,14 +52,14 @@ def test_concurrent_updates_of_different_tasks_lose_no_edit(campaign):
     for round_ in range(20):
         first = start("update", "c.yaml", "ab-test", "--progress", str(40 + round_), "--lang", "en",
                       cwd=campaign.parent)
-        second = start("update", "c.yaml", "dealer-training", "--note", f"round {round_}", "--lang", "en",
-                       cwd=campaign.parent)
+        second = start("update", "c.yaml", "dealer-training", "--note", f"round {round_}", "--date", "2024-04-16",
+                       "--lang", "en", cwd=campaign.parent)
         outs = [p.communicate(timeout=60) for p in (first, second)]
         assert (first.returncode, second.returncode) == (0, 0), outs
         assert task(campaign, "ab-test")["progress"] == 40 + round_, round_
         assert task(campaign, "dealer-training")["notes"].endswith(f"round {round_}"), round_
     notes = task(campaign, "dealer-training")["notes"].split("\n")
-    assert notes[-20:] == [f"round {i}" for i in range(20)]
+    assert notes[-20:] == [f"2024-04-16 round {i}" for i in range(20)]  # each note dated --date
     assert ptrack("validate", "c.yaml", cwd=campaign.parent).returncode == 0
 
 
@@ -229,12 +229,14 @@ def test_notes_with_control_characters(run_cli, campaign, monkeypatch):
     text = campaign.read_text("utf-8").replace("    notes: 交付物需同步存档\n", '    notes: "铃声\\x07 提醒"\n')
     assert '"铃声\\x07 提醒"' in text
     campaign.write_text(text, encoding="utf-8")
-    assert run_cli("update", "c.yaml", "poster-draft", "--note", "第二条", "--lang", "en") == (
+    assert run_cli("update", "c.yaml", "poster-draft", "--note", "第二条", "--date", "2024-04-16", "--lang", "en") == (
         0, "c.yaml: task poster-draft: note added\n", "")
-    assert '    notes: "铃声\\a 提醒\\n第二条"\n' in campaign.read_text("utf-8")
-    assert run_cli("update", "c.yaml", "poster-draft", "--note", "bell\x07 and escape\x1b", "--lang", "en")[0] == 0
-    assert '    notes: "铃声\\a 提醒\\n第二条\\nbell\\a and escape\\e"\n' in campaign.read_text("utf-8")
-    assert task(campaign, "poster-draft")["notes"] == "铃声\x07 提醒\n第二条\nbell\x07 and escape\x1b"
+    assert '    notes: "铃声\\a 提醒\\n2024-04-16 第二条"\n' in campaign.read_text("utf-8")
+    assert run_cli("update", "c.yaml", "poster-draft", "--note", "bell\x07 and escape\x1b", "--date", "2024-04-17",
+                   "--lang", "en")[0] == 0
+    assert ('    notes: "铃声\\a 提醒\\n2024-04-16 第二条\\n2024-04-17 bell\\a and escape\\e"\n'
+            in campaign.read_text("utf-8"))
+    assert task(campaign, "poster-draft")["notes"] == "铃声\x07 提醒\n2024-04-16 第二条\n2024-04-17 bell\x07 and escape\x1b"
     assert run_cli("validate", "c.yaml")[0] == 0
 
 

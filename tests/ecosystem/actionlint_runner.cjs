@@ -13,9 +13,11 @@ async function main() {
     process.exit(2);
   }
   const { createLinter } = require(moduleDir);
-  const lint = await createLinter();
   const results = [];
   for (const file of files) {
+    // A linter per file: one WebAssembly instance linting several large workflows in a row can
+    // trap ("RuntimeError: unreachable", seen on the three workflows `ptrack init` writes).
+    const lint = await createLinter();
     results.push(...lint(readFileSync(file, "utf8"), file));
   }
   process.stdout.write(JSON.stringify(results) + "\n");

@@ -17,13 +17,15 @@ import yaml
 from ecosystem_support import ROOT, clean_env, git_repo, ptrack_exe
 from ptrack import __version__
 from ptrack.core.config import load_config
-from ptrack.init import (CONFIG_FILE, DIST_NAME, GITLAB_CI_FILE, NOTIFY_WORKFLOW_FILE, PRE_COMMIT_FILE, README_FILE,
+from ptrack.init import (CONFIG_FILE, DIST_NAME, GITLAB_CI_FILE, INTAKE_WORKFLOW_FILE, NOTIFY_WORKFLOW_FILE,
+                         PRE_COMMIT_FILE, README_FILE, RISK_FORM_FILE, UPDATE_FORM_FILE,
                          WORKFLOW_FILE, init_project, pip_requirement, plan_scaffold, requirement_from, sample_progress)
 from ptrack.pipeline import check_files
 from ptrack.core.validate import load_schema
 
 DAY = "2025-03-03"
-TARGETS = {CONFIG_FILE, WORKFLOW_FILE, NOTIFY_WORKFLOW_FILE, PRE_COMMIT_FILE, README_FILE}
+TARGETS = {CONFIG_FILE, WORKFLOW_FILE, NOTIFY_WORKFLOW_FILE, INTAKE_WORKFLOW_FILE, UPDATE_FORM_FILE, RISK_FORM_FILE,
+           PRE_COMMIT_FILE, README_FILE}
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -31,7 +33,7 @@ def _tree(root: Path) -> dict[str, bytes]:
             if p.is_file() and ".git" not in p.relative_to(root).parts}
 
 
-def test_init_writes_the_six_files(run_cli, tmp_path):
+def test_init_writes_the_nine_files(run_cli, tmp_path):
     code, out, err = run_cli("init", tmp_path / "team", "--as-of", DAY)
     assert code == 0, err
     files = _tree(tmp_path / "team")
@@ -57,7 +59,7 @@ def test_init_writes_the_six_files(run_cli, tmp_path):
 def test_init_in_english_with_a_name(run_cli, tmp_path):
     code, out, err = run_cli("init", tmp_path, "--lang", "en", "--name", "Double 11: Flagship Store", "--as-of", DAY)
     assert code == 0, err
-    assert out.startswith(f"Created 6 files in {os.path.normpath(tmp_path)}:")
+    assert out.startswith(f"Created 9 files in {os.path.normpath(tmp_path)}:")
     campaign = (tmp_path / "campaigns" / "double-11-flagship-store.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(campaign)
     assert data["campaign"] == {**data["campaign"], "id": "double-11-flagship-store",
@@ -331,7 +333,8 @@ def test_every_forge_fills_every_place_in_both_languages():
     for lang in ("zh-CN", "en"):
         for name in ("ptrack.yaml", "README.md", "campaign.yaml"):
             places |= {m.lower() for m in _re.findall(r"@@FORGE_([A-Z_]+)@@", _template(f"{lang}/{name}"))}
-    assert places == {"files", "review", "notify_secret", "notify_try", "notify_where", "site_url", "repo"}
+    assert places == {"files", "review", "notify_secret", "notify_try", "notify_where", "site_url", "repo", "intake",
+                      "intake_settings"}
     for forge in FORGES:
         for lang in ("zh-CN", "en"):
             assert set(fragments(forge, lang)) == places, (forge, lang)

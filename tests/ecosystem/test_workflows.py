@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ecosystem_support import ROOT, format_findings, load_yaml_file, run_actionlint
-from ptrack.init import NOTIFY_WORKFLOW_FILE, WORKFLOW_FILE, plan_scaffold
+from ptrack.init import INTAKE_WORKFLOW_FILE, NOTIFY_WORKFLOW_FILE, WORKFLOW_FILE, plan_scaffold
 
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 
@@ -53,17 +53,22 @@ def test_init_workflow_passes_actionlint(tmp_path, lang, requirement):
     workflow.write_text(files[WORKFLOW_FILE], encoding="utf-8")
     notify = tmp_path / ".github" / "workflows" / "ptrack-notify.yml"
     notify.write_text(files[NOTIFY_WORKFLOW_FILE], encoding="utf-8")
-    _lint_clean(workflow, notify)
+    intake = tmp_path / ".github" / "workflows" / "ptrack-intake.yml"
+    intake.write_text(files[INTAKE_WORKFLOW_FILE], encoding="utf-8")
+    _lint_clean(workflow, notify, intake)
 
 
 def _doc_workflows() -> list[str]:
-    text = (ROOT / "docs" / "github-action.md").read_text(encoding="utf-8")
-    return [block for block in re.findall(r"```ya?ml\n(.*?)```", text, re.S) if "\njobs:" in "\n" + block]
+    blocks = []
+    for doc in ("github-action.md", "intake.md"):
+        text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+        blocks += [block for block in re.findall(r"```ya?ml\n(.*?)```", text, re.S) if "\njobs:" in "\n" + block]
+    return blocks
 
 
 def test_docs_workflow_examples_pass_actionlint(tmp_path):
     blocks = _doc_workflows()
-    assert blocks, "docs/github-action.md has no complete workflow example"
+    assert len(blocks) >= 2, "docs/github-action.md or docs/intake.md has no complete workflow example"
     files = []
     for i, block in enumerate(blocks):
         path = tmp_path / f"example-{i}.yml"
@@ -256,3 +261,96 @@ def test_release_refuses_a_tag_that_is_not_the_version(tmp_path):
     assert wrong.returncode == 1
     assert wrong.stdout == (f"::error title=release::tag v99.0.0 does not match the package version {__version__} "
                             "(src/ptrack/__init__.py)\n")
+
+
+# -- untrusted text never reaches a shell ------------------------------------------------------
+
+# Expressions whose value someone outside the repository writes (an issue's title or body, a
+# comment, a pull request's branch name or title...): inside `run:` they become shell code.
+_UNTRUSTED = re.compile(r"\$\{\{[^}]*\b(github\.event\.|github\.head_ref\b|inputs\.)[^}]*\}\}")
+
+
+def untrusted_in_run(workflow: dict) -> list[str]:
+    """``job/step: expression`` for each expression of untrusted text inside a ``run:``. Such text
+    goes through ``env:`` (the shell then reads a variable, never code)."""
+    found = []
+    for job_id, job in (workflow.get("jobs") or {}).items():
+        for i, step in enumerate(job.get("steps") or []):
+            for match in _UNTRUSTED.finditer(str(step.get("run") or "")):
+                found.append(f"{job_id}/{step.get('name') or step.get('id') or i}: {match.group(0)}")
+    return found
+
+
+def _every_workflow() -> dict[str, dict]:
+    out = {str(p.relative_to(ROOT)): load_yaml_file(p) for p in WORKFLOWS}
+    for lang in ("zh-CN", "en"):
+        for f in plan_scaffold(lang=lang, today=date(2025, 3, 3), requirement="ptrack-campaigns==0.1"):
+            if f.path.startswith(".github/workflows/"):
+                out[f"init {lang}: {f.path}"] = load_yaml_file_text(f.text)
+    for doc in ("github-action.md", "intake.md"):
+        text = (ROOT / "docs" / doc).read_text(encoding="utf-8")
+        for i, block in enumerate(re.findall(r"```ya?ml\n(.*?)```", text, re.S)):
+            if "\njobs:" in "\n" + block:
+                out[f"docs/{doc} example {i}"] = load_yaml_file_text(block)
+    return out
+
+
+def test_the_untrusted_text_check_finds_it():
+    bad = load_yaml_file_text("on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+                              "      - run: echo ${{ github.event.issue.title }}\n"
+                              "      - name: fine\n        env:\n          TITLE: ${{ github.event.issue.title }}\n"
+                              "        run: echo \"$TITLE\"\n"
+                              "      - name: branch\n        run: |\n          git checkout ${{github.head_ref}}\n")
+    assert untrusted_in_run(bad) == ["a/0: ${{ github.event.issue.title }}", "a/branch: ${{github.head_ref}}"]
+
+
+def test_no_workflow_puts_untrusted_text_in_a_shell():
+    workflows = _every_workflow()
+    assert any("ptrack-intake.yml" in name for name in workflows) and any("intake.md" in name for name in workflows)
+    found = {name: untrusted_in_run(wf) for name, wf in workflows.items()}
+    assert {name: f for name, f in found.items() if f} == {}
+
+
+def test_no_secret_is_written_into_a_shell_command():
+    for name, wf in _every_workflow().items():
+        for job in wf["jobs"].values():
+            assert "secrets." not in _runs(job), name
+
+
+def test_init_intake_workflow_applies_forms_with_least_privilege():
+    files = {f.path: f.text for f in plan_scaffold(lang="en", today=date(2025, 3, 3), requirement="ptrack-campaigns==9.9")}
+    wf = load_yaml_file_text(files[INTAKE_WORKFLOW_FILE])
+    assert wf["on"] == {"issues": {"types": ["opened", "edited"]}}
+    assert wf["permissions"] == {}  # nothing unless a job asks
+    intake, pages, deploy = wf["jobs"]["intake"], wf["jobs"]["pages"], wf["jobs"]["deploy"]
+    assert intake["permissions"] == {"contents": "write", "issues": "write", "pull-requests": "write"}
+    assert pages["permissions"] == {"contents": "read", "pages": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    # runs of one issue one at a time; a newer edit replaces one waiting; never cancelled midway
+    assert intake["concurrency"] == {"group": "ptrack-intake-${{ github.event.issue.number }}",
+                                     "cancel-in-progress": False}
+    assert "startsWith(github.event.issue.body, '### ')" in intake["if"]
+    apply = next(s for s in _steps(intake) if s.get("id") == "intake")
+    assert apply["run"] == 'ptrack update --from-issue "$GITHUB_EVENT_PATH"'
+    assert apply["env"] == {"GITHUB_TOKEN": "${{ steps.app.outputs.token || secrets.PTRACK_INTAKE_TOKEN || github.token }}"}
+    checkout = next(s for s in _steps(intake) if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["token"] == apply["env"]["GITHUB_TOKEN"] and checkout["with"]["fetch-depth"] == 0
+    # with GITHUB_TOKEN only, nothing else runs on the new main: this workflow publishes the page
+    assert pages["if"] == "needs.intake.outputs.landed == 'true' && needs.intake.outputs.token == 'github'"
+    assert 'ptrack build --out site --site-url "$SITE_URL"' in _runs(pages)
+    assert _uses(deploy) == ["actions/deploy-pages@v4"] and deploy["needs"] == "pages"
+
+
+@pytest.mark.parametrize("app, pat, kind", [("true", "false", "app"), ("false", "true", "pat"),
+                                            ("false", "false", "github")])
+def test_init_intake_workflow_knows_which_token_pushes(tmp_path, app, pat, kind):
+    files = {f.path: f.text for f in plan_scaffold(lang="en", today=date(2025, 3, 3), requirement="ptrack-campaigns==9.9")}
+    step = next(s for s in _steps(load_yaml_file_text(files[INTAKE_WORKFLOW_FILE])["jobs"]["intake"])
+                if s.get("id") == "token")
+    output = tmp_path / "output"
+    output.write_text("")
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                          env={"PATH": os.environ["PATH"], "GITHUB_OUTPUT": str(output), "APP_TOKEN": app,
+                               "INTAKE_TOKEN": pat}, capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    assert output.read_text() == f"kind={kind}\n"

@@ -87,3 +87,24 @@ def test_bad_forge(tmp_path, monkeypatch):
     with pytest.raises(UsageError) as info:
         _load(tmp_path, "locale: en\nforge: gitea\n")
     assert str(info.value) == 'ptrack.yaml:2:8: forge "gitea" is not one of github, gitlab'
+
+
+# -- intake: how a submitted update form lands -------------------------------------------------
+
+def test_intake_mode(tmp_path):
+    assert _load(tmp_path, "title: x\n").intake_mode == "pr"
+    assert _load(tmp_path, "intake: {mode: commit}\n").intake_mode == "commit"
+    assert _load(tmp_path, "intake:\n  mode: pr\n").intake_mode == "pr"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("locale: en\nintake: commit\n", "ptrack.yaml:2:9: intake must be a mapping, e.g. intake: {mode: pr}"),
+    ("locale: en\nintake: {mode: push}\n", 'ptrack.yaml:2:16: intake.mode "push" is not one of pr, commit'),
+    ("locale: en\nintake: {mode: pr, branch: x}\n", 'ptrack.yaml:2:20: unknown intake setting "branch"; known: mode'),
+    ("intake: {mode: push}\n", "ptrack.yaml:1:16: intake.mode“push”不是 pr, commit 之一"),
+])
+def test_intake_mistakes_name_their_place(tmp_path, monkeypatch, text, message):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError) as info:
+        _load(tmp_path, text)
+    assert str(info.value) == message

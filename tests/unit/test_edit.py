@@ -439,3 +439,93 @@ def test_random_operations_read_back_as_the_draft(name):
             continue  # a path an earlier operation removed
         new = render(text, doc.source, draft)
         assert parse_yaml(new, "c.yaml").data == draft.data, (name, [c.label for c in draft.changes])
+
+
+# -- the operations of update forms and `ptrack update`'s milestones --------------------------
+
+WITH_MILESTONES = BASE.replace("tasks:\n", """\
+goals:
+  - {id: reach, name: Reach, kind: cumulative, target: 100, due: 2024-03-31}
+  - {id: leads, name: Leads, kind: cumulative, target: 10, due: 2024-03-31}
+milestones:
+  - id: assets
+    name: Assets final
+    date: '2024-03-10'
+    results: {reach: 20}   # so far
+risks:
+  - id: budget
+    issue: Budget approval
+    owner: ann
+    due: 2024-03-04
+tasks:
+""", 1)
+
+
+def test_a_milestone_achieved_with_its_results():
+    from ptrack.edit.campaign import AchieveMilestone
+
+    result = edit_text(WITH_MILESTONES, [AchieveMilestone("assets", date(2024, 3, 11),
+                                                          (("reach", 2_000_000.0), ("leads", 7.5)), "ann")],
+                       file="c.yaml", locale="en")
+    # achieved quoted like the planned date; a result replaced in place, a new one added after it
+    assert result.text == replaced("    results: {reach: 20}   # so far\n",
+                                   "    achieved: '2024-03-11'\n    results: {reach: 2000000, leads: 7.5}   # so far\n"
+                                   "    reviewed_by: ann\n", WITH_MILESTONES)
+    assert summary(result) == ("c.yaml: milestone assets: achieved 2024-03-11, results.reach 20 -> 2000000, "
+                               "results.leads 7.5, reviewed_by ann")
+
+
+@pytest.mark.parametrize("operation, message", [
+    (("assetz", None, (("reach", 1.0),)), 'c.yaml: no milestone "assetz" (did you mean "assets"?)'),
+    (("assets", None, (("reech", 1.0),)), 'c.yaml: no goal "reech" (did you mean "reach"?)'),
+])
+def test_a_milestone_result_names_what_the_file_has(operation, message):
+    from ptrack.edit.campaign import AchieveMilestone
+
+    with pytest.raises(EditError) as info:
+        edit_text(WITH_MILESTONES, [AchieveMilestone(*operation)], file="c.yaml", locale="en")
+    assert str(info.value) == message
+
+
+def test_a_new_risk_under_a_task_and_for_the_campaign():
+    from ptrack.edit.campaign import AddRisk
+
+    result = edit_text(WITH_MILESTONES, [
+        AddRisk("a", "Printer late: 2 days", solution="Backup printer", owner="bob", due=date(2024, 3, 7)),
+        AddRisk(None, "Venue cancelled", owner="ann"),
+        AddRisk("c", "Copy not approved", due=date(2024, 3, 6)),
+    ], file="c.yaml", locale="en")
+    text = replaced("      - {issue: two, due: 2024-03-06}\n",
+                    "      - {issue: two, due: 2024-03-06}\n"
+                    '      - {issue: "Printer late: 2 days", solution: Backup printer, owner: bob, due: 2024-03-07}\n',
+                    WITH_MILESTONES)
+    text = replaced("    due: 2024-03-04\ntasks:\n",
+                    "    due: 2024-03-04\n  - issue: Venue cancelled\n    owner: ann\ntasks:\n", text)
+    # a task without risks gets the list (where the schema puts it: after notes), its due date
+    # quoted like the task's planned dates
+    text = text + "    risks:\n      - {issue: Copy not approved, due: '2024-03-06'}\n"
+    assert result.text == text
+    assert summary(result) == ('c.yaml: task a: risk added: Printer late: 2 days; campaign c: risk added: '
+                               'Venue cancelled; task c: risk added: Copy not approved')
+    with pytest.raises(EditError, match="a risk needs its issue"):
+        edit_text(BASE, [AddRisk("a", "  ")], file="c.yaml", locale="en")
+
+
+def test_a_campaign_level_risk_is_resolved_by_id_or_position():
+    for ref in ("budget", 1, "1"):
+        result = edit_text(WITH_MILESTONES, [ResolveRisk(None, ref, date(2024, 3, 5))], file="c.yaml", locale="en")
+        assert result.text == replaced("    due: 2024-03-04\ntasks:", "    due: 2024-03-04\n    resolved: 2024-03-05\ntasks:",
+                                       WITH_MILESTONES)
+        assert summary(result) == "c.yaml: campaign c: risks[1].resolved 2024-03-05"
+    with pytest.raises(EditError) as info:
+        edit_text(WITH_MILESTONES, [ResolveRisk(None, "budgte", date(2024, 3, 5))], file="c.yaml", locale="en")
+    assert str(info.value) == 'c.yaml: no risk "budgte" (did you mean "budget"?)'
+
+
+def test_a_dated_note():
+    result = edit_text(BASE, [AddNote("c", "third", date(2024, 3, 5)), AddNote("b", "  第一条  ", date(2024, 3, 6))],
+                       file="c.yaml", locale="en")
+    # the notes end without a line break now: |- (as every note the editor adds)
+    assert result.text == replaced("    notes: |\n      line one\n      line two\n",
+                                   "    notes: |-\n      line one\n      line two\n      2024-03-05 third\n").replace(
+        "end: 2024-03-09}}", "end: 2024-03-09}, notes: 2024-03-06 第一条}")

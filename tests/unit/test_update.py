@@ -86,7 +86,7 @@ def test_a_file_full_of_comments_changes_only_on_the_edited_lines():
         # the value's span only: the spaces around it stay, the comments keep their columns
         ("replace", ["    progress:    40          # aligned comment", "    notes: 第一版已提交       # 备注"],
          ["    progress:    60          # aligned comment", "    notes: |-                 # 备注", "      第一版已提交",
-          "      第二版已定稿"]),
+          "      2024-10-23 第二版已定稿"]),  # the note dated D
         ("replace", ["    quantity: {done: 3, total: 12, unit: 条}"], ["    quantity: {done: 5, total: 12, unit: 条}"]),
         ("replace", ["        resolved: false"], ["        resolved: 2024-10-23"]),
         ("insert", [], ["    actual: {start: 2024-10-28}"]),
@@ -109,8 +109,8 @@ def test_example_edits_touch_only_their_lines():
         ("insert", [], ["      - {date: 2024-04-21, value: 60000}"]),
         ("insert", [], ["    actual: {start: 2024-04-22}"]),
         ("replace", ["    progress: 10"], ["    progress: 40"]),
-        ("insert", [], ["    notes: 首页资源位已上线"]),  # after its risks, the task's last lines
-        ("insert", [], ["    notes: 先写大纲"]),  # after the task's last line, before the blank line
+        ("insert", [], ["    notes: 2024-10-23 首页资源位已上线"]),  # after its risks, the task's last lines
+        ("insert", [], ["    notes: 2024-10-23 先写大纲"]),  # after the task's last line, before the blank line
     ]
 
 
@@ -141,7 +141,8 @@ def test_quoting_and_block_style_follow_the_file():
 
 def test_end_sets_progress_100_and_notes_append():
     after = edited(SMALL, TaskEdit("a", D, end=date(2024, 3, 8), note="one"), TaskEdit("a", D, note="two"))
-    assert after.endswith("    actual: {end: 2024-03-08}\n    progress: 100\n    notes: |-\n      one\n      two\n")
+    assert after.endswith("    actual: {end: 2024-03-08}\n    progress: 100\n    notes: |-\n      2024-10-23 one\n"
+                          "      2024-10-23 two\n")
 
 
 def test_a_measurement_on_the_same_date_is_replaced_and_others_kept_in_date_order():
@@ -195,7 +196,7 @@ def test_what_the_file_does_not_have(edit, message):
 def test_a_file_without_a_final_line_break_gets_its_new_lines_at_the_end():
     text = SMALL.rstrip("\n")
     after = edited(text, TaskEdit("a", D, note="n"))
-    assert after == text + "\n    notes: n"
+    assert after == text + "\n    notes: 2024-10-23 n"
 
 
 # -- files ---------------------------------------------------------------------------------------

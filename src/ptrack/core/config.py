@@ -16,7 +16,8 @@ from ptrack.core.loader import YamlProblem, display_path, load_yaml
 
 CONFIG_NAME = "ptrack.yaml"
 DEFAULT_GLOB = "campaigns/*.yaml"
-_KEYS = {"title", "locale", "campaigns", "policy", "site_url", "repo_url", "forge", "notify"}
+_KEYS = {"title", "locale", "campaigns", "policy", "site_url", "repo_url", "forge", "notify", "intake"}
+INTAKE_MODES = ("pr", "commit")
 FORGES = ("github", "gitlab")
 _POLICY_KEYS = {"deviation_warn", "deviation_fail", "stale_after_days", "due_soon_days", "collaborator_share",
                 "min_days_behind", "forecast", "rules"}
@@ -36,6 +37,9 @@ class Config:
     # digests link each task to its update form (ptrack.forge.links); without it, no links at all.
     repo_url: str | None = None
     forge: str = "github"
+    # How a submitted update form lands (ptrack.forge.intake): "pr" (a branch and a pull/merge
+    # request, reviewed) or "commit" (straight onto the default branch).
+    intake_mode: str = "pr"
 
     def page_url(self, campaign_id: str) -> str | None:
         """The campaign's page on the published site, when ``site_url`` is set."""
@@ -100,9 +104,33 @@ def load_config(start: Path | None = None) -> Config:
         site_url = _check_site_url(site_url, doc.source, shown)
     notify = parse_notify(data.get("notify"), doc.source, shown)
     repo_url, forge = _check_repo(data, doc.source, shown)
+    intake_mode = _check_intake(data, doc.source, shown)
     return Config(root=path.parent, file=path, title=data.get("title"), locale=data.get("locale"),
                   campaigns=tuple(campaigns), policy=policy, site_url=site_url, notify=notify,
-                  repo_url=repo_url, forge=forge)
+                  repo_url=repo_url, forge=forge, intake_mode=intake_mode)
+
+
+def _check_intake(data: dict, source, shown: str) -> str:
+    """``intake: {mode: pr | commit}`` (default pr)."""
+    from ptrack.i18n import t
+
+    intake = data.get("intake")
+    if intake is None:
+        return "pr"
+    locale = data.get("locale") if isinstance(data.get("locale"), str) else None
+    if not isinstance(intake, dict):
+        loc = source.locate(("intake",))
+        raise UsageError(f"{shown}:{loc.line}:{loc.column}: " + t(locale, "config.intake.mapping"))
+    for key in intake:
+        if key != "mode":
+            loc = source.locate(("intake", key), key=True)
+            raise UsageError(f"{shown}:{loc.line}:{loc.column}: " + t(locale, "config.intake.unknown", name=str(key)))
+    mode = intake.get("mode", "pr")
+    if mode not in INTAKE_MODES:
+        loc = source.locate(("intake", "mode"))
+        raise UsageError(f"{shown}:{loc.line}:{loc.column}: "
+                         + t(locale, "config.intake.mode", value=str(mode), known=", ".join(INTAKE_MODES)))
+    return mode
 
 
 def _check_site_url(value, source, shown: str) -> str:

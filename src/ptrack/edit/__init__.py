@@ -1,7 +1,7 @@
 """The one editor: every change to a campaign file goes through here.
 
 ``ptrack update``, and whatever else rewrites a campaign (a cascade of planned dates, a clone
-to a new file, an update form applied by a workflow), describes its change as **operations**
+to a new file, an update form applied by a workflow: ``ptrack.forge.intake``), describes its change as **operations**
 (frozen dataclasses, so a change can be kept, logged, and re-applied to a newer version of the
 file) and hands them to one **transaction**, which is:
 
@@ -62,7 +62,10 @@ operation to a newer main needs.
 update``: ``SetProgress(task, value)``, ``SetActual(task, start=, end=)`` (an end makes
 ``progress`` 100), ``SetPlanned(task, start=, end=)``, ``SetDone(task, value)``,
 ``ResolveRisk(task | None, risk, on)`` (a risk by id or 1-based position; ``None``: the
-campaign's own risks), ``AddNote(task, text)``, ``RecordMeasurement(goal, on, value)``.
+campaign's own risks), ``AddNote(task, text, on=None)`` (dated ``2024-04-16 text`` with ``on``),
+``RecordMeasurement(goal, on, value)``, ``AchieveMilestone(milestone, on, results=((goal,
+value), ...), reviewed_by=None)`` (a milestone reached, with the goal values recorded at it),
+``AddRisk(task | None, issue, solution=, owner=, due=, id=)`` (a new open risk: the risk form).
 
 **Writing an operation**: subclass ``Operation`` as a frozen dataclass with ``apply(draft)``.
 Read with ``draft.get(path)`` / ``draft.exists(path)`` / ``draft.index_of(list_path, id)`` (an

@@ -150,15 +150,19 @@ class ResolveRisk(Operation):
 
 @dataclass(frozen=True)
 class AddNote(Operation):
-    """Add a line to the task's ``notes`` (a literal block once it has several lines)."""
+    """Add a line to the task's ``notes`` (a literal block once it has several lines). With
+    ``on``, the note is dated: ``2024-04-16 备选达人已签约`` (the date, a space, the text)."""
 
     task: str
     text: str
+    on: date | None = None
 
     def apply(self, draft: Draft) -> None:
         note = self.text.strip()
         if not note:
             return
+        if self.on is not None:
+            note = f"{self.on.isoformat()} {note}"
         at = _task(draft, self.task) + ("notes",)
         old = draft.get(at)
         text = f"{str(old).rstrip()}\n{note}" if old not in (ABSENT, None, "") else note
@@ -203,11 +207,82 @@ class RecordMeasurement(Operation):
         draft.record(Change(where, ABSENT, value, day, subject, "measurement-added"))
 
 
+@dataclass(frozen=True)
+class AchieveMilestone(Operation):
+    """Mark a milestone achieved on ``on``, with the goal values recorded at it (the seed's
+    "里程碑达成数据", e.g. exposure 2,000,000 at 物料定稿): ``results`` is a tuple of (goal id,
+    value) pairs, each goal one of the campaign's (an EditError with "did you mean" otherwise); a
+    result already recorded for that goal is replaced, the others are kept. ``reviewed_by``: the
+    person who reviewed the results (usually the lead). ``on`` None: the results only."""
+
+    milestone: str
+    on: date | None = None
+    results: tuple[tuple[str, float], ...] = ()
+    reviewed_by: str | None = None
+
+    def apply(self, draft: Draft) -> None:
+        at = ("milestones", draft.index_of(("milestones",), self.milestone))
+        subject = ("milestone", self.milestone)
+        if self.on is not None:
+            like = at + ("achieved",) if draft.exists(at + ("achieved",)) else at + ("date",)
+            _set(draft, subject, at + ("achieved",), "achieved", self.on.isoformat(), like=like)
+        for goal, value in self.results:
+            draft.index_of(("goals",), goal)  # the goal must exist
+            _set(draft, subject, at + ("results", goal), f"results.{goal}", number(value))
+        if self.reviewed_by is not None:
+            _set(draft, subject, at + ("reviewed_by",), "reviewed_by", self.reviewed_by)
+
+
+_RISK_ORDER = ("id", "issue", "solution", "owner", "due", "resolved", "severity")
+
+
+@dataclass(frozen=True)
+class AddRisk(Operation):
+    """A new open risk (the risk form, 报告风险): under ``task``'s ``risks``, or the campaign's
+    own ``risks`` when ``task`` is None; its keys in the format's order, the list created when
+    missing. ``due`` is quoted like the file's other dates."""
+
+    task: str | None
+    issue: str
+    solution: str | None = None
+    owner: str | None = None
+    due: date | None = None
+    id: str | None = None
+
+    def apply(self, draft: Draft) -> None:
+        owner = _task(draft, self.task) if self.task is not None else ()
+        subject = ("task", self.task) if self.task is not None else ("campaign", str(draft.get(("campaign", "id"))))
+        issue = self.issue.strip()
+        if not issue:
+            raise draft.error(N_("edit.risk_without_issue"))
+        risk = {"id": self.id, "issue": issue, "solution": (self.solution or "").strip() or None,
+                "owner": self.owner, "due": self.due.isoformat() if self.due else None}
+        risk = {k: v for k, v in risk.items() if v is not None}
+        where = draft.insert(owner + ("risks",), -1, risk, order=_RISK_ORDER)
+        if self.due is not None:
+            like = _a_date(draft, owner)
+            if like is not None:
+                draft.likes[(id(draft.get(where)), "due")] = like
+        draft.record(Change(where, ABSENT, issue, "risks", subject, "risk-added"))
+
+
+def _a_date(draft: Draft, owner: tuple):
+    """(container, key) of a date the file already has near ``owner`` (a risk's due date, else
+    the task's or the campaign's planned dates): how a new date is quoted."""
+    risks = draft.get(owner + ("risks",))
+    dues = [owner + ("risks", i, "due") for i in range(len(risks) - 1)] if isinstance(risks, list) else []
+    for path in (*dues, owner + ("planned", "end"), ("campaign", "end")):
+        if draft.exists(path):
+            where = draft.resolve(path)
+            return draft.get(where[:-1]), where[-1]
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Summaries
 
 _SUBJECTS = {"task": N_("edit.subject.task"), "goal": N_("edit.subject.goal"),
-             "campaign": N_("edit.subject.campaign")}
+             "campaign": N_("edit.subject.campaign"), "milestone": N_("edit.subject.milestone")}
 
 
 def describe(change: Change, locale: str) -> str:
@@ -215,6 +290,8 @@ def describe(change: Change, locale: str) -> str:
     kind = change.kind
     if kind == "note":
         return t(locale, "edit.change.note")
+    if kind == "risk-added":
+        return t(locale, "edit.change.risk_added", issue=show(change.new))
     if kind == "measurement-added":
         return t(locale, "edit.change.measurement_added", date=change.label, value=show(change.new))
     if kind == "measurement-replaced":

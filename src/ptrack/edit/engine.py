@@ -95,8 +95,10 @@ def edit_text(text: str, operations: Sequence[Operation], *, file: str = "<text>
 def edit_file(path: Path | str, operations: Sequence[Operation], *, output: Path | str | None = None,
               overwrite: bool = False, dry_run: bool = False, locale: str | None = None,
               policy_defaults: Mapping[str, object] | None = None,
-              lock_timeout: float = LOCK_TIMEOUT) -> EditResult:
+              lock_timeout: float = LOCK_TIMEOUT, file: str | None = None) -> EditResult:
     """``edit_text`` on a file, under its lock, written atomically unless ``dry_run``.
+    ``file``: the name messages give it (default: the path as the user would write it; intake,
+    which edits in a temporary worktree, gives the path inside the repository).
 
     A link is followed: the file it points to is locked, read and written, and the link stays.
     The file's BOM and CRLF line breaks are kept. With ``output``, the result goes to that file
@@ -107,7 +109,7 @@ def edit_file(path: Path | str, operations: Sequence[Operation], *, output: Path
     from ptrack.fsutil import atomic_write, write_target
 
     path = Path(path)
-    file = display_path(path)
+    file = file or display_path(path)
     target = write_target(path)
     destination = write_target(Path(output)) if output is not None else target
     if output is not None and destination.exists() and not overwrite:

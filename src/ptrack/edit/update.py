@@ -2,23 +2,28 @@
 
 The command's options become operations of ``ptrack.edit.campaign``, in the order the command
 has always applied them (progress, actual start, actual end, quantity done, risk, note), and go
-through ``ptrack.edit.edit_file`` like every other change to a campaign file.
+through ``ptrack.edit.edit_file`` like every other change to a campaign file. The update form
+applied by a workflow (``ptrack.forge.intake``) makes its operations here too: one meaning for
+"progress 60, resolve risk 2" however it arrives.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from ptrack.edit.campaign import AddNote, RecordMeasurement, ResolveRisk, SetActual, SetDone, SetProgress
+from ptrack.edit.campaign import (AchieveMilestone, AddNote, RecordMeasurement, ResolveRisk, SetActual, SetDone,
+                                  SetProgress)
 from ptrack.edit.ops import Operation
 from ptrack.errors import UsageError
+from ptrack.i18n import t
 
 
 def task_operations(task_id: str, *, on: date, progress: float | None = None, start: date | None = None,
                     end: date | None = None, done: float | None = None, resolve_risk: int | str | None = None,
                     note: str | None = None) -> list[Operation]:
     """The operations of ``ptrack update PATH TASK_ID [options]``; ``on``: the day a risk is
-    resolved on."""
+    resolved on and the note's date. ``resolve_risk``: a risk reference (its id, or its 1-based
+    position in the task's list)."""
     ops: list[Operation] = []
     if progress is not None:
         ops.append(SetProgress(task_id, progress))
@@ -29,13 +34,43 @@ def task_operations(task_id: str, *, on: date, progress: float | None = None, st
     if resolve_risk is not None:
         ops.append(ResolveRisk(task_id, resolve_risk, on))
     if note is not None and note.strip():
-        ops.append(AddNote(task_id, note))
+        ops.append(AddNote(task_id, note, on))
     return ops
+
+
+def campaign_risk_operations(resolve_risk: int | str, on: date) -> list[Operation]:
+    """``ptrack update PATH --resolve-risk REF``: a risk of the campaign's own list."""
+    return [ResolveRisk(None, resolve_risk, on)]
+
+
+def milestone_operations(milestone_id: str, *, achieved: date | None = None,
+                         results: tuple[tuple[str, float], ...] = (),
+                         reviewed_by: str | None = None) -> list[Operation]:
+    """``ptrack update PATH --milestone ID [--achieved D] [--result GOAL=VALUE ...]``."""
+    return [AchieveMilestone(milestone_id, achieved, tuple(results), reviewed_by)]
 
 
 def goal_operations(goal_id: str, value: float, on: date) -> list[Operation]:
     """The operations of ``ptrack update PATH --goal ID --value V [--date D]``."""
     return [RecordMeasurement(goal_id, on, value)]
+
+
+def parse_result(text: str, option: str = "--result", *, locale: str | None = None) -> tuple[str, int | float]:
+    """``--result exposure=2,000,000`` -> ("exposure", 2000000)."""
+    goal, sep, value = str(text).partition("=")
+    if not sep or not goal.strip() or not value.strip():
+        raise UsageError(t(locale, "update.result_format", option=option, text=text))
+    return goal.strip(), parse_number(value, option)
+
+
+def parse_risk_ref(text: str, option: str = "--resolve-risk", *, locale: str | None = None) -> int | str:
+    """A risk reference: a risk's id, or its 1-based position in its list (``2``)."""
+    import re
+
+    ref = str(text).strip()
+    if (ref.isdigit() and int(ref) < 1) or not (ref.isdigit() or re.fullmatch(r"[a-z0-9][a-z0-9-]*", ref)):
+        raise UsageError(t(locale, "update.risk_ref", option=option, text=text))
+    return int(ref) if ref.isdigit() else ref
 
 
 def parse_number(text: str, option: str) -> int | float:

@@ -1,7 +1,8 @@
 """What ``ptrack init --forge NAME`` writes that depends on the forge: a registry.
 
 Each forge has its CI files (templates under ``ptrack/forge/templates/<forge>/``, filled like the
-other scaffold templates) and, per language, ``templates/<forge>/<lang>.yaml``: the text that
+other scaffold templates), its update and risk forms when ``forms`` (written by
+``ptrack.forge.forms`` from the sample campaign, as ``ptrack forms`` would) and, per language, ``templates/<forge>/<lang>.yaml``: the text that
 fills the ``@@FORGE_<KEY>@@`` places of the forge-neutral templates in ``ptrack/scaffold/`` (the
 team README's list of CI files, its review and reminder steps; ptrack.yaml's comments). Adding a
 forge is one entry here and its templates.
@@ -22,12 +23,14 @@ class ForgeScaffold:
     # (target path in the new repository, template path under ptrack/forge/templates/)
     files: tuple[tuple[str, str], ...]
     next_key: str  # the message `ptrack init` ends with: what to set up on the forge
+    forms: bool = False  # init writes the update and risk forms (ptrack.forge.forms) for this forge
 
 
 FORGES: dict[str, ForgeScaffold] = {
     "github": ForgeScaffold("github", ((".github/workflows/ptrack.yml", "github/ptrack.yml"),
-                                       (".github/workflows/ptrack-notify.yml", "github/ptrack-notify.yml")),
-                            N_("init.next")),
+                                       (".github/workflows/ptrack-notify.yml", "github/ptrack-notify.yml"),
+                                       (".github/workflows/ptrack-intake.yml", "github/ptrack-intake.yml")),
+                            N_("init.next"), forms=True),
     "gitlab": ForgeScaffold("gitlab", ((".gitlab-ci.yml", "gitlab/gitlab-ci.yml"),), N_("init.next_gitlab")),
 }
 DEFAULT_FORGE = "github"

@@ -1,0 +1,150 @@
+"""Where intake makes its commit: a temporary git worktree of the remote's default branch.
+
+Intake never touches the checkout it runs in (a workflow's, or someone's clone): it fetches the
+remote's default branch, adds a detached worktree of it in a temporary folder, edits and commits
+there, pushes, and removes the worktree. When the branch moved between the fetch and the push
+(another update landed), the push is refused as not a fast-forward (git's own compare-and-swap
+on the branch): the caller fetches again (``refresh``) and re-applies its operations to the new
+tip, never merging text.
+
+Every git command runs with ``GIT_TERMINAL_PROMPT=0`` (a missing credential fails instead of
+waiting for a password) and a timeout; the credentials are the checkout's own (the token
+``actions/checkout`` stored, or the runner's).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ptrack.errors import PtrackError
+
+GIT_TIMEOUT = 120.0  # seconds for one git command (a fetch or push of a large repository)
+
+
+class GitFailed(PtrackError):
+    """A git command failed: ``command`` (without credentials), ``detail`` (git's last lines)."""
+
+    exit_code = 1
+
+    def __init__(self, command: str, detail: str):
+        self.command, self.detail = command, detail
+        super().__init__(f"git {command}: {detail}")
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """A push's outcome: ``ok`` (the branch now holds the commit), else ``stale`` (refused: the
+    branch moved; fetch and re-apply) or another refusal, in ``detail`` (a protected branch...)."""
+
+    ok: bool
+    stale: bool = False
+    detail: str = ""
+
+
+def _clean(text: str) -> str:
+    """git's output for a message: its last meaningful lines, credentials in URLs removed."""
+    import re
+
+    lines = [re.sub(r"(https?://)[^@/\s]+@", r"\1", line).strip() for line in text.splitlines()]
+    lines = [line for line in lines if line and not line.startswith("hint:")]
+    return " ".join(lines[-3:])[:500]
+
+
+def git(cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = True,
+        timeout: float = GIT_TIMEOUT, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run ``git ARGS`` in ``cwd``; GitFailed when it fails (and ``check``) or takes too long."""
+    full = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+    try:
+        proc = subprocess.run(["git", *args], cwd=cwd, env=full, capture_output=True, text=True, input=stdin,
+                              timeout=timeout, encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise GitFailed(args[0], "git is not installed") from None
+    except subprocess.TimeoutExpired:
+        raise GitFailed(args[0], f"no answer within {timeout:g} s") from None
+    if check and proc.returncode != 0:
+        raise GitFailed(args[0], _clean(proc.stderr or proc.stdout) or f"exit code {proc.returncode}")
+    return proc
+
+
+def repository_root(start: Path) -> tuple[Path, str]:
+    """(the top of the git work tree holding ``start``, ``start``'s path inside it: "" or
+    "sub/dir/")."""
+    top = git(start, "rev-parse", "--show-toplevel").stdout.strip()
+    prefix = git(start, "rev-parse", "--show-prefix").stdout.strip()
+    return Path(top), prefix
+
+
+class Workspace:
+    """A detached worktree of ``remote``/``branch`` in a temporary folder (``root``), for the
+    life of a ``with`` block. ``repo``: any folder of the local clone."""
+
+    def __init__(self, repo: Path, *, remote: str = "origin", branch: str = "main"):
+        self.repo = Path(repo)
+        self.remote = remote
+        self.branch = branch
+        self._tmp: str | None = None
+        self.root: Path | None = None
+
+    @property
+    def tracking(self) -> str:
+        return f"refs/remotes/{self.remote}/{self.branch}"
+
+    def __enter__(self) -> "Workspace":
+        self._fetch()
+        self._tmp = tempfile.mkdtemp(prefix="ptrack-intake-")
+        self.root = Path(self._tmp) / "work"
+        git(self.repo, "worktree", "add", "--detach", "--quiet", str(self.root), self.tracking)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.root is not None:
+            git(self.repo, "worktree", "remove", "--force", str(self.root), check=False)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+        git(self.repo, "worktree", "prune", check=False)
+
+    def _fetch(self) -> None:
+        git(self.repo, "fetch", "--quiet", "--no-tags", self.remote,
+            f"+refs/heads/{self.branch}:{self.tracking}")
+
+    def refresh(self) -> None:
+        """Fetch the branch again and put the worktree at its new tip (local edits dropped)."""
+        self._fetch()
+        git(self.root, "checkout", "--quiet", "--detach", "--force", self.tracking)
+        git(self.root, "clean", "--quiet", "-fdx")
+
+    def head(self) -> str:
+        return git(self.root, "rev-parse", "HEAD").stdout.strip()
+
+    def commit(self, paths: list[str], message: str, *, author: tuple[str, str],
+               committer: tuple[str, str]) -> str:
+        """Commit ``paths`` (relative to the worktree) with ``message``; the new commit's id."""
+        env = {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]}
+        env["GIT_COMMITTER_NAME"] = os.environ.get("GIT_COMMITTER_NAME") or committer[0]
+        env["GIT_COMMITTER_EMAIL"] = os.environ.get("GIT_COMMITTER_EMAIL") or committer[1]
+        git(self.root, "add", "--", *paths)
+        git(self.root, "-c", "commit.gpgsign=false", "commit", "--quiet", "--no-verify", "--file", "-",
+            env=env, stdin=message)
+        return self.head()
+
+    def push(self, target: str, *, force: bool = False) -> Pushed:
+        """Push HEAD to the remote branch ``target``. Not a fast-forward (the branch moved):
+        ``Pushed(ok=False, stale=True)``; refused otherwise (a protected branch, no permission):
+        ``Pushed(ok=False, detail=...)``; git failing to reach the remote: GitFailed."""
+        spec = f"{'+' if force else ''}HEAD:refs/heads/{target}"
+        proc = git(self.root, "push", "--porcelain", self.remote, spec, check=False)
+        status = [line for line in proc.stdout.splitlines() if "\t" in line]
+        if proc.returncode == 0:
+            return Pushed(True)
+        flag_line = status[0] if status else ""
+        summary = flag_line.split("\t")[-1] if flag_line else ""
+        if flag_line.startswith("!") and summary.startswith("[rejected]"):
+            return Pushed(False, stale=True, detail=summary)
+        if flag_line.startswith("!"):
+            return Pushed(False, detail=_clean(summary + "\n" + proc.stderr))
+        raise GitFailed("push", _clean(proc.stderr or proc.stdout) or f"exit code {proc.returncode}")
