@@ -11,37 +11,29 @@ intake uses, with GitHub's behaviour where ptrack depends on it.
   reads from the bare ``origin`` git repository the test made, or a pull request from it is
   already open; 403 when ``pulls_forbidden``: GITHUB_TOKEN without the setting that lets
   Actions create pull requests), ``PATCH /repos/:owner/:repo/pulls/:n``;
-- ``faults``: answers to give before the real ones (status, body, headers), to test retries.
+- ``faults``: answers to give before the real ones (status, body, headers), to test retries;
+  ``comment_failures``: the next N comments are refused (500).
 
 Issue and pull request numbers share one sequence, as on GitHub. Every request is recorded
-(method, path with query, headers with lower-case names, JSON body).
+(method, path with query, headers with lower-case names, JSON body); the server itself is
+tests/fake_api.py's.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
-import threading
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from fake_api import Call, FakeApi
 
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
 
 
 @dataclass
-class Call:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: dict | None
-
-
-@dataclass
-class FakeGitHub:
+class FakeGitHub(FakeApi):
     token: str
     repo: str = "acme/campaigns"
     origin: Path | None = None  # the bare repository whose branches a pull request may come from
@@ -51,53 +43,21 @@ class FakeGitHub:
     calls: list[Call] = field(default_factory=list)
     faults: list[tuple[int, dict, dict]] = field(default_factory=list)
     pulls_forbidden: bool = False
+    comment_failures: int = 0  # the next N comments are refused with a 500
     per_page_cap: int = 100
 
     def __post_init__(self):
-        self._lock = threading.Lock()
         self._next = 1
         self._comment_id = 5000
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _serve(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                parts = urllib.parse.urlsplit(self.path)
-                query = dict(urllib.parse.parse_qsl(parts.query))
-                body = json.loads(raw.decode("utf-8")) if raw else None
-                with fake._lock:
-                    fake.calls.append(Call(self.command, self.path, query,
-                                           {k.lower(): v for k, v in self.headers.items()}, body))
-                    status, payload, headers = fake._answer(self.command, parts.path, query, self.headers, body)
-                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PATCH = _serve
-
-            def log_message(self, *args):  # quiet
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.start_server()
 
     # -- the API -------------------------------------------------------------------------------
 
     @property
     def api_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.base_url
 
     def _answer(self, method, path, query, headers, body):
-        if self.faults:
-            return self.faults.pop(0)
         if headers.get("Authorization") != f"Bearer {self.token}":
             return 401, {"message": "Bad credentials"}, {}
         prefix = f"/repos/{self.repo}"
@@ -111,6 +71,9 @@ class FakeGitHub:
             if method == "GET":
                 return self._page(self.comments.get(n, []), query, path)
             if method == "POST":
+                if self.comment_failures:
+                    self.comment_failures -= 1
+                    return 500, {"message": "Server Error"}, {}
                 return 201, self.add_comment(n, body["body"], BOT), {}
         if (m := re.fullmatch(r"/issues/(\d+)", rest)) and method == "PATCH":
             n = int(m.group(1))
@@ -192,12 +155,3 @@ class FakeGitHub:
                 "repository": {"full_name": self.repo, "default_branch": default_branch,
                                "html_url": f"https://github.com/{self.repo}"},
                 "sender": {"login": sender or issue["user"]["login"], "id": issue["user"]["id"]}}
-
-    def __enter__(self) -> "FakeGitHub":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)

@@ -10,33 +10,24 @@ GitLab for ptrack's merge-request comment, with GitLab's behaviour where ptrack 
   when it is someone else's;
 - ``faults``: answers to give before the real ones (status, body, headers), to test retries.
 
-Every request is recorded (method, path with query, headers with lower-case names, JSON body).
+Every request is recorded (method, path with query, headers with lower-case names, JSON body);
+the server itself is tests/fake_api.py's.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 import urllib.parse
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from fake_api import Call, FakeApi
 
 BOT = {"id": 77, "username": "project_1217_bot_ptrack", "name": "ptrack"}
 HUMAN = {"id": 5, "username": "wang.xue", "name": "王雪"}
 
 
 @dataclass
-class Call:
-    method: str
-    path: str
-    query: dict[str, str]
-    headers: dict[str, str]
-    body: dict | None
-
-
-@dataclass
-class FakeGitLab:
+class FakeGitLab(FakeApi):
     token: str
     project: str = "1217"
     iid: int = 7
@@ -47,55 +38,16 @@ class FakeGitLab:
     tls: object = None  # a trustme.LeafCert: serve HTTPS with it
 
     def __post_init__(self):
-        self._lock = threading.Lock()
         self._next_id = 1000
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _serve(self):
-                length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length) if length else b""
-                parts = urllib.parse.urlsplit(self.path)
-                query = dict(urllib.parse.parse_qsl(parts.query))
-                body = json.loads(raw.decode("utf-8")) if raw else None
-                with fake._lock:
-                    fake.calls.append(Call(self.command, self.path, query, {k.lower(): v for k, v in self.headers.items()}, body))
-                    status, payload, headers = fake._answer(self.command, parts.path, query, self.headers, body)
-                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for k, v in headers.items():
-                    self.send_header(k, v)
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = _serve
-
-            def log_message(self, *args):  # quiet
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        if self.tls is not None:
-            import ssl
-
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            self.tls.configure_cert(context)
-            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.start_server()
 
     # -- the API -------------------------------------------------------------------------------
 
     @property
     def api_url(self) -> str:
-        scheme = "https" if self.tls is not None else "http"
-        return f"{scheme}://127.0.0.1:{self.server.server_address[1]}/api/v4"
+        return f"{self.base_url}/api/v4"
 
     def _answer(self, method: str, path: str, query: dict, headers, body):
-        if self.faults:
-            return self.faults.pop(0)
         if headers.get("PRIVATE-TOKEN") != self.token:
             return 401, {"message": "401 Unauthorized"}, {}
         if path == "/api/v4/user" and method == "GET":
@@ -136,12 +88,3 @@ class FakeGitLab:
 
     def ours(self) -> list[dict]:
         return [n for n in self.notes if n["author"]["id"] == BOT["id"] and not n["system"]]
-
-    def __enter__(self) -> "FakeGitLab":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)

@@ -249,7 +249,7 @@ def test_watches_the_glob_and_ptrack_yaml(tmp_path):
 
         config.write_text("title: Team board\ncolour: blue\n", encoding="utf-8")
         state = server.wait_state(lambda s: s["problems"], what="the settings problem")
-        assert state["problems"] == ['ptrack.yaml:2:1: unknown setting "colour"; known: campaigns, forge, locale, '
+        assert state["problems"] == ['ptrack.yaml:2:1: unknown setting "colour"; known: campaigns, forge, intake, locale, '
                                      'notify, policy, repo_url, site_url, title']
         assert server.stop() == 0
 

@@ -123,7 +123,7 @@ def test_config_glob_matching_nothing_exit_2(run_cli, repo, write):
 
 @pytest.mark.parametrize("config, message", [
     pytest.param("title: x\ncampagins: plans/*.yaml\n",
-                 'ptrack.yaml:2:1: unknown setting "campagins"; known: campaigns, forge, locale, notify, policy, repo_url, site_url, title',
+                 'ptrack.yaml:2:1: unknown setting "campagins"; known: campaigns, forge, intake, locale, notify, policy, repo_url, site_url, title',
                  id="unknown-setting"),
     pytest.param("policy:\n  deviation_warn: 10\n  stale_days: 3\n",
                  'ptrack.yaml:3:3: unknown policy setting "stale_days"; known: collaborator_share, '

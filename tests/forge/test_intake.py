@@ -311,6 +311,32 @@ def test_nothing_to_change(commit_repo):
     assert repo.github.issues[1]["state"] == "closed"
 
 
+def test_the_checks_findings_about_the_task_are_in_the_reply(commit_repo):
+    repo = commit_repo
+    # poster at 25%: 25 - 60 = -35 points, past deviation_fail (20): an error of the check
+    assert repo.run(repo.submit(update_body(task="poster", progress="25"), "wang-xue"))[0] == 0
+    reply = repo.replies(1)[0]
+    assert "| 更新后 | 60.0% | 25.0% | -35.0 | 进行中 · 严重 |" in reply
+    tail = reply.split("\n\n")[-1].splitlines()
+    # poster is on the critical path too (a warning); the findings are in the campaign's language
+    # (the forecast's words are the rules' own: only their start is pinned here)
+    assert tail[:2] == ["检查（整个活动 1 个错误、1 个警告），与此项有关的：",
+                        '- **错误** `deviation-behind` 任务"海报设计"落后计划 35.0 个百分点（计划 60.0%，实际 25.0%，'
+                        "落后 3 个工作日）"]
+    assert tail[2].startswith('- **警告** `critical-slip` 任务"海报设计"在关键路径上') and len(tail) == 3
+
+
+def test_landed_but_the_reply_failed(commit_repo):
+    repo = commit_repo
+    repo.github.comment_failures = 1
+    code, out, err = repo.run(repo.submit(update_body(task="poster", progress="65"), "wang-xue"))
+    assert code == 1  # the job fails, so someone looks
+    assert repo.head("main") != repo.base  # but the update landed
+    assert out.startswith("ptrack：Issue #1 已写入：") or err.startswith("ptrack：Issue #1 已写入：")
+    assert "GitHub answered 500 to POST /repos/acme/campaigns/issues/1/comments: Server Error" in out + err
+    assert repo.job_outputs()["action"] == "applied"
+
+
 # -- refused ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("login, values, lines", [

@@ -543,6 +543,8 @@ _STATUS = {"not_started": N_("status.not_started"), "in_progress": N_("status.in
            "done": N_("status.done"), "delayed": N_("status.delayed"), "cancelled": N_("status.cancelled"),
            "on_hold": N_("status.on_hold")}
 _HEALTH = {"green": N_("health.green"), "amber": N_("health.amber"), "red": N_("health.red")}
+_SEVERITY = {"error": N_("intake.severity.error"), "warning": N_("intake.severity.warning"),
+             "notice": N_("intake.severity.notice")}
 
 
 def _pct(value: float) -> str:
@@ -601,7 +603,8 @@ def _findings_text(applied: Applied, locale: str) -> str:
         return t(locale, "intake.reply.no_findings", totals=counts)
     lines = [t(locale, "intake.reply.findings", totals=counts)]
     for d in applied.findings:
-        lines.append(f"- **{d.severity.value}** `{d.code}` {_md_line(d.message)}")
+        severity = t(locale, _SEVERITY.get(d.severity.value, d.severity.value))
+        lines.append(f"- **{severity}** `{d.code}` {_md_line(d.message)}")
     return "\n".join(lines)
 
 
@@ -652,7 +655,8 @@ class IntakeOutcome:
 
     @property
     def exit_code(self) -> int:
-        return {"refused": 1, "failed": 1}.get(self.action, 0)
+        """0, or 1 when refused or failed, or when it landed but the reply could not be posted."""
+        return 1 if self.action in ("refused", "failed") or self.error else 0
 
 
 def read_issue_source(source: str, *, locale: str | None = None) -> tuple[str, object]:
@@ -821,10 +825,14 @@ def run_intake(submission: Submission, forge: Forge, *, repo: Path, day: date, m
                     link = f"[{forge.change_label(change, locale)}]({change.url})"
                     outcome = IntakeOutcome("applied", locale, commit=sha, change=change, pushed=branch)
                 reply = applied_reply(applied, locale, link=link, digest=digest, day=day)
-                forge.comment(submission.number, reply)
-                forge.close(submission.number)
                 outcome.reply = reply
                 outcome.log = [t(locale, "intake.log.applied", n=submission.number, link=link)]
+                try:
+                    forge.comment(submission.number, reply)
+                    forge.close(submission.number)
+                except ForgeError as exc:  # it landed: say so, and why the issue has no answer
+                    outcome.error = str(exc)
+                    outcome.log.append(t(locale, "intake.log.failed", reason=str(exc)))
                 return outcome
             reason = t(locale, "intake.problem.kept_moving", n=attempts, branch=submission.default_branch)
             raise GitFailed("push", reason)
