@@ -384,12 +384,17 @@ def _headline(s: CampaignSnapshot, locale: str, summary: dict) -> list[dict]:
               sub=summary["forecast_note"], detail=forecast_basis(s, locale) or "",
               tone="bad" if summary["forecast_late"] else ""),
     ]
-    if s.evm is not None and s.evm.spi is not None:
-        cards.append(_card(t(locale, "html.spi"), f"{s.evm.spi:.2f}", sub=t(locale, "html.spi_hint"),
-                           tone="bad" if s.evm.spi < 1 else ""))
-    if s.evm is not None and s.evm.cpi is not None:
-        cards.append(_card(t(locale, "html.cpi"), f"{s.evm.cpi:.2f}", sub=t(locale, "html.cpi_hint"),
-                           tone="bad" if s.evm.cpi < 1 else ""))
+    _ = (N_("html.spi"), N_("html.cpi"), N_("html.spi_below"), N_("html.spi_at"), N_("html.spi_above"),
+         N_("html.cpi_below"), N_("html.cpi_at"), N_("html.cpi_above"))
+    for index in ("spi", "cpi"):
+        value = getattr(s.evm, index) if s.evm is not None else None
+        if value is None:
+            continue
+        shown = f"{value:.2f}"
+        # The hint reads the figure as shown: 1.03 is above 1, 0.995 shows as 1.00 and is on plan.
+        side = "below" if float(shown) < 1 else "above" if float(shown) > 1 else "at"
+        cards.append(_card(t(locale, f"html.{index}"), shown, sub=t(locale, f"html.{index}_{side}"),
+                           tone="bad" if side == "below" else ""))
     cards.append(_card(t(locale, "html.open_risks"), str(summary["open_risks"]),
                        sub=f"{t(locale, 'html.overdue_risks')}: {summary['overdue_risks']}",
                        tone="bad" if summary["overdue_risks"] else ""))
