@@ -1,8 +1,8 @@
 """What the fake forge APIs of the tests share (tests/gitlab_support.py, tests/github_support.py):
 a JSON HTTP server on 127.0.0.1 in a thread, every request recorded, the answers from the fake's
 ``_answer(method, path, query, headers, body) -> (status, payload, headers)``, and ``faults``
-(answers to give before the real ones, to test retries). Optionally over TLS (``tls``: a
-``trustme.LeafCert``)."""
+(answers to give before the real ones, to test retries); ``_serve_raw`` for what is not JSON (a
+git server). Optionally over TLS (``tls``: a ``trustme.LeafCert``)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,8 @@ class FakeApi:
             protocol_version = "HTTP/1.1"
 
             def _serve(self):
+                if fake._serve_raw(self):
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
                 parts = urllib.parse.urlsplit(self.path)
@@ -78,6 +80,10 @@ class FakeApi:
 
     def _answer(self, method, path, query, headers, body):  # pragma: no cover - each fake answers
         raise NotImplementedError
+
+    def _serve_raw(self, handler) -> bool:
+        """A request the fake answers itself, not as JSON (True: answered). None by default."""
+        return False
 
     def __enter__(self):
         self.thread.start()

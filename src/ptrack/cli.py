@@ -507,16 +507,21 @@ def _date_option(option: str, value: str | None, today: date) -> date | None:
                    "--from-issue are computed for (default: $PTRACK_AS_OF, else today).")
 @click.option("--from-issue", "from_issue", metavar="EVENT.json|BODY.md", type=click.Path(dir_okay=False),
               help="Apply a submitted update or risk form: a GitHub issues event (the workflow's "
-                   "$GITHUB_EVENT_PATH: authorise, edit, commit, reply, close), or the issue's Markdown body "
+                   "$GITHUB_EVENT_PATH: authorise, edit, commit, reply, close), a GitLab Issues webhook's payload "
+                   "($TRIGGER_PAYLOAD: the issue it names, read from GitLab's API), or the issue's Markdown body "
                    "(applied to the working tree here). See docs/intake.md.")
+@click.option("--from-open-issues", "open_issues", is_flag=True,
+              help="GitLab: apply every open update or risk form of the project (the intake job of .gitlab-ci.yml, "
+                   "started by a pipeline trigger or a schedule). The API and the project come from GitLab CI's "
+                   "variables, the token from PTRACK_INTAKE_TOKEN. See docs/gitlab.md.")
 @click.option("--mode", type=click.Choice(("pr", "commit")),
-              help="With an event: open a pull request (pr) or commit to the default branch (commit); "
-                   "default: intake.mode of ptrack.yaml, else pr.")
+              help="With an event or --from-open-issues: open a pull/merge request (pr) or commit to the default "
+                   "branch (commit); default: intake.mode of ptrack.yaml, else pr.")
 @click.option("--lang", type=click.Choice(LANGS), help="Language of the messages (default: the campaign's locale).")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=30, show_default=True, metavar="S",
               help="Seconds to wait while another command is changing the same file.")
 def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_id, value, milestone_id, achieved,
-           results, on, as_of, from_issue, mode, lang, lock_timeout) -> None:
+           results, on, as_of, from_issue, open_issues, mode, lang, lock_timeout) -> None:
     """Update a task, a risk, a milestone or a goal, editing PATH in place; or apply an update form.
 
     \b
@@ -526,6 +531,7 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
       ptrack update PATH --milestone ID [--achieved D] [--result GOAL=VALUE ...]
       ptrack update PATH --goal ID --value V [--date D]
       ptrack update --from-issue EVENT.json|BODY.md [--mode pr|commit]
+      ptrack update --from-open-issues [--mode pr|commit]       (GitLab)
 
     Dates: --date (a risk's resolution, a measurement, the note's date) defaults to the as-of
     date (--as-of, else $PTRACK_AS_OF, else today), and so does the word 'today'.
@@ -542,14 +548,18 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
 
     today = resolve_as_of(as_of)
     loc = lang or _config_locale()
-    if from_issue is not None:
+    if from_issue is not None or open_issues:
         given = [name for name, v in (("PATH", path), ("TASK_ID", task_id), ("--progress", progress),
                                       ("--start", start), ("--end", end), ("--done", done),
                                       ("--resolve-risk", resolve_risk), ("--note", note), ("--goal", goal_id),
                                       ("--value", value), ("--milestone", milestone_id), ("--achieved", achieved),
                                       ("--date", on)) if v is not None] + (["--result"] if results else [])
+        if from_issue is not None and open_issues:
+            given.append("--from-open-issues")
         if given:
             raise UsageError(t(loc, "update.from_issue_extra", options=", ".join(given)))
+        if open_issues:
+            _update_from_gitlab(None, today, mode=mode, lang=lang, lock_timeout=lock_timeout, locale=loc)
         _update_from_issue(from_issue, today, mode=mode, lang=lang, lock_timeout=lock_timeout, locale=loc)
         return
     if mode is not None:
@@ -655,6 +665,8 @@ def _update_from_issue(source: str, day: date, *, mode, lang, lock_timeout, loca
         outcome = apply_body_here(data, day, config=_config(), locale=lang, lock_timeout=lock_timeout)
         echo(outcome.text, nl=not outcome.text.endswith("\n"), err=outcome.exit_code != 0)
         sys.exit(outcome.exit_code)
+    if "object_attributes" in data:  # a GitLab webhook's payload
+        _update_from_gitlab(data, day, mode=mode, lang=lang, lock_timeout=lock_timeout, locale=locale)
     from ptrack.forge.github import intake_from_event
 
     result = intake_from_event(data, day, env=os.environ, mode=mode, locale=lang, lock_timeout=lock_timeout,
@@ -662,6 +674,17 @@ def _update_from_issue(source: str, day: date, *, mode, lang, lock_timeout, loca
     for line in result.lines:
         echo(line, err=result.exit_code != 0)
     sys.exit(result.exit_code)
+
+
+def _update_from_gitlab(payload, day: date, *, mode, lang, lock_timeout, locale) -> None:
+    """GitLab's intake: the issue a webhook's payload names, or (None) every open form."""
+    from ptrack.forge.gitlab import intake_from_payload, intake_open_issues
+
+    options = dict(env=os.environ, mode=mode, locale=lang, message_locale=locale, lock_timeout=lock_timeout)
+    run = intake_open_issues(day, **options) if payload is None else intake_from_payload(payload, day, **options)
+    for line in run.lines:
+        echo(line, err=run.exit_code != 0)
+    sys.exit(run.exit_code)
 
 
 # -- git: history, diff, retro (ptrack.git.history, ptrack.git.diff, ptrack.git.retro) --------------------
@@ -919,8 +942,9 @@ def forms(paths, lang, check) -> None:
 
     On GitHub (forge in ptrack.yaml): the issue forms .github/ISSUE_TEMPLATE/ptrack-update.yml
     (进度更新) and ptrack-risk.yml (报告风险); on GitLab the description templates
-    .gitlab/issue_templates/ptrack-update.md and ptrack-risk.md. They are written in the folder of
-    ptrack.yaml (the repository's root). Every field a link fills is a text field with a stable
+    .gitlab/issue_templates/进度更新.md and 报告风险.md (named in ptrack.yaml's locale, as the
+    update links name them: "Progress update.md" and "Report a risk.md" in en). They are written
+    in the folder of ptrack.yaml (the repository's root). Every field a link fills is a text field with a stable
     id; the campaigns' ids, tasks and people are listed in the forms' help. Run it again after
     adding campaigns, tasks or people; --check tells whether that is needed (for CI). Exit 1 when
     a campaign file is invalid (nothing written) or, with --check, when a form is out of date.
@@ -940,7 +964,8 @@ def forms(paths, lang, check) -> None:
         _print_diagnostics(problems)
         echo(t(locale, "forms.invalid"), err=True)
         sys.exit(1)
-    files = form_files(config.forge, locale, [CampaignInfo.of(c) for c in campaigns], version=version)
+    files = form_files(config.forge, locale, [CampaignInfo.of(c) for c in campaigns], version=version,
+                       repo_locale=config.locale)
     stale = []
     for f in files:
         target = config.root / f.path

@@ -185,7 +185,7 @@ def _forms(forge: str, lang: str, campaign_text: str, campaign_path: str) -> lis
 
     loaded = load_campaign_bytes(campaign_text.encode("utf-8"), campaign_path)
     infos = [CampaignInfo.of(loaded.campaign)] if loaded.campaign is not None else []
-    return [ScaffoldFile(f.path, f.text) for f in form_files(forge, lang, infos, version=__version__)]
+    return [ScaffoldFile(f.path, f.text) for f in form_files(forge, lang, infos, version=__version__, repo_locale=lang)]
 
 
 def write_scaffold(root: Path, files: list[ScaffoldFile]) -> list[Path]:

@@ -67,11 +67,12 @@ def test_without_repo_url_no_page_has_a_form_link(run_cli, tmp_path):
 
 
 def test_gitlab_forge_and_a_bad_repo_url(run_cli, write, tmp_path):
-    write("ptrack.yaml", "repo_url: https://git.acme.cn/market/campaigns\nforge: gitlab\n")
+    write("ptrack.yaml", "repo_url: https://git.acme.cn/market/campaigns\nforge: gitlab\nlocale: en\n")
     write("two.yaml", _two("two"))
     assert run_cli("build", "two.yaml", "--out", "site", "--as-of", AS_OF)[0] == 0
     ann = (tmp_path / "site" / "people" / "ann" / "index.html").read_text(encoding="utf-8")
-    assert ("https://git.acme.cn/market/campaigns/-/issues/new?issuable_template=ptrack-update&amp;"
+    # the template named in ptrack.yaml's language: .gitlab/issue_templates/Progress update.md
+    assert ("https://git.acme.cn/market/campaigns/-/issues/new?issuable_template=Progress%20update&amp;"
             "issue[title]=Progress%20update%3A%20Brief&amp;issue[description]=%23%23%23%20Campaign%20ID%0A%0Atwo%0A%0A"
             "%23%23%23%20Task%20ID%0A%0Aa%0A%0A") in ann
     write("ptrack.yaml", "repo_url: https://token@github.com/acme/campaigns\n")

@@ -265,17 +265,26 @@ def test_init_for_gitlab_writes_gitlab_ci_and_no_github_files(run_cli, tmp_path)
     code, out, err = run_cli("init", tmp_path, "--forge", "gitlab", "--lang", "en", "--as-of", DAY)
     assert code == 0, err
     files = _tree(tmp_path)
-    assert set(files) == {CONFIG_FILE, GITLAB_CI_FILE, PRE_COMMIT_FILE, README_FILE, "campaigns/product-launch-2025.yaml",
-                          ".gitignore"}
-    assert out.startswith(f"Created 5 files in {os.path.normpath(tmp_path)}:")
-    assert out.rstrip().endswith("On GitLab: add the CI/CD variable PTRACK_GITLAB_TOKEN and a pipeline schedule "
-                                 "(see README.md and docs/gitlab.md).")
+    update_form, risk_form = ".gitlab/issue_templates/Progress update.md", ".gitlab/issue_templates/Report a risk.md"
+    assert set(files) == {CONFIG_FILE, GITLAB_CI_FILE, update_form, risk_form, PRE_COMMIT_FILE, README_FILE,
+                          "campaigns/product-launch-2025.yaml", ".gitignore"}
+    assert out.startswith(f"Created 7 files in {os.path.normpath(tmp_path)}:")
+    assert out.rstrip().endswith("On GitLab: add the CI/CD variable PTRACK_GITLAB_TOKEN and a pipeline schedule; for "
+                                 "updates from issue links, give each person their `gitlab:` username in the campaign "
+                                 "file and set up PTRACK_INTAKE_TOKEN and an Issues webhook (see README.md and "
+                                 "docs/gitlab.md).")
     readme = files[README_FILE].decode()
     assert "| `.gitlab-ci.yml` |" in readme and ".github" not in readme and "GitHub" not in readme
     assert "`PTRACK_GITLAB_TOKEN`" in readme and "0 9 * * 1-5" in readme and "merge request" in readme
+    assert "## Updates from a phone (issue templates)" in readme and "`PTRACK_INTAKE_TOKEN`" in readme
     config = files[CONFIG_FILE].decode()
     assert "# site_url: https://GROUP.gitlab.io/PROJECT" in config and "the notify\n# job of .gitlab-ci.yml" in config
-    assert load_config(tmp_path).campaigns  # still a valid ptrack.yaml
+    assert "\n# repo_url: https://gitlab.com/GROUP/PROJECT\nforge: gitlab\n" in config
+    assert "\n# intake: {mode: pr}\n" in config
+    loaded = load_config(tmp_path)
+    assert loaded.campaigns and (loaded.forge, loaded.repo_url, loaded.locale) == ("gitlab", None, "en")
+    # the templates are the ones `ptrack forms` writes: English, named as ptrack.yaml's language says
+    assert files[update_form].decode().startswith("<!-- ") and "### Progress (%)" in files[update_form].decode()
     assert "@@" not in "".join(f.decode() for f in files.values())
     # the forge-neutral files are the same as for GitHub
     github = {f.path: f.text for f in plan_scaffold(lang="en", today=date(2025, 3, 3), requirement=pip_requirement())}
@@ -289,6 +298,11 @@ def test_init_for_gitlab_in_chinese(run_cli, tmp_path):
     assert "在 GitLab 上：添加 CI/CD 变量 PTRACK_GITLAB_TOKEN 和定时流水线" in out
     readme = (tmp_path / README_FILE).read_text(encoding="utf-8")
     assert "提交合并请求（Merge Request）" in readme and "GitHub" not in readme
+    assert "## 手机上更新（Issue 模板）" in readme
+    # the issue's own name for the template: .gitlab/issue_templates/进度更新.md
+    template = (tmp_path / ".gitlab" / "issue_templates" / "进度更新.md").read_text(encoding="utf-8")
+    assert "### 实际进度(%) / Progress (%)" in template
+    assert (tmp_path / ".gitlab" / "issue_templates" / "报告风险.md").is_file()
     ci = (tmp_path / GITLAB_CI_FILE).read_text(encoding="utf-8")
     assert 'TZ: "Asia/Shanghai"' in ci and f'PTRACK_REQUIREMENT: "{pip_requirement()}"' in ci
 

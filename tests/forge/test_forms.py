@@ -117,8 +117,13 @@ def test_gitlab_templates_read_back_as_an_empty_form():
         parsed = parse_body(text)
         assert parsed.form is form and parsed.values == {} and parsed.seen == form.ids, form.id
         assert "<!--" in text  # the help, hidden from the issue
-    assert [f.path for f in form_files("gitlab", "en")] == [".gitlab/issue_templates/ptrack-update.md",
-                                                           ".gitlab/issue_templates/ptrack-risk.md"]
+    # named in the repository's language (zh-CN when it has none), whatever the labels' language
+    assert [f.path for f in form_files("gitlab", "en")] == [".gitlab/issue_templates/进度更新.md",
+                                                           ".gitlab/issue_templates/报告风险.md"]
+    assert [f.path for f in form_files("gitlab", "zh-CN", repo_locale="en")] == [
+        ".gitlab/issue_templates/Progress update.md", ".gitlab/issue_templates/Report a risk.md"]
+    assert [f.path for f in form_files("gitlab", "en", repo_locale="zh-TW")] == [
+        ".gitlab/issue_templates/進度更新.md", ".gitlab/issue_templates/報告風險.md"]
 
 
 # -- ptrack forms -----------------------------------------------------------------------------
@@ -175,10 +180,16 @@ def test_ptrack_forms_writes_nothing_for_an_invalid_campaign(run_cli, repo):
 
 def test_ptrack_forms_on_gitlab(run_cli, repo):
     (repo / "ptrack.yaml").write_text("forge: gitlab\n", encoding="utf-8")
+    # English labels; the files named in ptrack.yaml's language (none: zh-CN), as the links name them
     assert run_cli("forms", "--lang", "en") == (
-        0, "wrote .gitlab/issue_templates/ptrack-update.md, .gitlab/issue_templates/ptrack-risk.md\n", "")
-    parsed = parse_body((repo / ".gitlab" / "issue_templates" / "ptrack-update.md").read_text("utf-8"))
+        0, "wrote .gitlab/issue_templates/进度更新.md, .gitlab/issue_templates/报告风险.md\n", "")
+    parsed = parse_body((repo / ".gitlab" / "issue_templates" / "进度更新.md").read_text("utf-8"))
     assert parsed.form is UPDATE and parsed.values == {}
+    assert "### Progress (%)" in (repo / ".gitlab" / "issue_templates" / "进度更新.md").read_text("utf-8")
+    (repo / "ptrack.yaml").write_text("forge: gitlab\nlocale: en\n", encoding="utf-8")
+    assert run_cli("forms") == (
+        0, "wrote .gitlab/issue_templates/Progress update.md, .gitlab/issue_templates/Report a risk.md\n", "")
+    assert run_cli("forms", "--check") == (0, "", "")
 
 
 def test_init_writes_the_forms_ptrack_forms_would_write(run_cli, tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import pytest
 
 from ptrack.forge import fields
-from ptrack.forge.fields import NO_RESPONSE, RISK, UPDATE, field_for_label, form_body, label, labels
+from ptrack.forge.fields import NO_RESPONSE, RISK, UPDATE, field_for_label, form_body, form_name, label, labels
 from ptrack.forge.links import (Repo, campaign_links, clip, form_url, repo_of, risk_ref, risk_report_url,
                                 update_url)
 
@@ -18,7 +18,8 @@ GL = Repo("https://gitlab.example.cn/market/team/campaigns", "gitlab")
 
 # "进度更新：海报设计初稿" in UTF-8, percent-encoded: 进 U+8FDB = E8 BF 9B, 度 U+5EA6 = E5 BA A6,
 # 更 E6 9B B4, 新 E6 96 B0, the full-width colon U+FF1A = EF BC 9A, 海 E6 B5 B7, 报 E6 8A A5,
-# 设 E8 AE BE, 计 E8 AE A1, 初 E5 88 9D, 稿 E7 A8 BF.
+# 设 E8 AE BE, 计 E8 AE A1, 初 E5 88 9D, 稿 E7 A8 BF; 進 U+9032 = E9 80 B2; 告 E5 91 8A, 风 E9 A3 8E,
+# 险 E9 99 A9.
 ZH_TITLE = ("%E8%BF%9B%E5%BA%A6%E6%9B%B4%E6%96%B0%EF%BC%9A"
             "%E6%B5%B7%E6%8A%A5%E8%AE%BE%E8%AE%A1%E5%88%9D%E7%A8%BF")
 
@@ -34,8 +35,14 @@ def test_the_update_and_risk_forms_have_the_contract_s_fields_in_order():
     assert [(f.id, f.kind, f.required) for f in RISK.fields] == [
         ("campaign", "input", True), ("task", "input", False), ("issue", "textarea", True),
         ("solution", "textarea", False), ("owner", "input", False), ("due", "input", False)]
-    assert (UPDATE.filename, UPDATE.template, RISK.filename, RISK.template) == (
-        "ptrack-update.yml", "ptrack-update", "ptrack-risk.yml", "ptrack-risk")
+    assert (UPDATE.filename, RISK.filename) == ("ptrack-update.yml", "ptrack-risk.yml")
+    # GitLab's template names: the GitHub form's name in the repository's language, without the
+    # English of the Chinese ones (zh-CN when the repository has no language)
+    assert [UPDATE.template_name(loc) for loc in ("zh-CN", "zh-TW", "en", None, "zh-Hans")] == [
+        "进度更新", "進度更新", "Progress update", "进度更新", "进度更新"]
+    assert [RISK.template_name(loc) for loc in ("zh-CN", "zh-TW", "en")] == ["报告风险", "報告風險", "Report a risk"]
+    for form in (UPDATE, RISK):
+        assert all(form_name(form, loc).startswith(form.template_name(loc)) for loc in ("zh-CN", "zh-TW", "en"))
     assert fields.FORMS == {"update": UPDATE, "risk": RISK}
 
 
@@ -122,7 +129,9 @@ def test_gitlab_update_link_exact():
             "### Quantity done\n\n_No response_\n\n### Actual start\n\n_No response_\n\n"
             "### Actual end\n\n_No response_\n\n### Resolve risk\n\n2\n\n### Note\n\n_No response_")
     # "### Campaign ID\n\n" -> %23%23%23%20Campaign%20ID%0A%0A ; "_No response_" keeps its underscores
-    assert url == ("https://gitlab.example.cn/market/team/campaigns/-/issues/new?issuable_template=ptrack-update"
+    # the repository has no language: its templates are named in Chinese ("进度更新", UTF-8 encoded)
+    assert url == ("https://gitlab.example.cn/market/team/campaigns/-/issues/new?issuable_template="
+                   "%E8%BF%9B%E5%BA%A6%E6%9B%B4%E6%96%B0"
                    "&issue[title]=Risk%20resolved%3A%20Late&issue[description]="
                    "%23%23%23%20Campaign%20ID%0A%0Ac1%0A%0A%23%23%23%20Task%20ID%0A%0At1%0A%0A"
                    "%23%23%23%20Progress%20%28%25%29%0A%0A_No%20response_%0A%0A"
@@ -131,7 +140,21 @@ def test_gitlab_update_link_exact():
                    "%23%23%23%20Actual%20end%0A%0A_No%20response_%0A%0A"
                    "%23%23%23%20Resolve%20risk%0A%0A2%0A%0A%23%23%23%20Note%0A%0A_No%20response_")
     query = dict(parse_qsl(urlsplit(url).query))
-    assert query == {"issuable_template": "ptrack-update", "issue[title]": "Risk resolved: Late", "issue[description]": body}
+    assert query == {"issuable_template": "进度更新", "issue[title]": "Risk resolved: Late", "issue[description]": body}
+
+
+def test_gitlab_template_names_follow_the_repositorys_language():
+    """The labels follow the campaign's language; the template's name, the repository's (the
+    files `ptrack forms` wrote are named so)."""
+    for repo_locale, name in (("en", "Progress%20update"), ("zh-TW", "%E9%80%B2%E5%BA%A6%E6%9B%B4%E6%96%B0")):
+        repo = Repo(GL.url, "gitlab", repo_locale)
+        url = update_url(repo, campaign="c", task="t", task_name="T", locale="zh-CN")
+        assert url.startswith(f"{GL.url}/-/issues/new?issuable_template={name}&issue[title]=%E8%BF%9B")
+    assert risk_report_url(Repo(GL.url, "gitlab", "en"), campaign="c", task=None, subject="S", locale="en").startswith(
+        f"{GL.url}/-/issues/new?issuable_template=Report%20a%20risk&")
+    # the forge and the language of ptrack.yaml
+    config = type("Config", (), {"repo_url": GL.url, "forge": "gitlab", "locale": "en"})()
+    assert repo_of(config) == Repo(GL.url, "gitlab", "en")
 
 
 def test_gitlab_description_in_chinese_reads_back_to_the_fields():
@@ -148,7 +171,8 @@ def test_gitlab_description_in_chinese_reads_back_to_the_fields():
 
 def test_gitlab_risk_form_link():
     url = risk_report_url(GL, campaign="c", task=None, subject="Spring", locale="en")
-    assert url.startswith("https://gitlab.example.cn/market/team/campaigns/-/issues/new?issuable_template=ptrack-risk"
+    assert url.startswith("https://gitlab.example.cn/market/team/campaigns/-/issues/new?issuable_template="
+                          "%E6%8A%A5%E5%91%8A%E9%A3%8E%E9%99%A9"  # 报告风险
                           "&issue[title]=Risk%3A%20Spring&issue[description]=%23%23%23%20Campaign%20ID%0A%0Ac%0A%0A"
                           "%23%23%23%20Task%20ID%0A%0A_No%20response_%0A%0A%23%23%23%20Risk%0A%0A_No%20response_")
 

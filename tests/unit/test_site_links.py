@@ -120,9 +120,10 @@ def test_links_in_hostile_text_are_escaped_and_read_back_exactly():
 
 def test_gitlab_links_on_the_dashboard():
     s = snapshot_of(EXAMPLE)
-    links = campaign_links(Repo("https://gitlab.com/acme/campaigns", "gitlab"), CID, "zh-CN")
+    links = campaign_links(Repo("https://gitlab.com/acme/campaigns", "gitlab", "zh-CN"), CID, "zh-CN")
     page = _parse(_page(s, links))
-    assert all(u.startswith("https://gitlab.com/acme/campaigns/-/issues/new?issuable_template=ptrack-update&issue[title]=")
+    assert all(u.startswith("https://gitlab.com/acme/campaigns/-/issues/new?issuable_template="
+                            "%E8%BF%9B%E5%BA%A6%E6%9B%B4%E6%96%B0&issue[title]=")  # 进度更新
                for u in page.data_u.values())
 
 

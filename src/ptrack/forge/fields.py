@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ptrack.i18n import LOCALES, N_, t
+from ptrack.i18n import LOCALES, N_, normalise_locale, t
 
 NO_RESPONSE = "_No response_"  # what GitHub writes for a field left empty
 
@@ -47,12 +47,21 @@ class Field:
 @dataclass(frozen=True)
 class Form:
     """A form: ``id`` (``update`` or ``risk``), its GitHub issue-form file name, its GitLab
-    description-template name (``.gitlab/issue_templates/<template>.md``) and its fields."""
+    description-template names by language (``templates``: see ``template_name``) and its
+    fields."""
 
     id: str
     filename: str
-    template: str
+    templates: tuple[tuple[str, str], ...]
     fields: tuple[Field, ...]
+
+    def template_name(self, locale: str | None) -> str:
+        """The GitLab description template's name in the repository's language (ptrack.yaml's
+        ``locale``; zh-CN without one): the file ``.gitlab/issue_templates/<name>.md``, the name
+        GitLab's template chooser shows, and the ``issuable_template`` of the links. The name a
+        GitHub form shows, without the English: 进度更新, 進度更新, Progress update. Stable: a
+        link already sent names it."""
+        return dict(self.templates)[normalise_locale(locale)]
 
     def field(self, field_id: str) -> Field:
         for f in self.fields:
@@ -65,7 +74,7 @@ class Form:
         return tuple(f.id for f in self.fields)
 
 
-UPDATE = Form("update", "ptrack-update.yml", "ptrack-update", (
+UPDATE = Form("update", "ptrack-update.yml", (("zh-CN", "进度更新"), ("en", "Progress update"), ("zh-TW", "進度更新")), (
     Field("campaign", "input", required=True),
     Field("task", "input", required=True),
     Field("progress", "input", placeholder="60"),
@@ -75,7 +84,7 @@ UPDATE = Form("update", "ptrack-update.yml", "ptrack-update", (
     Field("resolve_risk", "input"),
     Field("note", "textarea"),
 ))
-RISK = Form("risk", "ptrack-risk.yml", "ptrack-risk", (
+RISK = Form("risk", "ptrack-risk.yml", (("zh-CN", "报告风险"), ("en", "Report a risk"), ("zh-TW", "報告風險")), (
     Field("campaign", "input", required=True),
     Field("task", "input"),
     Field("issue", "textarea", required=True),

@@ -8,10 +8,10 @@
   fills may be a dropdown: the campaigns' ids, task ids and people are told in the fields'
   descriptions and placeholders, and in a folded list above the fields (a ``markdown`` element,
   which is not part of the submitted issue).
-- GitLab: description templates, ``.gitlab/issue_templates/ptrack-update.md`` and
-  ``ptrack-risk.md``: the Markdown a GitHub form becomes (``### Label`` sections with
-  ``_No response_``), with the help in HTML comments, which GitLab does not show and the issue
-  parser ignores.
+- GitLab: description templates, ``.gitlab/issue_templates/进度更新.md`` and ``报告风险.md``
+  (named in the repository's language, ``Form.template_name``: the links name them so): the
+  Markdown a GitHub form becomes (``### Label`` sections with ``_No response_``), with the help
+  in HTML comments, which GitLab does not show and the issue parser ignores.
 
 Labels and help are in one language (``locale``: zh-CN and zh-TW labels carry the English after
 the Chinese). The output depends on the campaigns and the language only: same inputs, same bytes.
@@ -221,12 +221,14 @@ FORM_WRITERS: dict[str, FormWriter] = {
 
 
 def form_files(forge: str, locale: str | None, campaigns: Sequence[CampaignInfo] = (),
-               version: str = "") -> list[FormFile]:
-    """The forms' files for ``forge`` (``github`` or ``gitlab``), update form first."""
+               version: str = "", *, repo_locale: str | None = None) -> list[FormFile]:
+    """The forms' files for ``forge`` (``github`` or ``gitlab``), update form first, with labels
+    and help in ``locale``. GitLab's are named in ``repo_locale`` (ptrack.yaml's ``locale``;
+    None: zh-CN), as the links name them, whatever the labels' language."""
     writer = FORM_WRITERS[forge]
     out = []
     for form in (UPDATE, RISK):
-        name = form.filename if forge == "github" else form.template + writer.suffix
+        name = form.filename if forge == "github" else form.template_name(repo_locale) + writer.suffix
         out.append(FormFile(f"{writer.folder}/{name}", writer.render(form, locale, campaigns, version=version)))
     return out
 

@@ -1,6 +1,6 @@
 """Intake: a submitted update or risk form becomes a validated, attributable change of a campaign
 file. One code path for every forge; a forge brings only its adapter (``ptrack.forge.github``,
-and GitLab's next).
+``ptrack.forge.gitlab``).
 
 The steps, each a function of its own:
 
@@ -94,7 +94,8 @@ class ChangeRequest:
 
 
 class Forge(Protocol):
-    """What intake asks of a forge (``ptrack.forge.github.GitHubForge``)."""
+    """What intake asks of a forge (``ptrack.forge.github.GitHubForge``,
+    ``ptrack.forge.gitlab.GitLabForge``)."""
 
     name: str  # "github" | "gitlab": people.<id>.<name> is a person's login there
 
@@ -121,6 +122,10 @@ class Forge(Protocol):
 
     def committer(self) -> tuple[str, str]:
         """(name, email) of the bot that makes the commits."""
+
+    # Optional: ``failed_key``, the catalog key of the reply when git or the forge failed (what
+    # happens next on this forge; default ``intake.reply.failed``: "a maintainer can run the
+    # workflow again").
 
 
 # ---------------------------------------------------------------------------------------------
@@ -627,9 +632,10 @@ def refused_reply(problems: Sequence[Problem], form, locale: str, *, digest: str
     return "\n".join(lines) + "\n"
 
 
-def failed_reply(reason: str, locale: str, *, digest: str) -> str:
-    return "\n".join([MARKER.format(digest=digest, outcome="failed"),
-                      t(locale, "intake.reply.failed", reason=_md_line(reason))]) + "\n"
+def failed_reply(reason: str, locale: str, *, digest: str, key: str = N_("intake.reply.failed")) -> str:
+    """The comment that says the form could not be applied and why; ``key``: the forge's words
+    for what happens next (a forge's ``failed_key``)."""
+    return "\n".join([MARKER.format(digest=digest, outcome="failed"), t(locale, key, reason=_md_line(reason))]) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -740,11 +746,13 @@ def _commit_message(request: Request, applied: Applied, submission: Submission, 
 
 
 def run_intake(submission: Submission, forge: Forge, *, repo: Path, day: date, mode: str | None = None,
-               lang: str | None = None, remote: str = "origin", lock_timeout: float = 30.0,
+               lang: str | None = None, remote="origin", lock_timeout: float = 30.0,
                attempts: int = ATTEMPTS) -> IntakeOutcome:
     """Apply one submitted form (see the module's docstring) in a temporary worktree of
     ``remote``'s default branch, from the clone at ``repo``; reply on the issue; close it when
-    applied. ``mode``: ``pr`` or ``commit`` (default: ``intake.mode`` of ptrack.yaml, else pr)."""
+    applied. ``mode``: ``pr`` or ``commit`` (default: ``intake.mode`` of ptrack.yaml, else pr).
+    ``remote``: a remote's name, or a ``ptrack.forge.workspace.Remote`` (an address with its own
+    credentials)."""
     from ptrack.core.config import load_config
     from ptrack.forge.workspace import GitFailed, Workspace, repository_root
 
@@ -838,8 +846,10 @@ def run_intake(submission: Submission, forge: Forge, *, repo: Path, day: date, m
             raise GitFailed("push", reason)
     except (GitFailed, ForgeError) as exc:
         reason = str(exc)
+        reply = failed_reply(reason, locale, digest=digest, key=getattr(forge, "failed_key", "intake.reply.failed"))
         try:
-            forge.comment(submission.number, failed_reply(reason, locale, digest=digest))
+            if reply not in earlier:  # a run again (a schedule) failing the same way says it once
+                forge.comment(submission.number, reply)
         except ForgeError:
             pass
         return IntakeOutcome("failed", locale, error=reason, log=[t(locale, "intake.log.failed", reason=reason)])

@@ -9,7 +9,10 @@ GitHub (an issue form; GitHub fills a field from the query parameter named by it
 GitLab (a description template; the description is the Markdown a GitHub form becomes, with
 ``### Label`` sections, so one parser reads both forges' issues)::
 
-    {repo_url}/-/issues/new?issuable_template=ptrack-update&issue[title]=<title>&issue[description]=<body>
+    {repo_url}/-/issues/new?issuable_template=<template>&issue[title]=<title>&issue[description]=<body>
+
+where ``<template>`` is the description template's name in the repository's language
+(``Form.template_name``: 进度更新, 報告風險, Progress update...), percent-encoded like every value.
 
 Every value is percent-encoded with ``urllib.parse.quote(value, safe="")``: the result holds
 only letters, digits, ``-._~%&=?/:[]`` and what the repository's address holds (which
@@ -36,11 +39,13 @@ TITLE_CHARS = 60  # a risk's text in an issue title is cut to this many characte
 
 @dataclass(frozen=True)
 class Repo:
-    """A repository's web address (``https://github.com/acme/campaigns``, no trailing "/") and
-    its forge, ``github`` or ``gitlab``."""
+    """A repository's web address (``https://github.com/acme/campaigns``, no trailing "/"), its
+    forge, ``github`` or ``gitlab``, and its language (ptrack.yaml's ``locale``; None: zh-CN),
+    which names GitLab's description templates."""
 
     url: str
     forge: str = "github"
+    locale: str | None = None
 
     def __post_init__(self) -> None:
         if self.forge not in ("github", "gitlab"):
@@ -48,9 +53,10 @@ class Repo:
 
 
 def repo_of(config) -> Repo | None:
-    """The ``Repo`` of ``ptrack.yaml`` (``repo_url``, ``forge``), None without ``repo_url``."""
+    """The ``Repo`` of ``ptrack.yaml`` (``repo_url``, ``forge``, ``locale``), None without
+    ``repo_url``."""
     url = getattr(config, "repo_url", None)
-    return Repo(url, getattr(config, "forge", "github")) if url else None
+    return Repo(url, getattr(config, "forge", "github"), getattr(config, "locale", None)) if url else None
 
 
 def _q(value: str) -> str:
@@ -67,7 +73,7 @@ def form_url(repo: Repo, form: Form, values: Mapping[str, str], *, title: str, l
     base = repo.url.rstrip("/")
     if repo.forge == "gitlab":
         body = form_body(form, values, locale)
-        return (f"{base}/-/issues/new?issuable_template={_q(form.template)}"
+        return (f"{base}/-/issues/new?issuable_template={_q(form.template_name(repo.locale))}"
                 f"&issue[title]={_q(title)}&issue[description]={_q(body)}")
     # template, campaign, task, title, then the other fields given, in the form's order
     head = [(k, values[k]) for k in ("campaign", "task") if k in values]

@@ -31,7 +31,8 @@ FORGES: dict[str, ForgeScaffold] = {
                                        (".github/workflows/ptrack-notify.yml", "github/ptrack-notify.yml"),
                                        (".github/workflows/ptrack-intake.yml", "github/ptrack-intake.yml")),
                             N_("init.next"), forms=True),
-    "gitlab": ForgeScaffold("gitlab", ((".gitlab-ci.yml", "gitlab/gitlab-ci.yml"),), N_("init.next_gitlab")),
+    "gitlab": ForgeScaffold("gitlab", ((".gitlab-ci.yml", "gitlab/gitlab-ci.yml"),), N_("init.next_gitlab"),
+                            forms=True),
 }
 DEFAULT_FORGE = "github"
 

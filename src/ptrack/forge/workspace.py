@@ -8,17 +8,22 @@ on the branch): the caller fetches again (``refresh``) and re-applies its operat
 tip, never merging text.
 
 Every git command runs with ``GIT_TERMINAL_PROMPT=0`` (a missing credential fails instead of
-waiting for a password) and a timeout; the credentials are the checkout's own (the token
-``actions/checkout`` stored, or the runner's).
+waiting for a password) and a timeout. The credentials are the checkout's own (the token
+``actions/checkout`` stored, or the runner's) for a remote given by name; a ``Remote`` with a
+``url`` brings its own instead (``token_remote``: GitLab's intake token, sent as an HTTP header
+set through git's environment only: never on a command line, in a file or in a message).
 """
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ptrack.errors import PtrackError
@@ -46,10 +51,54 @@ class Pushed:
     detail: str = ""
 
 
+@dataclass(frozen=True)
+class Remote:
+    """Where a workspace fetches the branch from and pushes to: the clone's remote ``name``
+    (with the clone's credentials), or ``url`` with ``env``, the environment variables that
+    authenticate git there. ``name`` also names the remote-tracking ref the branch is fetched
+    into (``refs/remotes/<name>/<branch>``)."""
+
+    name: str = "origin"
+    url: str | None = None
+    env: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    auth_hint: str = ""  # added to git's words when it could not authenticate (which token, what it needs)
+
+    @property
+    def target(self) -> str:
+        return self.url or self.name
+
+    def explain(self, detail: str) -> str:
+        """git's ``detail``, with ``auth_hint`` when it says the credentials were refused."""
+        if self.auth_hint and _AUTH_FAILED.search(detail):
+            return f"{detail} ({self.auth_hint})"
+        return detail
+
+
+# What git says when the server refused its credentials (HTTP 401; 403 on GitLab without a scope)
+_AUTH_FAILED = re.compile(r"could not read Username|Authentication failed|returned error: 40[13]|"
+                          r"HTTP Basic: Access denied", re.I)
+
+
+def token_remote(url: str, token: str, *, user: str = "oauth2", name: str = "ptrack-intake", auth_hint: str = "",
+                 environ: Mapping[str, str] | None = None) -> Remote:
+    """A ``Remote`` at ``url`` (https) that authenticates with ``token`` as the password of
+    ``user`` (how GitLab takes an access token over HTTPS), sent as an ``Authorization`` header
+    for that address only (``http.<url>.extraHeader``). The header is set through git's
+    ``GIT_CONFIG_COUNT``/``GIT_CONFIG_KEY_n``/``GIT_CONFIG_VALUE_n`` variables (git 2.31+),
+    after any the environment already sets."""
+    environ = os.environ if environ is None else environ
+    try:
+        n = int(environ.get("GIT_CONFIG_COUNT") or 0)
+    except ValueError:
+        n = 0
+    credentials = base64.b64encode(f"{user}:{token}".encode("utf-8")).decode("ascii")
+    env = (("GIT_CONFIG_COUNT", str(n + 1)), (f"GIT_CONFIG_KEY_{n}", f"http.{url}.extraHeader"),
+           (f"GIT_CONFIG_VALUE_{n}", f"Authorization: Basic {credentials}"))
+    return Remote(name, url, env, auth_hint)
+
+
 def _clean(text: str) -> str:
     """git's output for a message: its last meaningful lines, credentials in URLs removed."""
-    import re
-
     lines = [re.sub(r"(https?://)[^@/\s]+@", r"\1", line).strip() for line in text.splitlines()]
     lines = [line for line in lines if line and not line.startswith("hint:")]
     return " ".join(lines[-3:])[:500]
@@ -81,18 +130,19 @@ def repository_root(start: Path) -> tuple[Path, str]:
 
 class Workspace:
     """A detached worktree of ``remote``/``branch`` in a temporary folder (``root``), for the
-    life of a ``with`` block. ``repo``: any folder of the local clone."""
+    life of a ``with`` block. ``repo``: any folder of the local clone; ``remote``: a remote's
+    name or a ``Remote``."""
 
-    def __init__(self, repo: Path, *, remote: str = "origin", branch: str = "main"):
+    def __init__(self, repo: Path, *, remote: str | Remote = "origin", branch: str = "main"):
         self.repo = Path(repo)
-        self.remote = remote
+        self.remote = remote if isinstance(remote, Remote) else Remote(remote)
         self.branch = branch
         self._tmp: str | None = None
         self.root: Path | None = None
 
     @property
     def tracking(self) -> str:
-        return f"refs/remotes/{self.remote}/{self.branch}"
+        return f"refs/remotes/{self.remote.name}/{self.branch}"
 
     def __enter__(self) -> "Workspace":
         self._fetch()
@@ -109,8 +159,11 @@ class Workspace:
         git(self.repo, "worktree", "prune", check=False)
 
     def _fetch(self) -> None:
-        git(self.repo, "fetch", "--quiet", "--no-tags", self.remote,
-            f"+refs/heads/{self.branch}:{self.tracking}")
+        try:
+            git(self.repo, "fetch", "--quiet", "--no-tags", self.remote.target,
+                f"+refs/heads/{self.branch}:{self.tracking}", env=dict(self.remote.env))
+        except GitFailed as exc:
+            raise GitFailed(exc.command, self.remote.explain(exc.detail)) from None
 
     def refresh(self) -> None:
         """Fetch the branch again and put the worktree at its new tip (local edits dropped)."""
@@ -137,7 +190,7 @@ class Workspace:
         ``Pushed(ok=False, stale=True)``; refused otherwise (a protected branch, no permission):
         ``Pushed(ok=False, detail=...)``; git failing to reach the remote: GitFailed."""
         spec = f"{'+' if force else ''}HEAD:refs/heads/{target}"
-        proc = git(self.root, "push", "--porcelain", self.remote, spec, check=False)
+        proc = git(self.root, "push", "--porcelain", self.remote.target, spec, check=False, env=dict(self.remote.env))
         status = [line for line in proc.stdout.splitlines() if "\t" in line]
         if proc.returncode == 0:
             return Pushed(True)
@@ -146,5 +199,5 @@ class Workspace:
         if flag_line.startswith("!") and summary.startswith("[rejected]"):
             return Pushed(False, stale=True, detail=summary)
         if flag_line.startswith("!"):
-            return Pushed(False, detail=_clean(summary + "\n" + proc.stderr))
-        raise GitFailed("push", _clean(proc.stderr or proc.stdout) or f"exit code {proc.returncode}")
+            return Pushed(False, detail=self.remote.explain(_clean(summary + "\n" + proc.stderr)))
+        raise GitFailed("push", self.remote.explain(_clean(proc.stderr or proc.stdout) or f"exit code {proc.returncode}"))
