@@ -71,27 +71,66 @@ def test_jobs_rules_reports_and_the_pinned_version():
     assert ci["variables"]["TZ"] == "UTC"       # en's default; zh-CN: Asia/Shanghai
     assert yaml.safe_load(_gitlab_ci("zh-CN"))["variables"]["TZ"] == "Asia/Shanghai"
     template = ci[".ptrack"]
-    assert 'python3 -m pip install --quiet "$PTRACK_REQUIREMENT"' in template["before_script"][0]
-    assert '"$PTRACK_INSTALL" = "preinstalled"' in template["before_script"][0]
+    assert 'python3 -m pip install --quiet "$PTRACK_REQUIREMENT"' in template["before_script"][1]
+    assert '"$PTRACK_INSTALL" = "preinstalled"' in template["before_script"][1]
+    assert "command -v git" in template["before_script"][0]  # slim images have no git: installed first
     jobs = {name: job for name, job in ci.items() if isinstance(job, dict) and "script" in job}
-    assert set(jobs) == {"check", "plan-diff", "pages", "notify"}
+    assert set(jobs) == {"check", "plan-diff", "pages", "notify", "intake"}
     assert all(job["extends"] == ".ptrack" for job in jobs.values())
     check = jobs["check"]
     assert check["script"] == ["ptrack check --report codequality=gl-code-quality-report.json "
                                "--report junit=ptrack-junit.xml"]
     assert check["artifacts"]["when"] == "always"  # the reports of a failing check are uploaded
     assert check["artifacts"]["reports"] == {"codequality": "gl-code-quality-report.json", "junit": "ptrack-junit.xml"}
-    assert [r["if"] for r in check["rules"]] == ['$CI_PIPELINE_SOURCE == "merge_request_event"',
-                                                 '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"']
-    assert "allow_failure" not in check["rules"][0] and check["rules"][1]["allow_failure"] is True
+    intake_only = {"if": '$CI_PIPELINE_SOURCE == "trigger" || $PTRACK_INTAKE == "true"', "when": "never"}
+    assert check["rules"][0] == intake_only and [r["if"] for r in check["rules"][1:]] == [
+        '$CI_PIPELINE_SOURCE == "merge_request_event"',
+        '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE != "schedule"']
+    assert "allow_failure" not in check["rules"][1] and check["rules"][2]["allow_failure"] is True
     assert jobs["pages"]["script"][-1] == 'ptrack build --out public --site-url "$CI_PAGES_URL"'
     assert jobs["pages"]["artifacts"]["paths"] == ["public"] and jobs["pages"]["needs"] == []
-    assert jobs["notify"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    assert jobs["pages"]["rules"][0] == intake_only
+    assert jobs["notify"]["rules"] == [{"if": '$PTRACK_INTAKE == "true"', "when": "never"},
+                                       {"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    intake = jobs["intake"]
+    assert intake["script"] == ["ptrack update --from-open-issues"]
+    assert intake["rules"] == [{"if": '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && ($CI_PIPELINE_SOURCE == "trigger" '
+                                      '|| $PTRACK_INTAKE == "true")'}]
+    # one run at a time, never stopped halfway by a newer pipeline
+    assert (intake["resource_group"], intake["interruptible"], intake["needs"]) == ("ptrack-intake", False, [])
     assert jobs["notify"]["cache"]["paths"] == [".ptrack/"]  # the send-once record, from one run to the next
     assert jobs["plan-diff"]["script"][-1] == "ptrack comment plan-diff.md"
     assert jobs["plan-diff"]["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
     text = _gitlab_ci()
     assert "0 9 * * 1-5" in text and "Asia/Shanghai" in text and "PTRACK_GITLAB_TOKEN" in text
+
+
+def test_git_is_installed_when_the_image_lacks_it(tmp_path):
+    """The first line of every job, run by sh with a PATH that has no git (as python:3.12-slim):
+    apt-get installs it; with PTRACK_INSTALL=preinstalled (no network) it only says so; with git
+    there, nothing is done."""
+    snippet = yaml.safe_load(_gitlab_ci())[".ptrack"]["before_script"][0]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    log = tmp_path / "apt.log"
+    (bin_dir / "apt-get").write_text(f'#!/bin/sh\necho "$*" >> {log}\n', encoding="utf-8")
+    (bin_dir / "apt-get").chmod(0o755)
+
+    def run(**env: str) -> str:
+        proc = subprocess.run(["/bin/sh", "-c", snippet], env={"PATH": str(bin_dir), **env}, capture_output=True,
+                              text=True, timeout=30)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    assert run(PTRACK_INSTALL="pip") == ""
+    assert log.read_text("utf-8") == "update -qq\ninstall -y -qq --no-install-recommends git\n"
+    log.unlink()
+    assert run(PTRACK_INSTALL="preinstalled") == (
+        "ptrack: git is not installed in the image: no plan history, no plan diff, no intake\n")
+    assert not log.exists()
+    (bin_dir / "git").write_text("#!/bin/sh\n", encoding="utf-8")
+    (bin_dir / "git").chmod(0o755)
+    assert run(PTRACK_INSTALL="pip") == "" and not log.exists()
 
 
 # -- the jobs, run by gitlab-ci-local --------------------------------------------------------------
@@ -161,16 +200,20 @@ def _mr_variables(gitlab: FakeGitLab, base: str, token: str | None = TOKEN) -> d
 
 
 def test_which_jobs_run_in_which_pipeline(project):
-    def jobs(source: str) -> dict[str, str]:
-        out = _pipeline(project, "--list-csv", source=source)
+    def jobs(source: str, **variables: str) -> dict[str, str]:
+        out = _pipeline(project, "--list-csv", source=source, variables=variables)
         rows = [line.split(";") for line in out.splitlines() if line.count(";") >= 4]
         header = rows[0]
         return {row[header.index("name")]: row[header.index("allowFailure")] for row in rows[1:]}
 
     assert jobs("push") == {"check": "true", "pages": "false"}  # main: the check may fail, the page is published
     assert jobs("schedule") == {"pages": "false", "notify": "false"}
+    # a pipeline trigger (the Issues webhook), or a schedule with PTRACK_INTAKE=true: intake alone
+    assert jobs("trigger") == {"intake": "false"}
+    assert jobs("schedule", PTRACK_INTAKE="true") == {"intake": "false"}
     git(project, "checkout", "-q", "-b", "feature")
     assert jobs("merge_request_event") == {"check": "false", "plan-diff": "true"}
+    assert jobs("trigger") == {}  # only on the default branch
 
 
 def test_merge_request_pipeline_check_fails_with_reports_and_the_plan_diff_comment(project):
@@ -212,6 +255,55 @@ def test_merge_request_pipeline_check_fails_with_reports_and_the_plan_diff_comme
                         variables=_mr_variables(gitlab, base, token=None))
         assert "ptrack: no comment posted: PTRACK_GITLAB_TOKEN is not set." in out and "PASS" in out
         assert len(gitlab.calls) == calls
+
+
+def test_the_intake_job_applies_an_update_issue_against_a_fake_gitlab(project, tmp_path):
+    """The intake job's real script, run by gitlab-ci-local in a trigger pipeline (what the
+    project's Issues webhook starts): the fake GitLab holds the project's repository (served over
+    HTTP, the token checked on every fetch and push) and one update issue; the job opens a merge
+    request with the person's commit, replies with the figures and closes the issue."""
+    from gitlab_support import FakeGitLab
+
+    campaign = project / "campaigns" / "spring-launch.yaml"
+    campaign.write_text(campaign.read_text(encoding="utf-8").replace(
+        "designer: {name: Design lead, department: Design}",
+        "designer: {name: Design lead, department: Design, gitlab: zhang.design}"), encoding="utf-8")
+    git(project, "commit", "-q", "-am", "the designer's GitLab username")
+    with FakeGitLab(TOKEN, origin=tmp_path / "srv" / "acme" / "campaigns.git") as gitlab:
+        gitlab.origin.parent.mkdir(parents=True)
+        git(tmp_path, "clone", "-q", "--bare", str(project), str(gitlab.origin))
+        git(project, "remote", "set-url", "origin", gitlab.git_url)  # what gitlab-ci-local reads the project from
+        git(project, "fetch", "-q", str(gitlab.origin), "+refs/heads/main:refs/remotes/origin/main")
+        git(project, "remote", "set-head", "origin", "main")
+        template = (project / ".gitlab" / "issue_templates" / "Progress update.md").read_text(encoding="utf-8")
+        description = template.replace("### Campaign ID\n\n", "### Campaign ID\n\nspring-launch\n", 1).replace(
+            "### Task ID\n\n", "### Task ID\n\ncontent\n", 1).replace(
+            "### Progress (%)\n\n", "### Progress (%)\n\n80\n", 1)
+        issue = gitlab.open_issue(description, user={"id": 31, "username": "zhang.design", "name": "Zhang"},
+                                  title="Progress update: Posters and short videos")
+        gitlab.open_issue("Hello, the page is slow.", user={"id": 32, "username": "someone", "name": "S"})
+        variables = {"CI_API_V4_URL": gitlab.api_url, "CI_PROJECT_ID": gitlab.project, "PTRACK_INTAKE_TOKEN": TOKEN}
+        out = _pipeline(project, source="trigger", variables=variables)
+        assert "intake" in out and "PASS" in out and "check" not in out.split("intake", 1)[0]
+        assert "ptrack: issue #1 applied: [merge request !1](https://gitlab.example.cn/acme/campaigns/-/merge_requests/1)" \
+            in out
+        assert "ptrack: 2 open issue(s), 1 of them update or risk forms: applied 1" in out
+        [mr] = gitlab.merge_requests
+        assert (mr["source_branch"], mr["target_branch"]) == ("ptrack/issue-1", "main")
+        sha = git(gitlab.origin, "rev-parse", "refs/heads/ptrack/issue-1")
+        assert git(gitlab.origin, "log", "-1", "--format=%an <%ae>|%s", sha) == (
+            "Design lead <31-zhang.design@users.noreply.gitlab.example.cn>|Update content (#1)")
+        assert "progress: 80 " in git(gitlab.origin, "show", f"{sha}:campaigns/spring-launch.yaml")
+        assert issue["state"] == "closed" and gitlab.issues[2]["state"] == "opened"
+        [reply] = gitlab.replies(1)
+        assert "| After |" in reply and f"[merge request !1]({mr['web_url']})" in reply
+        assert gitlab.replies(2) == []
+        pushes = [c for c in gitlab.git_calls if c.method == "POST" and c.path.endswith("/git-receive-pack")]
+        assert len(pushes) == 1 and all(c.headers["authorization"].startswith("Basic ") for c in gitlab.git_calls)
+        # no token: the job says which variable it needs and fails (someone set up the trigger)
+        out = _pipeline(project, "intake", source="trigger", variables={**variables, "PTRACK_INTAKE_TOKEN": ""},
+                        expect=1)
+        assert "no GitLab token for intake: add the CI/CD variable PTRACK_INTAKE_TOKEN" in out
 
 
 def test_default_branch_pipeline_publishes_the_pages(project):

@@ -14,7 +14,7 @@ import pytest
 
 from ecosystem_support import ROOT, need
 from ptrack.forge.fields import FORMS, RISK, UPDATE, form_body
-from ptrack.forge.forms import github_issue_form
+from ptrack.forge.forms import github_issue_form, gitlab_issue_template
 from ptrack.forge.issue import Duplicate, parse_body
 
 FIXTURES = ROOT / "tests" / "fixtures" / "forge"
@@ -65,6 +65,20 @@ def test_an_ordinary_issue_is_no_form():
     # a heading that happens to be a label, in prose: the form it belongs to is found, the rest is text
     parsed = parse_body("Some text\n\n### Task ID\n\nposter\n")
     assert parsed.form is UPDATE and parsed.values == {"task": "poster"} and parsed.seen == ("task",)
+
+
+def test_a_value_typed_beside_no_response_on_gitlab():
+    """GitLab's description is edited as Markdown: someone types the value above or below the
+    prefilled ``_No response_`` without deleting it. The line is dropped, the value kept; a note
+    keeps its own lines."""
+    text = form_body(UPDATE, {"campaign": "c", "task": "a"}, "en")
+    text = text.replace("### Progress (%)\n\n_No response_", "### Progress (%)\n\n80\n_No response_")
+    text = text.replace("### Note\n\n_No response_", "### Note\n\n_No response_\n\ndone\n  second line")
+    assert parse_body(text).values == {"campaign": "c", "task": "a", "progress": "80", "note": "done\n  second line"}
+    # the template init writes: typed on the empty line under a heading's help
+    template = gitlab_issue_template(UPDATE, "zh-CN")
+    typed = template.replace("### 实际进度(%) / Progress (%)\n\n", "### 实际进度(%) / Progress (%)\n\n60\n", 1)
+    assert parse_body(typed).values == {"progress": "60"}
 
 
 def test_the_same_field_twice_with_different_values_is_reported():

@@ -10,7 +10,7 @@
   which is not part of the submitted issue).
 - GitLab: description templates, ``.gitlab/issue_templates/进度更新.md`` and ``报告风险.md``
   (named in the repository's language, ``Form.template_name``: the links name them so): the
-  Markdown a GitHub form becomes (``### Label`` sections with ``_No response_``), with the help
+  Markdown a GitHub form becomes (``### Label`` sections, left empty to type in), with the help
   in HTML comments, which GitLab does not show and the issue parser ignores.
 
 Labels and help are in one language (``locale``: zh-CN and zh-TW labels carry the English after
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ptrack.forge.fields import FORMS, NO_RESPONSE, RISK, UPDATE, Field, Form, description, form_about, form_name, label
+from ptrack.forge.fields import FORMS, RISK, UPDATE, Field, Form, description, form_about, form_name, label
 from ptrack.i18n import N_, t
 
 # How much of the campaigns a form lists: its folded list stops at LIST_TASKS tasks (and says how
@@ -191,12 +191,12 @@ def _placeholder(form: Form, f: Field, campaigns: Sequence[CampaignInfo]) -> str
 
 def gitlab_issue_template(form: Form, locale: str | None, campaigns: Sequence[CampaignInfo] = (),
                           version: str = "") -> str:
-    """The Markdown of ``form`` as a GitLab description template: the body a GitHub form becomes,
-    each field's help in an HTML comment under its heading."""
+    """The Markdown of ``form`` as a GitLab description template: the sections a GitHub form
+    becomes, each field's help in an HTML comment under its heading, and an empty line to type
+    the value on (no ``_No response_`` to delete first: an empty section is an empty field)."""
     sections = [f"<!-- {_comment(_intro(form, locale, ()))} -->"]
     for f in form.fields:
-        sections.append(f"### {label(f, locale)}\n\n<!-- {_comment(_field_help(form, f, locale, campaigns))} -->\n"
-                        f"{NO_RESPONSE}")
+        sections.append(f"### {label(f, locale)}\n\n<!-- {_comment(_field_help(form, f, locale, campaigns))} -->\n")
     return "\n\n".join(sections) + "\n"
 
 

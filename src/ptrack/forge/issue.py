@@ -11,8 +11,8 @@ this parser takes it as it comes:
 - a note holding Markdown of its own: a ``###`` heading that is not one of the form's labels, a
   ``- [ ]`` checklist, a fenced code block (a heading inside a fence is always text), all stay
   in the note as they were written;
-- ``_No response_`` alone is an empty field; HTML comments (a GitLab template's help) are
-  dropped;
+- ``_No response_`` alone is an empty field, and a ``_No response_`` line beside a value typed
+  into a GitLab description is dropped; HTML comments (a GitLab template's help) are dropped;
 - a field written twice (GitLab 14.8+ appends the prefilled description to the template, so the
   sections repeat): the value that is not empty wins; two different values are a problem of that
   field.
@@ -91,9 +91,13 @@ def _sections(text: str) -> list[tuple[str | None, str, list[str]]]:
 
 def _value(lines: list[str]) -> str:
     """A section's text: HTML comments dropped, blank lines around it trimmed, trailing blanks
-    of each line dropped; ``_No response_`` alone is empty."""
+    of each line dropped; ``_No response_`` alone is empty, and a ``_No response_`` line beside
+    what someone typed is dropped (on GitLab the description is edited as Markdown: typing the
+    value above or below a template's ``_No response_`` must be enough)."""
     text = _COMMENT.sub("", "\n".join(lines))
     rows = [line.rstrip() for line in text.split("\n")]
+    if any(row.strip() and row.strip() != NO_RESPONSE for row in rows):
+        rows = [row for row in rows if row.strip() != NO_RESPONSE]
     while rows and not rows[0].strip():
         rows.pop(0)
     while rows and not rows[-1].strip():
