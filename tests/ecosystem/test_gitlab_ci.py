@@ -341,8 +341,16 @@ def test_docs_name_every_job_and_variable_and_their_example_is_valid(tmp_path):
     settable = {"PTRACK_REQUIREMENT", "PTRACK_INSTALL", "PTRACK_IMAGE", "TZ", "GIT_DEPTH"}
     assert settable <= set(ci["variables"]) and all(f"`{v}" in docs for v in settable)
     for name in ("PTRACK_GITLAB_TOKEN", "PTRACK_NOTIFY_DRY_RUN", "0 9 * * 1-5", "Asia/Shanghai",
-                 "gl-code-quality-report.json", "ptrack-junit.xml"):
-        assert name in docs and name in _gitlab_ci()
+                 "gl-code-quality-report.json", "ptrack-junit.xml", "PTRACK_INTAKE_TOKEN", "PTRACK_INTAKE=true",
+                 "ptrack update --from-open-issues", "resource_group", "write_repository"):
+        assert name in docs and name in _gitlab_ci(), name
+    # the templates' names, as the forms' definition gives them
+    from ptrack.forge.fields import RISK, UPDATE
+
+    assert (f"| zh-CN (also without a `locale`) | `.gitlab/issue_templates/{UPDATE.template_name('zh-CN')}.md` | "
+            f"`{RISK.template_name('zh-CN')}.md` |") in docs
+    for locale in ("zh-TW", "en"):
+        assert f"| {locale} | `{UPDATE.template_name(locale)}.md` | `{RISK.template_name(locale)}.md` |" in docs
     # the example of a job of your own, added to the file init writes, is still valid GitLab CI
     example = re.search(r"```yaml\n(weekly-report:.*?)```", docs, re.S).group(1)
     path = tmp_path / ".gitlab-ci.yml"
