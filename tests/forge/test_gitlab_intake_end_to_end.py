@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from ecosystem_support import git
 from gitlab_support import FakeGitLab
+from test_intake_end_to_end import the_next_build_shows_it
 
 TOKEN = "glpat-e2e-0123456789abcdef"
 DAY = "2025-03-03"
@@ -107,19 +108,9 @@ def test_a_phone_update_from_a_gitlab_link_lands_and_the_next_build_shows_it(tmp
         # 4. a validated commit on main, by the designer
         assert git(gitlab.origin, "log", "-1", "--format=%an <%ae>|%s", "main") == (
             "设计主管 <90210-zhang.design@users.noreply.gitlab.example.cn>|更新 content（#1）")
-        fresh = tmp_path / "fresh"
-        git(tmp_path, "clone", "-q", str(gitlab.origin), str(fresh))
-    monkeypatch.chdir(fresh)
-    assert run_cli("validate")[0] == 0
-    assert "      2025-03-03 第二版海报已定稿\n      - [x] 发给市场部\n" in (
-        fresh / "campaigns" / "product-launch-2025.yaml").read_text("utf-8")
 
-    # 5. the next build shows the new figures
-    assert run_cli("build", "--out", str(tmp_path / "site2"), "--as-of", DAY)[0] == 0
-    after = json.loads((tmp_path / "site2" / "product-launch-2025" / "status.json").read_text("utf-8"))
-    content = next(t for t in after["campaigns"][0]["tasks"] if t["id"] == "content")
-    assert content["actual_progress"] == 80.0
-    assert content["deviation"] == round(80.0 - content["planned_progress"], 1)
+    # 5. the next build shows the new figures (as after GitHub's intake)
+    the_next_build_shows_it(gitlab.origin, tmp_path, run_cli, monkeypatch)
 
 
 def test_the_description_reads_the_same_whichever_way_gitlab_fills_it(tmp_path, run_cli):

@@ -97,14 +97,19 @@ def test_a_phone_update_from_the_site_lands_and_the_next_build_shows_it(tmp_path
 
     # 4. a validated commit on main, by the designer
     assert git(origin, "log", "-1", "--format=%an|%s", "main") == "设计主管|更新 content（#1）"
+    # 5. the next build shows the new figures
+    the_next_build_shows_it(origin, tmp_path, run_cli, monkeypatch)
+
+
+def the_next_build_shows_it(origin: Path, tmp_path: Path, run_cli, monkeypatch) -> None:
+    """A fresh clone of ``origin`` is valid, holds the dated note, and its build shows the
+    content task at 80% (deviation 80 minus its planned progress), with the designer's page."""
     fresh = tmp_path / "fresh"
     git(tmp_path, "clone", "-q", str(origin), str(fresh))
     monkeypatch.chdir(fresh)
     assert run_cli("validate")[0] == 0
     assert "      2025-03-03 第二版海报已定稿\n      - [x] 发给市场部\n" in (
         fresh / "campaigns" / "product-launch-2025.yaml").read_text("utf-8")
-
-    # 5. the next build shows the new figures
     assert run_cli("build", "--out", str(tmp_path / "site2"), "--as-of", DAY)[0] == 0
     after = json.loads((tmp_path / "site2" / "product-launch-2025" / "status.json").read_text("utf-8"))
     content = next(t for t in after["campaigns"][0]["tasks"] if t["id"] == "content")
