@@ -22,10 +22,10 @@ from ecosystem_support import git
 from gitlab_support import FakeGitLab
 from ptrack.forge.fields import UPDATE, form_body
 from test_intake import CAMPAIGN as GITHUB_CAMPAIGN
+from test_intake import FILE, Origin
 
 TOKEN = "glpat-intake-Zq9-never-shown-0123456789"
 AS_OF = "2024-03-06"
-FILE = "campaigns/spring.yaml"
 CAMPAIGN = (GITHUB_CAMPAIGN.replace("github: Boss-Li", "gitlab: Boss-Li").replace("github: wang-xue", "gitlab: wang.xue")
             .replace("github: zhao-min", "gitlab: zhao.min").replace("github: qian-jin", "gitlab: qian.jin")
             .replace("# no GitHub login", "# no GitLab username"))
@@ -38,36 +38,14 @@ STRANGER = {"id": 9999, "username": "stranger", "name": "Stranger"}
 MR1 = "https://gitlab.example.cn/acme/campaigns/-/merge_requests/1"
 
 
-class Project:
+class Project(Origin):
     """The fake GitLab with its repository (a bare ``origin`` it serves), the job's checkout (a
     clone), and how to run the command there."""
 
     def __init__(self, tmp_path: Path, gitlab: FakeGitLab, run_cli, monkeypatch, mode: str | None = None):
-        self.tmp, self.gitlab, self.run_cli, self.monkeypatch = tmp_path, gitlab, run_cli, monkeypatch
-        seed = tmp_path / "seed"
-        seed.mkdir()
-        git(seed, "init", "-q", "-b", "main")
-        (seed / "campaigns").mkdir()
-        (seed / FILE).write_text(CAMPAIGN, encoding="utf-8")
         settings = "campaigns: campaigns/*.yaml\nforge: gitlab\n" + (f"intake: {{mode: {mode}}}\n" if mode else "")
-        (seed / "ptrack.yaml").write_text(settings, encoding="utf-8")
-        git(seed, "add", "-A")
-        git(seed, "commit", "-qm", "the plan")
-        self.origin = gitlab.origin
-        self.origin.parent.mkdir(parents=True)
-        git(tmp_path, "clone", "-q", "--bare", str(seed), str(self.origin))
-        self.checkout = tmp_path / "checkout"
-        git(tmp_path, "clone", "-q", str(self.origin), str(self.checkout))
-        self.base = self.head("main")
-
-    def head(self, branch: str) -> str:
-        return git(self.origin, "rev-parse", f"refs/heads/{branch}")
-
-    def show(self, rev: str, path: str = FILE) -> str:
-        return git(self.origin, "show", f"{rev}:{path}") + "\n"
-
-    def branches(self) -> list[str]:
-        return git(self.origin, "for-each-ref", "--format=%(refname:short)", "refs/heads").split()
+        super().__init__(tmp_path, gitlab.origin, CAMPAIGN, settings)
+        self.gitlab, self.run_cli, self.monkeypatch = gitlab, run_cli, monkeypatch
 
     def submit(self, description: str, user: dict) -> dict:
         return self.gitlab.open_issue(description, user=user)

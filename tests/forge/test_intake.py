@@ -71,26 +71,25 @@ CAMPAIGN = textwrap.dedent("""\
 FILE = "campaigns/spring.yaml"
 
 
-class Repo:
-    """origin (bare), the checkout (a clone), the fake GitHub, and how to run the command."""
+class Origin:
+    """A forge's copy of the repository (``origin``, bare) seeded with ``campaign`` and
+    ``settings`` as ptrack.yaml, and the job's checkout (a clone of it); what a test reads back."""
 
-    def __init__(self, tmp_path: Path, github: FakeGitHub, run_cli, monkeypatch, mode: str | None = None):
-        self.tmp, self.github, self.run_cli, self.monkeypatch = tmp_path, github, run_cli, monkeypatch
-        self.origin = tmp_path / "origin.git"
+    def __init__(self, tmp_path: Path, origin: Path, campaign: str, settings: str):
+        self.tmp, self.origin = tmp_path, origin
         seed = tmp_path / "seed"
         seed.mkdir()
         git(seed, "init", "-q", "-b", "main")
         (seed / "campaigns").mkdir()
-        (seed / FILE).write_text(CAMPAIGN, encoding="utf-8")
-        settings = "campaigns: campaigns/*.yaml\n" + (f"intake: {{mode: {mode}}}\n" if mode else "")
+        (seed / FILE).write_text(campaign, encoding="utf-8")
         (seed / "ptrack.yaml").write_text(settings, encoding="utf-8")
         git(seed, "add", "-A")
         git(seed, "commit", "-qm", "the plan")
-        git(tmp_path, "clone", "-q", "--bare", str(seed), str(self.origin))
+        origin.parent.mkdir(parents=True, exist_ok=True)
+        git(tmp_path, "clone", "-q", "--bare", str(seed), str(origin))
         self.checkout = tmp_path / "checkout"
-        git(tmp_path, "clone", "-q", str(self.origin), str(self.checkout))
+        git(tmp_path, "clone", "-q", str(origin), str(self.checkout))
         self.base = self.head("main")
-        self.outputs = tmp_path / "github-output.txt"
 
     def head(self, branch: str) -> str:
         return git(self.origin, "rev-parse", f"refs/heads/{branch}")
@@ -100,6 +99,16 @@ class Repo:
 
     def branches(self) -> list[str]:
         return git(self.origin, "for-each-ref", "--format=%(refname:short)", "refs/heads").split()
+
+
+class Repo(Origin):
+    """origin (bare), the checkout (a clone), the fake GitHub, and how to run the command."""
+
+    def __init__(self, tmp_path: Path, github: FakeGitHub, run_cli, monkeypatch, mode: str | None = None):
+        settings = "campaigns: campaigns/*.yaml\n" + (f"intake: {{mode: {mode}}}\n" if mode else "")
+        super().__init__(tmp_path, tmp_path / "origin.git", CAMPAIGN, settings)
+        self.github, self.run_cli, self.monkeypatch = github, run_cli, monkeypatch
+        self.outputs = tmp_path / "github-output.txt"
 
     def submit(self, body: str, login: str, *, user_id: int = 1001) -> dict:
         return self.github.open_issue(body, login=login, user_id=user_id)
