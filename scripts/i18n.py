@@ -19,7 +19,7 @@ Keys are found in calls ``t(locale, "key", ...)`` (keyword ``t:2``), ``_("key")`
 templates (jinja2.ext.i18n), and ``N_("key")`` markers for keys built at run time;
 ``NP_("key")`` marks a message with plural forms. The same with plain pybabel:
 
-    PYTHONPATH=scripts pybabel extract -F babel.cfg -k t:2 -k N_ -k NP_:1,1 --no-location -o build/ptrack.pot .
+    PYTHONPATH=scripts pybabel extract -F babel.cfg -k t:2 -k N_ -k NP_:1,1 -k M_ --no-location -o build/ptrack.pot .
     pybabel update -i build/ptrack.pot -d src/ptrack/locale -D ptrack --no-fuzzy-matching --ignore-obsolete
     pybabel compile -d src/ptrack/locale -D ptrack
 """
@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCALE_DIR = ROOT / "src" / "ptrack" / "locale"
 MAPPING = ROOT / "babel.cfg"
 DOMAIN = "ptrack"
-KEYWORDS = {"t": (2,), "N_": None, "NP_": (1, 1), "_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"t": (2,), "N_": None, "NP_": (1, 1), "M_": None, "_": None, "gettext": None, "ngettext": (1, 2)}
 SOURCE_LANGUAGE = "en"  # its texts are copied into the other catalogs as comments for translators
 COMPLETE = ("en", "zh-CN")  # every message translated; another language may leave some to its fallbacks
 PLACEHOLDER = re.compile(r"(?<!\{)\{(\w*)[^{}]*\}")

@@ -29,7 +29,8 @@ EXAMPLE = ROOT / "examples" / "campaign.yaml"
 HOSTILE = ROOT / "tests" / "golden" / "inputs" / "hostile.yaml"  # hostile strings in every field
 EXAMPLE_AS_OF = date(2024, 4, 15)
 
-# the smallest valid campaign (one task), ``.format(id=...)``: for CLI tests of validate
+# the smallest valid campaign (one task), ``.format(id=...)``: for CLI tests of validate. Its
+# locale is en: its messages are English (a campaign without a locale speaks zh-CN)
 MINIMAL_CAMPAIGN = """\
 ptrack: 1
 campaign:
@@ -37,6 +38,7 @@ campaign:
   name: Campaign {id}
   start: 2024-03-01
   end: 2024-05-31
+  locale: en
 tasks:
   - id: a
     name: A

@@ -22,8 +22,9 @@ EXAMPLE = REPO / "examples" / "campaign.yaml"
 AS_OF = "2024-04-15"
 CAMPAIGN = "spring-launch-2024"
 
-_URL = re.compile(r"serving (http://127\.0\.0\.1:(\d+)/)")
-_FOLDER = re.compile(r"build folder (\S+) \(removed on exit\)")
+# the lines say it in the campaign's language: "serving http://…" / "正在 http://… 提供预览"
+_URL = re.compile(r"(?:serving|正在) (http://127\.0\.0\.1:(\d+)/)")
+_FOLDER = re.compile(r"(?:build folder|构建文件夹) (\S+)(?: \(removed on exit\)|（退出时删除）)")
 
 
 class ServeProcess:

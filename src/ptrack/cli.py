@@ -14,8 +14,8 @@ import click
 
 from ptrack import __version__
 from ptrack.errors import UsageError
-from ptrack.i18n import LOCALES
-from ptrack.process import echo, echo_data
+from ptrack.i18n import LOCALES, M_, N_
+from ptrack.process import echo, echo_data, say_line
 
 CHECK_FORMATS = ("text", "github", "json", "junit", "codequality")  # ptrack.reporters.CHECK_REPORTERS
 # Where `check` writes GitLab's Code Quality report under GitLab CI when no --format is given
@@ -35,8 +35,19 @@ def resolve_as_of(option: str | None) -> date:
             try:
                 return date.fromisoformat(value.strip())
             except ValueError:
-                raise UsageError(f'{source}: "{value}" is not a date; write YYYY-MM-DD') from None
+                raise UsageError(not_a_date(source, value)) from None
     return date.today()
+
+
+def not_a_date(source: str, value: str):
+    """``--as-of: "2024/10/1" is not a date; write 2024-10-01`` (the fix when the date is only
+    written another way), in the command's language."""
+    from ptrack.core.hints import as_date
+
+    fixed = as_date(value)
+    if fixed is not None:
+        return M_("cli.not_a_date_fix", option=source, value=value, fixed=fixed)
+    return M_("cli.not_a_date", option=source, value=value)
 
 
 def _config():
@@ -45,10 +56,17 @@ def _config():
     return load_config()
 
 
-def _files(paths, config):
+def _files(paths, config, lang: str | None = None):
+    """The campaign files of PATHS (or ptrack.yaml's glob); the command's language is then settled:
+    --lang, else ptrack.yaml's locale, else the first campaign's (ptrack.process.command_locale)."""
     from ptrack.core.config import campaign_files
 
-    return campaign_files(paths, config)
+    files = campaign_files(paths, config)
+    if not (lang or config.locale):
+        from ptrack.process import sniff_file_locale, set_command_locale
+
+        set_command_locale(sniff_file_locale(files[0]))
+    return files
 
 
 # Formats that are data for another program: written exactly as they are. The others are for
@@ -67,6 +85,11 @@ def _report(text: str, fmt: str, color: bool | None = None) -> None:
 def _print_diagnostics(diagnostics) -> None:
     for d in diagnostics:
         echo(d.format_text(), err=True)
+
+
+def _warn(message) -> None:
+    """``ptrack: warning: …`` / ``ptrack：警告：…`` on stderr, in the command's language."""
+    echo(say_line(N_("cli.warning"), message=message), err=True)
 
 
 as_of_option = click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
@@ -116,15 +139,19 @@ def cli() -> None:
 
 @cli.command()
 @paths_argument
-def validate(paths) -> None:
+@click.option("--lang", type=click.Choice(LANGS),
+              help="Language of the messages (default: each campaign's locale; the summary line: ptrack.yaml's "
+                   "locale, else the first campaign's).")
+def validate(paths, lang) -> None:
     """Check campaign files against the schema and the format's rules.
 
-    Prints every problem as `file:line:col: severity [code] message`. Exits 1 when any file
-    has an error.
+    Prints every problem as `file:line:col: severity [code] message` (the severity and the message
+    in the campaign's language: `错误 [schema] 任务 poster-draft 的 progress：…`). Exits 1 when any
+    file has an error.
     """
     from ptrack.process import run_validate  # also run without click: see ptrack.launch
 
-    sys.exit(run_validate(paths, echo))
+    sys.exit(run_validate(paths, echo, lang=lang))
 
 
 @cli.command()
@@ -143,7 +170,7 @@ def status(paths, as_of, fmt, by, lang, color, baseline) -> None:
     from ptrack.reporters import STATUS_REPORTERS
 
     config = _config()
-    files = _files(paths, config)
+    files = _files(paths, config, lang)
     day = resolve_as_of(as_of)
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     notes: list[str] = []
@@ -190,7 +217,7 @@ def check(paths, as_of, fmt, reports, strict, lang, baseline) -> None:
             if os.environ.get("GITLAB_CI") == "true" and not any(f == "codequality" for f, _ in targets):
                 targets.append(("codequality", CODEQUALITY_FILE))
     config = _config()
-    files = _files(paths, config)
+    files = _files(paths, config, lang)
     day = resolve_as_of(as_of)
     notes: list[str] = []
     report = check_files(files, config, day, strict=strict, locale=lang or None, baseline=baseline, notes=notes)
@@ -207,7 +234,9 @@ def check(paths, as_of, fmt, reports, strict, lang, baseline) -> None:
                 fh.write(check_step_summary(report))
                 fh.write(_pull_request_diff(files, config, day, lang, notes) or "")
         except OSError as exc:
-            echo(f"ptrack: warning: cannot write the step summary to {summary_path}: {exc.strerror}", err=True)
+            from ptrack.process import os_error_text
+
+            _warn(M_("check.step_summary_unwritable", file=summary_path, reason=os_error_text(exc, with_file=False)))
     _print_notes(notes)
     sys.exit(1 if report.failed else 0)
 
@@ -219,9 +248,9 @@ def _report_targets(reports) -> list[tuple[str, str]]:
         name, sep, path = value.partition("=")
         name = name.strip()
         if not sep or not path.strip():
-            raise UsageError(f'--report: "{value}" is not FORMAT=FILE (e.g. junit=ptrack-junit.xml)')
+            raise UsageError(M_("check.report_option", value=value))
         if name not in CHECK_FORMATS:
-            raise UsageError(f'--report: "{name}" is not one of {", ".join(CHECK_FORMATS)}')
+            raise UsageError(M_("check.report_format", name=name, formats=", ".join(CHECK_FORMATS)))
         targets.append((name, path))
     return targets
 
@@ -286,20 +315,20 @@ def _build(worker, paths, as_of, out_dir, lang, font_file, baseline, site_url) -
     from ptrack.render.site import build_files
 
     config = _config()
-    files = _files(paths, config)
+    files = _files(paths, config, lang)
     day = resolve_as_of(as_of)
     if site_url is not None and site_url.strip():
         from ptrack.core.config import site_url_problem
 
-        problem = site_url_problem(site_url)
+        problem = site_url_problem(site_url, "--site-url")
         if problem:
-            raise UsageError(f"--site-url{problem}")
+            raise UsageError(problem)
         site_url = site_url.strip().rstrip("/")
     else:
         site_url = None  # "" (e.g. an unset workflow variable): ptrack.yaml's site_url
     font = find_cjk_font(font_file)
     if font.warning:
-        echo(f"ptrack: {font.warning}", err=True)
+        _warn(font.warning)
     rev, required = _site_baseline(baseline)
     # The libraries' warnings (matplotlib's "Glyph … missing from font(s)" with a line of our source)
     # are not for users: they are collected here, and what matters is said once, in ptrack's words.
@@ -310,15 +339,17 @@ def _build(worker, paths, as_of, out_dir, lang, font_file, baseline, site_url) -
                              progress=_progress_bar(), site_url=site_url, worker=worker)
     glyphs = None if font.warning else missing_glyphs_warning(str(w.message) for w in caught)
     if glyphs:
-        echo(f"ptrack: {glyphs}", err=True)
+        _warn(glyphs)
     _print_notes(report.notes)
     _print_diagnostics(report.diagnostics)
     if report.result is None:
-        echo("ptrack: nothing built: fix the errors above", err=True)
+        echo(say_line(N_("build.nothing_built")), err=True)
         sys.exit(1)
-    echo(report.result.summary())
+    from ptrack.process import command_locale
+
+    echo(report.result.summary(command_locale()))
     for problem in report.result.problems:
-        echo(f"ptrack: warning: could not remove a file of the previous build: {problem}", err=True)
+        _warn(M_("build.not_removed", problem=problem))
     sys.exit(0)
 
 
@@ -350,10 +381,11 @@ def serve(paths, port, as_of, lang, font_file, baseline) -> None:
     usage error (exit 2), as is a --baseline given that cannot be found.
     """
     from ptrack.render.fonts import find_cjk_font
+    from ptrack.process import command_locale
     from ptrack.serve import serve_site
 
     config = _config()
-    _files(paths, config)  # a missing file or an empty glob is a usage error now, not a page
+    _files(paths, config, lang)  # a missing file or an empty glob is a usage error now, not a page
     if as_of or os.environ.get("PTRACK_AS_OF"):
         day = resolve_as_of(as_of)
         today, follow = (lambda: day), False
@@ -361,10 +393,10 @@ def serve(paths, port, as_of, lang, font_file, baseline) -> None:
         today, follow = date.today, True  # the CLI's clock, read again before each build
     font = find_cjk_font(font_file)
     if font.warning:
-        echo(f"ptrack: {font.warning}", err=True)
+        _warn(font.warning)
     rev, required = _site_baseline(baseline)
     sys.exit(serve_site(paths, today=today, follow_clock=follow, lang=lang, port=port, font=font,
-                        locale=config.locale, out=echo, err=lambda line: echo(line, err=True),
+                        locale=command_locale(), out=echo, err=lambda line: echo(line, err=True),
                         baseline=rev, baseline_required=required))
 
 
@@ -392,13 +424,13 @@ def export(path, fmt, output, as_of, lang) -> None:
     from ptrack.sheets.tabular import CellTooLong
 
     if Path(path).is_dir():
-        raise UsageError(f"{path}: export takes one campaign file, not a folder")
+        raise UsageError(M_("cli.one_file", path=path, command="export"))
     if output == "-" and fmt in BINARY_FORMATS:
-        raise UsageError(f"--format {fmt} needs a file: give -o FILE.{fmt}")
+        raise UsageError(M_("export.needs_file", format=fmt))
     config = _config()
-    files = _files([path], config)
+    files = _files([path], config, lang)
     day = resolve_as_of(as_of)
-    results = load_all(files, config)
+    results = load_all(files, config, lang)
     _print_diagnostics(d for r in results for d in r.diagnostics)
     notes: list[str] = []
     snapshots = snapshots_of(files, results, day, policy_defaults=config.policy, notes=notes, locale=lang or None)
@@ -421,8 +453,10 @@ def export(path, fmt, output, as_of, lang) -> None:
         try:
             atomic_write(output, data)
         except OSError as exc:
-            raise UsageError(f"{output}: cannot write: {exc.strerror or exc}") from None
-        echo(f"wrote {output}", err=True)
+            from ptrack.process import os_error_text
+
+            raise UsageError(M_("export.cannot_write", file=output, reason=os_error_text(exc, with_file=False))) from None
+        echo(say_line(N_("export.wrote"), file=output), err=True)
     sys.exit(0)
 
 
@@ -449,18 +483,20 @@ def import_(source, output, campaign_id, name, calendar, lang, year, sheet, forc
     no header, formulas saved without a computed value. The output starts with the schema line
     for editors, passes `ptrack validate` and is written atomically.
     """
-    from ptrack.i18n import t
+    from ptrack.i18n import NP_, t
     from ptrack.sheets.importer import check_output, import_table, write_campaign
 
     check_output(output, force=force)
+    from ptrack.process import command_locale
+
     result = import_table(source, output=output, campaign_id=campaign_id, name=name,
-                          calendar=calendar, locale=lang, year=year, sheet=sheet)
+                          calendar=calendar, locale=lang, year=year, sheet=sheet, message_locale=command_locale())
     for note in result.notes:
         echo(note, err=True)
     if not result.ok:
         for problem in result.problems:
             echo(problem, err=True)
-        echo(t(result.locale, "import.failed", n=len(result.problems), file=result.source), err=True)
+        echo(t(result.locale, NP_("import.failed"), n=len(result.problems), file=result.source), err=True)
         sys.exit(1)
     write_campaign(result, output)
     campaign = result.data["campaign"]
@@ -478,7 +514,7 @@ def _date_option(option: str, value: str | None, today: date) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise UsageError(f'{option}: "{value}" is not a date; write YYYY-MM-DD') from None
+        raise UsageError(not_a_date(option, value)) from None
 
 
 @cli.command()
@@ -544,10 +580,11 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
     points to is updated and the link stays.
     """
     from ptrack.edit.update import parse_number, parse_result, parse_risk_ref
-    from ptrack.i18n import t
+
+    from ptrack.process import command_locale
 
     today = resolve_as_of(as_of)
-    loc = lang or _config_locale()
+    loc = command_locale()  # --lang, else ptrack.yaml's locale, else the campaign's (PATH's)
     if from_issue is not None or open_issues:
         given = [name for name, v in (("PATH", path), ("TASK_ID", task_id), ("--progress", progress),
                                       ("--start", start), ("--end", end), ("--done", done),
@@ -557,49 +594,48 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
         if from_issue is not None and open_issues:
             given.append("--from-open-issues")
         if given:
-            raise UsageError(t(loc, "update.from_issue_extra", options=", ".join(given)))
+            raise UsageError(M_("update.from_issue_extra", options=", ".join(given)))
         if open_issues:
             _update_from_gitlab(None, today, mode=mode, lang=lang, lock_timeout=lock_timeout, locale=loc)
         _update_from_issue(from_issue, today, mode=mode, lang=lang, lock_timeout=lock_timeout, locale=loc)
         return
     if mode is not None:
-        raise UsageError(t(loc, "update.mode_without_issue"))
+        raise UsageError(M_("update.mode_without_issue"))
     if path is None:
-        raise UsageError(t(loc, "update.no_path"))
+        raise UsageError(M_("update.no_path"))
     day = _date_option("--date", on, today) if on else today
     task_options = (progress, start, end, done, note)
     milestone_given = milestone_id is not None or achieved is not None or results
     if goal_id is not None:
         if task_id is not None or any(v is not None for v in task_options) or resolve_risk is not None \
                 or milestone_given:
-            raise UsageError("--goal records a measurement; give either TASK_ID and task options or --goal")
+            raise UsageError(M_("update.usage.goal_or_task"))
         if value is None:
-            raise UsageError("--goal needs --value V")
+            raise UsageError(M_("update.usage.goal_needs_value"))
         operations = _goal_ops(goal_id, parse_number(value, "--value"), day)
     elif value is not None:
-        raise UsageError("--value goes with --goal ID")
+        raise UsageError(M_("update.usage.value_needs_goal"))
     elif milestone_given:
         if milestone_id is None:
-            raise UsageError(t(loc, "update.milestone_options"))
+            raise UsageError(M_("update.milestone_options"))
         if task_id is not None or any(v is not None for v in task_options) or resolve_risk is not None:
-            raise UsageError(t(loc, "update.milestone_or_task"))
+            raise UsageError(M_("update.milestone_or_task"))
         if achieved is None and not results:
-            raise UsageError(t(loc, "update.milestone_needs"))
+            raise UsageError(M_("update.milestone_needs"))
         operations = _milestone_ops(milestone_id, _date_option("--achieved", achieved, today),
-                                    tuple(parse_result(r, locale=loc) for r in results))
+                                    tuple(parse_result(r) for r in results))
     elif task_id is None:
         if any(v is not None for v in task_options):
-            raise UsageError(t(loc, "update.task_needed"))
+            raise UsageError(M_("update.task_needed"))
         if resolve_risk is None:
-            raise UsageError(t(loc, "update.no_task_id"))
-        operations = _campaign_risk_ops(parse_risk_ref(resolve_risk, locale=loc), day)
+            raise UsageError(M_("update.no_task_id"))
+        operations = _campaign_risk_ops(parse_risk_ref(resolve_risk), day)
     else:
         if all(v is None for v in task_options) and resolve_risk is None:
-            raise UsageError("nothing to update: give --progress, --start, --end, --done, "
-                             "--resolve-risk or --note")
+            raise UsageError(M_("update.usage.nothing"))
         operations = _task_ops(task_id, on=day, progress=progress, start=_date_option("--start", start, today),
                                end=_date_option("--end", end, today), done=done,
-                               resolve_risk=parse_risk_ref(resolve_risk, locale=loc) if resolve_risk is not None else None,
+                               resolve_risk=parse_risk_ref(resolve_risk) if resolve_risk is not None else None,
                                note=note)
     _apply_update(path, operations, lang=lang, lock_timeout=lock_timeout)
 
@@ -639,19 +675,11 @@ def _apply_update(path, operations, *, lang, lock_timeout) -> None:
     if result.diagnostics:
         _print_diagnostics(result.diagnostics)
         reason = t(result.locale, N_("update.invalid_before") if result.invalid_before else N_("update.refused"))
-        echo(f"ptrack: {t(result.locale, 'update.not_updated', file=result.file, reason=reason)}", err=True)
+        echo(t(result.locale, "cli.plain", message=t(result.locale, "update.not_updated", file=result.file,
+                                                      reason=reason)), err=True)
         sys.exit(1)
     echo(summary(result))
     sys.exit(0)
-
-
-def _config_locale() -> str | None:
-    """ptrack.yaml's ``locale`` for a message before any campaign is read (None without one;
-    a broken ptrack.yaml is reported by the command itself)."""
-    try:
-        return _config().locale
-    except UsageError:
-        return None
 
 
 def _update_from_issue(source: str, day: date, *, mode, lang, lock_timeout, locale) -> None:
@@ -696,8 +724,9 @@ NOTIFY_FORMATS = ("text", "json")
 
 
 def _print_notes(notes) -> None:
+    """``ptrack: note: …`` for each note (text, or a Message said in the command's language), once."""
     for note in dict.fromkeys(notes or ()):
-        echo(f"ptrack: note: {note}", err=True)
+        echo(say_line(N_("cli.note"), note=note), err=True)
 
 
 def _progress_bar():
@@ -714,7 +743,8 @@ def _progress_bar():
         width = 30
         filled = width * done // total
         end = "\n" if done >= total else ""
-        sys.stderr.write(f"\rptrack: reading history [{'#' * filled}{'.' * (width - filled)}] {done}/{total}{end}")
+        bar = f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        sys.stderr.write("\r" + say_line(N_("cli.reading_history"), bar=bar) + end)
         sys.stderr.flush()
 
     return show
@@ -734,7 +764,9 @@ def _pull_request_diff(files, config, day, lang, notes) -> str | None:
 @as_of_option
 @click.option("--format", "fmt", type=click.Choice(HISTORY_FORMATS), default="json", show_default=True,
               help="json: points per campaign; csv: a row per point for the campaign and each task.")
-def history(paths, as_of, fmt) -> None:
+@click.option("--lang", type=click.Choice(LANGS),
+              help="Language of the messages and notes (default: each campaign's locale).")
+def history(paths, as_of, fmt, lang) -> None:
     """Progress over time from git: one point per day with commits, computed as of that day.
 
     Each point is the last version of the file that day on the current branch (merged pull
@@ -745,9 +777,10 @@ def history(paths, as_of, fmt) -> None:
     from ptrack.git.history import HISTORY_REPORTERS, history_report
 
     config = _config()
-    files = _files(paths, config)
+    files = _files(paths, config, lang)
     day = resolve_as_of(as_of)
-    report = history_report(files, day, policy_defaults=config.policy, progress=_progress_bar())
+    report = history_report(files, day, policy_defaults=config.policy, progress=_progress_bar(), locale=lang,
+                            default_locale=config.locale)
     _print_diagnostics(report.diagnostics)
     _print_notes(report.notes)
     _report(HISTORY_REPORTERS[fmt](report), fmt)
@@ -774,7 +807,7 @@ def diff(paths, base, head, fmt, as_of, lang) -> None:
     from ptrack.git.diff import DIFF_REPORTERS, diff_files
 
     config = _config()
-    files = _files(paths, config)
+    files = _files(paths, config, lang)
     day = resolve_as_of(as_of)
     report = diff_files(files, day, base=base, head=head, policy_defaults=config.policy, locale=lang or None)
     _print_notes(report.notes)
@@ -799,9 +832,9 @@ def retro(path, fmt, as_of, lang, baseline) -> None:
     from ptrack.git.retro import RETRO_REPORTERS, retro_report
 
     if os.path.isdir(path):
-        raise UsageError(f"{path}: retro takes one campaign file, not a folder")
+        raise UsageError(M_("cli.one_file", path=path, command="retro"))
     config = _config()
-    files = _files([path], config)
+    files = _files([path], config, lang)
     day = resolve_as_of(as_of)
     report, diagnostics = retro_report(files[0], day, baseline_rev=baseline, policy_defaults=config.policy,
                                        locale=lang or None)
@@ -851,10 +884,11 @@ def notify(paths, as_of, channel_names, dry_run, fmt, lang, state_file, no_git) 
     from ptrack.notify.digest import collect_digests
     from ptrack.notify.report import NOTIFY_OUTPUTS, TextProgress
     from ptrack.notify.send import notify as run_notify
+    from ptrack.process import command_locale
 
     started = time.monotonic()  # notify.deadline_s counts from here
     config = _config()
-    files = _files(paths, config)
+    files = _files(paths, config, lang)
     day = resolve_as_of(as_of)
     from ptrack.notify.send import prepare_channels, state_path
 
@@ -869,13 +903,17 @@ def notify(paths, as_of, channel_names, dry_run, fmt, lang, state_file, no_git) 
     # each delivery is printed (and flushed) as it happens; the ending (totals, or the JSON) at the end
     progress = TextProgress(lambda line: echo(line, err=output.progress_to_stderr), full=output.full_progress)
     report = run_notify(run, config, channel_names=channel_names, env=os.environ, dry_run=dry_run,
-                        state_file=state_file, locale=lang or None, progress=progress, started=started)
+                        state_file=state_file, locale=lang or None, progress=progress, started=started,
+                        fallback_locale=command_locale())
     _report(output.ending(report), fmt)
     for o in report.outcomes:
         if o.status in ("failed", "unconfirmed"):
-            what = "delivery unconfirmed: " if o.status == "unconfirmed" else ""
-            echo(f"ptrack: error: {o.channel} ({o.platform}): {o.message.recipient or 'team'} "
-                       f"{o.message.digest_key}: {what}{o.detail}", err=True)
+            from ptrack.process import say_error
+
+            key = N_("notify.cli.unconfirmed") if o.status == "unconfirmed" else N_("notify.cli.failed")
+            recipient = o.message.recipient or M_("notify.cli.team")
+            echo(say_error(M_(key, channel=o.channel, platform=o.platform, recipient=recipient,
+                              digest=o.message.digest_key, detail=o.detail)), err=True)
     sys.exit(1 if report.failed else 0)
 
 
@@ -1010,9 +1048,10 @@ def comment(file, key, token_env, lang) -> None:
     why and the exit code is 0. Exit 1 when GitLab refuses or cannot be reached; 2 on a usage error.
     """
     from ptrack.forge.gitlab import comment_on_merge_request
-    from ptrack.i18n import t
 
-    locale = lang or _config().locale
+    from ptrack.process import command_locale
+
+    locale = command_locale()  # --lang, else ptrack.yaml's locale, else the campaigns'
     if file == "-":
         text = sys.stdin.read()
     else:
@@ -1020,20 +1059,21 @@ def comment(file, key, token_env, lang) -> None:
             with open(file, encoding="utf-8") as fh:
                 text = fh.read()
         except FileNotFoundError:
-            raise UsageError(f"{file}: no such file") from None
+            raise UsageError(M_("loader.no_such_file", file=file)) from None
         except UnicodeDecodeError:
-            raise UsageError(f"{file}: not UTF-8 text") from None
+            raise UsageError(M_("comment.not_utf8", file=file)) from None
     if not text.strip():
-        raise UsageError(t(locale, "comment.empty", file="stdin" if file == "-" else file))
+        raise UsageError(M_("comment.empty", file="stdin" if file == "-" else file))
     outcome = comment_on_merge_request(text, key=key, env=os.environ, token_env=token_env, locale=locale)
     echo(outcome.describe(locale))
     sys.exit(1 if outcome.failed else 0)
 
 
 def main(argv=None) -> None:
-    from ptrack.process import end_process, prepare_process
+    from ptrack.process import end_process, prepare_process, set_command
 
     prepare_process()
+    set_command(sys.argv[1:] if argv is None else argv)
     try:
         _run(argv)
     finally:
@@ -1043,16 +1083,24 @@ def main(argv=None) -> None:
 
 
 def _run(argv) -> None:
-    from ptrack.process import guarded
+    import contextlib
+
+    from ptrack.process import command_locale, guarded
+    from ptrack.usage import click_in_language, wants_english
+
+    args = sys.argv[1:] if argv is None else [str(a) for a in argv]
 
     def invoke() -> None:
-        try:
-            cli.main(args=argv, prog_name="ptrack", standalone_mode=False)
-        except click.exceptions.Abort:
-            echo("Aborted.", err=True)
-            sys.exit(130)
-        except click.ClickException as exc:
-            exc.show()
-            sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
+        # click's usage errors in the command's language; --help and --version in English
+        language = contextlib.nullcontext() if wants_english(args) else click_in_language(command_locale)
+        with language:
+            try:
+                cli.main(args=argv, prog_name="ptrack", standalone_mode=False)
+            except click.exceptions.Abort:
+                echo(say_line(N_("cli.aborted")), err=True)
+                sys.exit(130)
+            except click.ClickException as exc:
+                exc.show()
+                sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
 
     guarded(invoke, echo)

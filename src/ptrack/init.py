@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ptrack import __version__
 from ptrack.errors import UsageError
-from ptrack.i18n import N_
+from ptrack.i18n import M_, N_
 
 CONFIG_FILE = "ptrack.yaml"
 WORKFLOW_FILE = ".github/workflows/ptrack.yml"
@@ -91,7 +91,7 @@ def init_project(root: Path | str, *, lang: str, today: date, name: str | None =
     written."""
     root = Path(root)
     if root.exists() and not root.is_dir():
-        raise UsageError(f"{root}: not a folder")
+        raise UsageError(M_("init.not_a_folder", path=str(root)))
     files = plan_scaffold(lang=lang, today=today, name=name, campaign_id=campaign_id, requirement=requirement,
                           forge=forge)
     existing = tuple(f.path for f in files if (root / f.path).exists() or (root / f.path).is_symlink())
@@ -129,18 +129,17 @@ def plan_scaffold(*, lang: str, today: date, name: str | None = None, campaign_i
     from ptrack.forge.scaffold import template as forge_template
 
     if lang not in _DEFAULTS:
-        raise UsageError(f'--lang: "{lang}" is not one of {", ".join(_DEFAULTS)}')
+        raise UsageError(M_("init.not_one_of", option="--lang", value=lang, known=", ".join(_DEFAULTS)))
     if forge not in FORGES:
-        raise UsageError(f'--forge: "{forge}" is not one of {", ".join(FORGES)}')
+        raise UsageError(M_("init.not_one_of", option="--forge", value=forge, known=", ".join(FORGES)))
     defaults = _DEFAULTS[lang]
     if name is not None:
         name = name.strip()
         if not name or any(ord(c) < 32 or ord(c) == 127 for c in name):
-            raise UsageError("--name: give the campaign's name on one line")
+            raise UsageError(M_("init.name_one_line"))
     cid = campaign_id if campaign_id is not None else campaign_id_for(name, today)
     if not _ID.match(cid) or len(cid) > 64:
-        raise UsageError(f'--id: "{cid}" is not an id; use lower-case letters, digits and "-", '
-                         "starting with a letter or digit (e.g. spring-launch-2025)")
+        raise UsageError(M_("init.bad_id", id=cid))
     name = name or defaults["name"]
     requirement = requirement or pip_requirement()
     campaign_path = f"campaigns/{cid}.yaml"
@@ -202,7 +201,7 @@ def write_scaffold(root: Path, files: list[ScaffoldFile]) -> list[Path]:
                 path.unlink()
             except OSError:
                 pass
-        raise UsageError(f"{exc.filename or root}: cannot write: {exc.strerror or exc}; nothing was kept") from None
+        raise UsageError(M_("init.cannot_write", file=str(exc.filename or root), reason=exc.strerror or str(exc))) from None
     return written
 
 

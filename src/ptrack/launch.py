@@ -27,9 +27,10 @@ def main(argv=None) -> None:
 
         cli_main(argv)
         return
-    from ptrack.process import end_process, guarded, prepare_process, run_validate
+    from ptrack.process import end_process, guarded, prepare_process, run_validate, set_command
 
     prepare_process()
+    set_command(args)
     try:
         guarded(lambda: sys.exit(run_validate(tuple(args[1:]))))
     finally:

@@ -76,8 +76,12 @@ def check_files(files: Sequence[Path], config: Config, as_of: date, *, strict: b
     why they could not run goes to ``notes``."""
     from ptrack.core.rules import RULES, run_rules
 
-    report = CheckReport([], strict=strict, rules=tuple(r for r in RULES))
-    for path, r in zip(files, load_all(files, config)):
+    from ptrack.core.validate import report_locale
+
+    results = load_all(files, config, locale)
+    report = CheckReport([], strict=strict, rules=tuple(r for r in RULES),
+                         locale=report_locale(results, config, locale))
+    for path, r in zip(files, results):
         diagnostics = list(r.diagnostics)
         if r.campaign is not None:
             if git or baseline:
@@ -115,7 +119,7 @@ def status_of(files: Sequence[Path], config: Config, as_of: date, *, by: str | N
               notes: list[str] | None = None) -> StatusReport:
     """``baseline``: a revision (or ``first``) to compare each task's dates with (GitError
     when there is none)."""
-    results = load_all(files, config)
+    results = load_all(files, config, locale)
     diagnostics = [d for r in results for d in r.diagnostics]
     baselines = {}
     if baseline:

@@ -107,34 +107,168 @@ def end_process() -> None:
     gc.freeze()
 
 
+# -- the command's language ------------------------------------------------------------------
+#
+# What ptrack says about a command as a whole (its errors, usage errors, summary lines) is said in
+# one language: --lang, else ptrack.yaml's locale, else the first campaign's, else zh-CN. A
+# finding about a campaign is in that campaign's language (--lang, else its locale, else
+# ptrack.yaml's). Found from the command line and the files' text, without loading anything:
+# a command that fails before reading its campaigns (a bad option, a broken ptrack.yaml) still
+# speaks its user's language.
+
+_command_locale: str | None = None
+_command_args: list[str] = []
+
+
+def set_command(args) -> None:
+    """The command line being run (after ``ptrack``): where ``command_locale`` looks."""
+    global _command_locale, _command_args
+    _command_locale = None
+    _command_args = [str(a) for a in (args or ())]
+
+
+def set_command_locale(locale: str | None) -> None:
+    """The command's language, once a command knows it better than its command line does."""
+    global _command_locale
+    if locale:
+        from ptrack.i18n import normalise_locale
+
+        _command_locale = normalise_locale(locale)
+
+
+def command_locale() -> str:
+    """The language of the command's own words (see above), found once."""
+    global _command_locale
+    if _command_locale is None:
+        from ptrack.i18n import normalise_locale
+
+        try:
+            found = _lang_option(_command_args) or _config_locale() or _campaign_locale(_command_args)
+        except Exception:  # never let finding a language be the error
+            found = None
+        _command_locale = normalise_locale(found)
+    return _command_locale
+
+
+def _lang_option(args: list[str]) -> str | None:
+    from ptrack.i18n import LOCALES
+
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        value = args[i + 1] if arg == "--lang" and i + 1 < len(args) else \
+            arg[len("--lang="):] if arg.startswith("--lang=") else None
+        if value in LOCALES:  # what click accepts; anything else is a usage error, said otherwise
+            return value
+    return None
+
+
+def _head(path) -> str:
+    """The first 64 KiB of a regular file as text ("" for anything else)."""
+    from ptrack.core.loader import open_regular
+
+    with open_regular(path) as fh:
+        return fh.read(65536).decode("utf-8", "replace")
+
+
+def _config_locale() -> str | None:
+    import re
+
+    from ptrack.core.config import find_config
+
+    path = find_config()
+    if path is None:
+        return None
+    match = re.search(r"(?m)^locale[ \t]*:[ \t]*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)", _head(path))
+    return match.group(1) if match else None
+
+
+def _campaign_locale(args: list[str]) -> str | None:
+    from pathlib import Path
+
+    from ptrack.core.config import CONFIG_NAME, DEFAULT_GLOB, find_config
+
+    candidates: list[Path] = []
+    for arg in args:
+        if arg.startswith("-"):
+            continue
+        p = Path(arg)
+        if p.is_dir():
+            candidates += sorted(x for x in p.iterdir() if x.suffix in (".yaml", ".yml") and x.name != CONFIG_NAME)
+        elif p.suffix in (".yaml", ".yml") and p.name != CONFIG_NAME and p.is_file():
+            candidates.append(p)
+    if not candidates:
+        config = find_config()
+        root = config.parent if config else Path.cwd()
+        candidates = sorted(root.glob(DEFAULT_GLOB))
+    for candidate in candidates[:1]:
+        return sniff_file_locale(candidate)
+    return None
+
+
+def sniff_file_locale(path) -> str | None:
+    """The ``locale`` a campaign file declares, read from its text without parsing it (None when
+    it declares none or cannot be read)."""
+    from ptrack.core.loader import sniff_locale
+
+    try:
+        return sniff_locale(_head(path))
+    except Exception:
+        return None
+
+
+def say_error(message) -> str:
+    """``ptrack: error: …`` / ``ptrack：错误：…`` in the command's language."""
+    from ptrack.i18n import say, t
+
+    locale = command_locale()
+    return t(locale, "cli.error", message=say(message, locale))
+
+
+def say_line(key: str, **values) -> str:
+    """A message of the command in its language (``t`` with ``command_locale``)."""
+    from ptrack.i18n import say, t
+
+    locale = command_locale()
+    return t(locale, key, **{k: say(v, locale) for k, v in values.items()})
+
+
+def os_error_text(exc: OSError, locale: str | None = None, *, with_file: bool = True) -> str:
+    """An OSError in the command's language (``ptrack.i18n.os_problem``): ``site/index.html：磁盘空间不足``."""
+    from ptrack.i18n import os_problem, say
+
+    return say(os_problem(exc, with_file=with_file), locale or command_locale())
+
+
 def guarded(run: Callable[[], None], echo: Callable[..., None] = echo) -> None:
-    """Run a command; ptrack's errors and the file system's become a message and an exit code."""
+    """Run a command; ptrack's errors and the file system's become a message (in the command's
+    language, ``command_locale``) and an exit code."""
     try:
         run()
     except PtrackError as exc:
-        echo(f"ptrack: error: {exc}", err=True)
+        echo(say_error(exc), err=True)
         sys.exit(exc.exit_code)
     except BrokenPipeError:  # `ptrack status | head`
         sys.stderr.close()
         sys.exit(0)
     except OSError as exc:  # the file system said no: an unwritable --out, a full disk...
-        where = f"{exc.filename}: " if exc.filename else ""
-        echo(f"ptrack: error: {where}{exc.strerror or exc}", err=True)
+        echo(say_error(os_error_text(exc)), err=True)
         sys.exit(2)
 
 
-def run_validate(paths, echo: Callable[..., None] = echo) -> int:
+def run_validate(paths, echo: Callable[..., None] = echo, lang: str | None = None) -> int:
     """``ptrack validate PATHS``: print every problem, then a summary; the exit code."""
     from ptrack.core.config import campaign_files, load_config
     from ptrack.core.diagnostics import summary_line
     from ptrack.core.validate import validate_files
+    from ptrack.i18n import NP_, t
 
     config = load_config()
-    report = validate_files(campaign_files(paths, config), config)
+    report = validate_files(campaign_files(paths, config), config, lang)
     for d in report.diagnostics:
         echo(d.format_text())
     if report.failed or report.diagnostics:
         echo(summary_line(report), err=True)
     else:
-        echo(f"{len(report.results)} campaign file(s) valid", err=True)
+        echo(t(report.locale, NP_("validate.valid"), n=len(report.results)), err=True)
     return 1 if report.failed else 0

@@ -16,7 +16,7 @@ from ptrack.core.compute import CampaignSnapshot, EVM, GoalSnapshot, GroupSnapsh
 # CheckReport, FileResult and summary_line live with the diagnostics (ptrack validate needs them
 # without this module's imports); they are re-exported here.
 from ptrack.core.diagnostics import CheckReport, FileResult, summary_line  # noqa: F401
-from ptrack.core.diagnostics import Diagnostic, Severity, format_json_path, has_failure
+from ptrack.core.diagnostics import Diagnostic, Severity, format_json_path, has_failure, severity_word
 from ptrack.i18n import N_, NO_VALUE, NP_, days_text, fmt_deviation, fmt_points, normalise_locale, t
 
 
@@ -82,8 +82,8 @@ def check_junit(report: CheckReport) -> str:
             failing = [d for d in found if has_failure([d], strict=report.strict)]
             if failing:
                 failures += 1
-                failure = ET.SubElement(case, "failure", message=f"{len(failing)} finding(s)",
-                                        type=failing[0].severity.value)
+                failure = ET.SubElement(case, "failure", type=failing[0].severity.value,
+                                        message=t(report.locale or "en", NP_("check.junit_findings"), n=len(failing)))
                 failure.text = "\n".join(d.format_text() for d in found)
             elif found:
                 out = ET.SubElement(case, "system-out")
@@ -185,13 +185,16 @@ def md_cell(text) -> str:
 
 
 def check_step_summary(report: CheckReport) -> str:
-    """The Markdown appended to $GITHUB_STEP_SUMMARY."""
-    verdict = "❌ failed" if report.failed else "✅ passed"
-    lines = [f"## ptrack check {verdict}", "", summary_line(report) + ".", ""]
+    """The Markdown appended to $GITHUB_STEP_SUMMARY, in the report's language."""
+    loc = report.locale or "en"
+    verdict = t(loc, "check.summary.failed") if report.failed else t(loc, "check.summary.passed")
+    lines = [f"## ptrack check {verdict}", "", summary_line(report) + t(loc, "check.summary.stop"), ""]
     if report.diagnostics:
-        lines += ["| severity | rule | location | message |", "|---|---|---|---|"]
+        heads = (t(loc, "check.summary.severity"), t(loc, "check.summary.rule"), t(loc, "check.summary.location"),
+                 t(loc, "check.summary.message"))
+        lines += ["| " + " | ".join(heads) + " |", "|---|---|---|---|"]
         for d in report.diagnostics:
-            lines.append(f"| {d.severity.value} | `{d.code}` | `{d.location}` | {md_cell(d.message)} |")
+            lines.append(f"| {severity_word(d.severity, loc)} | `{d.code}` | `{d.location}` | {md_cell(d.message)} |")
         lines.append("")
     return "\n".join(lines) + "\n"
 

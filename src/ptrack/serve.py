@@ -63,7 +63,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ptrack.errors import PtrackError, UsageError
-from ptrack.i18n import N_, normalise_locale, t
+from ptrack.i18n import M_, N_, NP_, normalise_locale, say, t
 
 HOST = "127.0.0.1"
 EVENTS_PATH = "/__ptrack/events"
@@ -102,7 +102,8 @@ class Attempt:
 
     ok: bool
     day: date
-    summary: str = ""
+    files: int = 0  # written by a good build
+    campaigns: int = 0
     problems: tuple[str, ...] = ()
     failure: str | None = None
     warnings: tuple[str, ...] = ()  # diagnostics of a good build (warnings, notices) for the terminal
@@ -137,8 +138,10 @@ class SiteSource:
     build so that a new file or a changed setting is picked up), and how to build them."""
 
     def __init__(self, paths: Sequence[str], *, today: Callable[[], date], lang: str | None, font,
-                 cwd: Path | None = None, baseline: str | None = "first", baseline_required: bool = False) -> None:
+                 cwd: Path | None = None, baseline: str | None = "first", baseline_required: bool = False,
+                 locale: str | None = None) -> None:
         self.paths = tuple(paths)
+        self.locale = normalise_locale(lang or locale)  # of the terminal's lines and the build's summary
         self.today = today
         self.lang = lang
         self.font = font
@@ -164,19 +167,22 @@ class SiteSource:
         except PtrackError as exc:  # ptrack.yaml invalid, a file gone, git refusing...
             from ptrack.git.gitio import GitError
 
-            return Attempt(False, day, problems=(str(exc),),
+            return Attempt(False, day, problems=(exc.text(self.locale),),
                            fatal=self.baseline_required and isinstance(exc, GitError))
-        except Exception as exc:  # noqa: BLE001 - a bug or an I/O error: shown, not a crash
+        except OSError as exc:  # a full disk, an unwritable folder: in words
+            from ptrack.process import os_error_text
+
+            return Attempt(False, day, failure=os_error_text(exc, self.locale))
+        except Exception as exc:  # noqa: BLE001 - a bug: its traceback is shown, not a crash
             text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)).rstrip()
             return Attempt(False, day, failure=text)
         ordered = sorted(report.diagnostics, key=lambda d: (d.severity.rank, d.sort_key()))
         lines = tuple(d.format_text() for d in ordered)
-        notes = tuple(dict.fromkeys(report.notes))
+        notes = tuple(dict.fromkeys(say(note, self.locale) for note in report.notes))
         if report.result is None:
             return Attempt(False, day, problems=lines, notes=notes)
-        n = len(report.result.campaigns)
-        summary = f"built {len(report.result.files)} files for {n} campaign{'s' if n != 1 else ''}"
-        return Attempt(True, day, summary=summary, warnings=lines, notes=notes)
+        return Attempt(True, day, files=len(report.result.files), campaigns=len(report.result.campaigns),
+                       warnings=lines, notes=notes)
 
     def watch_targets(self) -> WatchTargets:
         """What to watch for the current inputs: each file named and ptrack.yaml by path, the
@@ -377,7 +383,7 @@ class _HeadReader(io.RawIOBase):
     def readinto(self, buffer) -> int:
         left = self._deadline - time.monotonic()
         if left <= 0:
-            raise TimeoutError("the request head did not arrive in time")
+            raise TimeoutError("request head deadline")
         self._sock.settimeout(left)
         return self._sock.recv_into(buffer)
 
@@ -427,9 +433,8 @@ class _Server(ThreadingHTTPServer):
         now = time.monotonic()
         if now - self._busy_said >= 10:  # one line per burst, not one per connection; said first
             self._busy_said = now
-            self.preview.err(f"ptrack serve: {self.preview.max_connections} connections open; answering 503 "
-                             "to more until some close")
-        body = b"ptrack serve: too many connections at once; try again\n"
+            self.preview.say_err(N_("serve.log.busy"), n=self.preview.max_connections)
+        body = (t(self.preview.locale, "serve.busy") + "\n").encode("utf-8")
         head = (b"HTTP/1.0 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: close\r\n"
                 b"Content-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\n\r\n" % len(body))
         try:
@@ -443,7 +448,7 @@ class _Server(ThreadingHTTPServer):
         exc = sys.exc_info()[1]
         if isinstance(exc, (ConnectionError, TimeoutError)):
             return  # a tab closed mid-response
-        self.preview.err(f"ptrack serve: error answering a request: {type(exc).__name__}: {exc}")
+        self.preview.say_err(N_("serve.log.error"), error=f"{type(exc).__name__}: {exc}")
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -472,21 +477,21 @@ class _Handler(SimpleHTTPRequestHandler):
         hosts = self.headers.get_all("Host") or []
         if len(hosts) != 1 or hosts[0].strip().lower() not in self.server.hosts:
             port = self.server.server_address[1]
-            self.send_error(400, explain=t(self.server.preview.locale, "serve.bad_host",
-                                           url=f"http://{HOST}:{port}/"),
-                            why=f"Host {hosts[0].strip()!r} is not this preview's" if len(hosts) == 1
-                            else "no Host header" if not hosts else "more than one Host header")
+            locale = self.server.preview.locale
+            why = t(locale, "serve.why.host", host=hosts[0].strip()) if len(hosts) == 1 \
+                else t(locale, "serve.why.no_host") if not hosts else t(locale, "serve.why.hosts")
+            self.send_error(400, explain=t(locale, "serve.bad_host", url=f"http://{HOST}:{port}/"), why=why)
             return False
         if len(self.path) > MAX_TARGET_CHARS:
-            self.send_error(414, explain=f"The request target has {len(self.path):,} characters; "
-                                         f"at most {MAX_TARGET_CHARS:,} are answered.")
+            self.send_error(414, explain=t(self.server.preview.locale, "serve.why.too_long", n=f"{len(self.path):,}",
+                                           limit=f"{MAX_TARGET_CHARS:,}"))
             return False
         try:
             path = unquote(urlsplit(self.path).path, errors="strict")
         except (ValueError, UnicodeDecodeError):
             path = None
         if path is None or _CONTROL.search(path):
-            self.send_error(400, explain="The path holds a control character or is not UTF-8 text.")
+            self.send_error(400, explain=t(self.server.preview.locale, "serve.why.path"))
             return False
         return True
 
@@ -495,27 +500,29 @@ class _Handler(SimpleHTTPRequestHandler):
         """The error answer with the standard reason phrase, and one line on the terminal for
         every refusal (a file simply missing, 404, is not one)."""
         if code != 404:
-            self.server.preview.err(f"ptrack serve: answered {code} {self.responses.get(code, ('',))[0]} to "
-                                    f"{self._shown_request()} from {self.client_address[0]}: "
-                                    f"{why or explain or message or 'refused'}")
+            preview = self.server.preview
+            reason = why or explain or t(preview.locale, "serve.why.http", code=code)
+            preview.say_err(N_("serve.log.refused"), code=code, request=self._shown_request(),
+                            client=self.client_address[0], why=reason)
         super().send_error(code, None, explain or message)
 
     def _shown_request(self) -> str:
         """The request in a few words: method and target, cut to 60 characters."""
+        locale = self.server.preview.locale
         if not getattr(self, "requestline", ""):
-            return "a request line over 64 KiB"
+            return t(locale, "serve.request.too_long")
         words = self.requestline.split()
         target = words[1] if len(words) > 1 else ""
         if len(target) > 60:
-            target = f"{target[:60]}… ({len(target):,} characters)"
+            target = t(locale, "serve.request.cut", start=target[:60], n=f"{len(target):,}")
         return f"{words[0]} {target}".strip()
 
     def log_error(self, format, *args) -> None:  # noqa: A002 - the base class's name
         if format.startswith("Request timed out"):  # BaseHTTPRequestHandler.handle_one_request
             preview = self.server.preview
-            why = (f"it did not read the answer for {preview.write_timeout:g} s" if self._head_read
-                   else f"no complete request came within {preview.request_timeout:g} s")
-            preview.err(f"ptrack serve: dropped a connection from {self.client_address[0]}: {why}")
+            why = (t(preview.locale, "serve.why.slow_reader", s=f"{preview.write_timeout:g}") if self._head_read
+                   else t(preview.locale, "serve.why.slow_request", s=f"{preview.request_timeout:g}"))
+            preview.say_err(N_("serve.log.dropped"), client=self.client_address[0], why=why)
         # the other errors are said by send_error, once
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
@@ -599,12 +606,10 @@ def _bind(port: int) -> _Server:
         return _Server((HOST, port), _Handler)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
-            raise UsageError(f"port {port} is already in use on {HOST}; choose another with --port N, "
-                             "or --port 0 for a free one") from None
+            raise UsageError(M_("serve.port_in_use", port=port, host=HOST)) from None
         if exc.errno == errno.EACCES:
-            raise UsageError(f"port {port} needs privileges on this system; choose one above 1023 "
-                             "with --port N, or --port 0 for a free one") from None
-        raise UsageError(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}") from None
+            raise UsageError(M_("serve.port_privileged", port=port)) from None
+        raise UsageError(M_("serve.cannot_listen", host=HOST, port=port, reason=exc.strerror or str(exc))) from None
 
 
 @dataclass
@@ -620,6 +625,14 @@ class LivePreview:
     request_timeout: float = REQUEST_TIMEOUT_S  # for a connection's whole request head
     write_timeout: float = WRITE_TIMEOUT_S  # for each write of an answer
     max_connections: int = MAX_CONNECTIONS  # served at once; more get 503
+
+    def say(self, key: str, /, **values) -> None:
+        """A line on the terminal (``out``) in the preview's language."""
+        self.out(t(self.locale, key, **values))
+
+    def say_err(self, key: str, /, **values) -> None:
+        """A line on the error stream (``err``) in the preview's language."""
+        self.err(t(self.locale, key, **values))
 
     def __post_init__(self) -> None:
         self._session = secrets.token_hex(4)
@@ -658,10 +671,11 @@ class LivePreview:
             try:
                 watcher = self._open_watcher(self._targets)  # before the build: a save during it counts
             except Exception as exc:  # noqa: BLE001 - e.g. the system's limit of inotify watches
-                raise UsageError(f"cannot watch {', '.join(map(str, self._targets.roots()))}: {exc}") from None
+                raise UsageError(M_("serve.cannot_watch", folders=", ".join(map(str, self._targets.roots())),
+                                    reason=str(exc))) from None
             first = self._build(first=True)
             if first.fatal:
-                raise UsageError(first.problems[0])
+                raise UsageError(first.problems[0])  # already said in the preview's language
             if self._stop.is_set():
                 return 0
             host, port = server.server_address[:2]
@@ -672,12 +686,11 @@ class LivePreview:
                                         daemon=True)]
             for thread in threads:
                 thread.start()
-            self.out(f"ptrack serve: build folder {self.workdir} (removed on exit)")
-            self.out(f"ptrack serve: serving http://{host}:{port}/ - press Ctrl-C to stop")
+            self.say(N_("serve.log.folder"), folder=str(self.workdir))
+            self.say(N_("serve.log.serving"), url=f"http://{host}:{port}/")
             while not self._stop.wait(0.5):
                 pass
-            busy = " (letting the build in progress finish)" if self.state.get().building else ""
-            self.out(f"ptrack serve: stopping{busy}")
+            self.say(N_("serve.log.stopping_busy") if self.state.get().building else N_("serve.log.stopping"))
             return 0
         finally:
             self.stop()
@@ -693,9 +706,9 @@ class LivePreview:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
             if self.workdir.exists():
-                self.err(f"ptrack serve: warning: could not remove {self.workdir} entirely")
+                self.say_err(N_("serve.log.not_removed"), folder=str(self.workdir))
             else:
-                self.out(f"ptrack serve: removed {self.workdir}")
+                self.say(N_("serve.log.removed"), folder=str(self.workdir))
 
     # -- building -------------------------------------------------------------------------------
 
@@ -715,7 +728,7 @@ class LivePreview:
             if not reasons:
                 if self.source.today() == self._built_day:
                     continue
-                reasons = ["the day"]  # "the day changed; built ..."
+                reasons = [t(self.locale, "serve.the_day")]  # "the day changed; built ..."
             self._build(reasons)
 
     def _build(self, reasons: Sequence[str] = (), first: bool = False) -> Attempt:
@@ -732,11 +745,12 @@ class LivePreview:
             shutil.rmtree(out_dir, ignore_errors=True)
             self.state.update(building=False)
             return attempt
-        why = f"{', '.join(dict.fromkeys(reasons))} changed; " if reasons else ""
+        why = t(self.locale, "serve.changed", what=t(self.locale, "punct.list").join(dict.fromkeys(reasons))) \
+            if reasons else ""
         for note in attempt.notes:
             if note not in self._said:
                 self._said.add(note)
-                self.err(f"ptrack: note: {note}")
+                self.say_err(N_("cli.note"), note=note)
         if attempt.ok:
             self._kept.append(out_dir)
             while len(self._kept) > 2:
@@ -746,14 +760,18 @@ class LivePreview:
                 for line in attempt.warnings:
                     self.err(line)
             self._last_warnings = attempt.warnings
-            self.out(f"ptrack serve: {why}{attempt.summary} in {elapsed:.2f} s (as of {attempt.day})")
+            summary = t(self.locale, "serve.built", files=t(self.locale, NP_("build.files"), n=attempt.files),
+                        campaigns=t(self.locale, NP_("build.campaigns"), n=attempt.campaigns))
+            self.say(N_("serve.log.built"), why=why, summary=summary, seconds=f"{elapsed:.2f}",
+                     day=attempt.day.isoformat())
             self.state.update(root=out_dir, generation=f"{self._session}-{self._builds}", problems=(),
                               failure=None, building=False, as_of=attempt.day.isoformat())
         else:
             shutil.rmtree(out_dir, ignore_errors=True)
             self._last_warnings = ()
-            kept = "still serving the last good build" if self.state.get().root else "nothing to serve yet"
-            self.err(f"ptrack serve: {why}the build {'failed' if attempt.failure else 'has problems'}; {kept}:")
+            kept = t(self.locale, "serve.log.kept") if self.state.get().root else t(self.locale, "serve.log.nothing")
+            key = N_("serve.log.failed") if attempt.failure else N_("serve.log.problems")
+            self.say_err(key, why=why, kept=kept)
             for line in attempt.problems or (attempt.failure or "").splitlines():
                 self.err(f"  {line}")
             self.state.update(problems=attempt.problems, failure=attempt.failure, building=False)
@@ -788,7 +806,7 @@ class LivePreview:
                 try:
                     raw = watcher.watch(DEBOUNCE_MS, STEP_MS, 5000, self._rewatch)
                 except Exception as exc:  # noqa: BLE001 - the watcher's own thread failed
-                    self.err(f"ptrack serve: watching failed: {type(exc).__name__}: {exc}; starting again")
+                    self.say_err(N_("serve.log.watch_failed"), error=f"{type(exc).__name__}: {exc}")
                     raw = "stop"
                     self._rewatch.set()
                 if isinstance(raw, set):
@@ -803,7 +821,8 @@ class LivePreview:
                 try:
                     watcher = self._open_watcher(self._targets)
                 except Exception as exc:  # noqa: BLE001 - a folder removed under us...
-                    self.err(f"ptrack serve: cannot watch {', '.join(map(str, self._targets.roots()))}: {exc}")
+                    self.say_err(N_("serve.log.cannot_watch"), folders=", ".join(map(str, self._targets.roots())),
+                                 reason=str(exc))
                     watcher = None
                     self._stop.wait(1.0)
                     self._rewatch.set()
@@ -825,7 +844,7 @@ def serve_site(paths: Sequence[str], *, today: Callable[[], date], follow_clock:
     """``ptrack serve``: build, serve and rebuild until SIGINT/SIGTERM; returns the exit code.
     ``baseline`` and ``baseline_required`` as ``build_files`` takes them (``--baseline``)."""
     source = SiteSource(paths, today=today, lang=lang, font=font, baseline=baseline,
-                        baseline_required=baseline_required)
+                        baseline_required=baseline_required, locale=locale)
     preview = LivePreview(source, port=port, locale=normalise_locale(lang or locale), follow_clock=follow_clock,
                           out=out, err=err)
     return preview.run()

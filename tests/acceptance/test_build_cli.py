@@ -104,7 +104,8 @@ def test_writes_exactly_the_designed_tree(run_cli, tmp_path):
     code, out, err = run_cli("build", EXAMPLE, "--out", tmp_path / "site", "--as-of", AS_OF)
     assert code == 0, err
     assert tree(tmp_path / "site") == EXAMPLE_TREE
-    assert out == f"wrote 38 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})\n"
+    # the example's language (zh-CN); "wrote 38 files for 1 campaign to … (open …)" with --lang en
+    assert out == f"已写入 38 个文件（1 个活动）到 {tmp_path / 'site'}（打开 {tmp_path / 'site' / 'index.html'}）\n"
     assert "Traceback" not in err
 
 
@@ -226,7 +227,7 @@ def test_gantt_pages_no_longer_needed_are_removed(run_cli, tmp_path, monkeypatch
     monkeypatch.setattr(gantt, "ROWS_PER_PAGE", 60)
     code, out, err = run_cli("build", EXAMPLE, "--out", site, "--as-of", AS_OF)
     assert code == 0, err
-    assert "removed 3 files of the previous build" in out
+    assert "删除了上次构建的 3 个文件" in out
     assert tree(site) == EXAMPLE_TREE
 
 
@@ -250,15 +251,14 @@ def test_a_file_of_the_previous_build_that_cannot_be_removed_is_a_warning(run_cl
     monkeypatch.setattr(Path, "unlink", unlink)
     code, out, err = run_cli("build", example, "--out", site, "--as-of", AS_OF)
     assert code == 0  # the site is built; the leftover is only reported
-    assert "removed 2 files of the previous build" in out  # gantt-3.png, gantt-4.png
-    assert err == (f"ptrack: warning: could not remove a file of the previous build: "
-                   f"{CID}/gantt-2.png: Permission denied\n")
+    assert "删除了上次构建的 2 个文件" in out  # gantt-3.png, gantt-4.png
+    assert err == f"ptrack：警告：无法删除上次构建的文件：{CID}/gantt-2.png：没有权限\n"
     assert (site / CID / "gantt-2.png").exists() and not (site / CID / "gantt-3.png").exists()
     # the manifest still names it: the next build tries again, and succeeds
     assert f"{CID}/gantt-2.png\n" in (site / MANIFEST).read_text(encoding="utf-8")
     monkeypatch.setattr(Path, "unlink", real_unlink)
     code, out, err = run_cli("build", example, "--out", site, "--as-of", AS_OF)
-    assert (code, err) == (0, "") and "removed 1 file of the previous build" in out
+    assert (code, err) == (0, "") and "删除了上次构建的 1 个文件" in out
     assert tree(site) == EXAMPLE_TREE
 
 
@@ -379,8 +379,8 @@ def test_invalid_campaign_exits_1_with_locations_and_writes_nothing(run_cli, tmp
     code, out, err = run_cli("build", "campaigns", "--out", "site", "--as-of", "2024-03-05")
     assert code == 1
     assert out == ""
-    assert re.search(r"^campaigns/bad\.yaml:\d+:\d+: error \[[\w-]+\] ", err, re.MULTILINE), err
-    assert "nothing built" in err
+    assert re.search(r"^campaigns/bad\.yaml:\d+:\d+: 错误 \[[\w-]+\] ", err, re.MULTILINE), err
+    assert "ptrack：没有构建：请先修正上面的错误" in err
     assert "Traceback" not in err
     assert not (tmp_path / "site").exists()
 
@@ -429,9 +429,9 @@ def test_warns_once_when_no_cjk_font_is_found(run_cli, tmp_path, write, monkeypa
     code, out, err = run_cli("build", "c", "--out", "site", "--as-of", "2024-03-05")
     assert code == 0, err
     assert calls == [None]
-    assert err.count("no CJK font found") == 1
+    assert err.count("没有找到中文字体") == 1  # the campaigns' language
     assert "--font" in err and "fonts-noto-cjk" in err
-    assert "wrote" in out
+    assert "已写入" in out
 
 
 def test_no_warning_when_a_font_is_found(run_cli, tmp_path, write):
@@ -507,7 +507,7 @@ def test_an_unwritable_out_folder_is_a_clear_error(run_cli, tmp_path):
     code, out, err = run_cli("build", EXAMPLE, "--out", blocker / "site", "--as-of", AS_OF)
     assert code == 2
     # the first file it tries to write is under assets/
-    assert err.splitlines()[-1] == f"ptrack: error: {blocker / 'site' / 'assets'}: Not a directory"
+    assert err.splitlines()[-1] == f"ptrack：错误：{blocker / 'site' / 'assets'}：路径中有一部分不是文件夹"
     assert "Traceback" not in err
 
 
@@ -603,7 +603,7 @@ def test_without_a_site_url_the_site_serves_the_packaged_schema(example_site):
 def test_a_bad_site_url_is_a_usage_error_and_nothing_is_written(run_cli, tmp_path, write, args, config, message):
     if config:
         write("ptrack.yaml", config)
-    code, out, err = run_cli("build", EXAMPLE, "--out", "site", "--as-of", AS_OF, *args)
+    code, out, err = run_cli("build", EXAMPLE, "--out", "site", "--as-of", AS_OF, "--lang", "en", *args)
     assert (code, out, err) == (2, "", message)
     assert not (tmp_path / "site").exists()
 

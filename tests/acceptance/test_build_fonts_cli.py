@@ -96,7 +96,7 @@ def test_build_stderr_is_empty_and_bold_text_uses_the_bold_face(tmp_path, exampl
     proc = _ptrack(env, "build", str(example), "--out", str(tmp_path / "site"))
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""  # no "findfont: …", no "UserWarning", no font-cache message
-    assert proc.stdout == f"wrote 38 files for 1 campaign to {tmp_path / 'site'} (open {tmp_path / 'site' / 'index.html'})\n"
+    assert proc.stdout == f"已写入 38 个文件（1 个活动）到 {tmp_path / 'site'}（打开 {tmp_path / 'site' / 'index.html'}）\n"
 
     # What the renderer resolves for bold text, in the same environment: the Bold file, for
     # matplotlib (titles, module rows drawn by matplotlib) and for the Gantt's text layer.
@@ -164,5 +164,5 @@ def test_characters_no_chart_font_has_are_one_ptrack_warning(tmp_path):
     proc = _ptrack(_env(_fresh_cache(tmp_path / "mpl")), "build", str(campaign), "--out", str(tmp_path / "site"),
                    "--baseline", "none", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr == ("ptrack: warning: the chart fonts have no glyph for 1 character(s): 🎉 (U+1F389); they "
-                           "show as empty boxes in the PNG charts (gantt.svg and the pages use the browser's fonts).\n")
+    assert proc.stderr == ("ptrack：警告：图表字体缺少 1 个字符的字形：🎉 (U+1F389)；它们在 PNG 图表中显示为空白方框"
+                           "（gantt.svg 和网页使用浏览器的字体）。\n")

@@ -78,7 +78,12 @@ def test_gitlab_forge_and_a_bad_repo_url(run_cli, write, tmp_path):
     write("ptrack.yaml", "repo_url: https://token@github.com/acme/campaigns\n")
     code, out, err = run_cli("build", "two.yaml", "--out", "site2", "--as-of", AS_OF)
     assert code == 2 and not (tmp_path / "site2").exists()
-    assert "ptrack.yaml:1:11: repo_url 中不能包含用户名、密码或令牌" in err and "token@" not in err
+    # ptrack.yaml has no locale: the command speaks the first campaign's language (two.yaml: en)
+    assert "ptrack: error: ptrack.yaml:1:11: repo_url must not hold a user name, password or token" in err
+    assert "token@" not in err
+    write("ptrack.yaml", "locale: zh-CN\nrepo_url: https://token@github.com/acme/campaigns\n")
+    code, out, err = run_cli("build", "two.yaml", "--out", "site2", "--as-of", AS_OF)
+    assert code == 2 and "ptrack：错误：ptrack.yaml:2:11：repo_url 中不能包含用户名、密码或令牌" in err and "token@" not in err
 
 
 def test_a_person_across_campaigns_and_who_waits(run_cli, write, tmp_path):

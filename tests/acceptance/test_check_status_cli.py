@@ -85,11 +85,15 @@ def test_check_warning_fails_only_with_strict(run_cli, files):
 
 
 def test_check_invalid_file_exits_1_without_traceback(run_cli, write):
-    write("bad.yaml", "ptrack: 1\ncampaign: {id: x}\n")
+    write("bad.yaml", "ptrack: 1\ncampaign: {id: x, locale: en}\n")
     code, out, err = run_cli("check", "bad.yaml", "--as-of", CLEAN_DAY)
     assert code == 1
     assert out.splitlines()[0] == 'bad.yaml:1:1: error [schema] missing required key "tasks"'
     assert out.splitlines()[-1] == "4 errors, 0 warnings, 0 notices in 1 file"  # tasks, end, name, start
+    write("bad.yaml", "ptrack: 1\ncampaign: {id: x}\n")  # no locale: zh-CN
+    code, out, err = run_cli("check", "bad.yaml", "--as-of", CLEAN_DAY)
+    assert out.splitlines()[0] == "bad.yaml:1:1: 错误 [schema] 缺少必填的键“tasks”"
+    assert out.splitlines()[-1] == "4 个错误，0 个警告，0 个提示（共 1 个文件）"
     assert "Traceback" not in out + err
 
 
@@ -100,9 +104,10 @@ def test_check_invalid_file_exits_1_without_traceback(run_cli, write):
     (["check", "c.yaml", "--bogus"], "No such option"),  # click: "No such option: --bogus" / "'--bogus'"
     (["check", "c.yaml", "--format", "xml"], "'xml' is not one of"),
     (["status", "c.yaml", "--by", "colour"], "'colour' is not one of"),
-    (["check", "missing.yaml"], "ptrack: error: missing.yaml: no such file or folder"),
-    (["status", "missing.yaml"], "ptrack: error: missing.yaml: no such file or folder"),
-    (["check"], "ptrack: error: no campaign files found in campaigns/*.yaml"),
+    (["check", "missing.yaml"], "ptrack：错误：missing.yaml：文件或文件夹不存在"),
+    (["status", "missing.yaml", "--lang", "en"], "ptrack: error: missing.yaml: no such file or folder"),
+    (["check"], "ptrack：错误：没有找到活动文件：campaigns/*.yaml；"),  # no campaign, no ptrack.yaml: zh-CN
+    (["check", "--lang", "en"], "ptrack: error: no campaign files found in campaigns/*.yaml"),
 ])
 def test_usage_errors_exit_2(run_cli, files, args, message):
     code, out, err = run_cli(*args)
@@ -259,7 +264,7 @@ def test_status_json_and_markdown(run_cli, files):
 
 
 def test_status_of_an_invalid_file_exits_1(run_cli, write, files):
-    write("bad.yaml", "ptrack: 1\ncampaign: {id: x}\n")
+    write("bad.yaml", "ptrack: 1\ncampaign: {id: x, locale: en}\n")
     code, out, err = run_cli("status", "c.yaml", "bad.yaml", "--as-of", CLEAN_DAY)
     assert code == 1
     assert err.startswith('bad.yaml:1:1: error [schema] missing required key "tasks"\n')

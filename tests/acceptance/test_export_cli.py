@@ -63,7 +63,7 @@ def test_dash_writes_text_formats_to_stdout(capsysbinary, monkeypatch, fmt, snap
 def test_xlsx_to_stdout_is_a_usage_error(run_cli):
     code, stdout, stderr = run_cli("export", EXAMPLE, "--format", "xlsx", "-o", "-", "--as-of", AS_OF)
     assert code == 2 and stdout == ""
-    assert "needs a file" in stderr
+    assert "ptrack：错误：--format xlsx 需要写入文件：请用 -o 文件名.xlsx" in stderr  # the example's language
 
 
 def test_lang_en_gives_english_headers(run_cli, tmp_path):
@@ -96,7 +96,7 @@ def test_invalid_campaign_prints_diagnostics_exits_1_and_writes_nothing(run_cli,
     code, stdout, stderr = run_cli("export", bad, "--format", "csv", "-o", out, "--as-of", AS_OF)
     assert code == 1
     assert stdout == ""
-    assert "bad.yaml:" in stderr and "error" in stderr
+    assert "bad.yaml:" in stderr and "错误 [date-order]" in stderr
     assert out.read_text(encoding="utf-8") == "keep me"
     fresh = tmp_path / "fresh.ics"
     code, _, _ = run_cli("export", bad, "--format", "ics", "-o", fresh, "--as-of", AS_OF)
@@ -104,12 +104,13 @@ def test_invalid_campaign_prints_diagnostics_exits_1_and_writes_nothing(run_cli,
 
 
 @pytest.mark.parametrize("args, message", [
-    (["missing.yaml", "--format", "csv", "-o", "x.csv"], "no such file"),
-    (["{dir}", "--format", "csv", "-o", "x.csv"], "one campaign file"),
+    (["missing.yaml", "--format", "csv", "-o", "x.csv"], "missing.yaml：文件或文件夹不存在"),
+    (["missing.yaml", "--format", "csv", "-o", "x.csv", "--lang", "en"], "missing.yaml: no such file"),
+    (["{dir}", "--format", "csv", "-o", "x.csv", "--lang", "en"], "one campaign file"),
     (["{example}", "--format", "pdf", "-o", "x.pdf"], "pdf"),
     (["{example}", "--format", "csv"], "-o"),
     (["{example}", "-o", "x.csv"], "--format"),
-    (["{example}", "--format", "csv", "-o", "x.csv", "--as-of", "2024-13-01"], "not a date"),
+    (["{example}", "--format", "csv", "-o", "x.csv", "--as-of", "2024-13-01"], "“2024-13-01”不是日期"),
     (["{example}", "--format", "csv", "-o", "x.csv", "--lang", "fr"], "fr"),
 ])
 def test_usage_errors_exit_2(run_cli, tmp_path, monkeypatch, args, message):
@@ -126,4 +127,4 @@ def test_unwritable_output_is_an_error_not_a_traceback(run_cli, tmp_path):
     blocker.write_text("x", encoding="utf-8")
     code, _, stderr = run_cli("export", EXAMPLE, "--format", "csv", "-o", blocker / "t.csv", "--as-of", AS_OF)
     assert code == 2
-    assert "cannot write" in stderr
+    assert "t.csv：无法写入：" in stderr

@@ -49,7 +49,7 @@ def test_import_writes_a_valid_campaign(run_cli, repo):
     text = (repo / "campaigns" / "spring.yaml").read_text("utf-8")
     assert text.startswith("# yaml-language-server: $schema=https://ptrack-campaigns.github.io/ptrack/schema/campaign-1.schema.json\n")
     assert "  id: spring\n  name: 春季推广\n" in text
-    assert run_cli("validate", "campaigns/spring.yaml") == (0, "", "1 campaign file(s) valid\n")
+    assert run_cli("validate", "campaigns/spring.yaml") == (0, "", "1 个活动文件均有效\n")
     assert sorted(p.name for p in (repo / "campaigns").iterdir()) == ["spring.yaml"]  # no temp file left
 
 
@@ -71,7 +71,7 @@ def test_bad_cells_exit_1_and_nothing_is_written(run_cli, repo):
     assert code == 1 and out == ""
     assert err == ('tracking.csv!E2: "2024-13-01" is not a date\n'
                    'tracking.csv!G3: "abc" is not a percentage\n'
-                   "2 problem(s) in tracking.csv; nothing written\n")
+                   "2 problems in tracking.csv; nothing written\n")
     assert not (repo / "c.yaml").exists()
 
 
@@ -79,6 +79,8 @@ def test_an_existing_output_needs_force(run_cli, repo):
     sheet(repo / "tracking.csv", GOOD)
     (repo / "c.yaml").write_text("keep me\n", encoding="utf-8")
     assert run_cli("import", "tracking.csv", "-o", "c.yaml") == (
+        2, "", "ptrack：错误：c.yaml 已经存在；加上 --force 可以覆盖它\n")  # no campaign, no ptrack.yaml: zh-CN
+    assert run_cli("import", "tracking.csv", "-o", "c.yaml", "--lang", "en") == (
         2, "", "ptrack: error: c.yaml exists; pass --force to overwrite it\n")
     assert (repo / "c.yaml").read_text("utf-8") == "keep me\n"
     code, _, _ = run_cli("import", "tracking.csv", "-o", "c.yaml", "--force")
@@ -86,11 +88,12 @@ def test_an_existing_output_needs_force(run_cli, repo):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["import", "missing.csv", "-o", "c.yaml"], "ptrack: error: missing.csv: no such file\n"),
-    (["import", "old.xls", "-o", "c.yaml"],
+    (["import", "missing.csv", "-o", "c.yaml"], "ptrack：错误：missing.csv：文件不存在\n"),
+    (["import", "missing.csv", "-o", "c.yaml", "--lang", "en"], "ptrack: error: missing.csv: no such file\n"),
+    (["import", "old.xls", "-o", "c.yaml", "--lang", "en"],
      "ptrack: error: old.xls: the old .xls format is not supported; save it as .xlsx or CSV UTF-8\n"),
     (["import", "tracking.csv", "-o", "c.yaml", "--calendar", "XX"], None),
-    (["import", "tracking.csv", "-o", "c.yaml", "--id", "Spring 2024"],
+    (["import", "tracking.csv", "-o", "c.yaml", "--id", "Spring 2024", "--lang", "en"],
      "ptrack: error: --id: \"Spring 2024\" is not a valid id; use lowercase letters, digits and '-' "
      "(e.g. spring-launch-2024)\n"),
     (["import", "tracking.csv"], None),  # -o is required
@@ -172,7 +175,7 @@ def test_the_calendar_column_must_name_one_calendar(run_cli, repo):
     code, out, err = run_cli("import", "tracking.csv", "-o", "c.yaml", "--lang", "en")
     assert (code, out) == (1, "")
     assert err == ('tracking.csv!L3: calendar "weekends" differs from "CN" in tracking.csv!L2: a campaign has one '
-                   "working calendar\n1 problem(s) in tracking.csv; nothing written\n")
+                   "working calendar\n1 problem in tracking.csv; nothing written\n")
     _with_calendars(repo / "tracking.csv", ["XX", ""])
     code, out, err = run_cli("import", "tracking.csv", "-o", "c.yaml", "--lang", "en")
     assert code == 1 and err.startswith('tracking.csv!L2: "XX" is not a calendar: use none, weekends or a country '
@@ -239,7 +242,7 @@ def test_an_unknown_task_exits_1_with_a_suggestion(run_cli, campaign):
     assert run_cli("update", "c.yaml", "--goal", "sale", "--value", "1", "--lang", "en")[2] == (
         'ptrack: error: c.yaml: no goal "sale" (did you mean "sales"?)\n')
     assert run_cli("update", "c.yaml", "poster-drafts", "--progress", "50") == (
-        1, "", "ptrack: error: c.yaml：没有任务“poster-drafts”（是否指“poster-draft”？）\n")
+        1, "", "ptrack：错误：c.yaml：没有任务“poster-drafts”（是否指“poster-draft”？）\n")
     assert campaign.read_bytes() == before
 
 
@@ -251,18 +254,23 @@ def test_an_invalid_file_is_not_updated(run_cli, repo):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["update", "missing.yaml", "a", "--progress", "5"], "ptrack: error: missing.yaml: no such file\n"),
-    (["update", "c.yaml", "a"], "ptrack: error: nothing to update: give --progress, --start, --end, --done, "
-                                "--resolve-risk or --note\n"),
+    (["update", "missing.yaml", "a", "--progress", "5", "--lang", "en"], "ptrack: error: missing.yaml: no such file\n"),
+    (["update", "c.yaml", "a", "--lang", "en"], "ptrack: error: nothing to update: give --progress, --start, --end, "
+                                                "--done, --resolve-risk or --note\n"),
     (["update", "c.yaml", "--lang", "en"],
      "ptrack: error: give a TASK_ID (or --resolve-risk REF, --milestone ID, --goal ID --value V)\n"),
-    (["update", "c.yaml", "a", "--goal", "sales", "--value", "1"],
+    (["update", "c.yaml", "a", "--goal", "sales", "--value", "1", "--lang", "en"],
      "ptrack: error: --goal records a measurement; give either TASK_ID and task options or --goal\n"),
-    (["update", "c.yaml", "--goal", "sales"], "ptrack: error: --goal needs --value V\n"),
-    (["update", "c.yaml", "a", "--value", "3"], "ptrack: error: --value goes with --goal ID\n"),
-    (["update", "c.yaml", "--goal", "sales", "--value", "lots"], 'ptrack: error: --value: "lots" is not a number\n'),
-    (["update", "c.yaml", "a", "--start", "2024-02-30"],
+    (["update", "c.yaml", "--goal", "sales", "--lang", "en"], "ptrack: error: --goal needs --value V\n"),
+    (["update", "c.yaml", "a", "--value", "3", "--lang", "en"], "ptrack: error: --value goes with --goal ID\n"),
+    (["update", "c.yaml", "--goal", "sales", "--value", "lots", "--lang", "en"],
+     'ptrack: error: --value: "lots" is not a number\n'),
+    (["update", "c.yaml", "a", "--start", "2024-02-30", "--lang", "en"],
      'ptrack: error: --start: "2024-02-30" is not a date; write YYYY-MM-DD\n'),
+    # without --lang: the campaign's language (the example is zh-CN), with the fix for "60%"
+    (["update", "c.yaml", "--goal", "sales", "--value", "60%"], "ptrack：错误：--value：“60%”不是数字；写成 60，不带 % 号\n"),
+    (["update", "c.yaml", "a", "--start", "2024/10/1"],
+     "ptrack：错误：--start：“2024/10/1”不是日期；日期要写成 YYYY-MM-DD，即 2024-10-01\n"),
     (["update", "c.yaml", "a", "--progress", "120"], None),
     (["update", "c.yaml", "a", "--bogus"], None),
 ])
@@ -283,6 +291,6 @@ def test_an_interrupted_write_leaves_the_original(run_cli, campaign, monkeypatch
 
     monkeypatch.setattr(os, "replace", broken)
     assert run_cli("update", "c.yaml", "ecom-promo", "--progress", "40", "--lang", "en") == (
-        2, "", "ptrack: error: c.yaml: cannot write: Input/output error\n")
+        2, "", "ptrack: error: c.yaml: cannot write: input/output error (a disk or network problem)\n")
     assert campaign.read_bytes() == before
     assert sorted(p.name for p in campaign.parent.iterdir() if not p.name.startswith(".git")) == ["c.yaml"]

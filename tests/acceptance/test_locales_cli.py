@@ -76,7 +76,8 @@ def test_lang_offers_every_language_and_rejects_others(run_cli, campaign):
     path = campaign()
     code, _, err = run_cli("status", path, "--lang", "xx")
     assert code == 2
-    assert "'xx' is not one of 'zh-CN', 'en', 'zh-TW'" in err
+    # click's usage error in the command's language (not --lang xx: the campaign's, zh-CN)
+    assert "错误：'--lang' 的值无效：'xx' 不是 'zh-CN', 'en', 'zh-TW' 之一。" in err
     code, out, _ = run_cli("build", "--help")
     assert "[zh-CN|en|zh-TW]" in out
 
@@ -85,7 +86,8 @@ def test_a_locale_the_schema_does_not_know(run_cli, campaign):
     path = campaign(locale="zh-Hant")
     code, out, err = run_cli("validate", path)
     assert code == 1
-    assert f'{path.name}:2:99: error [schema] campaign.locale: "zh-Hant" is not one of "zh-CN", "en", "zh-TW"' in out
+    # zh-Hant is Traditional Chinese: the problem is said in zh-TW
+    assert f"{path.name}:2:99: 錯誤 [schema] campaign.locale：“zh-Hant”不是 “zh-CN”、“en”、“zh-TW” 之一" in out
 
 
 def test_a_zh_tw_export_imports_back(run_cli, campaign, tmp_path):

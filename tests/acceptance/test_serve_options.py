@@ -36,6 +36,8 @@ def test_serve_has_builds_font_and_baseline_with_the_same_help(run_cli, option):
 
 def test_a_font_that_does_not_exist_is_a_usage_error(run_cli, tmp_path):
     code, _, err = run_cli("serve", str(EXAMPLE), "--font", str(tmp_path / "nope.ttf"), "--port", "0")
+    assert code == 2 and "nope.ttf" in err and "不存在" in err  # the example's language (zh-CN)
+    code, _, err = run_cli("serve", str(EXAMPLE), "--font", str(tmp_path / "nope.ttf"), "--port", "0", "--lang", "en")
     assert code == 2 and "nope.ttf" in err and "does not exist" in err
 
 

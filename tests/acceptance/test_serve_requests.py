@@ -23,7 +23,7 @@ def server(tmp_path_factory):
     shutil.copy(EXAMPLE, project / "campaign.yaml")
     tmp = project / "tmp"
     tmp.mkdir()
-    with ServeProcess(["campaign.yaml", "--port", "0", "--as-of", AS_OF], cwd=project,
+    with ServeProcess(["campaign.yaml", "--port", "0", "--as-of", AS_OF, "--lang", "en"], cwd=project,
                       env={"TMPDIR": str(tmp)}) as served:
         served.wait_started()
         yield served
@@ -73,7 +73,7 @@ def test_any_other_host_gets_400_and_one_line(server, headers, why):
         assert f"http://127.0.0.1:{port}/".encode() in answer
     lines = _new_lines(server, before, 4)
     shown = why.format(**fill)
-    assert lines == [f"ptrack serve: answered 400 Bad Request to GET {t} from 127.0.0.1: {shown}"
+    assert lines == [f"ptrack serve: answered 400 to GET {t} from 127.0.0.1: {shown}"
                      for t in (f"/{CAMPAIGN}/status.json", "/", "/__ptrack/state", "/__ptrack/events")]
 
 
@@ -83,7 +83,7 @@ def test_a_long_path_gets_414_and_one_clean_line(server):
     status, answer = _get(server.port, target, f"Host: 127.0.0.1:{server.port}")
     assert status == 414, answer[:300]
     assert _new_lines(server, before, 1) == [
-        "ptrack serve: answered 414 Request-URI Too Long to GET /" + "a" * 59 + "… (4,000 characters) "
+        "ptrack serve: answered 414 to GET /" + "a" * 59 + "… (4,000 characters) "
         "from 127.0.0.1: The request target has 4,000 characters; at most 2,048 are answered."]
 
 
@@ -93,7 +93,7 @@ def test_control_characters_or_broken_utf8_in_the_path_get_400(server, target):
     status, answer = _get(server.port, target, f"Host: 127.0.0.1:{server.port}")
     assert status == 400, answer[:300]
     assert _new_lines(server, before, 1) == [
-        f"ptrack serve: answered 400 Bad Request to GET {target} from 127.0.0.1: The path holds a control "
+        f"ptrack serve: answered 400 to GET {target} from 127.0.0.1: The path holds a control "
         "character or is not UTF-8 text."]
 
 

@@ -59,7 +59,7 @@ def test_a_build_leaves_out_the_xlsx_that_cannot_be_written_and_says_why(run_cli
     long_campaign(locale="zh-CN")
     code, out, err = run_cli("build", "long.yaml", "--out", "site", "--as-of", "2024-03-10")
     assert code == 0, err
-    assert ("ptrack: note: long.yaml:10:12: 任务 diary（项目日志）的“备注”有 40,000 个字符，超过 Excel 单元格上限 "
+    assert ("ptrack：提示：long.yaml:10:12: 任务 diary（项目日志）的“备注”有 40,000 个字符，超过 Excel 单元格上限 "
             "32,767，因此不写出 XLSX（截断的内容无法原样导回）；请缩短内容，或导出为没有此上限的 CSV\n") in err
     site = tmp_path / "site" / "long"
     assert (site / "tracking.csv").is_file() and not (site / "tracking.xlsx").exists()
@@ -76,7 +76,7 @@ def test_import_of_a_fifo_is_refused_not_a_hang(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "ptrack", "import", "tracking.csv", "-o", "c.yaml"], cwd=tmp_path,
                           capture_output=True, text=True, env=env, timeout=60)
     assert (proc.returncode, proc.stdout, proc.stderr) == (
-        2, "", "ptrack: error: tracking.csv: not a regular file; give a .csv or .xlsx file\n")
+        2, "", "ptrack：错误：tracking.csv：不是普通文件；请给出 .csv 或 .xlsx 文件\n")
     assert not (tmp_path / "c.yaml").exists()
 
 

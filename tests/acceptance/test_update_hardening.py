@@ -88,7 +88,7 @@ def test_an_update_waits_for_the_lock_and_then_edits_the_file_as_the_other_write
 @pytest.mark.parametrize("lang, message", [
     ("en", "ptrack: error: c.yaml is being changed by another command: waited 0.3 s for it to finish; try again "
            "(or give --lock-timeout more seconds)\n"),
-    ("zh-CN", "ptrack: error: c.yaml 正在被另一个命令修改：已等待 0.3 秒；请稍后重试（或用 --lock-timeout 延长等待）\n"),
+    ("zh-CN", "ptrack：错误：c.yaml 正在被另一个命令修改：已等待 0.3 秒；请稍后重试（或用 --lock-timeout 延长等待）\n"),
 ])
 def test_a_held_lock_times_out_with_a_clear_message(run_cli, campaign, monkeypatch, lang, message):
     monkeypatch.chdir(campaign.parent)
@@ -149,6 +149,11 @@ def test_a_campaign_that_is_not_a_regular_file_is_refused_at_once(special, name,
     t0 = time.monotonic()
     proc = ptrack(*args, cwd=special, timeout=30)
     assert proc.returncode == 2, proc.stderr
+    # every command in the command's language: nothing says one here (a special file has no text to
+    # read a locale from), so zh-CN; with --lang en, English
+    assert proc.stderr.endswith(f"ptrack：错误：{name}.yaml：是{NOT_REGULAR[name][1]}，不是普通文件；ptrack "
+                                "只从普通文件读取活动文件和 ptrack.yaml\n"), proc.stderr
+    proc = ptrack(*args, "--lang", "en", cwd=special, timeout=30)
     assert proc.stderr.endswith(f"ptrack: error: {name}.yaml: is {NOT_REGULAR[name][0]}, not a regular file; ptrack "
                                 "reads campaign files and ptrack.yaml from regular files only\n"), proc.stderr
     assert time.monotonic() - t0 < 20
@@ -157,7 +162,7 @@ def test_a_campaign_that_is_not_a_regular_file_is_refused_at_once(special, name,
 def test_the_message_follows_the_language_of_update(special):
     proc = ptrack("update", "fifo.yaml", "a", "--progress", "5", "--lang", "zh-CN", cwd=special)
     assert (proc.returncode, proc.stderr) == (
-        2, "ptrack: error: fifo.yaml：是命名管道（FIFO），不是普通文件；ptrack 只从普通文件读取活动文件和 ptrack.yaml\n")
+        2, "ptrack：错误：fifo.yaml：是命名管道（FIFO），不是普通文件；ptrack 只从普通文件读取活动文件和 ptrack.yaml\n")
 
 
 @pytest.mark.parametrize("name", sorted(NOT_REGULAR))
@@ -166,8 +171,9 @@ def test_a_ptrack_yaml_that_is_not_a_regular_file_is_refused(special, name):
     os.rename(special / f"{name}.yaml", special / "ptrack.yaml")
     proc = ptrack("validate", "c.yaml", cwd=special, timeout=30)
     assert proc.returncode == 2
-    assert proc.stderr.endswith(f"ptrack.yaml: is {NOT_REGULAR[name][0]}, not a regular file; ptrack reads campaign "
-                                "files and ptrack.yaml from regular files only\n"), proc.stderr
+    # the command's language: ptrack.yaml cannot be read, c.yaml (the example) says zh-CN
+    assert proc.stderr.endswith(f"ptrack.yaml：是{NOT_REGULAR[name][1]}，不是普通文件；ptrack 只从普通文件读取活动文件和 "
+                                "ptrack.yaml\n"), proc.stderr
 
 
 # -- temp files of a killed writer -----------------------------------------------------------

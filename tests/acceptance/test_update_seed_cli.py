@@ -119,7 +119,7 @@ def test_from_issue_takes_no_other_option(run_cli, campaign, write):
         2, "", "ptrack: error: --from-issue reads everything from the form; drop --progress, --date\n")
     # without --lang: ptrack.yaml's locale, else zh-CN
     assert run_cli("update", "--progress", "5") == (
-        2, "", "ptrack: error: 请指定活动文件：ptrack update PATH TASK_ID [选项]（或 --from-issue FILE）\n")
+        2, "", "ptrack：错误：请指定活动文件：ptrack update PATH TASK_ID [选项]（或 --from-issue FILE）\n")
 
 
 def test_help_documents_the_date(run_cli):

@@ -23,14 +23,16 @@ def repo(tmp_path, monkeypatch):
 
 
 def test_example_is_valid(run_cli, repo):
-    assert run_cli("validate", EXAMPLE) == (0, "", "1 campaign file(s) valid\n")
+    # the example's locale is zh-CN: its summary line is Chinese
+    assert run_cli("validate", EXAMPLE) == (0, "", "1 个活动文件均有效\n")
+    assert run_cli("validate", "--lang", "en", EXAMPLE) == (0, "", "1 campaign file valid\n")
 
 
 def test_invalid_file_exit_1_and_exact_format(run_cli, repo, write):
     write("c.yaml", VALID.format(id="spring") + "    progress: 101\n")
     code, out, err = run_cli("validate", "c.yaml")
     assert code == 1
-    assert out == ("c.yaml:11:15: error [schema] tasks[0].progress: 101 is too large; "
+    assert out == ("c.yaml:12:15: error [schema] tasks[a].progress: 101 is too large; "
                    "it must be at most 100\n")
     assert err == "1 error, 0 warnings, 0 notices in 1 file\n"
 
@@ -39,14 +41,19 @@ def test_warnings_only_exit_0(run_cli, repo, write):
     write("c.yaml", VALID.format(id="spring").replace("start: 2024-03-01, end", "start: 2024-02-20, end"))
     code, out, err = run_cli("validate", "c.yaml")
     assert code == 0
-    assert out == ('c.yaml:10:14: warning [outside-window] task "a": planned 2024-02-20..2024-03-10 '
+    assert out == ('c.yaml:11:14: warning [outside-window] task "a": planned 2024-02-20..2024-03-10 '
                    "falls outside the campaign window 2024-03-01..2024-05-31\n")
     assert err == "0 errors, 1 warning, 0 notices in 1 file\n"
 
 
 def test_yaml_problem_exit_1(run_cli, repo, write):
     write("c.yaml", "ptrack: 1\nptrack: 1\n")
+    # no locale anywhere: zh-CN
     assert run_cli("validate", "c.yaml") == (
+        1,
+        "c.yaml:2:1: 错误 [duplicate-key] 键“ptrack”重复了（第 1 行已有）；每个键只能出现一次\n",
+        "1 个错误，0 个警告，0 个提示（共 1 个文件）\n")
+    assert run_cli("validate", "--lang", "en", "c.yaml") == (
         1,
         'c.yaml:2:1: error [duplicate-key] duplicate key "ptrack" (first defined at line 1); '
         "each key may appear once\n",
@@ -54,11 +61,16 @@ def test_yaml_problem_exit_1(run_cli, repo, write):
 
 
 def test_missing_file_exit_2(run_cli, repo):
-    assert run_cli("validate", "nope.yaml") == (2, "", "ptrack: error: nope.yaml: no such file or folder\n")
+    assert run_cli("validate", "nope.yaml") == (2, "", "ptrack：错误：nope.yaml：文件或文件夹不存在\n")
+    assert run_cli("validate", "--lang", "en", "nope.yaml") == (
+        2, "", "ptrack: error: nope.yaml: no such file or folder\n")
 
 
 def test_unknown_option_exit_2(run_cli, repo):
     code, out, err = run_cli("validate", "--bogus")
+    assert code == 2
+    assert "错误：没有这个选项：--bogus" in err  # click's usage error, in the command's language
+    code, out, err = run_cli("validate", "--lang", "en", "--bogus")
     assert code == 2
     assert "No such option" in err and "--bogus" in err  # click's wording varies by version
 
@@ -72,7 +84,7 @@ def test_directory_argument_picks_up_yaml_files(run_cli, repo, write):
     write("plans/sub/deeper.yaml", "broken: [\n")  # not recursive
     code, out, err = run_cli("validate", "plans")
     assert code == 1
-    assert out == "plans/three.yaml:9:11: error [schema] tasks[0].name: must not be empty\n"
+    assert out == "plans/three.yaml:10:11: error [schema] tasks[a].name: must not be empty\n"
     assert err == "1 error, 0 warnings, 0 notices in 3 files\n"
 
 
@@ -80,13 +92,13 @@ def test_empty_directory_exit_2(run_cli, repo):
     (repo / "empty").mkdir()
     code, out, err = run_cli("validate", "empty")
     assert code == 2
-    assert err.startswith("ptrack: error: no campaign files found in empty")
+    assert err.startswith("ptrack：错误：没有找到活动文件：empty；")
 
 
 def test_default_glob_without_config(run_cli, repo, write):
     write("campaigns/a.yaml", VALID.format(id="a"))
     write("campaigns/b.yaml", VALID.format(id="b"))
-    assert run_cli("validate") == (0, "", "2 campaign file(s) valid\n")
+    assert run_cli("validate") == (0, "", "2 campaign files valid\n")
 
 
 def test_config_glob_used_when_no_path_given(run_cli, repo, write):
@@ -96,7 +108,7 @@ def test_config_glob_used_when_no_path_given(run_cli, repo, write):
     write("campaigns/ignored.yaml", "not a campaign\n")  # the default glob is not used
     code, out, err = run_cli("validate")
     assert code == 1
-    assert out.startswith('plans/2024/summer.yaml:8:9: error [schema] tasks[0].id: "A" is not a valid id')
+    assert out.startswith('plans/2024/summer.yaml:9:9: error [schema] tasks[A].id: "A" is not a valid id')
     assert err == "1 error, 0 warnings, 0 notices in 2 files\n"
 
 
@@ -105,17 +117,21 @@ def test_config_found_from_a_subfolder_but_not_above_the_repository(run_cli, rep
     write("campaigns/a.yaml", VALID.format(id="a"))
     (repo / "docs").mkdir()
     monkeypatch.chdir(repo / "docs")
-    assert run_cli("validate") == (0, "", "1 campaign file(s) valid\n")
+    assert run_cli("validate") == (0, "", "1 campaign file valid\n")
     inner = repo / "docs" / "inner"  # a nested repository: its own root, no config
     subprocess.run(["git", "init", "-q", str(inner)], check=True)
     monkeypatch.chdir(inner)
     code, out, err = run_cli("validate")
     assert code == 2
-    assert err.startswith("ptrack: error: no campaign files found in campaigns/*.yaml")
+    assert err.startswith("ptrack：错误：没有找到活动文件：campaigns/*.yaml；")
 
 
 def test_config_glob_matching_nothing_exit_2(run_cli, repo, write):
     write("ptrack.yaml", "campaigns: plans/*.yaml\n")
+    assert run_cli("validate") == (
+        2, "", "ptrack：错误：没有找到活动文件：plans/*.yaml（来自 ptrack.yaml）；请指定文件或文件夹，或运行 "
+        "`ptrack init` 新建一个\n")
+    write("ptrack.yaml", "campaigns: plans/*.yaml\nlocale: en\n")
     assert run_cli("validate") == (
         2, "", "ptrack: error: no campaign files found in plans/*.yaml (from ptrack.yaml); name "
         "a file or folder, or run `ptrack init` to create one\n")
@@ -147,7 +163,8 @@ def test_config_glob_matching_nothing_exit_2(run_cli, repo, write):
                  "the warning threshold must not exceed the failing one",
                  id="policy-warn-above-fail"),
     pytest.param("title: [a\n",
-                 "ptrack.yaml:2:1: did not find expected ',' or ']' (while parsing a flow sequence)",
+                 "ptrack.yaml:2:1: the “[” at line 1, column 8 is not closed with “]”, or two of its items "
+                 "have no comma between them",
                  id="broken-yaml"),
     pytest.param("- a\n", "ptrack.yaml:1:1: ptrack.yaml must be a mapping of settings", id="list"),
 ])
@@ -160,7 +177,7 @@ def test_bad_config_exit_2_with_location(run_cli, repo, write, config, message):
 def test_config_policy_defaults_reach_the_campaign(run_cli, repo, write):
     write("ptrack.yaml", "policy:\n  deviation_warn: 5\n  deviation_fail: 8\n")
     write("campaigns/a.yaml", VALID.format(id="a"))
-    assert run_cli("validate") == (0, "", "1 campaign file(s) valid\n")
+    assert run_cli("validate") == (0, "", "1 campaign file valid\n")
 
 
 def test_config_collaborator_share_reaches_the_workload(run_cli, repo, write):
@@ -183,7 +200,7 @@ def test_two_files_with_the_same_campaign_id(run_cli, repo, write):
 
 def test_same_file_twice_counts_once(run_cli, repo, write):
     write("c.yaml", VALID.format(id="spring"))
-    assert run_cli("validate", "c.yaml", "c.yaml") == (0, "", "1 campaign file(s) valid\n")
+    assert run_cli("validate", "c.yaml", "c.yaml") == (0, "", "1 campaign file valid\n")
 
 
 def test_example_copied_twice_is_a_duplicate(run_cli, repo):
@@ -192,7 +209,7 @@ def test_example_copied_twice_is_a_duplicate(run_cli, repo):
     shutil.copy(EXAMPLE, repo / "campaigns" / "b.yaml")
     code, out, _err = run_cli("validate")
     assert code == 1
-    assert out.startswith("campaigns/b.yaml:18:7: error [duplicate-id]")
+    assert out.startswith("campaigns/b.yaml:18:7: 错误 [duplicate-id]")
 
 
 def test_policy_defaults_and_campaign_policy_must_agree(tmp_path, monkeypatch, run_cli):
@@ -202,7 +219,7 @@ def test_policy_defaults_and_campaign_policy_must_agree(tmp_path, monkeypatch, r
                                           encoding="utf-8")
     (tmp_path / "c.yaml").write_text(
         "ptrack: 1\n"
-        "campaign: {id: c, name: C, start: 2024-03-01, end: 2024-03-31}\n"
+        "campaign: {id: c, name: C, start: 2024-03-01, end: 2024-03-31, locale: en}\n"
         "policy:\n"
         "  deviation_warn: 15\n"
         "tasks: []\n", encoding="utf-8")

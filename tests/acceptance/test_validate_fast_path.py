@@ -60,8 +60,8 @@ def test_fast_path_exact_output(project):
     code, out, err = ptrack("validate", "bad.yaml", "campaigns/a.yaml", cwd=project)
     assert code == 1
     assert out.decode("utf-8") == (
-        "bad.yaml:11:15: error [schema] tasks[0].progress: 101 is too large; it must be at most 100\n"
-        'bad.yaml:12:5: error [schema] tasks[0]: unknown key "notez" (did you mean "notes"?)\n')
+        "bad.yaml:12:15: error [schema] tasks[a].progress: 101 is too large; it must be at most 100\n"
+        'bad.yaml:13:5: error [schema] tasks[a]: unknown key "notez" (did you mean "notes"?)\n')
     assert err == b"2 errors, 0 warnings, 0 notices in 2 files\n"
     assert ptrack("validate", "missing.yaml", cwd=project) == (
         2, b"", b"ptrack: error: missing.yaml: no such file or folder\n")
@@ -87,4 +87,4 @@ def test_the_fast_path_imports_neither_click_nor_the_compute_stage(project):
             " 'jsonschema', 'holidays', 'matplotlib') if m in sys.modules))\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project)
     assert proc.stdout == "exit 0\n[]\n", proc.stderr
-    assert proc.stderr == "1 campaign file(s) valid\n"
+    assert proc.stderr == "1 campaign file valid\n"

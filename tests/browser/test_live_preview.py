@@ -69,8 +69,8 @@ def test_the_open_page_follows_saves_problems_and_fixes(browser, served):
         text = overlay.inner_text()
         assert "ptrack serve：活动文件有问题" in text
         assert "此页面显示的是上一次成功的构建" in text
-        assert ("campaign.yaml:554:15: error [schema] tasks[23].progress: 150 is too large; "
-                "it must be at most 100") in text
+        # in the campaign's language (zh-CN), the task by its id
+        assert "campaign.yaml:554:15: 错误 [schema] 任务 ab-test 的 progress：150 太大了；最多为 100" in text
         assert overlay.get_attribute("role") == "alert"
         assert page.evaluate("window.__before_invalid === true")  # pushed, not reloaded
         assert page.locator("h1").first.inner_text() == "春季新品发布会"  # the last good build
@@ -108,7 +108,7 @@ def test_a_page_opened_during_problems_shows_them_and_loses_them_once_fixed(brow
         assert page.locator(OVERLAY).count() == 0
         _edit(campaign, "    progress: 150\n", "    progress: 160\n")
         overlay = page.wait_for_selector(OVERLAY, state="visible", timeout=WAIT_MS)
-        assert "tasks[23].progress: 160 is too large" in overlay.inner_text()
+        assert "任务 ab-test 的 progress：160 太大了" in overlay.inner_text()
 
         _edit(campaign, "    progress: 160\n", "    progress: 10\n")
         page.wait_for_selector(OVERLAY, state="detached", timeout=WAIT_MS)

@@ -159,7 +159,7 @@ def test_failing_example_annotates_counts_and_fails(example_repo, tmp_path):
     assert run.outputs["exit-code"] == "1" and run.outputs["as-of"] == EXAMPLE_DAY
     assert re.search(r"^::error file=examples/campaign\.yaml,line=\d+,col=\d+", run.stdout, re.M)
     # one summary only: the JSON run writes none
-    assert run.summary.count("## ptrack check") == 1 and "failed" in run.summary
+    assert run.summary.count("## ptrack check") == 1 and "❌ 未通过" in run.summary  # the example's language
     assert run.failed and run.steps[-1] == ("Fail when the check failed", 1)
 
 

@@ -105,10 +105,11 @@ def test_reports_every_existing_file(run_cli, tmp_path):
 
 
 @pytest.mark.parametrize("args, message", [
-    (("--id", "Spring Launch"), '--id: "Spring Launch" is not an id'),
-    (("--name", "two\nlines"), "--name: give the campaign's name on one line"),
-    (("--lang", "fr"), "Invalid value for '--lang'"),
-    (("--as-of", "2025-02-30"), "is not a date"),
+    (("--id", "Spring Launch"), "ptrack：错误：--id：“Spring Launch”不是有效的编号"),  # zh-CN: init's default
+    (("--id", "Spring Launch", "--lang", "en"), '--id: "Spring Launch" is not an id'),
+    (("--name", "two\nlines", "--lang", "en"), "--name: give the campaign's name on one line"),
+    (("--lang", "fr"), "错误：'--lang' 的值无效：'fr' 不是 'zh-CN', 'en' 之一。"),
+    (("--as-of", "2025-02-30"), "“2025-02-30”不是日期"),
 ])
 def test_usage_errors_write_nothing(run_cli, tmp_path, args, message):
     code, _, err = run_cli("init", tmp_path / "new", *args)
@@ -194,7 +195,7 @@ def test_commands_use_ptrack_yaml_after_init(tmp_path):
     init = _ptrack(repo, "init", "--lang", "en", "--name", "Spring launch")
     assert init.returncode == 0, init.stderr
     validate = _ptrack(repo, "validate")
-    assert validate.returncode == 0 and "1 campaign file(s) valid" in validate.stderr
+    assert validate.returncode == 0 and "1 campaign file valid" in validate.stderr
     check = _ptrack(repo, "check", "--strict")
     assert check.returncode == 0, check.stdout + check.stderr
     assert "0 errors, 0 warnings" in check.stdout + check.stderr
@@ -322,7 +323,7 @@ def test_gitlab_ci_file_is_never_overwritten(run_cli, tmp_path):
 
 def test_unknown_forge(run_cli, tmp_path):
     code, _, err = run_cli("init", tmp_path / "new", "--forge", "svn")
-    assert code == 2 and "'svn' is not one of 'github', 'gitlab'" in err
+    assert code == 2 and "'svn' 不是 'github', 'gitlab' 之一" in err
     from ptrack.errors import UsageError
 
     with pytest.raises(UsageError, match='--forge: "svn" is not one of github, gitlab'):

@@ -155,7 +155,7 @@ def test_usage_errors(run_cli, write, mr_env, args, text, message):
 
 def test_missing_file_and_incomplete_pipeline_variables(run_cli, write, mr_env, monkeypatch):
     code, _, err = run_cli("comment", "nope.md")
-    assert code == 2 and "nope.md: no such file" in err
+    assert code == 2 and "nope.md：文件不存在" in err  # no campaign, no ptrack.yaml: zh-CN
     monkeypatch.delenv("CI_API_V4_URL")
     monkeypatch.delenv("CI_SERVER_URL", raising=False)
     code, _, err = _comment(run_cli, write, DIFF_1)

@@ -342,7 +342,7 @@ def test_landed_but_the_reply_failed(commit_repo):
     assert code == 1  # the job fails, so someone looks
     assert repo.head("main") != repo.base  # but the update landed
     assert out.startswith("ptrack：Issue #1 已写入：") or err.startswith("ptrack：Issue #1 已写入：")
-    assert "GitHub answered 500 to POST /repos/acme/campaigns/issues/1/comments: Server Error" in out + err
+    assert "GitHub 对 POST /repos/acme/campaigns/issues/1/comments 回复了 500：Server Error" in out + err
     assert repo.job_outputs()["action"] == "applied"
 
 
@@ -427,7 +427,7 @@ def test_github_refusing_pull_requests_is_explained(repo):
     repo.github.pulls_forbidden = True
     code, out, err = repo.run(repo.submit(update_body(task="poster", progress="65"), "wang-xue"))
     assert (code, out) == (1, "")
-    assert "GitHub answered 403 to POST /repos/acme/campaigns/pulls" in err
+    assert "GitHub 对 POST /repos/acme/campaigns/pulls 回复了 403" in err
     assert "Allow GitHub Actions to create and approve pull requests" in repo.replies(1)[0]
     assert repo.github.issues[1]["state"] == "open"
 

@@ -250,7 +250,7 @@ def test_exit_codes(make_repo, campaign, run_cli, tmp_path, dump):
     assert code == 2 and '"nope" is not a commit' in err
     path.write_text("ptrack: 1\ncampaign: {}\ntasks: []\n")
     code, _, err = run_cli("diff", str(path), "--base", "HEAD")
-    assert code == 1 and "the working tree is not a valid campaign" in err
+    assert code == 1 and "c.yaml（工作区）不是有效的活动文件（4 个错误）；未比较" in err  # no locale: zh-CN
     plain = tmp_path / "plain.yaml"
     plain.write_text(dump(campaign()))
     code, _, err = run_cli("diff", str(plain), "--base", "HEAD")

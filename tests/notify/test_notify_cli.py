@@ -310,7 +310,7 @@ def test_an_invalid_campaign_file_exits_1_and_the_others_still_get_digests(run_c
     write("campaigns/broken.yaml", "ptrack: 1\ncampaign: {id: broken}\n")
     code, out, err = run_cli("notify", "--dry-run", "--as-of", DAY)
     assert code == 1
-    assert "campaigns/broken.yaml:2:11: error" in err
+    assert "campaigns/broken.yaml:2:11: 错误" in err
     assert "== Demo: team digest (2024-03-08) ==" in out
 
 

@@ -56,7 +56,7 @@ def test_the_example_as_of_before_its_recorded_facts(tmp_path, run_cli):
                                                            "dealers": None, "sales": None}
     # and one notice that progress is the latest recorded
     assert doc["progress_source"] == LATEST
-    assert err.count("ptrack: note:") == 1 and "2024-03-03" in err
+    assert err.count("ptrack：提示：") == 1 and "2024-03-03" in err
 
 
 def test_a_file_with_nothing_after_d_needs_no_notice(tmp_path, run_cli):

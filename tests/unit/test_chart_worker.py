@@ -61,7 +61,7 @@ def test_an_invalid_campaign_builds_nothing_and_leaves_no_child(run_cli, tmp_pat
 
     bad = write("bad.yaml", "campaign:\n  id: x\n")
     code, _, err = run_cli("build", bad, "--out", tmp_path / "site", "--as-of", "2024-04-15")
-    assert code == 1 and "nothing built" in err
+    assert code == 1 and "ptrack：没有构建" in err
     assert not (tmp_path / "site").exists()
     assert multiprocessing.active_children() == []
 

@@ -78,8 +78,10 @@ def test_bad_repo_url_names_its_line_and_column_in_the_config_s_language(tmp_pat
     assert "ghp_abc" not in str(info.value)
     with pytest.raises(UsageError) as info:
         _load(tmp_path, "repo_url: https://github.com/acme\n")
-    assert str(info.value) == ("ptrack.yaml:1:11: repo_url “https://github.com/acme”没有指明仓库：主机名后面应是所有者"
-                               "（或群组）和仓库名，只含字母、数字和 _ . ~ -，例如 https://github.com/acme/campaigns")
+    # the error is said when printed, in the command's language (ptrack.process.command_locale:
+    # --lang, else ptrack.yaml's locale, else ...); str() is the English text
+    assert info.value.text("zh-CN") == ("ptrack.yaml:1:11：repo_url “https://github.com/acme”没有指明仓库：主机名后面应是所有者"
+                                        "（或群组）和仓库名，只含字母、数字和 _ . ~ -，例如 https://github.com/acme/campaigns")
 
 
 def test_bad_forge(tmp_path, monkeypatch):

@@ -230,7 +230,7 @@ def test_all_or_nothing():
                        file="c.yaml")
     assert result.refused and not result.changed and result.text == BASE
     assert [d.format_text() for d in result.diagnostics] == [
-        "c.yaml:18:79: error [schema] tasks[1].progress: 120 is too large; it must be at most 100"]
+        "c.yaml:18:79: error [schema] tasks[b].progress: 120 is too large; it must be at most 100"]
 
 
 def test_an_edit_through_an_alias_writes_the_value_out_and_an_edit_of_an_anchor_is_refused():

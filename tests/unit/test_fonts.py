@@ -69,7 +69,7 @@ def test_explicit_cjk_font_wins_over_the_search(monkeypatch):
 def test_explicit_font_without_chinese_glyphs_is_used_with_a_warning():
     choice = find_cjk_font(_dejavu())
     assert choice.family == "DejaVu Sans" and choice.path == str(Path(_dejavu()).resolve())
-    assert "no Chinese glyphs" in choice.warning
+    assert "no Chinese glyphs" in str(choice.warning)
 
 
 # -- the system search ---------------------------------------------------------------------------
@@ -79,8 +79,8 @@ def test_no_font_found_returns_a_warning_telling_how_to_install_one(monkeypatch)
     monkeypatch.setattr(fonts, "_fc_list_faces", list)
     choice = find_cjk_font()
     assert choice == FontChoice(None, None, NO_FONT_WARNING)
-    assert "apt-get install fonts-noto-cjk" in choice.warning
-    assert "--font" in choice.warning
+    assert "apt-get install fonts-noto-cjk" in str(choice.warning)
+    assert "--font" in str(choice.warning)
 
 
 def test_preference_order_and_regular_weight_win_whatever_the_listing_order(monkeypatch, tmp_path):

@@ -114,7 +114,7 @@ def test_a_stray_cell_at_the_last_row_is_reported_not_a_memory_error(tmp_path):
     assert (proc.returncode, proc.stdout, proc.stderr) == (1, "", (
         "stray.xlsx!C1048576: Planned start is empty; every task needs one\n"
         "stray.xlsx!D1048576: Planned end is empty; every task needs one\n"
-        "2 problem(s) in stray.xlsx; nothing written\n"))
+        "2 problems in stray.xlsx; nothing written\n"))
 
 
 def rewrite_sheet(path: Path, change) -> None:

@@ -27,7 +27,7 @@ def problem(text: str) -> tuple[str, int, int]:
 def message(text: str) -> str:
     with pytest.raises(YamlProblem) as info:
         parse_yaml(text)
-    return info.value.message
+    return str(info.value.message)
 
 
 def deep(n: int) -> str:
@@ -159,8 +159,8 @@ def test_nesting_200000_deep_rejected_in_a_subprocess(tmp_path):
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert proc.returncode in (1, 2), proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
-    assert proc.stdout in [f"deep.yaml:1:{col}: error [too-deep] nesting deeper than 100 levels\n"
-                           for col in DEEP_COLUMNS]
+    # no campaign locale, no ptrack.yaml: zh-CN
+    assert proc.stdout in [f"deep.yaml:1:{col}: 错误 [too-deep] 嵌套超过了 100 层\n" for col in DEEP_COLUMNS]
 
 
 @pytest.mark.parametrize("text, where", [
@@ -170,8 +170,9 @@ def test_nesting_200000_deep_rejected_in_a_subprocess(tmp_path):
 ])
 def test_tabs(text, where):
     assert problem(text) == ("syntax", *where)
-    assert "tab" in message(text)
-    assert message(text) == "a tab character: YAML indentation must use spaces, not tabs"
+    line, column = where
+    assert message(text) == (f"line {line}, column {column}: a tab character; YAML indentation must use "
+                             "spaces, not tabs")
 
 
 def test_second_document_rejected():
@@ -187,7 +188,7 @@ def test_leading_document_marker_is_fine():
     ("a: [1, 2\n", ("syntax", 2, 1)),
     ("a: b: c\n", ("syntax", 1, 5)),
     ("a:\n  - b\n c: d\n", ("syntax", 3, 2)),
-    ("a: 'open\n", ("syntax", 2, 1)),
+    ("a: 'open\n", ("syntax", 1, 4)),  # at the quote that is never closed
     ("a: *nowhere\n", ("syntax", 1, 4)),
     ("? [a]\n: b\n", ("syntax", 1, 3)),
     ("a: 1\nb: \x07\n", ("syntax", 2, 4)),
@@ -199,7 +200,7 @@ def test_syntax_problems(text, expected):
 
 def test_control_character_message():
     assert message("a: \x07\n") == (
-        "invalid YAML: unacceptable character #x0007: control characters are not allowed")
+        "line 1, column 4: a control character, which YAML does not allow; remove it")
 
 
 def test_lone_surrogate_in_text_is_a_problem_not_a_crash():
@@ -288,7 +289,7 @@ def load_problem(path) -> tuple[str, int, int, str]:
     with pytest.raises(YamlProblem) as info:
         load_yaml(path)
     p = info.value
-    return p.code, p.line, p.column, p.message
+    return p.code, p.line, p.column, str(p.message)
 
 
 def test_non_utf8_byte_located(write):
@@ -367,7 +368,7 @@ def test_reading_stops_at_the_byte_limit(write):
     assert read_bytes_limited(path, limit=10) == b"0123456789"
     with pytest.raises(YamlProblem) as info:
         read_bytes_limited(path, limit=9)
-    assert (info.value.code, info.value.message) == ("too-large", "the file is larger than the limit of 9 bytes")
+    assert (info.value.code, str(info.value.message)) == ("too-large", "the file is larger than the limit of 9 bytes")
 
 
 def test_a_link_to_a_device_is_refused_before_anything_is_read(tmp_path):

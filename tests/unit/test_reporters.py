@@ -34,7 +34,7 @@ from tests.helpers import campaign_from_yaml
 RISK = Diagnostic("risk-overdue", Severity.ERROR, 'risk "素材变更" is 1 day past: 100% done,\nsee notes',
                   Location("campaigns/a,b:c.yaml", 12, 7, ("tasks", 0, "risks", 0, "due")), "c", "t1")
 LATE = Diagnostic("late-start", Severity.WARNING, 'task "A" | <b>',
-                  Location("campaigns/a.yaml", 3, 5, ("tasks", 1)), "a", "t2")
+                  Location("campaigns/a.yaml", 3, 5, ("tasks", 1), (None, "t2")), "a", "t2")
 SCHEMA = Diagnostic("schema", Severity.ERROR, "bad", Location("bad.yaml", 1, 1, ()), None, None)
 RULE_IDS = ("late-start", "risk-overdue")
 
@@ -90,11 +90,12 @@ def test_check_json_exact_document():
         "findings": [
             {"campaign": "c", "column": 7, "file": "campaigns/a,b:c.yaml", "line": 12,
              "message": 'risk "素材变更" is 1 day past: 100% done,\nsee notes', "path": "tasks[0].risks[0].due",
-             "rule": "risk-overdue", "severity": "error", "task": "t1"},
+             "id_path": "tasks[0].risks[0].due", "rule": "risk-overdue", "severity": "error", "task": "t1"},
+            # "path" by position (as JSON Pointer tools count), "id_path" by the task's id
             {"campaign": "a", "column": 5, "file": "campaigns/a.yaml", "line": 3, "message": 'task "A" | <b>',
-             "path": "tasks[1]", "rule": "late-start", "severity": "warning", "task": "t2"},
+             "path": "tasks[1]", "id_path": "tasks[t2]", "rule": "late-start", "severity": "warning", "task": "t2"},
             {"campaign": None, "column": 1, "file": "bad.yaml", "line": 1, "message": "bad",
-             "path": "(document)", "rule": "schema", "severity": "error", "task": None},
+             "path": "(document)", "id_path": "(document)", "rule": "schema", "severity": "error", "task": None},
         ],
         "summary": {"error": 2, "notice": 0, "warning": 1},
     }, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -123,7 +124,7 @@ def test_check_junit_structure():
         ("campaigns/a,b:c.yaml", "late-start"), ("campaigns/a,b:c.yaml", "risk-overdue")]
     assert list(risky[0]) == []  # late-start passed
     failure = risky[1].find("failure")
-    assert (failure.get("type"), failure.get("message")) == ("error", "1 finding(s)")
+    assert (failure.get("type"), failure.get("message")) == ("error", "1 finding")
     assert failure.text == RISK.format_text()
     # a warning is not a failure: it is listed in system-out
     late = suites[1].find("testcase[@name='late-start']")

@@ -104,7 +104,7 @@ def test_a_changed_schema_is_compiled_at_run_time(monkeypatch):
         monkeypatch.undo()
         clear()
         assert validate._generated("document") is not None
-        assert [d.format_text() for d in validate.validate_document(doc.data, doc.source)] == [
+        assert [d.format_text() for d in validate.validate_document(doc.data, doc.source, "en")] == [
             "c.yaml:1:9: error [schema] ptrack: must be 1, not 2"]
     finally:
         monkeypatch.undo()

@@ -97,15 +97,15 @@ def test_without_a_date_the_preview_follows_the_clock_across_midnight(tmp_path, 
     clock = [date(2024, 4, 15)]
     lines: list[str] = []
     source = SiteSource(["campaign.yaml"], today=lambda: clock[0], lang="en", font=find_cjk_font(None), cwd=tmp_path)
-    preview = LivePreview(source, port=0, follow_clock=True, out=lines.append, err=lines.append)
+    preview = LivePreview(source, port=0, locale="en", follow_clock=True, out=lines.append, err=lines.append)
     seen: dict = {}
 
     def midnight() -> None:
         try:
             seen["first"] = _wait(preview, lambda s: s.generation)
-            while not any("serving http" in line for line in lines):
+            while not any("http://127.0.0.1:" in line for line in lines):
                 time.sleep(0.02)
-            port = int(next(x for x in lines if "serving http" in x).rsplit(":", 1)[1].split("/")[0])
+            port = int(next(x for x in lines if "http://127.0.0.1:" in x).rsplit(":", 1)[1].split("/")[0])
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/spring-launch-2024/") as response:
                 seen["page"] = response.read().decode()
             clock[0] = date(2024, 4, 16)

@@ -34,7 +34,7 @@ def preview(tmp_path_factory):
     lines: list[str] = []
     source = SiteSource([str(folder / "campaign.yaml")], today=lambda: date(2024, 4, 15), lang="en", font=find_cjk_font(None),
                         cwd=folder)
-    live = LivePreview(source, port=0, out=lines.append, err=lines.append, request_timeout=HEAD_S,
+    live = LivePreview(source, port=0, locale="en", out=lines.append, err=lines.append, request_timeout=HEAD_S,
                        max_connections=CAP)
     old_tempdir = tempfile.tempdir
     tempfile.tempdir = str(folder)
@@ -43,10 +43,10 @@ def preview(tmp_path_factory):
     try:
         runner.start()
         deadline = time.monotonic() + 120
-        while not any("serving http" in line for line in lines):
+        while not any("http://127.0.0.1:" in line for line in lines):
             assert time.monotonic() < deadline and runner.is_alive(), lines
             time.sleep(0.02)
-        live.port = int(next(x for x in lines if "serving http" in x).rsplit(":", 1)[1].split("/")[0])
+        live.port = int(next(x for x in lines if "http://127.0.0.1:" in x).rsplit(":", 1)[1].split("/")[0])
         live.lines = lines
         yield live
     finally:

@@ -236,7 +236,7 @@ def test_an_interrupted_write_leaves_the_original_and_no_temp_file(tmp_path, mon
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(UsageError, match="c.yaml: cannot write: No space left on device"):
+    with pytest.raises(UsageError, match="c.yaml: cannot write: no space left on the disk"):
         update_file(path, TaskEdit("a", D, progress=20))
     assert path.read_text("utf-8") == SMALL
     assert os.listdir(tmp_path) == ["c.yaml"]

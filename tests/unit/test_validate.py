@@ -35,7 +35,7 @@ tasks:
 
 def diagnostics(text: str):
     doc = parse_yaml(textwrap.dedent(text), "c.yaml")
-    return validate_document(doc.data, doc.source)
+    return validate_document(doc.data, doc.source, "en")
 
 
 def lines(text: str) -> list[str]:
@@ -67,7 +67,7 @@ def test_example_campaign_has_no_diagnostics():
 @pytest.mark.parametrize("text, expected", [
     pytest.param(
         BASE + "    ownr: design-lead\n",
-        ['c.yaml:11:5: error [schema] tasks[0]: unknown key "ownr" (did you mean "owner"?)'],
+        ['c.yaml:11:5: error [schema] tasks[a]: unknown key "ownr" (did you mean "owner"?)'],
         id="unknown-key-did-you-mean-at-the-key"),
     pytest.param(
         BASE.replace("  end: 2024-05-31\n", "  end: 2024-05-31\n  colour: red\n"),
@@ -89,7 +89,7 @@ def test_example_campaign_has_no_diagnostics():
         id="missing-top-level-key"),
     pytest.param(
         BASE.replace("name: A", "name: [A, B]"),
-        ["c.yaml:9:11: error [schema] tasks[0].name: expected text, got a list"],
+        ["c.yaml:9:11: error [schema] tasks[a].name: expected text, got a list"],
         id="wrong-type-list"),
     pytest.param(
         HEAD + "tasks:\n",
@@ -97,7 +97,7 @@ def test_example_campaign_has_no_diagnostics():
         id="wrong-type-null"),
     pytest.param(
         BASE + "    progress: high\n",
-        ['c.yaml:11:15: error [schema] tasks[0].progress: expected a number, got text "high"'],
+        ['c.yaml:11:15: error [schema] tasks[a].progress: expected a number, got text "high"'],
         id="wrong-type-text"),
     pytest.param(
         BASE.replace("start: 2024-03-01\n  end", "start: 2024-02-30\n  end"),
@@ -106,8 +106,8 @@ def test_example_campaign_has_no_diagnostics():
         id="impossible-date"),
     pytest.param(
         BASE.replace("end: 2024-03-10", "end: 2024-3-9"),
-        ['c.yaml:10:39: error [schema] tasks[0].planned.end: "2024-3-9" is not a date; write '
-         "YYYY-MM-DD, e.g. 2024-03-01"],
+        ['c.yaml:10:39: error [schema] tasks[a].planned.end: "2024-3-9" is not a date; write 2024-03-09 '
+         "(dates are YYYY-MM-DD)"],
         id="date-pattern"),
     pytest.param(
         BASE.replace("id: spring", "id: Spring_2024"),
@@ -121,7 +121,7 @@ def test_example_campaign_has_no_diagnostics():
         id="enum-locale"),
     pytest.param(
         BASE + "    status: canceled\n",
-        ['c.yaml:11:13: error [schema] tasks[0].status: "canceled" is not one of "cancelled", '
+        ['c.yaml:11:13: error [schema] tasks[a].status: "canceled" is not one of "cancelled", '
          '"on_hold" (did you mean "cancelled"?)'],
         id="enum-status"),
     pytest.param(
@@ -135,25 +135,25 @@ def test_example_campaign_has_no_diagnostics():
         id="const"),
     pytest.param(
         BASE + "    progress: 101\n",
-        ["c.yaml:11:15: error [schema] tasks[0].progress: 101 is too large; it must be at most 100"],
+        ["c.yaml:11:15: error [schema] tasks[a].progress: 101 is too large; it must be at most 100"],
         id="progress-101"),
     pytest.param(
         BASE + "    quantity: {done: 1, total: 0}\n",
-        ["c.yaml:11:32: error [schema] tasks[0].quantity.total: 0 is too small; it must be more "
+        ["c.yaml:11:32: error [schema] tasks[a].quantity.total: 0 is too small; it must be more "
          "than 0"],
         id="exclusive-minimum"),
     pytest.param(
         BASE + "    risks:\n      - issue: 物料延期\n        resolved: yes\n",
-        ['c.yaml:13:19: error [schema] tasks[0].risks[0].resolved: "yes" must be true, false or '
+        ['c.yaml:13:19: error [schema] tasks[a].risks[0].resolved: "yes" must be true, false or '
          "the date it was resolved (YYYY-MM-DD)"],
         id="resolved-yes"),
     pytest.param(
         BASE + "    channels: [抖音, 抖音]\n",
-        ['c.yaml:11:15: error [schema] tasks[0].channels: "抖音" is listed twice'],
+        ['c.yaml:11:15: error [schema] tasks[a].channels: "抖音" is listed twice'],
         id="unique-items"),
     pytest.param(
         BASE.replace("name: A", "name: ''"),
-        ["c.yaml:9:11: error [schema] tasks[0].name: must not be empty"],
+        ["c.yaml:9:11: error [schema] tasks[a].name: must not be empty"],
         id="empty-name"),
 ])
 def test_schema_errors(text, expected):
@@ -169,7 +169,7 @@ def test_all_schema_problems_are_collected():
         "letters, digits and '-', starting with a letter or digit (e.g. poster-draft)",
         'c.yaml:7:3: error [schema] campaign: unknown key "foo"; allowed keys: id, name, '
         "description, lead, start, end, calendar, locale",
-        "c.yaml:12:15: error [schema] tasks[0].progress: 101 is too large; it must be at most 100",
+        "c.yaml:12:15: error [schema] tasks[a].progress: 101 is too large; it must be at most 100",
     ]
 
 
@@ -212,9 +212,9 @@ PEOPLE = "people:\n  boss: {name: 老板}\n  design-lead: {name: 设计主管}\n
         id="duplicate-risk-campaign-and-task"),
     pytest.param(
         HEAD + PEOPLE + "tasks:\n" + task("a", "owner: desgn-lead\ncollaborators: [boss, zed]\n"),
-        ['c.yaml:14:12: error [unknown-person] tasks[0].owner: "desgn-lead" is not one of the '
+        ['c.yaml:14:12: error [unknown-person] tasks[a].owner: "desgn-lead" is not one of the '
          'people (did you mean "design-lead"?)',
-         'c.yaml:15:27: error [unknown-person] tasks[0].collaborators[1]: "zed" is not one of the '
+         'c.yaml:15:27: error [unknown-person] tasks[a].collaborators[1]: "zed" is not one of the '
          "people"],
         id="unknown-person-owner-collaborator"),
     pytest.param(
@@ -226,15 +226,15 @@ PEOPLE = "people:\n  boss: {name: 老板}\n  design-lead: {name: 设计主管}\n
         id="unknown-person-lead-risk"),
     pytest.param(
         HEAD + "tasks:\n" + task("poster") + task("b", "depends_on: [postr, poster]\n"),
-        ['c.yaml:14:18: error [unknown-task] tasks[1].depends_on: "postr" is not a task id '
+        ['c.yaml:14:18: error [unknown-task] tasks[b].depends_on: "postr" is not a task id '
          '(did you mean "poster"?)'],
         id="unknown-task-depends-on"),
     pytest.param(
         HEAD + "goals:\n  - {id: sales, name: G, kind: cumulative, target: 100, due: 2024-05-31}\n"
         "milestones:\n  - id: m\n    name: M\n    date: 2024-04-01\n    tasks: [a, nope]\n"
         "    results: {sale: 5}\ntasks:\n" + task("a"),
-        ['c.yaml:13:16: error [unknown-task] milestones[0].tasks: "nope" is not a task id',
-         'c.yaml:14:15: error [unknown-goal] milestones[0].results: "sale" is not a goal id '
+        ['c.yaml:13:16: error [unknown-task] milestones[m].tasks: "nope" is not a task id',
+         'c.yaml:14:15: error [unknown-goal] milestones[m].results: "sale" is not a goal id '
          '(did you mean "sales"?)'],
         id="milestone-unknown-task-and-goal"),
     pytest.param(
@@ -374,10 +374,14 @@ def test_errors_drop_the_campaign(write):
 
 def test_yaml_problems_become_diagnostics(write, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    result = load_campaign(write("c.yaml", "a: 1\na: 2\n"))
+    result = load_campaign(write("c.yaml", "a: 1\na: 2\n"), locale="en")
     assert [d.format_text() for d in result.diagnostics] == [
         'c.yaml:2:1: error [duplicate-key] duplicate key "a" (first defined at line 1); each key '
         "may appear once"]
+    # without --lang: the campaign's locale, found in the text of a file that does not parse
+    result = load_campaign(write("d.yaml", "campaign:\n  locale: zh-TW\n  locale: en\n"))
+    assert [d.format_text() for d in result.diagnostics] == [
+        "d.yaml:3:3: 錯誤 [duplicate-key] 鍵“locale”重複了（第 2 行已有）；每個鍵只能出現一次"]
 
 
 # --- the schema check split by task (what ptrack.git.history reuses across versions) -------------

@@ -27,15 +27,17 @@ class UnknownCalendar(PtrackError):
     pass
 
 
-def check_calendar_code(code: str) -> str | None:
-    """None when ``code`` names a calendar; otherwise a message saying what is wrong."""
+def check_calendar_code(code: str):
+    """None when ``code`` names a calendar; otherwise a message saying what is wrong (a
+    ``ptrack.i18n.Message``: ``str()`` is its English text)."""
     if code in ("none", "weekends"):
         return None
+    from ptrack.i18n import M_
+
     match = _CODE.match(code)
     if not match:
-        return f'"{code}" is not a calendar: use none, weekends or a country code such as CN'
-    unknown = (f'"{code}" is not a calendar the holidays package knows: use none, weekends '
-               "or a supported country code such as CN, US, DE, JP (with a subdivision: US-CA)")
+        return M_("calendar.not_a_calendar", code=code)
+    unknown = M_("calendar.unknown", code=code)
     if match.group(1) not in _country_codes():
         return unknown
     if match.group(2):  # only a subdivision needs the country's calendar built to be checked

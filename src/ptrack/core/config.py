@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from ptrack.core.notify_config import NotifyConfig, parse_notify
 from ptrack.errors import UsageError
-from ptrack.i18n import N_
+from ptrack.i18n import M_, N_, Message
 from ptrack.core.loader import YamlProblem, display_path, load_yaml
 
 CONFIG_NAME = "ptrack.yaml"
@@ -70,35 +70,35 @@ def load_config(start: Path | None = None) -> Config:
     try:
         doc = load_yaml(path, shown)
     except YamlProblem as problem:
-        raise UsageError(f"{shown}:{problem.line}:{problem.column}: {problem.message}") from None
+        raise UsageError(config_problem(f"{shown}:{problem.line}:{problem.column}", problem.message)) from None
     data = doc.data
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise UsageError(f"{shown}:1:1: ptrack.yaml must be a mapping of settings")
+        raise UsageError(config_problem(f"{shown}:1:1", M_("config.not_a_mapping")))
 
-    def bad(key_path: tuple, message: str) -> UsageError:
+    def bad(key_path: tuple, message: Message) -> UsageError:
         loc = doc.source.locate(key_path, key=True)
-        return UsageError(f"{loc}: {message}")
+        return UsageError(config_problem(str(loc), message))
 
     for key in data:
         if key not in _KEYS:
-            raise bad((key,), f'unknown setting "{key}"; known: {", ".join(sorted(_KEYS))}')
+            raise bad((key,), M_("config.unknown_setting", key=key, known=", ".join(sorted(_KEYS))))
     campaigns = data.get("campaigns", DEFAULT_GLOB)
     if isinstance(campaigns, str):
         campaigns = [campaigns]
     if not isinstance(campaigns, list) or not all(isinstance(c, str) for c in campaigns):
-        raise bad(("campaigns",), "campaigns must be a glob such as campaigns/*.yaml, or a list of them")
+        raise bad(("campaigns",), M_("config.campaigns"))
     policy = data.get("policy") or {}
     if not isinstance(policy, dict):
-        raise bad(("policy",), "policy must be a mapping")
+        raise bad(("policy",), M_("config.policy_mapping"))
     for key in policy:
         if key not in _POLICY_KEYS:
-            raise bad(("policy", key), f'unknown policy setting "{key}"; known: {", ".join(sorted(_POLICY_KEYS))}')
+            raise bad(("policy", key), M_("config.unknown_policy", key=key, known=", ".join(sorted(_POLICY_KEYS))))
     _check_policy(data, doc.source, shown)
     for key in ("title", "locale"):
         if key in data and not isinstance(data[key], str):
-            raise bad((key,), f"{key} must be text")
+            raise bad((key,), M_("config.must_be_text", key=key))
     site_url = data.get("site_url")
     if site_url is not None:
         site_url = _check_site_url(site_url, doc.source, shown)
@@ -133,52 +133,53 @@ def _check_intake(data: dict, source, shown: str) -> str:
     return mode
 
 
+def config_problem(where: str, problem) -> Message:
+    """``ptrack.yaml:3:1: <problem>``, said in the command's language when printed."""
+    return M_("config.at", where=where, problem=problem)
+
+
 def _check_site_url(value, source, shown: str) -> str:
     """``site_url``: an absolute http(s) URL with a host, no query or fragment."""
     loc = source.locate(("site_url",))
     problem = site_url_problem(value)
     if problem:
-        raise UsageError(f"{shown}:{loc.line}:{loc.column}: site_url{problem}")
+        raise UsageError(config_problem(f"{shown}:{loc.line}:{loc.column}", problem))
     return value.strip().rstrip("/")
 
 
-def site_url_problem(value) -> str | None:
+def site_url_problem(value, name: str = "site_url") -> Message | None:
     """None when ``value`` is the address of a published site (an absolute http(s) URL with a
-    host, no query or fragment); else what is wrong, to follow the setting's name."""
+    host, no query or fragment); else what is wrong with the setting (or option) ``name``."""
     from urllib.parse import urlsplit
 
     if not isinstance(value, str) or not value.strip():
-        return " must be the address of the published site, e.g. https://acme.github.io/campaigns"
+        return M_("config.site_url.empty", name=name)
     try:
         parts = urlsplit(value.strip())
         bad = parts.scheme not in ("http", "https") or not parts.hostname or bool(parts.query or parts.fragment)
     except ValueError:  # e.g. "http://[bad": an unbalanced IPv6 bracket
         bad = True
     if bad or any(c.isspace() for c in value.strip()):
-        return (f' "{value}" is not a web address; write the address of the published site, '
-                "e.g. https://acme.github.io/campaigns")
+        return M_("config.site_url.not_a_url", name=name, value=value)
     return None
 
 
 def _check_repo(data: dict, source, shown: str) -> tuple[str | None, str]:
     """``repo_url`` (normalised by ``normalise_repo_url``) and ``forge``: as written, else
     ``gitlab`` for a repository on gitlab.com or a host named gitlab.*, else ``github``."""
-    from ptrack.i18n import t
-
-    locale = data.get("locale") if isinstance(data.get("locale"), str) else None
     repo_url = None
     if data.get("repo_url") is not None:
         repo_url, problem = normalise_repo_url(data["repo_url"])
         if problem:
             loc = source.locate(("repo_url",))
-            raise UsageError(f"{shown}:{loc.line}:{loc.column}: "
-                             + t(locale, f"config.repo_url.{problem}", value=str(data["repo_url"])))
+            raise UsageError(config_problem(f"{shown}:{loc.line}:{loc.column}",
+                                            M_(f"config.repo_url.{problem}", value=str(data["repo_url"]))))
     if "forge" in data:
         forge = data["forge"]
         if forge not in FORGES:
             loc = source.locate(("forge",))
-            raise UsageError(f"{shown}:{loc.line}:{loc.column}: "
-                             + t(locale, "config.forge", value=str(forge), known=", ".join(FORGES)))
+            raise UsageError(config_problem(f"{shown}:{loc.line}:{loc.column}",
+                                            M_("config.forge", value=str(forge), known=", ".join(FORGES))))
         return repo_url, forge
     return repo_url, default_forge(repo_url)
 
@@ -237,21 +238,19 @@ def _check_policy(data: dict, source, shown: str) -> None:
         return
     import jsonschema
 
-    from ptrack.core.validate import _schema_diagnostics, load_schema
+    from ptrack.core.validate import load_schema, schema_messages
 
     definitions = load_schema()["definitions"]
     schema = {"properties": {"policy": {"$ref": "#/definitions/policy"}}, "definitions": definitions}
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(data),
                     key=lambda e: [str(p) for p in e.absolute_path])
     for error in errors:
-        for diagnostic in _schema_diagnostics(error, source):
-            raise UsageError(f"{shown}:{diagnostic.location.line}:{diagnostic.location.column}: "
-                             f"{diagnostic.message}")
+        for _, message, location in schema_messages(error, source):
+            raise UsageError(config_problem(f"{shown}:{location.line}:{location.column}", message))
     policy = data["policy"]
     if policy.get("deviation_warn", 10) > policy.get("deviation_fail", 20):
         loc = source.locate(("policy", "deviation_warn"))
-        raise UsageError(f"{shown}:{loc.line}:{loc.column}: policy.deviation_warn is larger than "
-                         "policy.deviation_fail; the warning threshold must not exceed the failing one")
+        raise UsageError(config_problem(f"{shown}:{loc.line}:{loc.column}", M_("check.policy_thresholds")))
 
 
 def campaign_files(paths: Sequence[str], config: Config) -> list[Path]:
@@ -268,15 +267,16 @@ def campaign_files(paths: Sequence[str], config: Config) -> list[Path]:
             elif p.exists():
                 found.append(p)
             else:
-                raise UsageError(f"{raw}: no such file or folder")
+                raise UsageError(M_("config.no_such_path", path=raw))
         where = ", ".join(paths)
     else:
         for pattern in config.campaigns:
             full = pattern if Path(pattern).is_absolute() else str(config.root / pattern)
             found += sorted(Path(x) for x in glob.glob(full, recursive=True) if Path(x).is_file())
-        where = " ".join(config.campaigns) + (f" (from {display_path(config.file)})" if config.file else "")
+        where = " ".join(config.campaigns)
+        if config.file:
+            where = M_("config.glob_from", glob=where, file=display_path(config.file))
     unique = list(dict.fromkeys(found))
     if not unique:
-        raise UsageError(f"no campaign files found in {where}; name a file or folder, "
-                         "or run `ptrack init` to create one")
+        raise UsageError(M_("config.no_campaigns", where=where))
     return unique

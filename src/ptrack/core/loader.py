@@ -31,9 +31,9 @@ from pathlib import Path
 
 import yaml
 
-from ptrack.core.diagnostics import Diagnostic, JsonPath, Location, Severity
+from ptrack.core.diagnostics import Diagnostic, JsonPath, Location, Place, Severity, item_names
 from ptrack.errors import UsageError
-from ptrack.i18n import N_
+from ptrack.i18n import M_, N_, Message, say
 
 try:  # the libyaml parser, when PyYAML was built with it
     from yaml._yaml import CParser as _Parser
@@ -52,14 +52,22 @@ _STR_TAGS = frozenset((_CORE + "str", "!"))
 
 
 class YamlProblem(Exception):
-    """A content problem with a 1-based position; becomes a Diagnostic."""
+    """A content problem with a 1-based position; becomes a Diagnostic. ``message`` is a
+    ``ptrack.i18n.Message`` (said in the campaign's language by ``problem_to_diagnostic``);
+    ``str()`` is its English text."""
 
-    def __init__(self, message: str, line: int, column: int, code: str = "syntax"):
+    def __init__(self, message: Message | str, line: int, column: int, code: str = "syntax"):
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
         self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+    def text(self, locale: str | None) -> str:
+        return say(self.message, locale)
 
 
 @dataclass
@@ -82,10 +90,16 @@ class SourceMap:
     spans: dict | None = field(default=None, repr=False)
     root_span: tuple | None = None
 
+    def place(self, path: JsonPath) -> Place:
+        """``path`` as messages name it: tasks, milestones, goals and risks by their ids."""
+        return Place(tuple(path), item_names(self.root, path))
+
     def locate(self, path: JsonPath, *, key: bool = False) -> Location:
-        """The location of the node at ``path`` (its key when ``key``), or of its nearest ancestor."""
+        """The location of the node at ``path`` (its key when ``key``), or of its nearest ancestor;
+        with the id of each list item on the way (``Location.names``: messages name a task by it)."""
         line, col = self.root_mark
         node = self.root
+        names = None
         for i, part in enumerate(path):
             marks = self.marks.get(id(node))
             if marks is None:
@@ -96,12 +110,18 @@ class SourceMap:
                     break
                 last = i == len(path) - 1
                 line, col = (pos[0], pos[1]) if key and last else (pos[2], pos[3])
+                node = node[part]
             elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(marks):
                 line, col = marks[part]
+                node = node[part]
+                ident = node.get("id") if node.__class__ is dict else None
+                if ident.__class__ is str and ident:
+                    if names is None:
+                        names = [None] * len(path)
+                    names[i] = ident
             else:
                 break
-            node = node[part]
-        return Location(self.file, line, col, tuple(path))
+        return Location(self.file, line, col, tuple(path), tuple(names) if names else ())
 
 
 @dataclass
@@ -139,13 +159,14 @@ _NOT_REGULAR = (
 
 
 def _not_regular(mode: int, file: str, locale: str | None) -> UsageError:
-    from ptrack.i18n import t
-
-    loc = locale or "en"
+    """What a path that is not a regular file is (said in the command's language when printed;
+    ``locale`` given: in that language now)."""
     if stat.S_ISDIR(mode):
-        return UsageError(t(loc, "loader.is_directory", file=file))
-    kind = next((key for test, key in _NOT_REGULAR if test(mode)), N_("loader.kind.other"))
-    return UsageError(t(loc, "loader.not_regular", file=file, kind=t(loc, kind)))
+        message = M_("loader.is_directory", file=file)
+    else:
+        kind = next((key for test, key in _NOT_REGULAR if test(mode)), N_("loader.kind.other"))
+        message = M_("loader.not_regular", file=file, kind=M_(kind))
+    return UsageError(message.text(locale) if locale else message)
 
 
 def read_bytes_limited(path: Path | str, file: str | None = None, *, limit: int | None = None,
@@ -155,8 +176,7 @@ def read_bytes_limited(path: Path | str, file: str | None = None, *, limit: int 
     A directory, a device (``/dev/zero``), a FIFO or a socket is refused with a UsageError before
     anything is read (see ``open_regular``). The bytes read stop at ``limit`` + 1 whatever
     ``st_size`` says (a file still growing, a special file system): more is a YamlProblem
-    ``too-large``. ``locale``: the language of the messages (default English, like the loader's
-    other messages)."""
+    ``too-large``. ``locale``: the language of the messages (default: the command's, when printed)."""
     file = file or display_path(path)
     with open_regular(path, file, locale=locale) as fh:
         return read_open_file(fh, limit=limit)
@@ -176,9 +196,9 @@ def open_regular(path: Path | str, file: str | None = None, *, locale: str | Non
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
                      | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise UsageError(f"{file}: no such file") from None
+        raise UsageError(M_("loader.no_such_file", file=file)) from None
     except PermissionError:
-        raise UsageError(f"{file}: permission denied") from None
+        raise UsageError(M_("loader.permission_denied", file=file)) from None
     except IsADirectoryError:  # pragma: no cover - raced with the stat above
         raise _not_regular(stat.S_IFDIR, file, locale) from None
     fh = os.fdopen(fd, "rb", buffering=0)
@@ -205,7 +225,7 @@ def read_open_file(fh, *, limit: int | None = None) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
     if size > limit:
-        raise YamlProblem(f"the file is larger than the limit of {limit} bytes", 1, 1, "too-large")
+        raise YamlProblem(M_("loader.too_large", limit=limit), 1, 1, "too-large")
     return b"".join(chunks)
 
 
@@ -213,25 +233,19 @@ def decode_bytes(raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16")
-        except UnicodeDecodeError as exc:
-            raise YamlProblem(f"not valid UTF-16: {exc.reason}", 1, 1, "encoding") from None
+        except UnicodeDecodeError:
+            raise YamlProblem(M_("loader.bad_utf16"), 1, 1, "encoding") from None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     nul = raw.find(b"\x00", 0, 8192)
     if nul >= 0:
         line, col = _byte_position(raw, nul)
-        raise YamlProblem("this is a binary file (NUL byte), not YAML text", line, col, "encoding")
+        raise YamlProblem(M_("loader.binary"), line, col, "encoding")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _byte_position(raw, exc.start)
-        raise YamlProblem(
-            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8 "
-            "(Excel: 'CSV UTF-8'; editors: 'Save with encoding')",
-            line,
-            col,
-            "encoding",
-        ) from None
+        raise YamlProblem(M_("loader.not_utf8", byte=f"0x{raw[exc.start]:02x}"), line, col, "encoding") from None
 
 
 def _byte_position(raw: bytes, offset: int) -> tuple[int, int]:
@@ -254,7 +268,7 @@ def parse_yaml(text: str, file: str = "<string>", *, spans: bool = False) -> Loa
     """The data and source map of ``text``; with ``spans``, the source map also holds the
     character offsets and style of every key and value (``SourceMap.spans``)."""
     if not text.strip():
-        raise YamlProblem("the file is empty; a campaign starts with 'ptrack: 1'", 1, 1, "empty")
+        raise YamlProblem(M_("loader.empty"), 1, 1, "empty")
     source = SourceMap(file, spans={} if spans else None)
     enabled = gc.isenabled()
     gc.disable()  # the builder creates hundreds of thousands of objects and no cycles
@@ -263,28 +277,26 @@ def parse_yaml(text: str, file: str = "<string>", *, spans: bool = False) -> Loa
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = exc.problem or "invalid YAML"
-        if "maximum nesting depth" in message:
+        problem = exc.problem or ""
+        if "maximum nesting depth" in problem:
             # libyaml from PyYAML 6.0.4 on stops at 1,000 levels while scanning ahead, before
             # the builder's own limit sees the events: the same problem, said the same way.
-            raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", line, col, "too-deep") from None
-        if exc.context:
-            message = f"{message} ({exc.context})"
-        raise YamlProblem(_humanise_yaml_error(message, text, line, col), line, col) from None
+            raise YamlProblem(M_("loader.too_deep", limit=MAX_DEPTH), line, col, "too-deep") from None
+        context = exc.context_mark if exc.problem_mark else None
+        message, line, col = _humanise_yaml_error(problem, exc.context, text, line, col, context)
+        raise YamlProblem(message, line, col) from None
     except yaml.YAMLError as exc:  # reader errors: control characters etc.
         line, col = _reader_position(text, getattr(exc, "position", None) or 0)
-        raise YamlProblem(f"invalid YAML: {exc}".splitlines()[0], line, col) from None
+        raise YamlProblem(M_("yaml.control_character", line=line, column=col), line, col) from None
     except UnicodeEncodeError as exc:  # a lone surrogate in a str handed to parse_yaml
         line = text.count("\n", 0, exc.start) + 1
         col = exc.start - text.rfind("\n", 0, exc.start)
-        raise YamlProblem("the text holds an unpaired surrogate, not valid Unicode", line, col,
-                          "encoding") from None
+        raise YamlProblem(M_("loader.surrogate"), line, col, "encoding") from None
     finally:
         if enabled:
             gc.enable()
     if data is None:  # only comments, or a lone null
-        raise YamlProblem("the file has no data (only comments?); a campaign starts with 'ptrack: 1'",
-                          source.root_mark[0], source.root_mark[1], "empty")
+        raise YamlProblem(M_("loader.no_data"), source.root_mark[0], source.root_mark[1], "empty")
     source.root = data
     return LoadedDocument(file, data, source)
 
@@ -298,12 +310,19 @@ def _reader_position(text: str, position: int) -> tuple[int, int]:
     return _byte_position(raw, position)
 
 
-def _humanise_yaml_error(message: str, text: str, line: int, col: int) -> str:
+def _humanise_yaml_error(problem: str, context: str | None, text: str, line: int, col: int,
+                         context_mark) -> tuple[Message, int, int]:
+    """The parser's problem in plain words, at the line and column of the mistake
+    (``ptrack.core.hints``)."""
     lines = text.split("\n", line)
     here = lines[line - 1][col - 1 : col] if len(lines) >= line else ""
-    if here == "\t" or "'\\t'" in message:
-        return "a tab character: YAML indentation must use spaces, not tabs"
-    return message
+    if here == "\t" or "'\\t'" in problem:
+        return M_("yaml.tab", line=line, column=col), line, col
+    from ptrack.core.hints import syntax_problem
+
+    context_line = context_mark.line + 1 if context_mark else None
+    context_col = context_mark.column + 1 if context_mark else None
+    return syntax_problem(problem, context, line, col, context_line, context_col, text)
 
 
 def _scalar(event) -> object:
@@ -322,12 +341,7 @@ def _scalar(event) -> object:
     if tag == _CORE + "null" and value in _NULLS:
         return None
     mark = event.start_mark
-    raise YamlProblem(
-        f"the tag {tag} is not allowed in a campaign file (only plain YAML data)",
-        mark.line + 1,
-        mark.column + 1,
-        "yaml-tag",
-    )
+    raise YamlProblem(M_("loader.tag", tag=tag), mark.line + 1, mark.column + 1, "yaml-tag")
 
 
 def _plain(value: str) -> object:
@@ -357,12 +371,7 @@ def _check_container_tag(event) -> None:
     tag = event.tag
     if tag is not None and tag not in ("!", _CORE + "map", _CORE + "seq"):
         mark = event.start_mark
-        raise YamlProblem(
-            f"the tag {tag} is not allowed in a campaign file (only plain YAML data)",
-            mark.line + 1,
-            mark.column + 1,
-            "yaml-tag",
-        )
+        raise YamlProblem(M_("loader.tag", tag=tag), mark.line + 1, mark.column + 1, "yaml-tag")
 
 
 def _parser(text: str):
@@ -417,9 +426,8 @@ def _build(text: str, source: SourceMap) -> object:
                 key = event.value
                 if key in container:
                     first = marks[key]
-                    raise YamlProblem(
-                        f'duplicate key "{key}" (first defined at line {first[0]}); '
-                        "each key may appear once", line, col, "duplicate-key")
+                    raise YamlProblem(M_("loader.duplicate_key", key=key, first=first[0]), line, col,
+                                      "duplicate-key")
                 pending, key_line, key_col = key, line, col
                 if spans is not None:
                     key_span = (mark.index, event.end_mark.index)
@@ -440,27 +448,23 @@ def _build(text: str, source: SourceMap) -> object:
             mark = event.start_mark
             line, col = mark.line + 1, mark.column + 1
             if event.anchor not in anchors:
-                raise YamlProblem(f'unknown alias "*{event.anchor}"', line, col, "syntax")
+                raise YamlProblem(M_("yaml.unknown_alias", line=line, column=col), line, col, "syntax")
             value, nodes = anchors[event.anchor]
             expanded += nodes
             if expanded > MAX_ALIAS_EXPANSION:
-                raise YamlProblem(
-                    f"aliases expand to more than {MAX_ALIAS_EXPANSION} nodes "
-                    "(an alias bomb?); write the data out instead", line, col, "alias-limit")
+                raise YamlProblem(M_("loader.alias_limit", limit=MAX_ALIAS_EXPANSION), line, col, "alias-limit")
             if is_map and pending is _NOTHING:
-                raise YamlProblem("a key must be a plain value, not an alias", line, col, "syntax")
+                raise YamlProblem(M_("loader.alias_key"), line, col, "syntax")
             if spans_by_id is not None:
                 span = (mark.index, event.end_mark.index, "*")
         elif cls is MappingStartEvent or cls is SequenceStartEvent:
             _check_container_tag(event)
             if len(stack) >= MAX_DEPTH:
                 mark = event.start_mark
-                raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels",
-                                  mark.line + 1, mark.column + 1, "too-deep")
+                raise YamlProblem(M_("loader.too_deep", limit=MAX_DEPTH), mark.line + 1, mark.column + 1, "too-deep")
             if is_map and pending is _NOTHING:
                 mark = event.start_mark
-                raise YamlProblem("a key must be a plain value, not a mapping or a list",
-                                  mark.line + 1, mark.column + 1, "syntax")
+                raise YamlProblem(M_("loader.collection_key"), mark.line + 1, mark.column + 1, "syntax")
             stack.append((container, marks, spans, is_map, pending, key_line, key_col, key_span, size, opened))
             is_map = cls is MappingStartEvent
             container = {} if is_map else []
@@ -486,8 +490,7 @@ def _build(text: str, source: SourceMap) -> object:
             documents += 1
             if documents > 1:
                 mark = event.start_mark
-                raise YamlProblem("only one YAML document per campaign file (found a second '---')",
-                                  mark.line + 1, mark.column + 1, "syntax")
+                raise YamlProblem(M_("loader.second_document"), mark.line + 1, mark.column + 1, "syntax")
             continue
         else:
             continue
@@ -525,10 +528,27 @@ class _Nothing:
 _NOTHING = _Nothing()
 
 
-def problem_to_diagnostic(problem: YamlProblem, file: str) -> Diagnostic:
+def problem_to_diagnostic(problem: YamlProblem, file: str, locale: str | None = None) -> Diagnostic:
+    """The problem as a diagnostic said in ``locale`` (None: English)."""
+    locale = locale or "en"
     return Diagnostic(
         code=problem.code,
         severity=Severity.ERROR,
-        message=problem.message,
+        message=problem.text(locale),
         location=Location(file, problem.line, problem.column),
+        locale=locale,
     )
+
+
+# ``locale:`` under ``campaign:`` in a file's text, found without parsing it (a file that does not
+# parse still has a language for its messages): an indented ``locale: xx`` line, or ``locale: xx``
+# inside ``campaign: {…}`` (only the campaign has a locale in the format).
+_LOCALE_LINE = re.compile(r"(?:^[ \t]+|[{,][ \t]*)locale[ \t]*:[ \t]*[\"']?([A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*)"
+                          r"[\"']?[ \t]*(?:[,}#]|$)", re.MULTILINE)
+
+
+def sniff_locale(text: str) -> str | None:
+    """The campaign's ``locale`` as written in ``text``, found by its line (the file may not
+    parse); None when there is none."""
+    match = _LOCALE_LINE.search(text)
+    return match.group(1) if match else None

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from ptrack.errors import UsageError
+from ptrack.i18n import M_, N_
 
 NOTIFY_KEYS = {
     "horizon_days": "working days ahead that a person's digest looks (default 3)",
@@ -71,46 +72,45 @@ def parse_notify(data, source, shown: str) -> NotifyConfig:
         return f"{shown}:{loc.line}:{loc.column}"
 
     if not isinstance(data, dict):
-        raise UsageError(f"{where(())}: notify must be a mapping with {', '.join(NOTIFY_KEYS)}")
+        raise _problem(where(()), N_("notify.config.mapping"), keys=", ".join(NOTIFY_KEYS))
     for key in data:
         if key not in NOTIFY_KEYS:
-            raise UsageError(f'{where((key,), key=True)}: unknown notify setting "{key}"; known: '
-                             f"{', '.join(sorted(NOTIFY_KEYS))}")
+            raise _problem(where((key,), key=True), N_("notify.config.unknown"), key=key,
+                           known=", ".join(sorted(NOTIFY_KEYS)))
     horizon = data.get("horizon_days", 3)
     if isinstance(horizon, bool) or not isinstance(horizon, int) or not 0 <= horizon <= 60:
-        raise UsageError(f"{where(('horizon_days',))}: notify.horizon_days must be a whole number of "
-                         "working days from 0 to 60 (default 3)")
+        raise _problem(where(("horizon_days",)), N_("notify.config.horizon"))
     state = data.get("state")
     if state is not None and (not isinstance(state, str) or not state.strip()):
-        raise UsageError(f"{where(('state',))}: notify.state must be a file path, e.g. .ptrack/notify-sent.json")
+        raise _problem(where(("state",)), N_("notify.config.state"))
     deadline = data.get("deadline_s")
     if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, (int, float))
                                  or not 0 < deadline <= 86_400):
-        raise UsageError(f"{where(('deadline_s',))}: notify.deadline_s must be a number of seconds above 0 "
-                         "(at most 86400), e.g. 300: the whole run then stops sending after five minutes")
+        raise _problem(where(("deadline_s",)), N_("notify.config.deadline"))
     channels = data.get("channels") or {}
     if not isinstance(channels, dict):
-        raise UsageError(f"{where(('channels',))}: notify.channels must map a channel name to its settings, "
-                         "e.g. team: {type: feishu, webhook_env: PTRACK_FEISHU_WEBHOOK}")
+        raise _problem(where(("channels",)), N_("notify.config.channels"))
     parsed = tuple(_channel(name, entry, where) for name, entry in channels.items())
     return NotifyConfig(horizon_days=horizon, state=state, channels=parsed,
                         deadline_s=None if deadline is None else float(deadline))
 
 
+def _problem(where: str, message_key: str, /, **values) -> UsageError:
+    """A problem of ``notify:`` at ``ptrack.yaml:LINE:COL``, said in the command's language."""
+    return UsageError(M_("config.at", where=where, problem=M_(message_key, **values)))
+
+
 def _channel(name, entry, where) -> ChannelConfig:
     path = ("channels", name)
     if not isinstance(name, str) or not _NAME.match(name):
-        raise UsageError(f'{where(path, key=True)}: channel name "{name}" must use lower-case letters, '
-                         'digits, "-" and "_" (e.g. team-feishu)')
+        raise _problem(where(path, key=True), N_("notify.config.channel_name"), name=name)
     if not isinstance(entry, dict):
-        raise UsageError(f"{where(path)}: channel {name} must be a mapping, e.g. "
-                         "{type: feishu, webhook_env: PTRACK_FEISHU_WEBHOOK}")
+        raise _problem(where(path), N_("notify.config.channel_mapping"), name=name)
     kind = entry.get("type")
     if kind is None:
-        raise UsageError(f"{where(path)}: channel {name} needs a type: dingtalk, email, feishu, slack, wecom")
+        raise _problem(where(path), N_("notify.config.channel_type"), name=name)
     if not isinstance(kind, str):
-        raise UsageError(f"{where(path + ('type',))}: the type of channel {name} is a platform name: "
-                         "dingtalk, email, feishu, slack, wecom")
+        raise _problem(where(path + ("type",)), N_("notify.config.channel_type"), name=name)
     settings: dict[str, object] = {}
     value_at: dict[str, str] = {"type": where(path + ("type",))}
     key_at: dict[str, str] = {}
@@ -121,8 +121,7 @@ def _channel(name, entry, where) -> ChannelConfig:
         _refuse_secret(name, key, value, at)
         if key.endswith("_env") and (not isinstance(value, str) or not _ENV_NAME.match(value)
                                      or _looks_secret(value)):
-            raise UsageError(f"{at}: {key} names an environment variable (e.g. PTRACK_{kind.upper()}"
-                             "_WEBHOOK); the value itself goes in the environment, not in ptrack.yaml")
+            raise _problem(at, N_("notify.config.env_name"), key=key, example=f"PTRACK_{kind.upper()}_WEBHOOK")
         settings[key] = value
         value_at[key] = at
         key_at[key] = where(path + (key,), key=True)
@@ -130,7 +129,7 @@ def _channel(name, entry, where) -> ChannelConfig:
     if isinstance(digests, str):
         digests = [digests]
     if not isinstance(digests, list) or not digests or any(d not in DIGEST_KINDS for d in digests):
-        raise UsageError(f"{where(path + ('digests',))}: digests must be a list of {', '.join(DIGEST_KINDS)}")
+        raise _problem(where(path + ("digests",)), N_("notify.config.digests"), kinds=", ".join(DIGEST_KINDS))
     return ChannelConfig(name, kind, settings, tuple(d for d in DIGEST_KINDS if d in digests), where(path),
                          value_at, key_at)
 
@@ -143,16 +142,12 @@ def _refuse_secret(name: str, key: str, value, at: str) -> None:
         if isinstance(value, list) else []
     for text in texts:
         if "://" in text:
-            raise UsageError(f"{at}: channel {name}: a web address written into ptrack.yaml; a bot's webhook "
-                             "address is a secret (anyone who has it can post to the group). Put it in an "
-                             "environment variable (a repository secret in CI) and name the variable: "
-                             f"{_env_key(key)}: PTRACK_{name.upper().replace('-', '_')}_WEBHOOK")
+            raise _problem(at, N_("notify.config.web_address"), name=name, env_key=_env_key(key),
+                           variable=f"PTRACK_{name.upper().replace('-', '_')}_WEBHOOK")
         if _looks_secret(text):
-            raise UsageError(f"{at}: channel {name}: {key} looks like a secret written into ptrack.yaml; keep "
-                             f"secrets in environment variables and name them: {_env_key(key)}: VARIABLE")
+            raise _problem(at, N_("notify.config.looks_secret"), name=name, key=key, env_key=_env_key(key))
     if _SECRET_KEY.search(key) and value not in (None, False):
-        raise UsageError(f"{at}: channel {name}: {key} would put a secret into ptrack.yaml; secrets come from "
-                         f"environment variables only: write {_env_key(key)}: VARIABLE_NAME")
+        raise _problem(at, N_("notify.config.secret_key"), name=name, key=key, env_key=_env_key(key))
 
 
 def _looks_secret(text: str) -> bool:

@@ -16,7 +16,7 @@ from ptrack.edit.draft import Draft
 from ptrack.edit.lock import LOCK_TIMEOUT, locked_file
 from ptrack.edit.ops import Change, EditError, Operation, path_text
 from ptrack.errors import UsageError
-from ptrack.i18n import normalise_locale, t
+from ptrack.i18n import normalise_locale, os_problem, say, t
 
 BOM = b"\xef\xbb\xbf"
 
@@ -56,7 +56,7 @@ def edit_text(text: str, operations: Sequence[Operation], *, file: str = "<text>
     operations made, then validated like ``ptrack validate`` (with ``policy_defaults``, the
     policy of ptrack.yaml): an invalid result is ``refused``. Raises EditError when an operation
     names what the file does not have."""
-    from ptrack.core.loader import YamlProblem, parse_yaml, problem_to_diagnostic
+    from ptrack.core.loader import YamlProblem, parse_yaml, problem_to_diagnostic, sniff_locale
     from ptrack.core.validate import document_problems
     from ptrack.edit.patch import Unpatchable, render
 
@@ -65,10 +65,11 @@ def edit_text(text: str, operations: Sequence[Operation], *, file: str = "<text>
     try:
         doc = parse_yaml(work, file, spans=True)
     except YamlProblem as problem:
-        return EditResult(file, text=text, diagnostics=[problem_to_diagnostic(problem, file)], invalid_before=True,
-                          locale=_locale(locale, None))
+        said = normalise_locale(locale or sniff_locale(work))  # the file's language, read from its text
+        return EditResult(file, text=text, diagnostics=[problem_to_diagnostic(problem, file, said)],
+                          invalid_before=True, locale=said)
     loc = _locale(locale, doc.data)
-    errors = _errors(document_problems(doc, policy_defaults))
+    errors = _errors(document_problems(doc, policy_defaults, locale=locale))
     if errors:
         return EditResult(file, text=text, diagnostics=errors, invalid_before=True, locale=loc)
     draft = Draft(doc.data, file=file, locale=loc)
@@ -81,11 +82,11 @@ def edit_text(text: str, operations: Sequence[Operation], *, file: str = "<text>
         new = render(work, doc.source, draft)
         after = parse_yaml(new, file)
     except (Unpatchable, YamlProblem) as exc:
-        raise EditError(t(loc, "edit.unpatchable", file=file, reason=getattr(exc, "message", str(exc)))) from None
+        raise EditError(t(loc, "edit.unpatchable", file=file, reason=say(getattr(exc, "message", str(exc)), loc))) from None
     if after.data != draft.data:
         where = path_text(_first_difference(after.data, draft.data))
         raise EditError(t(loc, "edit.unpatchable", file=file, reason=where))
-    result.diagnostics = _errors(document_problems(after, policy_defaults))
+    result.diagnostics = _errors(document_problems(after, policy_defaults, locale=locale))
     if not result.refused:
         result.text = new.replace("\n", "\r\n") if crlf else new
         result.changed = True
@@ -121,8 +122,9 @@ def edit_file(path: Path | str, operations: Sequence[Operation], *, output: Path
                 raise EditError(t(_locale(locale, None), "edit.utf16", file=file))
             text = decode_bytes(raw)
         except YamlProblem as problem:
-            return EditResult(file, display_path(target), diagnostics=[problem_to_diagnostic(problem, file)],
-                              invalid_before=True, locale=_locale(locale, None))
+            said = _locale(locale, None)
+            return EditResult(file, display_path(target), diagnostics=[problem_to_diagnostic(problem, file, said)],
+                              invalid_before=True, locale=said)
         result = edit_text(text, operations, file=file, locale=locale, policy_defaults=policy_defaults)
         result.target = display_path(destination)
         result.linked = output is None and path.is_symlink()
@@ -134,7 +136,7 @@ def edit_file(path: Path | str, operations: Sequence[Operation], *, output: Path
             atomic_write(destination, data)
         except OSError as exc:
             raise UsageError(t(result.locale, "edit.cannot_write", file=result.target,
-                               reason=exc.strerror or str(exc))) from None
+                               reason=say(os_problem(exc, with_file=False), result.locale))) from None
         result.written = True
     return result
 

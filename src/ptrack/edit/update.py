@@ -15,7 +15,7 @@ from ptrack.edit.campaign import (AchieveMilestone, AddNote, RecordMeasurement, 
                                   SetProgress)
 from ptrack.edit.ops import Operation
 from ptrack.errors import UsageError
-from ptrack.i18n import t
+from ptrack.i18n import M_
 
 
 def task_operations(task_id: str, *, on: date, progress: float | None = None, start: date | None = None,
@@ -56,10 +56,11 @@ def goal_operations(goal_id: str, value: float, on: date) -> list[Operation]:
 
 
 def parse_result(text: str, option: str = "--result", *, locale: str | None = None) -> tuple[str, int | float]:
-    """``--result exposure=2,000,000`` -> ("exposure", 2000000)."""
+    """``--result exposure=2,000,000`` -> ("exposure", 2000000). Errors are said in the command's
+    language when printed (``locale`` given: in that language now)."""
     goal, sep, value = str(text).partition("=")
     if not sep or not goal.strip() or not value.strip():
-        raise UsageError(t(locale, "update.result_format", option=option, text=text))
+        raise UsageError(_said(M_("update.result_format", option=option, text=text), locale))
     return goal.strip(), parse_number(value, option)
 
 
@@ -69,8 +70,23 @@ def parse_risk_ref(text: str, option: str = "--resolve-risk", *, locale: str | N
 
     ref = str(text).strip()
     if (ref.isdigit() and int(ref) < 1) or not (ref.isdigit() or re.fullmatch(r"[a-z0-9][a-z0-9-]*", ref)):
-        raise UsageError(t(locale, "update.risk_ref", option=option, text=text))
+        raise UsageError(_said(M_("update.risk_ref", option=option, text=text), locale))
     return int(ref) if ref.isdigit() else ref
+
+
+def _said(message, locale: str | None):
+    """``message`` in ``locale`` when one is given, else the message (said when printed)."""
+    return message.text(locale) if locale else message
+
+
+def _not_a_number(option: str, text: str):
+    """``--value: "60%" is not a number; write 60, without the % sign`` (a hint for a value typed
+    the way a Chinese keyboard types it)."""
+    from ptrack.core.hints import number_hint
+
+    message = M_("update.usage.not_a_number", option=option, value=str(text))
+    hint = number_hint(str(text))
+    return M_("hint.join", message=message, hint=hint) if hint is not None else message
 
 
 def parse_number(text: str, option: str) -> int | float:
@@ -79,7 +95,7 @@ def parse_number(text: str, option: str) -> int | float:
     try:
         value = float(cleaned)
     except ValueError:
-        raise UsageError(f'{option}: "{text}" is not a number') from None
+        raise UsageError(_not_a_number(option, text)) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise UsageError(f'{option}: "{text}" is not a number')
+        raise UsageError(_not_a_number(option, text))
     return int(value) if value.is_integer() else value

@@ -40,7 +40,7 @@ from typing import Callable, Mapping
 from ptrack.errors import UsageError
 from ptrack.forge.intake import ChangeRequest, IntakeOutcome, Submission
 from ptrack.forge.rest import MAX_RETRY_AFTER, RETRIES, TIMEOUT, ForgeError, Response, RestClient  # noqa: F401
-from ptrack.i18n import N_, t
+from ptrack.i18n import M_, N_, t
 
 MAX_PAGES = 50            # 5,000 comments: ptrack's own is among the first ones anyway
 NOTE_LIMIT = 1_000_000    # GitLab refuses a longer comment (characters)
@@ -181,16 +181,15 @@ def merge_request_from_env(env: Mapping[str, str]) -> MergeRequest | None:
     if not iid:
         return None
     if not iid.isdigit():
-        raise UsageError(f'CI_MERGE_REQUEST_IID: "{iid}" is not a merge request number')
+        raise UsageError(M_("comment.bad_iid", iid=iid))
     api_url = (env.get("CI_API_V4_URL") or "").strip()
     if not api_url and (env.get("CI_SERVER_URL") or "").strip():
         api_url = env["CI_SERVER_URL"].strip().rstrip("/") + "/api/v4"
     project = (env.get("CI_MERGE_REQUEST_PROJECT_ID") or env.get("CI_PROJECT_ID") or "").strip()
     if not api_url or not project:
-        raise UsageError("a merge-request pipeline without CI_API_V4_URL or CI_PROJECT_ID: "
-                         "cannot tell where to post")
+        raise UsageError(M_("comment.no_api"))
     if not api_url.startswith(("https://", "http://")):
-        raise UsageError(f'CI_API_V4_URL: "{api_url}" is not an http(s) address')
+        raise UsageError(M_("comment.bad_api_url", url=api_url))
     ca_file = (env.get("CI_SERVER_TLS_CA_FILE") or "").strip() or None
     return MergeRequest(api_url, project, int(iid), ca_file)
 
@@ -215,7 +214,7 @@ class CommentOutcome:
         if self.action == "failed":
             err = self.error
             hint = _HINTS.get(err.status) if err is not None else None
-            text = t(locale, "comment.failed", iid=self.iid, error=str(err))
+            text = t(locale, "comment.failed", iid=self.iid, error=err.text(locale) if err is not None else "")
             return text + (" " + t(locale, hint, var=self.token_env) if hint else "")
         return t(locale, _MESSAGES[self.action], iid=self.iid, note=self.note_id, var=self.token_env)
 
@@ -270,9 +269,9 @@ def comment_on_merge_request(text: str, *, key: str, env: Mapping[str, str], tok
     """``ptrack comment``: post ``text`` on the merge request of this GitLab pipeline (see the
     module's docstring). Never raises for GitLab's answers: a failure is an outcome."""
     if not _KEY.match(key):
-        raise UsageError(f'--key: "{key}" is not a name (letters, digits, ".", "_" and "-")')
+        raise UsageError(M_("comment.bad_key", key=key))
     if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", token_env):
-        raise UsageError(f'--token-env: "{token_env}" is not an environment variable name')
+        raise UsageError(M_("comment.bad_token_env", name=token_env))
     mr = merge_request_from_env(env)
     if mr is None:
         return CommentOutcome("not_merge_request", token_env=token_env)
@@ -480,7 +479,7 @@ def intake_open_issues(day, *, env: Mapping[str, str], mode: str | None = None, 
         issues = [client.issue(setting.project, only)] if only is not None else client.open_issues(setting.project)
     except GitLabError as exc:
         run.failed = True
-        run.lines.append(t(says, "intake.log.failed", reason=str(exc)))
+        run.lines.append(t(says, "intake.log.failed", reason=exc.text(says)))
         return run
     web_url = str(project.get("web_url") or "")
     git_url = setting.git_url or str(project.get("http_url_to_repo") or "")
@@ -497,7 +496,8 @@ def intake_open_issues(day, *, env: Mapping[str, str], mode: str | None = None, 
         try:
             submission = submission_from_issue(issue, forge.notes(int(issue["iid"])), default_branch=branch)
         except GitLabError as exc:
-            outcome = IntakeOutcome("failed", error=str(exc), log=[t(says, "intake.log.failed", reason=str(exc))])
+            outcome = IntakeOutcome("failed", error=exc.text(says),
+                                    log=[t(says, "intake.log.failed", reason=exc.text(says))])
             run.outcomes.append((int(issue["iid"]), outcome))
             run.lines += outcome.log
             continue

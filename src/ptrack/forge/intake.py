@@ -521,7 +521,7 @@ def apply_request(request: Request, path: Path, day: date, *, policy: Mapping[st
         result = edit_file(path, request.operations(day), locale=locale, policy_defaults=policy,
                            lock_timeout=lock_timeout, dry_run=dry_run, file=file)
     except EditError as exc:
-        raise Refused([Problem(None, text=str(exc))], locale) from None
+        raise Refused([Problem(None, text=exc.text(locale))], locale) from None
     if result.diagnostics:
         reasons = [Problem(None, text=d.format_text()) for d in result.diagnostics]
         head = problem(None, N_("intake.problem.invalid_before") if result.invalid_before
@@ -769,12 +769,12 @@ def run_intake(submission: Submission, forge: Forge, *, repo: Path, day: date, m
     try:
         earlier = forge.comments(submission.number)
     except ForgeError as exc:
-        return IntakeOutcome("failed", error=str(exc), log=[str(exc)])
+        return IntakeOutcome("failed", error=exc.text(quiet), log=[exc.text(quiet)])
     if any(MARKER.format(digest=digest, outcome="applied") in c for c in earlier):
         try:
             forge.close(submission.number)  # a run that replied but could not close
         except ForgeError as exc:
-            return IntakeOutcome("failed", error=str(exc), log=[str(exc)])
+            return IntakeOutcome("failed", error=exc.text(quiet), log=[exc.text(quiet)])
         return IntakeOutcome("already", quiet, log=[t(quiet, "intake.log.already", n=submission.number)])
     top, prefix = repository_root(Path(repo))
     logins = [submission.author] + ([submission.editor] if submission.editor else [])
@@ -839,13 +839,13 @@ def run_intake(submission: Submission, forge: Forge, *, repo: Path, day: date, m
                     forge.comment(submission.number, reply)
                     forge.close(submission.number)
                 except ForgeError as exc:  # it landed: say so, and why the issue has no answer
-                    outcome.error = str(exc)
-                    outcome.log.append(t(locale, "intake.log.failed", reason=str(exc)))
+                    outcome.error = exc.text(locale)
+                    outcome.log.append(t(locale, "intake.log.failed", reason=exc.text(locale)))
                 return outcome
             reason = t(locale, "intake.problem.kept_moving", n=attempts, branch=submission.default_branch)
             raise GitFailed("push", reason)
     except (GitFailed, ForgeError) as exc:
-        reason = str(exc)
+        reason = exc.text(locale)
         reply = failed_reply(reason, locale, digest=digest, key=getattr(forge, "failed_key", "intake.reply.failed"))
         try:
             if reply not in earlier:  # a run again (a schedule) failing the same way says it once

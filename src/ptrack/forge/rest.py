@@ -43,9 +43,18 @@ class ForgeError(PtrackError):
 
     def __init__(self, method: str, path: str, status: int | None, message: str):
         self.method, self.path, self.status, self.message = method, path, status, message
-        where = f"{method} {path}"
-        super().__init__(f"{self.service} answered {status} to {where}: {message}" if status is not None
-                         else f"{self.service} could not be reached ({where}): {message}")
+        super().__init__(self.text("en"))
+        self.message = message
+
+    def text(self, locale: str | None) -> str:
+        """What happened, in ``locale`` (the forge's own words quoted as they are)."""
+        from ptrack.i18n import t
+
+        where = f"{self.method} {self.path}"
+        if self.status is not None:
+            return t(locale, "forge.answered", service=self.service, status=self.status, where=where,
+                     message=self.message)
+        return t(locale, "forge.unreachable", service=self.service, where=where, message=self.message)
 
 
 @dataclass(frozen=True)

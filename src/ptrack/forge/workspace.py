@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ptrack.i18n import M_
 from ptrack.errors import PtrackError
 
 GIT_TIMEOUT = 120.0  # seconds for one git command (a fetch or push of a large repository)
@@ -36,9 +37,14 @@ class GitFailed(PtrackError):
 
     exit_code = 1
 
-    def __init__(self, command: str, detail: str):
-        self.command, self.detail = command, detail
+    def __init__(self, command: str, detail):
+        self.command, self.detail = command, detail  # detail: git's words, or a Message of ptrack's
         super().__init__(f"git {command}: {detail}")
+
+    def text(self, locale: str | None) -> str:
+        from ptrack.i18n import say
+
+        return f"git {self.command}: {say(self.detail, locale)}"
 
 
 @dataclass(frozen=True)
@@ -114,9 +120,9 @@ def git(cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = 
     except FileNotFoundError:
         raise GitFailed(args[0], "git is not installed") from None
     except subprocess.TimeoutExpired:
-        raise GitFailed(args[0], f"no answer within {timeout:g} s") from None
+        raise GitFailed(args[0], M_("net.timed_out", s=f"{timeout:g}")) from None
     if check and proc.returncode != 0:
-        raise GitFailed(args[0], _clean(proc.stderr or proc.stdout) or f"exit code {proc.returncode}")
+        raise GitFailed(args[0], _clean(proc.stderr or proc.stdout) or M_("git.exit_code", code=proc.returncode))
     return proc
 
 
@@ -200,4 +206,4 @@ class Workspace:
             return Pushed(False, stale=True, detail=summary)
         if flag_line.startswith("!"):
             return Pushed(False, detail=self.remote.explain(_clean(summary + "\n" + proc.stderr)))
-        raise GitFailed("push", self.remote.explain(_clean(proc.stderr or proc.stdout) or f"exit code {proc.returncode}"))
+        raise GitFailed("push", self.remote.explain(_clean(proc.stderr or proc.stdout) or M_("git.exit_code", code=proc.returncode)))

@@ -19,7 +19,7 @@ from typing import Mapping
 from ptrack.core.calendars import WorkCalendar, get_calendar
 from ptrack.git.gitio import GitError, UnknownRevision
 from ptrack.git.history import CampaignHistory, TaskChange, TaskEntry, load_history
-from ptrack.i18n import NP_
+from ptrack.i18n import M_, NP_, Said
 from ptrack.core.model import Campaign
 
 FIRST = "first"  # the --baseline value meaning "the first commit that contains the campaign"
@@ -93,27 +93,26 @@ def slips_of(changes: list[TaskChange], cal: WorkCalendar, *, after: int | None 
 def _baseline_table(history: CampaignHistory, rev: str) -> tuple[str, int, date, dict[str, TaskEntry]]:
     """(commit, timestamp, day, task entries) of the baseline version."""
     if not history.in_git:
-        raise GitError(f"no baseline for {history.file}: {history.reason or 'it has no history in git'}")
+        raise GitError(M_("git.no_baseline", file=history.file, reason=history.reason or M_("git.no_history")))
     if rev == FIRST:
         for v in history.versions:
             table = history.table(v.blob)
             if v.blob is not None and table is not None:
                 return v.commit, v.timestamp, v.day, table
-        raise GitError(f"no readable version of {history.file} in git to use as the baseline")
+        raise GitError(M_("git.no_readable_baseline", file=history.file))
     repo = history.repo
     commit = repo.commit(rev)
     if commit is None:
-        raise UnknownRevision(f'--baseline "{rev}" is not a commit, branch or tag of this repository')
+        raise UnknownRevision(M_("git.unknown_baseline", rev=rev))
     paths = [history.relpath] + [v.path for v in reversed(history.versions)]
     for path in dict.fromkeys(paths):
         found = repo.blob_at(commit.sha, path)
         if found is not None:
             table = history.table(found[0])
             if table is None:
-                raise GitError(f"{history.file} at {rev} ({commit.sha[:7]}) is not readable YAML; "
-                               "choose another baseline")
+                raise GitError(M_("git.baseline_unreadable", file=history.file, rev=rev, commit=commit.sha[:7]))
             return commit.sha, commit.timestamp, commit.day, table
-    raise GitError(f"{history.file} does not exist at {rev} ({commit.sha[:7]}); choose a later baseline")
+    raise GitError(M_("git.baseline_missing", file=history.file, rev=rev, commit=commit.sha[:7]))
 
 
 def compute_baseline(history: CampaignHistory, campaign: Campaign, as_of: date, rev: str | None = None) -> Baseline:
@@ -181,7 +180,7 @@ def baseline_dates(path: Path | str, rev: str | None = None, *, notes: list[str]
             _, _, _, table = _baseline_table(history, rev or FIRST)
     except GitError as exc:
         if notes is not None:
-            notes.append(str(exc))
+            notes.append(Said(exc.message))
         return {}
     return {tid: (e.planned_start, e.planned_end) for tid, e in sorted(table.items())
             if e.planned_start is not None and e.planned_end is not None}

@@ -47,7 +47,7 @@ from ptrack.core.calendars import get_calendar
 from ptrack.core.compute import CampaignSnapshot, compute_snapshot
 from ptrack.errors import UsageError
 from ptrack.git.gitio import GitError, Repository, UnknownRevision
-from ptrack.i18n import N_, NP_, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import M_, N_, NP_, Said, fmt_number, fmt_points, normalise_locale, say, t
 from ptrack.core.loader import YamlProblem, display_path, read_bytes_limited
 from ptrack.core.validate import LoadResult, load_campaign_bytes
 
@@ -260,8 +260,8 @@ def default_base(repo: Repository, env: Mapping[str, str] | None = None) -> str:
     diff_base = (env.get("CI_MERGE_REQUEST_DIFF_BASE_SHA") or "").strip()
     if diff_base and repo.commit(diff_base) is not None:
         return diff_base
-    for variable, advice in (("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", 'in GitLab CI set the variable GIT_DEPTH: "0"'),
-                             ("GITHUB_BASE_REF", "in GitHub Actions set `fetch-depth: 0` on actions/checkout")):
+    for variable, advice in (("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", M_("diff.advice_gitlab")),
+                             ("GITHUB_BASE_REF", M_("diff.advice_github"))):
         target = (env.get(variable) or "").strip()
         if target:
             break
@@ -272,8 +272,7 @@ def default_base(repo: Repository, env: Mapping[str, str] | None = None) -> str:
             base = repo.merge_base("HEAD", candidate)
             if base:
                 return base
-    raise GitError(f"cannot find where this branch left {target} ({variable}): the target "
-                   f"branch or the common history is missing; {advice}")
+    raise GitError(M_("diff.no_merge_base", target=target, variable=variable, advice=advice))
 
 
 def _version_at(repo: Repository, commit: str, relpath: str) -> bytes | None:
@@ -300,7 +299,7 @@ def _snapshot(raw: bytes | None, file: str, as_of: date, policy_defaults, where:
     result: LoadResult = load_campaign_bytes(raw, file, policy_defaults)
     if not result.ok:
         errors = [d for d in result.diagnostics if d.severity.value == "error"]
-        report.notes.append(f"{file} at {where} is not a valid campaign ({len(errors)} errors); not compared")
+        report.notes.append(Said(M_(NP_("diff.version_invalid"), file=file, where=where, n=len(errors))))
         return None, False
     return compute_snapshot(result.campaign, as_of=as_of), True
 
@@ -311,21 +310,21 @@ def diff_files(files: Sequence[Path], as_of: date, *, base: str | None = None, h
     """Compare each file between ``base`` and ``head`` (None: the working tree). Raises GitError
     (NotAGitRepository, GitUnavailable, UnknownRevision) when there is nothing to compare."""
     if not files:
-        raise GitError("no campaign file to compare")
+        raise GitError(M_("diff.no_files"))
     with Repository.discover(files[0]) as repo:
         base_rev = base or default_base(repo, env)
         base_commit = repo.commit(base_rev)
         if base_commit is None:
-            hint = " (the repository has a single commit; name a base with --base)" if base is None else ""
-            raise UnknownRevision(f'base "{base_rev}" is not a commit of this repository{hint}')
+            key = N_("diff.unknown_base_single") if base is None else N_("diff.unknown_base")
+            raise UnknownRevision(M_(key, rev=base_rev))
         head_commit = None
         if head is not None:
             head_commit = repo.commit(head)
             if head_commit is None:
-                raise UnknownRevision(f'head "{head}" is not a commit of this repository')
+                raise UnknownRevision(M_("diff.unknown_head", rev=head))
         report = DiffReport(base_commit.sha, head_commit.sha if head_commit else None, as_of, locale=locale)
         if repo.shallow:
-            report.notes.append(repo.shallow_note)
+            report.notes.append(Said(repo.shallow_note))
         for path in files:
             file = display_path(path)
             rel = repo.relpath(path)
@@ -334,12 +333,13 @@ def diff_files(files: Sequence[Path], as_of: date, *, base: str | None = None, h
                 try:  # a FIFO or a device is refused (exit 2); a missing file was deleted
                     new_raw = read_bytes_limited(path, file) if os.path.lexists(path) else None
                 except YamlProblem as problem:
-                    raise UsageError(f"{file}:{problem.line}:{problem.column}: {problem.message}") from None
+                    raise UsageError(M_("config.at", where=f"{file}:{problem.line}:{problem.column}",
+                                        problem=problem.message)) from None
             else:
                 new_raw = _version_at(repo, head_commit.sha, rel)
             old, ok_old = _snapshot(old_raw, file, as_of, policy_defaults, base_commit.sha[:7], report)
             new, ok_new = _snapshot(new_raw, file, as_of, policy_defaults,
-                                    head_commit.sha[:7] if head_commit else "the working tree", report)
+                                    head_commit.sha[:7] if head_commit else M_("diff.working_tree"), report)
             if not (ok_old and ok_new):
                 if not ok_new:
                     report.invalid.append(file)
@@ -501,7 +501,7 @@ def pull_request_summary(files: Sequence[Path], as_of: date, *, policy_defaults=
         report = diff_files(files, as_of, policy_defaults=policy_defaults, env=env, locale=locale)
     except Exception as exc:  # noqa: BLE001 - reported as a note; the check goes on
         if notes is not None:
-            notes.append(f"no plan diff in the step summary: {exc}")
+            notes.append(Said(M_("diff.no_step_summary", reason=say(getattr(exc, "message", None) or str(exc), locale))))
         return None
     if notes is not None:
         notes.extend(report.notes)

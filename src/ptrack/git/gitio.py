@@ -26,13 +26,13 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from ptrack.errors import PtrackError
+from ptrack.i18n import M_
 
 #: Count of git processes started by this module (for tests and benchmarks).
 SPAWNED = 0
 
 _NULL_BLOB = "0" * 40
-_FETCH_HINT = ("in GitHub Actions set `fetch-depth: 0` on actions/checkout (elsewhere run "
-               "`git fetch --unshallow`)")
+_FETCH_HINT = M_("git.fetch_hint")
 
 
 class GitError(PtrackError):
@@ -69,10 +69,9 @@ def _popen(args: list[str], **kwargs) -> subprocess.Popen:
     try:
         proc = subprocess.Popen(["git", *args], env=_env(), **kwargs)
     except FileNotFoundError:
-        raise GitUnavailable("git is not installed or not on PATH; install git to read the "
-                             "campaign's history") from None
+        raise GitUnavailable(M_("git.not_installed")) from None
     except OSError as exc:
-        raise GitUnavailable(f"cannot run git: {exc.strerror}") from None
+        raise GitUnavailable(M_("git.cannot_run", reason=exc.strerror or str(exc))) from None
     SPAWNED += 1
     return proc
 
@@ -133,14 +132,13 @@ class Repository:
                                "--is-shallow-repository"])
         if code != 0:
             if "not a git repository" in err.lower():
-                raise NotAGitRepository(f"{p.as_posix()} is not in a git repository; its history is "
-                                        "unknown (run `git init` and commit the file to track it)")
+                raise NotAGitRepository(M_("git.not_a_repository", path=p.as_posix()))
             if "safe.directory" in err or "dubious ownership" in err:
-                raise NotAGitRepository(f"git refuses to read the repository of {p.as_posix()}: {err}")
-            raise GitError(f"git rev-parse failed: {err or 'exit code ' + str(code)}")
+                raise NotAGitRepository(M_("git.refused", path=p.as_posix(), detail=err))
+            raise GitError(M_("git.failed", command="git rev-parse", detail=err or f"exit code {code}"))
         lines = out.decode("utf-8", "replace").splitlines()
         if not lines or not lines[0]:
-            raise NotAGitRepository(f"{p.as_posix()} is not in a git work tree (a bare repository?)")
+            raise NotAGitRepository(M_("git.not_a_work_tree", path=p.as_posix()))
         root = Path(lines[0]).resolve()
         shallow = len(lines) > 1 and lines[1].strip() == "true"
         return cls(root, shallow)
@@ -150,15 +148,14 @@ class Repository:
         try:
             return Path(path).resolve().relative_to(self.root).as_posix()
         except ValueError:
-            raise NotAGitRepository(f"{Path(path).as_posix()} is outside the repository at "
-                                    f"{self.root.as_posix()}") from None
+            raise NotAGitRepository(M_("git.outside", path=Path(path).as_posix(), root=self.root.as_posix())) from None
 
     def git(self, *args: str) -> tuple[int, bytes, str]:
         return _run(["-C", str(self.root), *_CONFIG, *args])
 
     @property
-    def shallow_note(self) -> str:
-        return f"the history is truncated (shallow clone): older commits are missing; {_FETCH_HINT}"
+    def shallow_note(self):
+        return M_("git.shallow", hint=_FETCH_HINT)
 
     # -- history -----------------------------------------------------------------------------
     def file_log(self, relpath: str, rev: str = "HEAD") -> list[FileVersion]:
@@ -172,8 +169,8 @@ class Repository:
                     "unknown revision" in low or "bad revision" in low:
                 if rev == "HEAD":
                     return []
-                raise UnknownRevision(f"{rev!r} is not a revision of this repository")
-            raise GitError(f"git log failed: {err or 'exit code ' + str(code)}")
+                raise UnknownRevision(M_("git.unknown_revision", rev=rev))
+            raise GitError(M_("git.failed", command="git log", detail=err or f"exit code {code}"))
         return _parse_log(out)
 
     def first_parent_commits(self, since: int | None = None, rev: str = "HEAD") -> set[str]:
@@ -205,9 +202,9 @@ class Repository:
             proc.stdin.flush()
             header = proc.stdout.readline()
         except (BrokenPipeError, OSError) as exc:
-            raise GitError(f"git cat-file stopped: {exc}") from None
+            raise GitError(M_("git.failed", command="git cat-file", detail=str(exc))) from None
         if not header:
-            raise GitError("git cat-file stopped unexpectedly")
+            raise GitError(M_("git.failed", command="git cat-file", detail="EOF"))
         parts = header.decode("utf-8", "replace").split()
         if len(parts) != 3 or parts[-1] in ("missing", "ambiguous"):
             return None

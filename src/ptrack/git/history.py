@@ -43,6 +43,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 from ptrack.core.compute import CampaignSnapshot, compute_snapshot
 from ptrack.core.diagnostics import Severity
 from ptrack.errors import PtrackError
+from ptrack.i18n import M_, NP_, Said
 from ptrack.git.gitio import FileVersion, GitUnavailable, NotAGitRepository, Repository
 from ptrack.core.loader import (LoadedDocument, YamlProblem, decode_bytes, display_path, parse_yaml,
                                 read_bytes_limited)
@@ -444,7 +445,7 @@ class CampaignHistory:
                 if result is not None and result.ok:
                     out.append(HistoryPoint.of(compute_snapshot(result.campaign, as_of=day), version))
                     break
-                self.notes.append(self._invalid_note(version, result))
+                self.notes.append(Said(self._invalid_note(version, result)))
         if self.progress:
             self.progress(len(days), len(days))
         return out
@@ -457,15 +458,17 @@ class CampaignHistory:
             return []
         return [HistoryPoint.of(compute_snapshot(result.campaign, as_of=as_of), None)]
 
-    def _invalid_note(self, version: FileVersion, result: LoadResult | None) -> str:
-        where = f"{self.file} at {version.commit[:7]} ({version.day.isoformat()}, {version.author})"
+    def _invalid_note(self, version: FileVersion, result: LoadResult | None):
+        where = M_("git.version", file=self.file, commit=version.commit[:7], day=version.day.isoformat(),
+                   author=version.author)
         if result is None:
-            return f"{where} cannot be read from git; left out of the history"
+            return M_("git.version_unreadable", where=where)
         errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
         first = errors[0] if errors else None
-        detail = f": line {first.location.line}: {first.message}" if first else ""
-        return (f"{where} is not a valid campaign ({len(errors)} error{'s' if len(errors) != 1 else ''}"
-                f"{detail}); left out of the history")
+        if first is None:  # pragma: no cover - an invalid result has an error
+            return M_("git.version_invalid", where=where, n=len(errors), line="?", message="")
+        return M_(NP_("git.version_invalid"), where=where, n=len(errors), line=first.location.line,
+                  message=first.message)
 
     # -- task changes ------------------------------------------------------------------------
     def task_changes(self) -> list[TaskChange]:
@@ -605,16 +608,15 @@ def load_history(path: Path | str, *, policy_defaults: Mapping[str, object] | No
         history.versions = repo.file_log(history.relpath)
     except (GitUnavailable, NotAGitRepository) as exc:
         history.missing = "git-missing" if isinstance(exc, GitUnavailable) else "not-a-repository"
-        history.reason = str(exc)
-        history.notes.append(f"{exc}; using the working tree only")
+        history.reason = exc.message
+        history.notes.append(Said(M_("git.working_tree_only", reason=exc.message)))
         return history
     if not history.versions:
         history.missing = "not-committed"
-        history.reason = f"{file} is not committed yet"
-        history.notes.append(f"{file} is not committed yet: its history is the working tree only "
-                             "(commit it to start tracking changes)")
+        history.reason = M_("git.not_committed", file=file)
+        history.notes.append(Said(M_("git.not_committed_note", file=file)))
     elif repo.shallow:
-        history.notes.append(f"{file}: {repo.shallow_note}")
+        history.notes.append(Said(M_("git.file_note", file=file, note=repo.shallow_note)))
     return history
 
 
@@ -636,19 +638,19 @@ class HistoryReport:
 
 
 def history_report(files: Sequence[Path], as_of: date, *, policy_defaults=None,
-                   progress: Progress | None = None) -> HistoryReport:
+                   progress: Progress | None = None, locale: str | None = None,
+                   default_locale: str | None = None) -> HistoryReport:
     from ptrack.core.validate import load_campaign
 
     report = HistoryReport([])
     for path in files:
-        current = load_campaign(path, policy_defaults)
+        current = load_campaign(path, policy_defaults, locale=locale, default_locale=default_locale)
         report.diagnostics += current.diagnostics
         with load_history(path, policy_defaults=policy_defaults, progress=progress,
                           file=current.file) as history:
             points = history.points(as_of)
             if history.in_git and history.worktree_dirty:
-                history.notes.append(f"{current.file} has uncommitted changes; the history shows "
-                                     "committed versions only")
+                history.notes.append(Said(M_("git.uncommitted", file=current.file)))
             report.notes += history.notes
             cid = current.campaign.id if current.ok else _last_id(history)
         report.tracks.append(CampaignTrack(cid, current.file, points))

@@ -23,7 +23,7 @@ from ptrack.core.compute import CampaignSnapshot, Status
 from ptrack.errors import UsageError
 from ptrack.git.gitio import GitError
 from ptrack.git.history import load_history
-from ptrack.i18n import N_, NP_, fmt_deviation, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import M_, N_, NP_, fmt_deviation, fmt_number, fmt_points, normalise_locale, t
 from ptrack.core.validate import load_campaign
 
 
@@ -40,7 +40,7 @@ def retro_report(path: Path | str, as_of: date, *, baseline_rev: str | None = No
                  ) -> tuple[RetroReport | None, list]:
     """(report, diagnostics): the report is None when the file is not a valid campaign. Without
     git history the slip section says so; an unknown ``baseline_rev`` raises GitError."""
-    result = load_campaign(path, policy_defaults)
+    result = load_campaign(path, policy_defaults, locale=locale)
     if not result.ok:
         return None, result.diagnostics
     campaign = result.campaign
@@ -53,7 +53,7 @@ def retro_report(path: Path | str, as_of: date, *, baseline_rev: str | None = No
         if history.in_git:
             baseline = compute_baseline(history, campaign, as_of, baseline_rev)
         elif baseline_rev:
-            raise GitError(f"no baseline for {result.file}: {history.reason}")
+            raise GitError(M_("git.no_baseline", file=result.file, reason=history.reason))
     return RetroReport(snapshot, baseline, normalise_locale(locale or campaign.locale), notes), result.diagnostics
 
 

@@ -26,7 +26,7 @@ from ptrack.git.asof import snapshot_as_of
 from ptrack.git.baseline import baseline_findings, compute_baseline
 from ptrack.git.gitio import GitError
 from ptrack.git.history import CampaignHistory, Progress, load_history
-from ptrack.i18n import N_
+from ptrack.i18n import M_, N_, Said
 
 
 # ---------------------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ def git_findings(path: Path | str, result: LoadResult, snapshot: CampaignSnapsho
         except GitError as exc:
             if baseline_rev:
                 raise
-            notes.append(f"stale-task skipped for {result.file}: {exc}")
+            notes.append(Said(M_("git.stale_skipped_for", file=result.file, reason=exc.message)))
             return []
         with history:
             return _git_findings(history, snapshot, baseline_rev, notes, stale_on)
@@ -86,9 +86,9 @@ def _git_findings(history: CampaignHistory, snapshot: CampaignSnapshot, baseline
                   notes: list[str], stale_on: bool) -> list[tuple]:
     if not history.in_git:
         if baseline_rev:
-            raise GitError(f"no baseline for {history.file}: {history.reason}")
+            raise GitError(M_("git.no_baseline", file=history.file, reason=history.reason))
         if history.missing == "git-missing":  # outside git or not committed: nothing to say
-            notes.append("stale-task skipped: git is not installed or not on PATH")
+            notes.append(Said(M_("git.stale_skipped")))
         return []
     notes.extend(history.notes)
     out: list[tuple] = []
@@ -114,7 +114,7 @@ def trend_points(path: Path | str, as_of: date, *, policy_defaults: Mapping[str,
                 notes.extend(history.notes)
     except GitError as exc:
         if notes is not None:
-            notes.append(str(exc))
+            notes.append(Said(exc.message))
         return []
     return [(p.date, p.actual_progress) for p in points]
 
@@ -132,7 +132,7 @@ def task_last_updates(path: Path | str, as_of: date, *,
             return {tid: (c.date, c.who) for tid, c in sorted(history.last_changes(as_of).items())}
     except GitError as exc:
         if notes is not None:
-            notes.append(str(exc))
+            notes.append(Said(exc.message))
         return {}
 
 
@@ -186,8 +186,8 @@ def site_history(path: Path | str, as_of: date, *, campaign=None, baseline_rev: 
     except GitError as exc:
         if baseline_required and baseline_rev:
             raise
-        out.missing, out.reason = "git-error", str(exc)
-        out.notes.append(str(exc))
+        out.missing, out.reason = "git-error", exc.message
+        out.notes.append(Said(exc.message))
         return out
     extra: list[str] = []
     with history:
@@ -196,10 +196,10 @@ def site_history(path: Path | str, as_of: date, *, campaign=None, baseline_rev: 
             try:
                 out.snapshot = snapshot_as_of(history, campaign, as_of)
             except GitError as exc:
-                extra.append(str(exc))
+                extra.append(exc.message)
         if not history.in_git:
             if baseline_required and baseline_rev:
-                raise GitError(f"no baseline for {out.file}: {history.reason}")
+                raise GitError(M_("git.no_baseline", file=out.file, reason=history.reason))
             out.notes = list(history.notes + extra)
             return out
         out.shallow = bool(history.repo and history.repo.shallow)
@@ -213,10 +213,10 @@ def site_history(path: Path | str, as_of: date, *, campaign=None, baseline_rev: 
                 except GitError as exc:
                     if baseline_required:
                         raise
-                    extra.append(str(exc))
+                    extra.append(exc.message)
         except GitError as exc:
             if baseline_required and baseline_rev:
                 raise
-            extra.append(str(exc))
+            extra.append(exc.message)
         out.notes = list(dict.fromkeys(history.notes + extra))
     return out

@@ -42,7 +42,7 @@ from typing import Callable, Mapping, Sequence
 
 from ptrack.core.calendars import WorkCalendar, get_calendar
 from ptrack.core.compute import CampaignSnapshot, Health, Status, compute_snapshot
-from ptrack.i18n import N_, NP_, day_text, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import M_, N_, NP_, Said, day_text, fmt_number, fmt_points, normalise_locale, t
 from ptrack.notify.model import Digest, DigestItem, DigestSection, ItemKind, ItemLink, Recipient
 
 TEAM = "@team"  # the person part of the team digest's key (person ids cannot contain "@")
@@ -398,7 +398,7 @@ def collect_digests(files: Sequence[Path], config, as_of: date, *, locale: str |
     from ptrack.pipeline import load_all, progress_notice
 
     run = DigestRun(as_of)
-    for path, result in zip(files, load_all(files, config)):
+    for path, result in zip(files, load_all(files, config, locale)):
         run.diagnostics += result.diagnostics
         if result.campaign is None:
             continue
@@ -435,8 +435,7 @@ def _from_git(path: Path, file: str, campaign, as_of: date, previous_day: date, 
     try:
         history = load_history(path, policy_defaults=policy_defaults, file=file)
     except GitError as exc:
-        notes.append(f"{file}: git history not read ({exc}); no stale tasks, health compared with the "
-                     "file as of the previous working day")
+        notes.append(Said(M_("notify.no_git", file=file, reason=exc.message)))
         return None, None, {}
     with history:
         snapshot = snapshot_as_of(history, campaign, as_of)

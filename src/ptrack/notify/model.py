@@ -116,3 +116,11 @@ class Delivery:
     # an attempt went out and got no answer: not ok -> the platform may have it (unconfirmed);
     # ok -> it may show twice (a retry after a timeout)
     maybe_delivered: bool = False
+
+    def __post_init__(self) -> None:
+        # ptrack's own words come as a Message: kept as a Said, English text that the report says
+        # in its own language
+        if not isinstance(self.detail, str):
+            from ptrack.i18n import Said
+
+            object.__setattr__(self, "detail", Said(self.detail))

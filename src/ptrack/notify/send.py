@@ -38,6 +38,7 @@ from typing import Callable, Iterator, Mapping, Protocol, Sequence
 from ptrack.core.config import Config
 from ptrack.core.notify_config import ChannelConfig
 from ptrack.errors import UsageError
+from ptrack.i18n import M_, Joined, Said, say, t
 from ptrack.notify.digest import DigestRun
 from ptrack.notify.model import Digest, Message
 
@@ -50,7 +51,7 @@ STATE_FILE = ".ptrack/notify-sent.json"
 STATE_FORMAT = 1
 KEEP_DAYS = 14
 LOCK_POLL_S = 0.05
-DEADLINE_PASSED = "not sent: the run's deadline (notify.deadline_s) passed"
+DEADLINE_PASSED = Said(M_("notify.deadline_passed"))  # "not sent: the run's deadline (notify.deadline_s) passed"
 
 Record = dict[str, dict[str, list[int]]]  # channel -> digest key -> parts
 
@@ -110,8 +111,7 @@ class SentState:
                 raise ValueError
             self.sent, self.unconfirmed = _parse_record(data, "sent"), _parse_record(data, "unconfirmed")
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            raise UsageError(f"{path}: not a ptrack notify send-once record; delete it (the next run then "
-                             "sends today's digests again) or point --state at another file") from None
+            raise UsageError(M_("notify.not_a_record", file=str(path))) from None
 
     def has(self, channel: str, message: Message) -> bool:
         return message.part in self.sent.get(channel, {}).get(message.digest_key, ())
@@ -283,13 +283,13 @@ def select_channels(config: Config, names: Sequence[str]) -> list[ChannelConfig]
     configured = list(config.notify.channels)
     if not names:
         return configured
-    known = ", ".join(c.name for c in configured) or "none configured"
+    known = ", ".join(c.name for c in configured) or M_("notify.none_configured")
     out = []
     for name in dict.fromkeys(names):
         channel = config.notify.channel(name)
         if channel is None:
-            raise UsageError(f'--channel: no channel "{name}" under notify.channels in '
-                             f"{config.file.name if config.file else 'ptrack.yaml'} (known: {known})")
+            raise UsageError(M_("notify.unknown_channel", name=name, file=config.file.name if config.file else
+                                "ptrack.yaml", known=known))
         out.append(channel)
     return out
 
@@ -301,14 +301,14 @@ def make_channels(selected: Sequence[ChannelConfig]) -> list[tuple[ChannelConfig
     return check_channels(selected)
 
 
-def missing_env(channels: Sequence[tuple[ChannelConfig, object]], env: Mapping[str, str]) -> list[str]:
-    """"channel team (feishu) needs PTRACK_FEISHU_WEBHOOK" for every variable that is not set."""
+def missing_env(channels: Sequence[tuple[ChannelConfig, object]], env: Mapping[str, str]) -> list:
+    """"channel team (feishu) needs PTRACK_FEISHU_WEBHOOK" for every variable that is not set
+    (Messages)."""
     out = []
     for config, channel in channels:
         for name in channel.required_env():
             if not env.get(name):
-                out.append(f"channel {config.name} ({config.type}) needs the environment variable {name}, "
-                           "which is not set")
+                out.append(M_("notify.missing_env", channel=config.name, platform=config.type, name=name))
     return out
 
 
@@ -320,7 +320,7 @@ def scrub(text: str, secrets: Sequence[str]) -> str:
 
 def send_digests(run: DigestRun, channels: Sequence[tuple[ChannelConfig, object]], *, env: Mapping[str, str],
                  state: SentState | None, dry_run: bool, progress: Progress | None = None,
-                 until: float | None = None) -> list[Outcome]:
+                 until: float | None = None, locale: str | None = None) -> list[Outcome]:
     """Render every digest for every channel and deliver it (or, ``dry_run``, only render).
     Already-sent messages are skipped. A failing channel never stops the others. Each channel
     is sent under its lock (``SentState.channel_lock``), from the record as it is then;
@@ -349,25 +349,25 @@ def send_digests(run: DigestRun, channels: Sequence[tuple[ChannelConfig, object]
                     state.refresh()  # what a run that held the lock before this one sent
                 for digest, message in messages:
                     add(_send_one(config, channel, digest, message, env=env, state=state, dry_run=dry_run,
-                                  as_of=run.as_of, until=until))
+                                  as_of=run.as_of, until=until, locale=locale))
         except ChannelBusy:
             done = {id(o.message) for o in outcomes}
             for digest, message in messages:
                 if id(message) not in done:
                     add(Outcome(config.name, config.type, digest, message, "failed",
-                                f"not sent: another ptrack notify run held the lock of channel {config.name} "
-                                f"({state.lock_path}) until the run's deadline"))
+                                t(locale, "notify.channel_busy", channel=config.name, lock=str(state.lock_path))))
     return outcomes
 
 
 def _send_one(config: ChannelConfig, channel, digest: Digest, message: Message, *, env: Mapping[str, str],
-              state: SentState | None, dry_run: bool, as_of: date, until: float | None) -> Outcome:
+              state: SentState | None, dry_run: bool, as_of: date, until: float | None,
+              locale: str | None = None) -> Outcome:
     if state is not None and state.has(config.name, message):
         return Outcome(config.name, config.type, digest, message, "skipped")
     if dry_run:
         return Outcome(config.name, config.type, digest, message, "dry-run")
     if until is not None and time.monotonic() >= until:
-        return Outcome(config.name, config.type, digest, message, "failed", DEADLINE_PASSED)
+        return Outcome(config.name, config.type, digest, message, "failed", say(DEADLINE_PASSED, locale))
     again = state is not None and state.was_unconfirmed(config.name, message)
     secrets = [env.get(n, "") for n in channel.required_env()]
     try:
@@ -375,7 +375,7 @@ def _send_one(config: ChannelConfig, channel, digest: Digest, message: Message, 
         ok, detail, attempts, maybe = delivery.ok, delivery.detail, delivery.attempts, delivery.maybe_delivered
     except Exception as exc:  # noqa: BLE001 - a channel must not raise; if one does, the others still run
         ok, detail, attempts, maybe = False, f"{type(exc).__name__}: {exc}", 1, False
-    detail = scrub(detail, secrets)
+    detail = scrub(say(detail, locale), secrets)  # a Message said in the report's language, then scrubbed
     status = "sent" if ok else "unconfirmed" if maybe else "failed"
     if state is not None and status != "failed":
         state.record(config.name, message, as_of, unconfirmed=status == "unconfirmed")
@@ -390,23 +390,25 @@ def prepare_channels(config: Config, channel_names: Sequence[str], env: Mapping[
     make_channels(config.notify.channels)  # every configured channel is checked, also those not selected
     selected = select_channels(config, channel_names)
     if not selected and not dry_run:
-        raise UsageError("no channel to send to: add notify.channels to ptrack.yaml (see docs/notify.md), "
-                         "or use --dry-run to see the digests")
+        raise UsageError(M_("notify.no_channels"))
     channels = make_channels(selected)
     if not dry_run:
         missing = missing_env(channels, env)
         if missing:
-            raise UsageError("; ".join(missing) + " (set it, e.g. from a repository secret; --dry-run needs none)")
+            raise UsageError(M_("notify.missing_envs", missing=Joined(missing)))
     return channels
 
 
-def report_locale(run: DigestRun, config: Config, locale: str | None) -> str:
-    return locale or config.locale or (run.digests[0].locale if run.digests else None) or "zh-CN"
+def report_locale(run: DigestRun, config: Config, locale: str | None, fallback: str | None = None) -> str:
+    """--lang, else ptrack.yaml's locale, else the first digest's, else ``fallback`` (the
+    command's language), else zh-CN."""
+    return locale or config.locale or (run.digests[0].locale if run.digests else None) or fallback or "zh-CN"
 
 
 def notify(run: DigestRun, config: Config, *, channel_names: Sequence[str] = (), env: Mapping[str, str],
            dry_run: bool = False, state_file: str | None = None, locale: str | None = None,
-           progress: Progress | None = None, started: float | None = None) -> NotifyReport:
+           progress: Progress | None = None, started: float | None = None,
+           fallback_locale: str | None = None) -> NotifyReport:
     """One ``ptrack notify`` run over digests already collected. Usage errors (unknown channel,
     missing environment variables, no channel to send to) raise before anything is sent.
     ``started``: when the run began on ``time.monotonic()`` (default: now), from which
@@ -415,13 +417,13 @@ def notify(run: DigestRun, config: Config, *, channel_names: Sequence[str] = (),
     channels = prepare_channels(config, channel_names, env, dry_run=dry_run)
     path = state_path(config, state_file) if channels else None
     state = SentState.load(path) if path is not None else None
-    shown_locale = report_locale(run, config, locale)
+    shown_locale = report_locale(run, config, locale, fallback_locale)
     if progress is not None:
         progress.start(shown_locale, [c for c, _ in channels], run)
     deadline = config.notify.deadline_s
     try:
         outcomes = send_digests(run, channels, env=env, state=state, dry_run=dry_run, progress=progress,
-                                until=None if deadline is None else started + deadline)
+                                until=None if deadline is None else started + deadline, locale=shown_locale)
     finally:
         if state is not None:
             state.close()

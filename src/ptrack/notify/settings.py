@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
+from ptrack.i18n import M_
 from ptrack.core.notify_config import CHANNEL_KEYS, ChannelConfig
 from ptrack.errors import UsageError
 
@@ -25,19 +26,20 @@ def check_channel(channel: ChannelConfig):
     registry = channel_classes()
     if channel.type not in registry:
         kinds = ", ".join(sorted(registry))
-        raise UsageError(f'{channel.value_at.get("type", channel.where)}: unknown channel type "{channel.type}"; '
-                         f"known: {kinds}")
+        raise UsageError(M_("config.at", where=channel.value_at.get("type", channel.where),
+                            problem=M_("notify.setting.unknown_type", type=channel.type, known=kinds)))
     cls = registry[channel.type]
     known = dict(cls.known_settings())
     for key in channel.settings:
         if key not in known:
             listed = ", ".join(sorted(set(known) | set(CHANNEL_KEYS)))
-            raise UsageError(f'{channel.key_at.get(key, channel.where)}: unknown setting "{key}" for a '
-                             f"{channel.type} channel; known: {listed}")
+            raise UsageError(M_("config.at", where=channel.key_at.get(key, channel.where),
+                                problem=M_("notify.setting.unknown_for", key=key, type=channel.type, known=listed)))
     try:
         return cls(channel.name, channel.settings)
     except UsageError as exc:
-        raise UsageError(f"{channel.where}: channel {channel.name}: {exc}") from None
+        raise UsageError(M_("config.at", where=channel.where,
+                            problem=M_("notify.setting.channel", name=channel.name, problem=exc.message))) from None
 
 
 def check_channels(channels: Sequence[ChannelConfig]) -> list[tuple[ChannelConfig, object]]:

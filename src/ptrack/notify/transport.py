@@ -38,7 +38,10 @@ import urllib.request
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Mapping, Sequence
 
-from ptrack.netutil import network_reason, timed_out
+from ptrack.i18n import M_, Said, say
+from ptrack.netutil import network_problem, timed_out
+
+DEADLINE_PASSED = M_("net.deadline_passed")  # "not sent: the run's deadline passed"
 
 log = logging.getLogger("ptrack.notify")
 
@@ -110,9 +113,30 @@ class RateLimiter:
         return waited
 
 
-def redact(text: str, secrets: Iterable[str | None]) -> str:
+class Redacted:
+    """A message whose text is redacted when said (``redact`` of a ``ptrack.i18n.Message``)."""
+
+    __slots__ = ("message", "secrets")
+
+    def __init__(self, message, secrets) -> None:
+        self.message = message
+        self.secrets = tuple(s for s in secrets if s)
+
+    def text(self, locale: str | None) -> str:
+        return redact(say(self.message, locale), self.secrets)
+
+    def __str__(self) -> str:
+        return self.text("en")
+
+
+def redact(text, secrets: Iterable[str | None]):
     """``text`` with every secret (and its URL-quoted forms) replaced by ``***``. Longest first,
-    so a URL is masked whole before the token inside it."""
+    so a URL is masked whole before the token inside it. A message (``ptrack.i18n.Message``) is
+    redacted when it is said (``Redacted``)."""
+    if isinstance(text, Said):
+        return Said(Redacted(text.message, secrets))
+    if not isinstance(text, str):
+        return Redacted(text, secrets)
     forms: set[str] = set()
     for secret in secrets:
         if not secret or len(secret) < 4:
@@ -148,12 +172,16 @@ class HttpResult:
     status: int | None            # None: no HTTP answer at all (``error`` says why)
     body: bytes = b""
     headers: Mapping[str, str] = field(default_factory=dict)
-    error: str | None = None       # "timed out after 10 s", "connection refused", ...
+    error: str | None = None       # "timed out after 10 s", "connection refused", ... (a Said)
     attempts: int = 1
     waits: tuple[float, ...] = ()  # the back-off sleeps taken, in order
     # an attempt went out and got no answer (timed out, reset, closed): the platform may have the
     # message. With a failed result: delivery unconfirmed; with a delivered one: maybe twice.
     maybe_delivered: bool = False
+
+    def __post_init__(self) -> None:
+        if self.error is not None and not isinstance(self.error, str):  # a Message: English text too
+            object.__setattr__(self, "error", Said(self.error))
 
     def text(self) -> str:
         return self.body.decode("utf-8", "replace")
@@ -307,7 +335,7 @@ class HttpTransport:
             if until is not None:
                 left = until - self.clock.monotonic()
                 if left <= 0:
-                    return HttpResult(None, error="not sent: the run's deadline passed", attempts=attempt,
+                    return HttpResult(None, error=Said(DEADLINE_PASSED), attempts=attempt,
                                       waits=tuple(waits), maybe_delivered=maybe)
                 limit = min(limit, left)
             attempt += 1
@@ -326,13 +354,13 @@ class HttpTransport:
                 log.info("%s: attempt %d: %s; Retry-After %g s is longer than %g s, giving up",
                          label, attempt, outcome, wait, self.retry.max_wait)
                 return HttpResult(result.status, result.body, result.headers,
-                                  f"Retry-After {wait:g} s is longer than {self.retry.max_wait:g} s",
+                                  Said(M_("net.retry_after", wait=f"{wait:g}", max=f"{self.retry.max_wait:g}")),
                                   attempt, tuple(waits), result.maybe_delivered)
             if until is not None and self.clock.monotonic() + wait > until:
                 log.info("%s: attempt %d: %s; no retry: the run's deadline comes first", label, attempt, outcome)
                 error = result.error or f"HTTP {result.status}"
                 return HttpResult(result.status, result.body, result.headers,
-                                  f"{error}; not retried: the run's deadline comes first", attempt, tuple(waits),
+                                  Said(M_("net.not_retried", reason=error)), attempt, tuple(waits),
                                   result.maybe_delivered)
             log.info("%s: attempt %d: %s; retrying in %g s", label, attempt, outcome, wait)
             waits.append(wait)
@@ -374,12 +402,12 @@ class HttpTransport:
                 return HttpResult(exc.code, data, _headers(exc.headers))
             except (OSError, http.client.HTTPException, ValueError) as exc:
                 # URLError is an OSError; a socket timeout while reading the answer arrives bare
-                return HttpResult(None, error=network_reason(exc, limit), maybe_delivered=attempt.connected)
+                return HttpResult(None, error=Said(network_problem(exc, limit)), maybe_delivered=attempt.connected)
 
         attempt, in_time = run_attempt(work, limit)
         if in_time:
             return attempt.result
-        return HttpResult(None, error=timed_out(limit), maybe_delivered=attempt.connected)
+        return HttpResult(None, error=Said(timed_out(limit)), maybe_delivered=attempt.connected)
 
 
 def _headers(headers) -> dict[str, str]:
@@ -394,10 +422,14 @@ SECURITY_MODES = ("starttls", "ssl", "none")
 @dataclass(frozen=True)
 class SmtpResult:
     ok: bool
-    detail: str
+    detail: str  # "sent", or why not (a ``ptrack.i18n.Said``: English text, said in any language)
     attempts: int = 1
     waits: tuple[float, ...] = ()
     maybe_delivered: bool = False  # as HttpResult's: an attempt lost its connection after DATA
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.detail, str):
+            object.__setattr__(self, "detail", Said(self.detail))
 
 
 @dataclass(frozen=True)
@@ -419,29 +451,29 @@ def _tls_context(server: SmtpServer) -> ssl.SSLContext:
     return context
 
 
-def _smtp_reason(exc: BaseException, timeout: float) -> tuple[str, bool]:
-    """(secret-free reason, worth retrying)."""
+def _smtp_reason(exc: BaseException, timeout: float) -> tuple[object, bool]:
+    """(secret-free reason, a Message; worth retrying)."""
     import smtplib
 
     if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return f"SMTP {exc.smtp_code}: authentication failed", False
+        return M_("net.smtp_auth", code=exc.smtp_code), False
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = sorted({code for code, _msg in exc.recipients.values()})
         transient = all(400 <= c < 500 for c in codes)
-        return "SMTP " + "/".join(map(str, codes)) + ": recipient refused", transient
+        return M_("net.smtp_recipient", code="/".join(map(str, codes))), transient
     if isinstance(exc, smtplib.SMTPResponseException):
         message = exc.smtp_error.decode("utf-8", "replace") if isinstance(exc.smtp_error, bytes) \
             else str(exc.smtp_error)
         return f"SMTP {exc.smtp_code}: {message}", 400 <= exc.smtp_code < 500
     if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return f"the server does not support it: {exc}", False
+        return M_("net.smtp_unsupported", detail=str(exc)), False
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return "the server closed the connection", True
+        return M_("net.smtp_closed"), True
     if isinstance(exc, smtplib.SMTPException):
-        return f"SMTP error: {exc}", False
+        return M_("net.smtp_error", detail=str(exc)), False
     if isinstance(exc, ssl.SSLError):
-        return f"TLS error: {exc.reason or exc}", False
-    return network_reason(exc, timeout), True
+        return M_("net.tls", reason=str(exc.reason or exc)), False
+    return network_problem(exc, timeout), True
 
 
 def send_mail(server: SmtpServer, message, to_addrs: Sequence[str], *, retry: RetryPolicy | None = None,
@@ -463,7 +495,7 @@ def send_mail(server: SmtpServer, message, to_addrs: Sequence[str], *, retry: Re
         if until is not None:
             left = until - clock.monotonic()
             if left <= 0:
-                return SmtpResult(False, "not sent: the run's deadline passed", attempt, tuple(waits), maybe)
+                return SmtpResult(False, Said(DEADLINE_PASSED), attempt, tuple(waits), maybe)
             limit = min(limit, left)
         attempt += 1
 
@@ -476,13 +508,13 @@ def send_mail(server: SmtpServer, message, to_addrs: Sequence[str], *, retry: Re
 
         att, in_time = run_attempt(work, limit)
         if att.accepted:
-            return SmtpResult(True, "sent", attempt, tuple(waits), maybe)
+            return SmtpResult(True, Said(M_("net.sent")), attempt, tuple(waits), maybe)
         if in_time:
             reason, transient = _smtp_reason(att.result, limit)
             # an answer after DATA (4xx/5xx) says the mail was not taken; a lost connection does not
             lost = not isinstance(att.result, smtplib.SMTPResponseException)
         else:
-            reason, transient, lost = timed_out(limit), True, True
+            reason, transient, lost = Said(timed_out(limit)), True, True
         maybe = maybe or (att.data_started and lost)
         reason = redact(reason, secrets)
         if not transient or attempt > retry.retries:
@@ -491,8 +523,7 @@ def send_mail(server: SmtpServer, message, to_addrs: Sequence[str], *, retry: Re
         wait = retry.wait(attempt)
         if until is not None and clock.monotonic() + wait > until:
             log.info("%s: attempt %d: %s; no retry: the run's deadline comes first", label, attempt, reason)
-            return SmtpResult(False, f"{reason}; not retried: the run's deadline comes first", attempt,
-                              tuple(waits), maybe)
+            return SmtpResult(False, Said(M_("net.not_retried", reason=reason)), attempt, tuple(waits), maybe)
         log.info("%s: attempt %d: %s; retrying in %g s", label, attempt, reason, wait)
         waits.append(wait)
         clock.sleep(wait)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ptrack.errors import UsageError
+from ptrack.i18n import M_, NP_, Message
 
 # Preferred families, best first. An entry ending in "*" matches every family starting with it.
 # Sans-serif (黑体) faces first; serif CJK faces last, since they still beat boxes.
@@ -61,22 +62,18 @@ CJK_FAMILIES: tuple[str, ...] = (
 # Drawn after the CJK font for any glyph it lacks (matplotlib >= 3.6 falls back glyph by glyph).
 LATIN_FALLBACK = "DejaVu Sans"
 
-NO_FONT_WARNING = (
-    "warning: no CJK font found, Chinese text in the charts would show as empty boxes. "
-    "Install one (Debian/Ubuntu: apt-get install fonts-noto-cjk; Fedora: dnf install "
-    "google-noto-sans-cjk-fonts; macOS and Windows ship one) or pass --font FILE "
-    "(a .ttf, .otf or .ttc font with Chinese glyphs)."
-)
+NO_FONT_WARNING = M_("font.none")
 
 
 @dataclass(frozen=True)
 class FontChoice:
     """The font the charts use: ``path`` and ``family`` of a CJK font, or both None with a
-    ``warning`` for the user (then matplotlib's default font is used)."""
+    ``warning`` for the user (then matplotlib's default font is used): a ``ptrack.i18n.Message``,
+    said in the command's language (``str()``: English)."""
 
     path: str | None
     family: str | None
-    warning: str | None = None
+    warning: Message | None = None
     bold: tuple[str, int] | None = None  # (file, face index) of the family's bold face, when installed
 
 
@@ -114,7 +111,7 @@ def find_cjk_font(explicit: str | None = None) -> FontChoice:
 _GLYPH_MISSING = re.compile(r"Glyph (\d+) \(.*?\) missing from font")
 
 
-def missing_glyphs_warning(messages: Iterable[str]) -> str | None:
+def missing_glyphs_warning(messages: Iterable[str]) -> Message | None:
     """One warning, in ptrack's words, for matplotlib's per-glyph "Glyph N (…) missing from
     font(s) …" warnings (given as their texts): which characters the chart fonts cannot draw.
     None when there are none."""
@@ -122,8 +119,7 @@ def missing_glyphs_warning(messages: Iterable[str]) -> str | None:
     if not chars:
         return None
     shown = ", ".join(f"{chr(c)} (U+{c:04X})" for c in chars[:8]) + (", …" if len(chars) > 8 else "")
-    return (f"warning: the chart fonts have no glyph for {len(chars)} character(s): {shown}; they show as "
-            "empty boxes in the PNG charts (gantt.svg and the pages use the browser's fonts).")
+    return M_(NP_("font.missing_glyphs"), n=len(chars), chars=shown)
 
 
 def quiet_library_logs() -> None:
@@ -176,18 +172,16 @@ def font_rc(choice: FontChoice) -> dict[str, object]:
 def _explicit_font(path_text: str) -> FontChoice:
     path = Path(path_text).expanduser()
     if not path.is_file():
-        raise UsageError(f"--font {path_text}: no such font file")
+        raise UsageError(M_("font.no_such_file", file=path_text))
     if not os.access(path, os.R_OK):
-        raise UsageError(f"--font {path_text}: the file is not readable")
+        raise UsageError(M_("font.not_readable", file=path_text))
     faces = _faces_of(str(path.resolve()))
     if not faces:
-        raise UsageError(f"--font {path_text}: not a font matplotlib can read "
-                         "(use a .ttf, .otf or .ttc file)")
+        raise UsageError(M_("font.not_a_font", file=path_text))
     face = _pick(faces) or faces[0]  # a collection: its best CJK face; else its first face
     warning = None
     if not _has_cjk(face):
-        warning = (f"warning: --font {path_text} ({face.family}) has no Chinese glyphs; Chinese text in "
-                   "the charts will fall back to other fonts or show as boxes.")
+        warning = M_("font.no_chinese", file=path_text, family=face.family)
     # Bold text: a bold face of the same family in the file itself; else (bold_face) the one
     # matplotlib knows of, found when the charts are drawn, not here: --font means no search
     return FontChoice(str(path.resolve()), face.family, warning, _bold_of(face.family, faces))

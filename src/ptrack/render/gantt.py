@@ -32,7 +32,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from ptrack.core.compute import CampaignSnapshot, Status
-from ptrack.i18n import fmt_points, t
+from ptrack.i18n import NP_, fmt_points, t
 from ptrack.render.fonts import FontChoice
 from ptrack.render.chrome import (
     ACTUAL_SPAN_COLOUR, BASELINE_COLOUR, DPI, FONT_SIZE, GRID_COLOUR, GROUP_BAND_COLOUR, GROUP_COLOURS,
@@ -208,7 +208,7 @@ def _group_row(module: str | None, members, stats, locale: str) -> GanttRow:
     active = [ts for ts in members if ts.status is not Status.CANCELLED] or members
     actual = stats.actual_progress if stats is not None else 0.0
     planned = stats.planned_progress if stats is not None else 0.0
-    label = t(locale, "chart.group", module=name, n=len(members), actual=fmt_points(actual),
+    label = t(locale, NP_("chart.group"), module=name, n=len(members), actual=fmt_points(actual),
               planned=fmt_points(planned))
     return GanttRow(
         kind="group",

@@ -32,7 +32,7 @@ from ptrack.core.compute import (
     RiskSnapshot,
     Status,
 )
-from ptrack.i18n import N_, NP_, TRACKING_COLUMNS, days_text, fmt_deviation, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, NP_, TRACKING_COLUMNS, say, days_text, fmt_deviation, fmt_number, fmt_points, normalise_locale, t
 from ptrack.render.gantt_html import gantt_script_labels, render_gantt_section
 from ptrack.reporters import event_clash_text, forecast_basis
 
@@ -456,7 +456,7 @@ def history_note(history, as_of: date, locale: str) -> str | None:
         _ = (N_("html.history.not-a-repository"), N_("html.history.not-committed"),  # SiteHistory.missing
              N_("html.history.git-missing"), N_("html.history.git-error"))
         key = f"html.history.{history.missing or 'git-error'}"
-        return t(locale, key, reason=history.reason or "")
+        return t(locale, key, reason=say(history.reason, locale) or "")
     parts = []
     if history.trend:
         parts.append(t(locale, NP_("html.history.points"), n=len(history.trend)))

@@ -52,7 +52,7 @@ from ptrack.core.compute import CampaignSnapshot, compute_snapshot
 from ptrack.core.diagnostics import Diagnostic, Severity
 from ptrack.fsutil import atomic_write, atomic_write_many
 from ptrack.git.tracking import SiteHistory
-from ptrack.i18n import normalise_locale
+from ptrack.i18n import M_, NP_, normalise_locale, os_problem, t
 from ptrack.render.worker import ChartJob, ChartWorker
 
 ASSETS_DIR = "assets"
@@ -77,15 +77,15 @@ class BuildResult:
     files: tuple[str, ...]
     campaigns: tuple[str, ...]
     removed: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
+    problems: tuple = ()  # Messages: a file and why it could not be removed
     notes: tuple[str, ...] = ()  # what the build left out and why (a tracking.xlsx that cannot hold a text)
 
-    def summary(self) -> str:
-        n = len(self.campaigns)
-        removed = (f", removed {len(self.removed)} file{'s' if len(self.removed) != 1 else ''} of the previous build"
-                   if self.removed else "")
-        return (f"wrote {len(self.files)} files for {n} campaign{'s' if n != 1 else ''} to {self.out_dir}"
-                f"{removed} (open {self.out_dir / 'index.html'})")
+    def summary(self, locale: str | None = "en") -> str:
+        """"wrote 16 files for 2 campaigns to site (open site/index.html)" / "已写入 16 个文件…"."""
+        removed = t(locale, NP_("build.removed"), n=len(self.removed)) if self.removed else ""
+        return t(locale, "build.wrote", files=t(locale, NP_("build.files"), n=len(self.files)),
+                 campaigns=t(locale, NP_("build.campaigns"), n=len(self.campaigns)), dir=str(self.out_dir),
+                 removed=removed, index=str(self.out_dir / "index.html"))
 
 
 @dataclass
@@ -287,7 +287,7 @@ def build_site(snapshots: Sequence[CampaignSnapshot], out_dir: Path, *, as_of: d
     listed = sorted(set(written) | {name for name, _ in failed})
     atomic_write(out_dir / MANIFEST, _MANIFEST_HEAD + "".join(f"{name}\n" for name in listed))
     return BuildResult(out_dir, written, tuple(s.campaign.id for s in ordered), removed,
-                       tuple(f"{name}: {reason}" for name, reason in failed), tuple(notes))
+                       tuple(M_("os.error_at", file=name, reason=reason) for name, reason in failed), tuple(notes))
 
 
 def _previous_build(out_dir: Path) -> set[str]:
@@ -299,7 +299,7 @@ def _previous_build(out_dir: Path) -> set[str]:
     return {line for line in text.splitlines() if line and not line.startswith("#")}
 
 
-def _remove_stale(out_dir: Path, names: Sequence[str]) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+def _remove_stale(out_dir: Path, names: Sequence[str]) -> tuple[tuple[str, ...], list[tuple[str, object]]]:
     """Remove the files ``names`` (relative to ``out_dir``) and the folders they leave empty.
     Only what lies inside ``out_dir``, symbolic links resolved, is touched: a manifest naming
     ``../x``, ``./x``, an absolute path or a path through a link that leads out is ignored.
@@ -320,7 +320,7 @@ def _remove_stale(out_dir: Path, names: Sequence[str]) -> tuple[tuple[str, ...],
                 continue
             path.unlink()
         except OSError as exc:
-            failed.append((name, str(exc.strerror or exc)))
+            failed.append((name, os_problem(exc, with_file=False)))
             continue
         removed.append(name)
         folder = path.parent
@@ -377,7 +377,7 @@ def build_files(files: Sequence[Path], config, out_dir: Path, *, as_of: date, la
     from ptrack.forge.links import repo_of
     from ptrack.pipeline import load_all, progress_notice
 
-    results = load_all(files, config)
+    results = load_all(files, config, lang)
     report = BuildReport([d for r in results for d in r.diagnostics])
     if report.failed:
         return report

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ptrack.errors import UsageError
-from ptrack.i18n import t
+from ptrack.i18n import M_, t
 
 MAX_CSV_BYTES = 32 * 2**20  # a tracking table of 10,000 tasks is ~10 MB
 MAX_XLSX_PART_BYTES = 256 * 2**20  # one unpacked part (a sheet's XML, the shared strings)
@@ -135,21 +135,21 @@ def open_book(path: Path, file: str, sheet: str | None = None, *, score: Callabl
     missing file, a file that is not a regular file, an unknown format or an unknown sheet;
     ImportProblem for a file that cannot be read (messages in ``locale``)."""
     if not path.exists():
-        raise UsageError(f"{file}: no such file")
+        raise UsageError(M_("loader.no_such_file", file=file))
     if path.is_dir():
-        raise UsageError(f"{file}: is a directory, not a spreadsheet")
+        raise UsageError(M_("import.is_directory", file=file))
     if not path.is_file():  # a FIFO would block, /dev/zero never ends
-        raise UsageError(f"{file}: not a regular file; give a .csv or .xlsx file")
+        raise UsageError(M_("import.not_regular", file=file))
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         if sheet:
-            raise UsageError("--sheet applies to .xlsx workbooks, not CSV files")
+            raise UsageError(M_("import.sheet_csv"))
         return Book(file, _candidates=iter([_read_csv(path, file, locale, score)]))
     if suffix in (".xlsx", ".xlsm"):
         return _open_xlsx(path, file, sheet, locale)
     if suffix == ".xls":
-        raise UsageError(f"{file}: the old .xls format is not supported; save it as .xlsx or CSV UTF-8")
-    raise UsageError(f"{file}: expected a .csv or .xlsx file")
+        raise UsageError(M_("import.xls", file=file))
+    raise UsageError(M_("import.not_a_sheet", file=file))
 
 
 class _Cells:
@@ -232,7 +232,7 @@ def _check_parts(path: Path, file: str, locale: str) -> None:
         with zipfile.ZipFile(path) as z:
             big = [i for i in z.infolist() if i.file_size > MAX_XLSX_PART_BYTES]
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ImportProblem(f"{file}: not a readable Excel workbook ({exc.__class__.__name__})") from None
+        raise ImportProblem(f"{file}: {t(locale, 'import.not_a_workbook', error=exc.__class__.__name__)}") from None
     if big:
         raise ImportProblem(f"{file}: {t(locale, 'import.too_large_part', part=big[0].filename, limit=f'{MAX_XLSX_PART_BYTES // 2**20} MB')}")
 
@@ -244,16 +244,16 @@ def _open_xlsx(path: Path, file: str, name: str | None, locale: str) -> Book:
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # BadZipFile, KeyError, openpyxl's InvalidFileException and friends
-        raise ImportProblem(f"{file}: not a readable Excel workbook ({exc.__class__.__name__}: {exc})") from None
+        raise ImportProblem(f"{file}: {t(locale, 'import.not_a_workbook', error=f'{exc.__class__.__name__}: {exc}')}") from None
     try:
         names = tuple(wb.sheetnames)
         worksheets = {ws.title: ws for ws in wb.worksheets}  # chart sheets have no cells
         hidden = frozenset(n for n, ws in worksheets.items() if ws.sheet_state != "visible")
         if name is not None:
             if name not in names:
-                raise UsageError(f'{file}: no sheet "{name}"; the sheets are: {", ".join(names)}')
+                raise UsageError(M_("import.no_sheet", file=file, name=name, sheets=", ".join(names)))
             if name not in worksheets:
-                raise UsageError(f'{file}: "{name}" is a chart sheet, not a table')
+                raise UsageError(M_("import.chart_sheet", file=file, name=name))
             order = [name]
         else:
             active = wb.active.title if wb.active is not None and wb.active.title in worksheets else None
@@ -272,7 +272,7 @@ def _open_xlsx(path: Path, file: str, name: str | None, locale: str) -> Book:
             except (ImportProblem, UsageError):
                 raise
             except Exception as exc:  # a damaged sheet: bad XML, a bad row number, a missing string
-                raise ImportProblem(f"{label}: not a readable Excel worksheet ({exc.__class__.__name__}: {exc})") \
+                raise ImportProblem(f"{label}: {t(locale, 'import.not_a_worksheet', error=f'{exc.__class__.__name__}: {exc}')}") \
                     from None
 
     return Book(file, names, hidden, candidates(), wb.close)

@@ -66,7 +66,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ptrack.errors import UsageError
-from ptrack.i18n import EXTRA_TRACKING_COLUMNS, LOCALES, TRACKING_COLUMNS, N_, normalise_locale, t
+from ptrack.i18n import EXTRA_TRACKING_COLUMNS, LOCALES, TRACKING_COLUMNS, M_, N_, normalise_locale, t
 from ptrack.core.kinds import KINDS
 from ptrack.core.loader import display_path
 from ptrack.sheets.grid import EXCEL_EPOCH as _EXCEL_EPOCH
@@ -533,21 +533,23 @@ class _Collector:
 
 def import_table(path: Path | str, *, output: Path | str | None = None, campaign_id: str | None = None,
                  name: str | None = None, calendar: str | None = None, locale: str | None = None,
-                 year: int | None = None, sheet: str | None = None) -> ImportResult:
+                 year: int | None = None, sheet: str | None = None,
+                 message_locale: str | None = None) -> ImportResult:
     """Read ``path`` and build the campaign. Raises UsageError for a missing file or a bad
-    option; every content problem ends up in ``ImportResult.problems``."""
+    option; every content problem ends up in ``ImportResult.problems``. Messages are in
+    ``locale``, else the headers' language once the header row is found; before that (a file
+    that cannot be read) in ``message_locale`` (the command's language), else English."""
     path = Path(path)
     file = display_path(path)
-    msg_locale = normalise_locale(locale) if locale else "en"
+    msg_locale = normalise_locale(locale or message_locale) if (locale or message_locale) else "en"
     if campaign_id is not None and not _ID.match(campaign_id):
-        raise UsageError(f'--id: "{campaign_id}" is not a valid id; use lowercase letters, digits '
-                         "and '-' (e.g. spring-launch-2024)")
+        raise UsageError(M_("import.bad_id_option", id=campaign_id))
     if calendar is not None:
         from ptrack.core.calendars import check_calendar_code
 
         problem = check_calendar_code(calendar)
         if problem:
-            raise UsageError(f"--calendar: {problem}")
+            raise UsageError(M_("config.at", where="--calendar", problem=problem))
     try:
         with open_book(path, file, sheet, score=_header_score, locale=msg_locale) as book:
             found = None
@@ -1142,7 +1144,7 @@ def _check_rendered(text: str, data: dict, rows: list[_Row], col: _Collector) ->
     if doc.data != _plain(data):  # pragma: no cover - a bug in the writer, not in the sheet
         raise AssertionError("the generated campaign does not read back as the imported data")
     out = []
-    for d in validate_document(doc.data, doc.source):
+    for d in validate_document(doc.data, doc.source, col.locale):
         if d.severity is not Severity.ERROR:
             continue
         path = d.location.path
@@ -1161,9 +1163,9 @@ def _check_rendered(text: str, data: dict, rows: list[_Row], col: _Collector) ->
 def check_output(output: Path | str, *, force: bool) -> None:
     p = Path(output)
     if p.is_dir():
-        raise UsageError(f"{output}: is a directory; give a file name such as campaigns/spring.yaml")
+        raise UsageError(M_("import.output_directory", file=str(output)))
     if p.exists() and not force:
-        raise UsageError(f"{output} exists; pass --force to overwrite it")
+        raise UsageError(M_("import.output_exists", file=str(output)))
 
 
 def write_campaign(result: ImportResult, output: Path | str) -> None:

@@ -17,6 +17,7 @@ from typing import Callable, ClassVar, Mapping, Sequence
 from ptrack.errors import UsageError
 from ptrack.i18n import NP_, t
 from ptrack.notify.model import Delivery, Digest, DigestItem, DigestSection, Message
+from ptrack.i18n import M_
 from ptrack.notify.transport import (SYSTEM_CLOCK, Clock, HttpResult, HttpTransport, RateLimiter, RetryPolicy,
                                      redact, url_secrets)
 
@@ -28,13 +29,13 @@ class Settings:
 
     def __init__(self, channel: str, raw: Mapping[str, object], known: Mapping[str, str]):
         if not isinstance(raw, Mapping):
-            raise UsageError(f"notify.channels.{channel}: expected a mapping of settings")
+            raise UsageError(M_("notify.setting.mapping", channel=channel))
         self.channel = channel
         self.raw = raw
         unknown = sorted(set(raw) - set(known) - {"type"})
         if unknown:
-            raise UsageError(f"notify.channels.{channel}: unknown setting {', '.join(unknown)} "
-                             f"(known: {', '.join(sorted(known))})")
+            raise UsageError(M_("notify.setting.unknown", channel=channel, keys=", ".join(unknown),
+                                known=", ".join(sorted(known))))
 
     def where(self, key: str) -> str:
         return f"notify.channels.{self.channel}.{key}"
@@ -43,31 +44,32 @@ class Settings:
         value = self.raw.get(key)
         if value is None:
             if required:
-                raise UsageError(f"{self.where(key)}: this setting is required")
+                raise UsageError(M_("notify.setting.required", where=self.where(key)))
             return default
         if not isinstance(value, str) or not value.strip():
-            raise UsageError(f"{self.where(key)}: expected a non-empty text, got {value!r}")
+            raise UsageError(M_("notify.setting.text", where=self.where(key), value=repr(value)))
         return value.strip()
 
     def env_name(self, key: str, *, required: bool = False) -> str | None:
         value = self.text(key, required=required)
         if value is not None and not _ENV_NAME.match(value):
-            raise UsageError(f"{self.where(key)}: expected the NAME of an environment variable "
-                             f"(letters, digits, _), not its value")
+            raise UsageError(M_("notify.setting.env_name", where=self.where(key)))
         return value
 
     def number(self, key: str, default: float, *, minimum: float = 0.0, integer: bool = False) -> float:
         value = self.raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) \
                 or (integer and not float(value).is_integer()) or value < minimum:
-            kind = "a whole number" if integer else "a number"
-            raise UsageError(f"{self.where(key)}: expected {kind} ≥ {minimum:g}, got {value!r}")
+            kind = M_("type.integer") if integer else M_("type.number")
+            raise UsageError(M_("notify.setting.number", where=self.where(key), kind=kind, minimum=f"{minimum:g}",
+                                value=repr(value)))
         return int(value) if integer else float(value)
 
     def choice(self, key: str, choices: Sequence[str], default: str) -> str:
         value = self.raw.get(key, default)
         if value not in choices:
-            raise UsageError(f"{self.where(key)}: expected one of {', '.join(choices)}, got {value!r}")
+            raise UsageError(M_("notify.setting.choice", where=self.where(key), choices=", ".join(choices),
+                                value=repr(value)))
         return str(value)
 
     def text_list(self, key: str) -> list[str]:
@@ -77,7 +79,7 @@ class Settings:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise UsageError(f"{self.where(key)}: expected a text or a list of texts")
+            raise UsageError(M_("notify.setting.texts", where=self.where(key)))
         return [v.strip() for v in value]
 
 
@@ -292,7 +294,7 @@ class WebhookChannel(Channel):
         self.webhook_env = s.env_name("webhook_env", required=True)
         self.secret_env = s.env_name("secret_env")
         if self.secret_env and not self.SIGNED:
-            raise UsageError(f"{s.where('secret_env')}: {self.platform} webhooks are not signed")
+            raise UsageError(M_("notify.setting.not_signed", where=s.where("secret_env"), platform=self.platform))
         self.timeout = s.number("timeout", 10.0, minimum=0.001)
         self.max_parts = s.number("max_parts", 3, minimum=1, integer=True)
         minute = dict((p, n) for n, p in self.RATE_LIMITS).get(60.0)
@@ -310,8 +312,8 @@ class WebhookChannel(Channel):
         """The URL and body to send, signed with ``secret`` at ``timestamp`` (seconds)."""
         return url, payload
 
-    def answer(self, result: HttpResult) -> tuple[bool, str]:
-        """(delivered, detail) from the platform's answer."""
+    def answer(self, result: HttpResult) -> tuple[bool, object]:
+        """(delivered, detail: a Message, or the platform's own words) from the platform's answer."""
         raise NotImplementedError
 
     def throttled(self, result: HttpResult) -> bool:
@@ -321,20 +323,17 @@ class WebhookChannel(Channel):
     def deliver(self, message: Message, env: Mapping[str, str], *, until: float | None = None) -> Delivery:
         url = (env.get(self.webhook_env) or "").strip()
         if not url:
-            return Delivery(message, False, f"environment variable {self.webhook_env} is not set", attempts=0)
+            return Delivery(message, False, M_("notify.env_not_set", name=self.webhook_env), attempts=0)
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            return Delivery(message, False, f"environment variable {self.webhook_env} does not hold an "
-                                            f"http(s) URL", attempts=0)
+            return Delivery(message, False, M_("notify.env_not_url", name=self.webhook_env), attempts=0)
         secret = None
         if self.secret_env:
             secret = env.get(self.secret_env) or ""
             if not secret:
-                return Delivery(message, False, f"environment variable {self.secret_env} is not set",
-                                attempts=0)
+                return Delivery(message, False, M_("notify.env_not_set", name=self.secret_env), attempts=0)
         if self.limiter.wait(until) is None:
-            return Delivery(message, False, "not sent: the platform's rate limit would only allow it after the "
-                                            "run's deadline", attempts=0)
+            return Delivery(message, False, M_("notify.rate_limited"), attempts=0)
         payload = dict(message.payload)
         if secret:
             url, payload = self.sign(url, payload, secret, self.clock.time())
@@ -343,14 +342,14 @@ class WebhookChannel(Channel):
                                           retry_body=self.throttled, label=label, until=until)
         hidden = [secret, *url_secrets(env.get(self.webhook_env) or ""), *url_secrets(url)]
         if result.status is None:
-            detail = result.error or "no answer"
+            detail = result.error or M_("net.no_answer")
             ok = False
         else:
             ok, detail = self.answer(result)
             if result.error:        # gave up on a Retry-After too long
-                detail = f"{detail} ({result.error})"
+                detail = M_("net.with_reason", detail=detail, reason=result.error)
         if result.attempts > 1:
-            detail = f"{detail} after {result.attempts} attempts"
+            detail = M_("net.after_attempts", detail=detail, n=result.attempts)
         return Delivery(message, ok, redact(detail, hidden), attempts=result.attempts,
                         maybe_delivered=result.maybe_delivered)
 
@@ -370,9 +369,10 @@ def json_code_answer(result: HttpResult, code_key: str, message_key: str,
     if code is None:
         snippet = result.text().strip()[:200]
         if status is not None and 200 <= status < 300:
-            return False, f"HTTP {status}: unexpected answer: {snippet or '(empty)'}"
-        return False, f"HTTP {status}: {snippet or '(empty)'}"
+            return False, M_("net.unexpected", status=status, body=snippet or M_("net.empty"))
+        return False, M_("net.http", status=status, body=snippet or M_("net.empty"))
     if code == 0 and status is not None and 200 <= status < 300:
-        return True, "sent"
+        return True, M_("net.sent")
     prefix = "" if status == 200 else f"HTTP {status}, "
-    return False, f"{prefix}{found} {code}: {message if message not in (None, '') else '(no message)'}"
+    return False, M_("net.platform_code", prefix=prefix, key=found, code=code,
+                     message=message if message not in (None, "") else M_("net.no_message"))

@@ -21,6 +21,7 @@ from typing import Mapping
 
 from ptrack.errors import UsageError
 from ptrack.i18n import t
+from ptrack.i18n import M_
 from ptrack.notify.channels.base import Channel, footer_text, ordered_items, page_links
 from ptrack.notify.model import Delivery, Digest, Message
 from ptrack.notify.transport import SECURITY_MODES, Clock, RetryPolicy, SmtpServer, send_mail
@@ -75,11 +76,9 @@ class EmailChannel(Channel):
         self.username = s.text("username")
         self.password_env = s.env_name("password_env")
         if self.username and not self.password_env:
-            raise UsageError(f"{s.where('password_env')}: needed with username (the NAME of the "
-                             f"environment variable holding the password)")
+            raise UsageError(M_("notify.email.password_env", where=s.where("password_env")))
         if self.username and self.security == "none":
-            raise UsageError(f"{s.where('security')}: none would send the password in clear; "
-                             f"use starttls or ssl with a username")
+            raise UsageError(M_("notify.email.clear", where=s.where("security")))
         self.timeout = s.number("timeout", 30.0, minimum=0.001)
         self.retry = RetryPolicy(retries=s.number("retries", 3, integer=True))
         self.ca_file = s.text("ca_file")
@@ -89,7 +88,7 @@ class EmailChannel(Channel):
     def _address(text: str, where: str) -> Address:
         name, addr = email.utils.parseaddr(text)
         if not addr or "@" not in addr or addr.startswith("@") or addr.endswith("@"):
-            raise UsageError(f"{where}: not an email address: {text!r}")
+            raise UsageError(M_("notify.email.not_address", where=where, value=repr(text)))
         local, domain = addr.rsplit("@", 1)
         return Address(display_name=name, username=local, domain=domain)
 
@@ -173,20 +172,22 @@ class EmailChannel(Channel):
         if self.password_env:
             password = env.get(self.password_env) or ""
             if not password:
-                return Delivery(message, False, f"environment variable {self.password_env} is not set",
-                                attempts=0)
+                return Delivery(message, False, M_("notify.env_not_set", name=self.password_env), attempts=0)
         server = SmtpServer(host=self.host, port=self.port, security=self.security, username=self.username,
                             password=password, timeout=self.timeout, ca_file=self.ca_file,
                             local_hostname=self.helo)
         bad = [a for a in message.payload["to"] if _bad_address(a)]
         if bad:
-            return Delivery(message, False, "not an email address: " + ", ".join(map(repr, bad)), attempts=0)
+            return Delivery(message, False, M_("notify.email.bad_recipients", values=", ".join(map(repr, bad))),
+                            attempts=0)
         to_addrs = [email.utils.parseaddr(a)[1] for a in message.payload["to"]]
         try:
             mail = self.mime(message)
         except (ValueError, IndexError, email.errors.MessageError) as exc:
-            return Delivery(message, False, f"cannot write the mail to {', '.join(to_addrs)}: {exc}", attempts=0)
+            return Delivery(message, False, M_("notify.email.cannot_write", to=", ".join(to_addrs), reason=str(exc)),
+                            attempts=0)
         result = send_mail(server, mail, to_addrs, retry=self.retry, clock=self.clock,
                            label=f"{self.name} (email) to {message.recipient or 'team'}", until=until)
-        detail = result.detail if result.attempts <= 1 else f"{result.detail} after {result.attempts} attempts"
+        detail = result.detail if result.attempts <= 1 else M_("net.after_attempts", detail=result.detail,
+                                                                 n=result.attempts)
         return Delivery(message, result.ok, detail, attempts=result.attempts, maybe_delivered=result.maybe_delivered)

@@ -14,6 +14,7 @@ HTTP 200; anything else is a failure (HTTP 400 ``invalid_payload``, 403 ``action
 
 from __future__ import annotations
 
+from ptrack.i18n import M_
 from ptrack.notify.channels.base import (Part, WebhookChannel, footer_text, overflow_lines, page_links, part_title,
                                          split_digest)
 from ptrack.notify.model import Digest, DigestItem, Message
@@ -101,5 +102,5 @@ class SlackChannel(WebhookChannel):
     def answer(self, result: HttpResult) -> tuple[bool, str]:
         body = result.text().strip()
         if result.status == 200 and body == "ok":
-            return True, "sent"
-        return False, f"HTTP {result.status}: {body[:200] or '(empty)'}"
+            return True, M_("net.sent")
+        return False, M_("net.http", status=result.status, body=body[:200] or M_("net.empty"))
