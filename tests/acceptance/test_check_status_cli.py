@@ -207,7 +207,7 @@ def test_check_json_and_junit(run_cli, files):
 
 def test_check_lang_switches_the_message_language(run_cli, files):
     out = run_cli("check", "c.yaml", "--as-of", RISK_DAY, "--lang", "zh-CN")[1]
-    assert out.splitlines()[0] == 'c.yaml:11:28: error [risk-overdue] 风险"素材变更"已超过解决时限 2024-03-05 1 天（负责人：未指定）'
+    assert out.splitlines()[0] == 'c.yaml:11:28: 错误 [risk-overdue] 风险"素材变更"已超过解决时限 2024-03-05 1 天（负责人：未指定）'
 
 
 # -- status --------------------------------------------------------------------------------------------

@@ -50,7 +50,7 @@ def test_check_messages_in_zh_tw(run_cli, campaign):
     # 30% is 3 days' worth, 8 - 3 = 5 working days behind
     code, out, err = run_cli("check", path, "--as-of", "2024-03-08", "--lang", "zh-TW")
     assert code == 1
-    assert (f"{path.name}:9:15: error [deviation-behind] 任務「海報設計」落後計畫 50.0 個百分點（計畫 80.0%，"
+    assert (f"{path.name}:9:15: 錯誤 [deviation-behind] 任務「海報設計」落後計畫 50.0 個百分點（計畫 80.0%，"
             "實際 30.0%，落後 5 個工作日）") in out
 
 
@@ -76,8 +76,8 @@ def test_lang_offers_every_language_and_rejects_others(run_cli, campaign):
     path = campaign()
     code, _, err = run_cli("status", path, "--lang", "xx")
     assert code == 2
-    # click's usage error in the command's language (not --lang xx: the campaign's, zh-CN)
-    assert "错误：'--lang' 的值无效：'xx' 不是 'zh-CN', 'en', 'zh-TW' 之一。" in err
+    # click's usage error in the command's language (not --lang xx: the campaign's, zh-TW)
+    assert "錯誤：'--lang' 的值無效：'xx' 不是 'zh-CN', 'en', 'zh-TW' 之一。" in err
     code, out, _ = run_cli("build", "--help")
     assert "[zh-CN|en|zh-TW]" in out
 

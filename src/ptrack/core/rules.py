@@ -231,7 +231,7 @@ def run_rules(snapshot: CampaignSnapshot, locale: str | None = None,
             if locale == "zh-CN":
                 values["tasks"] = values["tasks"].replace(", ", "、")
         out.append(Diagnostic(rule_id, severity, t(locale, key, **values), campaign.locate(path),
-                              campaign.id, task_id, subject))
+                              campaign.id, task_id, subject, locale=locale))
 
     for rule_id, r in RULES.items():
         if only is not None and rule_id not in only:
