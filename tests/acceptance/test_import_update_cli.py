@@ -294,3 +294,21 @@ def test_an_interrupted_write_leaves_the_original(run_cli, campaign, monkeypatch
         2, "", "ptrack: error: c.yaml: cannot write: input/output error (a disk or network problem)\n")
     assert campaign.read_bytes() == before
     assert sorted(p.name for p in campaign.parent.iterdir() if not p.name.startswith(".git")) == ["c.yaml"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_as_of_a_past_day_imports(run_cli, repo, fmt):
+    """The sheet of a past day is what the team saw that day: it imports back (exit 0) and
+    validates, with nothing recorded after that day. The example's key-messages ran 3/1-3/5 and
+    finished on 3/5; as of Sunday 3/3 it has started and not finished (before issue 15 the sheet
+    held its actual end 3/5 beside a progress below 100, and the import refused it)."""
+    code, _, err = run_cli("export", EXAMPLE, "--format", fmt, "-o", f"a.{fmt}", "--as-of", "2024-03-03")
+    assert code == 0, err
+    code, out, err = run_cli("import", f"a.{fmt}", "-o", "past.yaml", "--calendar", "CN")
+    assert code == 0, err
+    assert out == "已写入 past.yaml：27 个任务，10 位人员，2024-03-01 至 2024-05-31\n"
+    assert run_cli("validate", "past.yaml")[0] == 0
+    text = (repo / "past.yaml").read_text("utf-8")
+    actual_lines = [line for line in text.splitlines() if line.strip().startswith("actual:")]
+    # two tasks had started by 3/3 (key-messages and poster-draft, both on 3/1); none had ended
+    assert actual_lines == ["    actual: {start: 2024-03-01}"] * 2
