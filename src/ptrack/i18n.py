@@ -313,6 +313,26 @@ def days_text(locale: str | None, days: int) -> str:
     return t(locale, "days.on_plan")
 
 
+def link_text(locale: str | None, kind: str, lag: int) -> str:
+    """A ``depends_on`` link in words: "完成-开始 +2 个工作日" / "start-to-start" /
+    "finish-to-start −1 working day" (``kind``: fs or ss; ``lag`` in working days)."""
+    name = t(locale, f"link.{kind}")
+    if not lag:
+        return name
+    return t(locale, NP_("link.lag"), type=name, lag=f"+{lag}" if lag > 0 else f"\u2212{-lag}", n=abs(lag))
+
+
+def link_suffix(locale: str | None, kind: str, lag: int) -> str:
+    """`` (finish-to-start +2 working days)`` after a date or a name; "" for a plain link
+    (finish-to-start, no lag), which needs no words."""
+    if kind == "fs" and not lag:
+        return ""
+    return t(locale, "punct.paren", text=link_text(locale, kind, lag))
+
+
+_LINK_KEYS = (N_("link.fs"), N_("link.ss"))  # link_text builds them from the type
+
+
 @functools.lru_cache(maxsize=4096)
 def day_text(locale: str | None, day, as_of) -> str:
     """"today", "tomorrow", else "Thu 18 Apr" / "4月18日（周四）" / "4月18日（週四）": the catalog's

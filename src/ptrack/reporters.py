@@ -17,7 +17,7 @@ from ptrack.core.compute import CampaignSnapshot, EVM, GoalSnapshot, GroupSnapsh
 # without this module's imports); they are re-exported here.
 from ptrack.core.diagnostics import CheckReport, FileResult, summary_line  # noqa: F401
 from ptrack.core.diagnostics import Diagnostic, Severity, format_json_path, has_failure, severity_word
-from ptrack.i18n import N_, NO_VALUE, NP_, days_text, fmt_deviation, fmt_points, normalise_locale, t
+from ptrack.i18n import N_, NO_VALUE, NP_, days_text, fmt_deviation, fmt_points, link_suffix, normalise_locale, t
 
 
 # json.dumps escapes C0 controls itself; DEL and the C1 controls too, so that no JSON ptrack
@@ -245,6 +245,8 @@ def task_dict(ts: TaskSnapshot, baseline=None) -> dict:
         "deviation": ts.deviation, "status": ts.status.value, "health": ts.health.value,
         "days_behind": ts.days_behind, "planned_days": ts.planned_days, "weight": ts.weight,
         "forecast_finish": _iso(ts.forecast_finish), "depends_on": list(task.depends_on),
+        "dependencies": [{"task": d.task, "lag": d.lag, "type": d.type} for d in task.dependencies],
+        "planned_reason": task.planned_reason,
         "kind": task.kind, "allocation": ts.allocation, "forecast_method": ts.forecast_method,
         "stale": ts.stale, "focus": ts.focus,
         "earliest_start": _iso(ts.earliest_start), "earliest_finish": _iso(ts.earliest_finish),
@@ -301,8 +303,8 @@ def campaign_dict(s: CampaignSnapshot, baseline=None) -> dict:
         "critical_path": list(s.critical_path),
         "forecast_driver": s.forecast_driver, "forecast_method": s.forecast_method,
         "progress_source": s.progress_source,
-        "event_clashes": [{"event": c.event, "predecessor": c.predecessor, "finish": _iso(c.finish), "days": c.days}
-                          for c in s.event_clashes],
+        "event_clashes": [{"event": c.event, "predecessor": c.predecessor, "finish": _iso(c.finish), "days": c.days,
+                           "lag": c.lag, "type": c.type} for c in s.event_clashes],
         "tasks": [task_dict(ts, baseline.tasks.get(ts.task.id) if baseline else None) for ts in s.tasks],
         "milestones": [milestone_dict(m) for m in s.milestones],
         "goals": [goal_dict(g) for g in s.goals],
@@ -425,7 +427,7 @@ def event_clash_text(s: CampaignSnapshot, clash, locale: str, *, short: bool = F
     event, pred = s.task(clash.event).task, s.task(clash.predecessor).task
     key = NP_("event_clash_short") if short else NP_("event_clash")
     return t(locale, key, name=event.name, start=event.planned_start.isoformat(), pred=pred.name,
-             finish=clash.finish.isoformat(), days=clash.days)
+             finish=clash.finish.isoformat() + link_suffix(locale, clash.type, clash.lag), days=clash.days)
 
 
 def _headline(s: CampaignSnapshot, locale: str) -> str:

@@ -245,6 +245,27 @@ class WorkCalendar:
         """The n-th working day after ``day`` (n >= 1); ``day`` itself never counts."""
         return self.nth_working_day(day + _ONE, n)
 
+    def shift(self, day: date, n: int) -> date:
+        """The n-th working day after ``day`` (n > 0), the |n|-th working day before it (n < 0),
+        ``day`` itself for 0 (``day`` never counts, working or not): T+3, T-10 in working days."""
+        if n > 0:
+            return self.nth_working_day(day + _ONE, n)
+        if n < 0:
+            return self.nth_working_day_back(day - _ONE, -n)
+        return day
+
+    def offset(self, anchor: date, day: date) -> int:
+        """The signed working-day offset of ``day`` from ``anchor``, the inverse of ``shift`` on
+        working days: the working days after ``anchor`` up to ``day`` (positive), or minus those
+        from ``day`` up to the day before ``anchor`` (negative); 0 for the anchor itself. A day
+        that is not a working day has the offset of the working day before it (after the anchor)
+        or after it (before the anchor)."""
+        if day > anchor:
+            return self.count(anchor + _ONE, day)
+        if day < anchor:
+            return -self.count(day, anchor - _ONE)
+        return 0
+
     def previous_working_day(self, day: date) -> date | None:
         """The last working day on or before ``day`` within the table's years, else None."""
         self._ensure(day, day)

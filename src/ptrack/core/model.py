@@ -37,6 +37,44 @@ TIMEBOX = "timebox"  # runs for its window: ad flights, monitoring, on-duty, rou
 EVENT = "event"  # happens on fixed dates: launch event, livestream, pop-up store
 
 
+# Dependency types (``depends_on`` items' ``type``): when the predecessor lets the task start.
+FS = "fs"  # finish-to-start (the default): once the predecessor has finished, plus the lag
+SS = "ss"  # start-to-start: once the predecessor has started, plus the lag
+DEPENDENCY_TYPES = (FS, SS)
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One ``depends_on`` item: the predecessor ``task``, the ``lag`` in working days of the
+    campaign calendar (negative: a lead) and the ``type`` (FS or SS). A plain id in the file is
+    ``Dependency(id)``: finish-to-start, no lag."""
+
+    task: str
+    lag: int = 0
+    type: str = FS
+
+    @property
+    def plain(self) -> bool:
+        """Finish-to-start without a lag: what a plain id in the file says."""
+        return self.lag == 0 and self.type == FS
+
+
+def dependency_of(item) -> Dependency:
+    """The ``Dependency`` a ``depends_on`` item of valid data says (an id, or a mapping)."""
+    if isinstance(item, str):
+        return Dependency(item)
+    return Dependency(item["task"], int(item.get("lag", 0)), item.get("type", FS))
+
+
+def dependency_id(item) -> str | None:
+    """The predecessor's id of a ``depends_on`` item as written (None when it names none)."""
+    if isinstance(item, str):
+        return item
+    if isinstance(item, dict) and isinstance(item.get("task"), str):
+        return item["task"]
+    return None
+
+
 class DeclaredStatus(str, enum.Enum):
     CANCELLED = "cancelled"
     ON_HOLD = "on_hold"
@@ -130,7 +168,7 @@ class Task:
     progress: float | None = None
     quantity: Quantity | None = None
     deliverables: tuple[Deliverable, ...] = ()
-    depends_on: tuple[str, ...] = ()
+    dependencies: tuple[Dependency, ...] = ()  # ``depends_on``, in file order
     weight: float | None = None
     budget: Budget | None = None
     status: DeclaredStatus | None = None
@@ -138,6 +176,12 @@ class Task:
     notes: str | None = None
     kind: str = WORK  # work | timebox | event
     allocation: float | None = None  # percent of the owner's working day; None: the kind's default
+    planned_reason: str | None = None  # planned.reason: why the planned dates last changed
+
+    @property
+    def depends_on(self) -> tuple[str, ...]:
+        """The predecessors' ids, in file order (their lags and types: ``dependencies``)."""
+        return tuple(d.task for d in self.dependencies)
 
 
 @dataclass(frozen=True)
@@ -286,7 +330,7 @@ def _task(data: dict, index: int) -> Task:
             Deliverable(d["name"], bool(d.get("done", False)), d.get("link"))
             for d in data.get("deliverables") or ()
         ),
-        depends_on=tuple(data.get("depends_on") or ()),
+        dependencies=tuple(dependency_of(d) for d in data.get("depends_on") or ()),
         weight=float(data["weight"]) if data.get("weight") is not None else None,
         budget=Budget(budget.get("planned"), budget.get("spent")) if budget else None,
         status=DeclaredStatus(status) if status else None,
@@ -296,6 +340,7 @@ def _task(data: dict, index: int) -> Task:
         notes=data.get("notes"),
         kind=data.get("kind", WORK),
         allocation=float(data["allocation"]) if data.get("allocation") is not None else None,
+        planned_reason=planned.get("reason"),
     )
 
 

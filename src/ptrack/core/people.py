@@ -28,7 +28,9 @@ section is about (end or start), then campaign id, then order in the file.
 
 **Waiting on me**: for each unfinished task I own, its successors (``depends_on``) that are not
 done, cancelled or started yet and are owned by someone else (an unowned one by its lead), with
-who waits and whether my forecast finish is past their planned start.
+who waits and whether I am late for them: the day the link lets them start (my forecast finish,
+or for a start-to-start link my forecast start, moved by its lag in working days) is past their
+planned start. A start-to-start successor stops waiting once my task has started.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ptrack.core.calendars import get_calendar
 from ptrack.core.compute import CampaignSnapshot, RiskSnapshot, Status, TaskSnapshot
+from ptrack.core.model import SS, Dependency
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -111,11 +115,6 @@ class People:
 
     def get(self, person_id: str) -> PersonWork | None:
         return next((p for p in self.people if p.id == person_id), None)
-
-
-def predecessors(task) -> tuple[str, ...]:
-    """The ids a task depends on (``depends_on`` items are ids, or objects with a ``task``)."""
-    return tuple(d if isinstance(d, str) else d.task for d in task.depends_on)
 
 
 def task_section(ts: TaskSnapshot, as_of: date, week: tuple[date, date], next_week: tuple[date, date]
@@ -210,22 +209,28 @@ def collect_people(snapshots: Sequence[CampaignSnapshot], as_of: date) -> People
             if person in known:
                 key = (rs.state != "overdue", -rs.days_overdue, r.due or date.max, c.id, j)
                 risks[person].append((key, MyRisk(s, rs, task, role)))
-        successors: dict[str, list[tuple[int, TaskSnapshot]]] = {}
+        successors: dict[str, list[tuple[int, TaskSnapshot, Dependency]]] = {}
         for i, ts in enumerate(s.tasks):
-            for pred in dict.fromkeys(predecessors(ts.task)):
-                successors.setdefault(pred, []).append((i, ts))
+            for dep in ts.task.dependencies:
+                successors.setdefault(dep.task, []).append((i, ts, dep))
+        cal = get_calendar(c.calendar)
         for i, mine in enumerate(s.tasks):
             owner = mine.task.owner
             if owner not in known or mine.status in (Status.DONE, Status.CANCELLED):
                 continue
-            for k, succ in successors.get(mine.task.id, ()):
+            for k, succ, dep in successors.get(mine.task.id, ()):
                 if succ.status in (Status.DONE, Status.CANCELLED) or succ.task.actual_start is not None:
                     continue
+                if dep.type == SS and mine.task.actual_start is not None and mine.task.actual_start <= as_of:
+                    continue  # it waited for my start, which has come
                 who = succ.task.owner or c.lead
                 if who == owner or who is None:
                     continue
-                finish = mine.forecast_finish or mine.task.planned_end
-                late = finish >= succ.task.planned_start
+                if dep.type == SS:  # my start lets them start that day, or lag working days later
+                    late = cal.shift(mine.earliest_start or mine.task.planned_start, dep.lag) > succ.task.planned_start
+                else:  # my finish lets them start the next working day, or lag working days later
+                    finish = mine.forecast_finish or mine.task.planned_end
+                    late = cal.shift(finish, dep.lag) >= succ.task.planned_start
                 waiting[owner].append(((succ.task.planned_start, c.id, i, k),
                                        Waiting(s, mine, succ, who, late)))
     out = []

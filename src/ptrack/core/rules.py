@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from ptrack.core.calendars import get_calendar
 from ptrack.core.compute import CampaignSnapshot, Status
 from ptrack.core.diagnostics import Diagnostic, Severity
-from ptrack.i18n import N_, NP_, fmt_number, fmt_points, t
+from ptrack.core.model import FS, SS
+from ptrack.i18n import N_, NP_, fmt_number, fmt_points, link_text, t
 
 RawFinding = tuple  # (Severity, json path, task id | None, message key, values dict)
 
@@ -120,23 +122,49 @@ def _goal_behind(s: CampaignSnapshot):
             yield (Severity.WARNING, path, None, N_("rule.goal-below-target"), values)
 
 
-@rule("dependency-order", Severity.WARNING, "a task started before a predecessor finished")
+@rule("dependency-order", Severity.WARNING,
+      "a task started before a predecessor finished (or, for a start-to-start link, started), lag included")
 def _dependency_order(s: CampaignSnapshot):
+    """Starting on the day the predecessor finishes is tolerated (a hand-over within a day), so
+    a link allows the task to start from the predecessor's finish (start-to-start: its start)
+    shifted by the lag in working days. A predecessor that has not finished (started) yet allows
+    nothing, unless the lag is a lead: then it is counted from its forecast finish (start)."""
     by_id = {ts.task.id: ts for ts in s.tasks}
+    cal = None
     for ts in s.tasks:
         start = ts.task.actual_start
         if start is None or start > s.as_of:
             continue
-        for dep in ts.task.depends_on:
-            pred = by_id.get(dep)
+        for dep in ts.task.dependencies:
+            pred = by_id.get(dep.task)
             if pred is None or pred.status is Status.CANCELLED:
                 continue
-            finished = pred.task.actual_end if pred.task.actual_end and pred.task.actual_end <= s.as_of else None
-            if finished is None and pred.status is Status.DONE:
-                continue  # done without a recorded date: nothing to compare
-            if finished is None or start < finished:
-                yield (Severity.WARNING, ts.task.path + ("actual", "start"), ts.task.id, N_("rule.dependency-order"),
-                       {"name": ts.task.name, "start": start.isoformat(), "pred": pred.task.name})
+            ss = dep.type == SS
+            known = pred.task.actual_start if ss else pred.task.actual_end
+            known = known if known is not None and known <= s.as_of else None
+            if known is None and (pred.status is Status.DONE or (ss and pred.actual_progress > 0)):
+                continue  # done (started) without a recorded date: nothing to compare
+            values = {"name": ts.task.name, "start": start.isoformat(), "pred": pred.task.name}
+            if known is None and dep.lag >= 0:
+                yield (Severity.WARNING, ts.task.path + ("actual", "start"), ts.task.id,
+                       N_("rule.dependency-order-ss") if ss else N_("rule.dependency-order"), values)
+                continue
+            base = known if known is not None else (pred.earliest_start if ss else pred.forecast_finish)
+            if base is None:
+                continue
+            if dep.plain:
+                earliest = base
+            else:
+                cal = cal or get_calendar(s.campaign.calendar)
+                earliest = cal.shift(base, dep.lag)
+            if start < earliest:
+                if dep.plain:
+                    yield (Severity.WARNING, ts.task.path + ("actual", "start"), ts.task.id,
+                           N_("rule.dependency-order"), values)
+                else:
+                    yield (Severity.WARNING, ts.task.path + ("actual", "start"), ts.task.id,
+                           N_("rule.dependency-order-link"),
+                           {**values, "earliest": earliest.isoformat(), "link_ref": (dep.type, dep.lag)})
 
 
 @rule("critical-slip", Severity.WARNING,
@@ -185,10 +213,12 @@ def _event_at_risk(s: CampaignSnapshot):
     tasks = {ts.task.id: ts.task for ts in s.tasks}
     for clash in s.event_clashes:
         event, pred = tasks[clash.event], tasks[clash.predecessor]
+        values = {"name": event.name, "start": event.planned_start.isoformat(), "pred": pred.name,
+                  "finish": clash.finish.isoformat(), "days": clash.days}
+        if clash.lag or clash.type != FS:
+            values.update(link_ref=(clash.type, clash.lag), pred_start=clash.start.isoformat())
         yield (Severity.ERROR, event.path + ("depends_on", event.depends_on.index(pred.id)), event.id,
-               NP_("rule.event-at-risk"),
-               {"name": event.name, "start": event.planned_start.isoformat(), "pred": pred.name,
-                "finish": clash.finish.isoformat(), "days": clash.days})
+               NP_("rule.event-at-risk-link") if "link_ref" in values else NP_("rule.event-at-risk"), values)
 
 
 @rule("on-hold", Severity.NOTICE, "a task on hold is past its planned end: resume it, re-plan it or cancel it")
@@ -226,6 +256,8 @@ def run_rules(snapshot: CampaignSnapshot, locale: str | None = None,
         subject = str(values.get("subject") or "")
         if "owner_ref" in values:
             values = {**values, "owner": _owner(snapshot, values["owner_ref"], locale)}
+        if "link_ref" in values:
+            values = {**values, "link": link_text(locale, *values["link_ref"])}
         if "person_ref" in values:
             values = {**values, "person": _owner(snapshot, values["person_ref"], locale)}
             if locale == "zh-CN":

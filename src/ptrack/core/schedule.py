@@ -9,8 +9,11 @@ The model, as README "How ptrack computes" tells users. How an open task is plac
 its kind (``ptrack.core.kinds``: ``TaskState.mode``) and on whether it has started:
 
 * Not started yet (nothing to show), work or timebox: its planned working days from the latest
-  of its planned start, the day after D (when its start has passed) and the day after each
-  predecessor's earliest finish. Method ``plan``.
+  of its planned start, the day after D (when its start has passed) and what each predecessor
+  allows (``depends_on``, ``model.Dependency``): finish-to-start with a lag of L working days,
+  the (L + 1)-th working day after the predecessor's earliest finish; start-to-start, the L-th
+  working day after its earliest start (the same day for L = 0); a negative L is a lead. In
+  ordinals (below): ES(task) >= EF(pred) + L, or ES(pred) + L for start-to-start. Method ``plan``.
 * Started work (``REMAINING``): it started on its actual start and its predecessors no longer
   hold it back (progress overrides logic). By default (``policy.forecast: schedule``) the
   remaining work runs at the planned pace from D: the earned schedule ES = actual% x planned
@@ -23,9 +26,10 @@ its kind (``ptrack.core.kinds``: ``TaskState.mode``) and on whether it has start
   A window that has passed with the task still open ends the next working day after D.
 * Event (``FIXED``), open: its planned dates, always (method ``fixed``). It is never pushed by
   its predecessors and so never pushes its successors or the campaign forecast. While its first
-  day is still after D, a predecessor whose earliest finish is on or after that day is an
-  ``EventClash``, which the ``event-at-risk`` rule reports, and in the backward pass the event's
-  latest start is at most its fixed start, so such a predecessor has negative float. Once the
+  day is still after D, a predecessor that lets it start only after that day (its earliest finish
+  on or after it, or later with the link's lag and type, as above) is an ``EventClash``, which
+  the ``event-at-risk`` rule reports, and in the backward pass the event's latest start is at
+  most its fixed start, so such a predecessor has negative float. Once the
   event's day has come it binds nothing: it happened, or is late (``task-overdue`` says so).
 * A done task sits on its actual dates (method ``actual``). Cancelled and on-hold tasks are out
   of the network: no forecast, no float, and they hold nothing back.
@@ -33,8 +37,10 @@ its kind (``ptrack.core.kinds``: ``TaskState.mode``) and on whether it has start
   (the first in file order on a tie; an open task before a done one), and the chain that leads
   to it is the critical path.
 * Backward pass (latest start and finish) from the anchor A = the earlier of the campaign end and
-  F. Latest finish = min(A, the latest start of each successor not started yet); latest start =
-  latest finish - the task's working days (for an event, at most its fixed start).
+  F. Latest finish = min(A, what each successor not started yet allows: its latest start - L for
+  a finish-to-start link with lag L, its latest start - L + the task's own working days for a
+  start-to-start one); latest start = latest finish - the task's working days (for an event, at
+  most its fixed start). A link's lag and type thus bind the same way in both passes.
 * Total float = latest finish - earliest finish, in working days. On plan or ahead (F <= end) the
   driving chain has float 0 and the others what they can slip before F moves. Forecast late
   (F > end), float is negative on every chain that ends past the campaign end: -3 means three
@@ -56,6 +62,7 @@ from typing import Iterable, Mapping, Sequence
 
 from ptrack.core import kinds
 from ptrack.core.calendars import WorkCalendar
+from ptrack.core.model import FS, SS, Dependency
 
 _ONE = timedelta(days=1)
 _EPS = 1e-9
@@ -100,12 +107,17 @@ class TaskSchedule:
 
 @dataclass(frozen=True)
 class EventClash:
-    """An open predecessor forecast to finish on or after a fixed-date event's first day."""
+    """An open predecessor that, as forecast, lets a fixed-date event start only after its first
+    day: it finishes on or after that day (finish-to-start, no lag), or later with the link's lag
+    and type (``lag``, ``type``)."""
 
     event: str  # the event's task id
     predecessor: str  # the predecessor's task id
     finish: date  # the predecessor's forecast finish
-    days: int  # working days of the clash: NWD(event start, predecessor finish), at least 1
+    days: int  # working days of the clash: how many working days too late the event could start, at least 1
+    lag: int = 0  # the link's lag in working days
+    type: str = FS  # the link's type: FS or SS
+    start: date | None = None  # the predecessor's forecast start (what a start-to-start link counts from)
 
 
 @dataclass(frozen=True)
@@ -227,10 +239,19 @@ def compute_schedule(tasks: Sequence, states: Mapping[str, TaskState], as_of: da
     today = w.of(as_of)
     es: dict[str, int] = {}  # earliest start: working days done before the task starts
     ef: dict[str, int] = {}  # earliest finish: working days done when it finishes
+
+    def allows(dep: Dependency) -> int | None:
+        """What ES of a successor must be at least, by its link ``dep``; None when the
+        predecessor holds nothing back (cancelled, on hold)."""
+        if dep.task not in ef:
+            return None
+        return (es[dep.task] if dep.type == SS else ef[dep.task]) + dep.lag
+
     dates: dict[str, tuple[date, date]] = {}  # (earliest start, earliest finish) of open tasks, as days
     methods: dict[str, str] = {}
     fixed: dict[str, TaskSchedule] = {}  # done and out-of-network tasks
-    successors: dict[str, list[str]] = defaultdict(list)  # edges that bind: into tasks not started, events
+    # edges that bind (into tasks not started, events to come): predecessor -> [(successor, link)]
+    successors: dict[str, list[tuple[str, Dependency]]] = defaultdict(list)
     done_finishes: dict[str, date] = {}
     events: list = []  # open events, for their clashes once every predecessor is placed
 
@@ -244,6 +265,7 @@ def compute_schedule(tasks: Sequence, states: Mapping[str, TaskState], as_of: da
             finish = task.actual_end if task.actual_end is not None and task.actual_end <= as_of else as_of
             start = task.actual_start if task.actual_start is not None and task.actual_start <= finish \
                 else min(task.planned_start, finish)
+            es[task.id] = w.of(start - _ONE)
             ef[task.id] = w.of(finish)
             fixed[task.id] = TaskSchedule(start, finish, None, None, None, False, ACTUAL)
             done_finishes[task.id] = finish
@@ -255,9 +277,9 @@ def compute_schedule(tasks: Sequence, states: Mapping[str, TaskState], as_of: da
             dates[task.id] = (task.planned_start, task.planned_end)
             methods[task.id] = FIXED
             if task.planned_start > as_of:  # still ahead: its predecessors must be done in time
-                for dep in task.depends_on:
-                    if dep in ef and dep not in fixed:
-                        successors[dep].append(task.id)
+                for dep in task.dependencies:
+                    if dep.task in ef and dep.task not in fixed:
+                        successors[dep.task].append((task.id, dep))
                 events.append(task)
             continue
         if kind == STARTED:
@@ -297,20 +319,22 @@ def compute_schedule(tasks: Sequence, states: Mapping[str, TaskState], as_of: da
         start = w.of(task.planned_start - _ONE)
         if task.planned_start <= as_of:
             start = max(start, today)
-        for dep in task.depends_on:
-            if dep in ef:  # done or open predecessors; cancelled and on-hold ones hold nothing back
-                start = max(start, ef[dep])
-                if dep not in fixed:
-                    successors[dep].append(task.id)
+        for dep in task.dependencies:
+            bound = allows(dep)  # done or open predecessors; cancelled and on-hold ones hold nothing back
+            if bound is not None:
+                start = max(start, bound)
+                if dep.task not in fixed:
+                    successors[dep.task].append((task.id, dep))
         es[task.id] = start
         ef[task.id] = start + max(1, state.planned_days)
         dates[task.id] = (w.day(start + 1), w.day(ef[task.id]))
         methods[task.id] = PLAN
 
     position = {t.id: i for i, t in enumerate(tasks)} if events else {}
-    clashes = tuple(EventClash(ev.id, dep, dates[dep][1], ef[dep] - es[ev.id])
+    clashes = tuple(EventClash(ev.id, dep.task, dates[dep.task][1], allows(dep) - es[ev.id], dep.lag, dep.type,
+                               dates[dep.task][0])
                     for ev in sorted(events, key=lambda t: position[t.id])
-                    for dep in ev.depends_on if dep in dates and ef[dep] > es[ev.id])
+                    for dep in ev.dependencies if dep.task in dates and allows(dep) > es[ev.id])
 
     # F: the latest forecast finish of an open task or actual end of a done one (what compute
     # reports as the campaign's forecast finish).
@@ -332,12 +356,14 @@ def compute_schedule(tasks: Sequence, states: Mapping[str, TaskState], as_of: da
             continue
         latest = a
         held[tid] = None
-        for nxt in successors.get(tid, ()):
-            if ls[nxt] < latest:
-                latest = ls[nxt]
+        length = ef[tid] - es[tid]
+        for nxt, dep in successors.get(tid, ()):
+            bound = ls[nxt] - dep.lag + (length if dep.type == SS else 0)
+            if bound < latest:
+                latest = bound
                 held[tid] = nxt if methods[nxt] == FIXED else held[nxt]
         lf[tid] = latest
-        ls[tid] = latest - (ef[tid] - es[tid])
+        ls[tid] = latest - length
         if methods[tid] == FIXED:  # an event cannot start later than its date
             ls[tid] = min(ls[tid], es[tid])
 
@@ -354,7 +380,7 @@ def compute_schedule(tasks: Sequence, states: Mapping[str, TaskState], as_of: da
         slack = lf[tid] - ef[tid]
         out[tid] = TaskSchedule(start, finish, w.day(ls[tid] + 1), w.day(lf[tid]), slack, slack <= 0, methods[tid],
                                 held[tid])
-    path = _critical_path(tasks, driver, dates, es, ef, lf, states) if driver in dates else ()
+    path = _critical_path(tasks, driver, dates, es, lf, states, ef, allows) if driver in dates else ()
     return Schedule(out, path, finish_day, anchor, driver, clashes)
 
 
@@ -366,10 +392,10 @@ def _window_day(task, began: date, finish: int, w: _Ordinals, cal: WorkCalendar)
     return max(task.planned_end + (began - task.planned_start), began)
 
 
-def _critical_path(tasks: Sequence, driver: str, dates, es, ef, lf, states) -> tuple[str, ...]:
+def _critical_path(tasks: Sequence, driver: str, dates, es, lf, states, ef, allows) -> tuple[str, ...]:
     """The chain that drives the forecast finish: from the ``driver`` (the open task that
-    finishes last), back through the predecessor that holds it back (its earliest finish is the
-    task's earliest start; the first in ``depends_on`` on a tie)."""
+    finishes last), back through the predecessor that holds it back (what its link allows is
+    the task's earliest start, with the same float; the first in ``depends_on`` on a tie)."""
     by_id = {t.id: t for t in tasks}
     tid = driver
     slack = lf[tid] - ef[tid]
@@ -377,9 +403,10 @@ def _critical_path(tasks: Sequence, driver: str, dates, es, ef, lf, states) -> t
     seen = {tid}
     while states[tid].kind == NOT_STARTED and states[tid].mode != kinds.FIXED:
         driver = None
-        for dep in by_id[tid].depends_on:
-            if dep in dates and dep not in seen and ef[dep] == es[tid] and lf[dep] - ef[dep] == slack:
-                driver = dep
+        for dep in by_id[tid].dependencies:
+            pred = dep.task
+            if pred in dates and pred not in seen and allows(dep) == es[tid] and lf[pred] - ef[pred] == slack:
+                driver = pred
                 break
         if driver is None:
             break

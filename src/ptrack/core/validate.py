@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from ptrack.core.diagnostics import CheckReport, Diagnostic, FileResult, JsonPath, Location, Severity
 from ptrack.core.loader import (SourceMap, YamlProblem, decode_bytes, display_path, parse_yaml, problem_to_diagnostic,
                                 read_text, sniff_locale)
-from ptrack.core.model import Campaign, build_campaign, build_policy
+from ptrack.core.model import Campaign, build_campaign, build_policy, dependency_id
 from ptrack.i18n import M_, N_, Message, normalise_locale, t
 
 
@@ -412,8 +412,18 @@ def schema_messages(error, source: SourceMap) -> Iterator[tuple[str, Message, Lo
             (dupes if item in seen else seen).append(item)
         yield at(problem(N_("schema.listed_twice"), value=Shown(dupes[0]) if dupes else "?"))
         return
-    if kind in ("oneOf", "anyOf") and path and path[-1] == "resolved":
-        yield at(_with_hint(problem(N_("schema.resolved"), value=Shown(value)), date_hint(value)))
+    if kind in ("oneOf", "anyOf"):
+        if path and path[-1] == "resolved":
+            yield at(_with_hint(problem(N_("schema.resolved"), value=Shown(value)), date_hint(value)))
+            return
+        branch = _branch_of_its_type(error)
+        if branch:  # the alternative written (a mapping, say): what is wrong inside it
+            for sub in branch:
+                yield from schema_messages(sub, source)
+            return
+        if len(path) >= 2 and path[-2] == "depends_on":
+            yield at(problem(N_("schema.dependency")))
+            return
         return
     yield at(problem(N_("schema.other"), detail=_short(error)))
 
@@ -437,6 +447,19 @@ def _calendar_problem(code: str) -> Message:
         return M_("hint.append", message=problem, hint=M_("hint.did_you_mean", choice=Shown(upper)))
     hint = _did_you_mean(code, ("none", "weekends"))
     return M_("hint.append", message=problem, hint=hint) if hint else problem
+
+
+def _branch_of_its_type(error) -> list:
+    """The errors of the one alternative of a oneOf/anyOf whose type the value has (``{task: a,
+    lag: 1.5}`` against "an id or a mapping": the mapping's errors), or [] when there is no such
+    single alternative."""
+    here = list(error.absolute_path)
+    branches: dict[int, list] = {}
+    for sub in error.context or ():
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [errs for errs in branches.values()
+               if not any(e.validator == "type" and list(e.absolute_path) == here for e in errs)]
+    return fitting[0] if len(fitting) == 1 else []
 
 
 def _short(error) -> str:
@@ -551,14 +574,19 @@ def _semantic_diagnostics(data: dict, source: SourceMap, locale: str) -> list[Di
         first_of.setdefault(t_["id"], i)
     for i, t_ in enumerate(tasks):
         tid = t_["id"]
-        for j, dep in enumerate(t_.get("depends_on") or [] if first_of[tid] == i else []):
+        seen_deps: set[str] = set()
+        for j, item in enumerate(t_.get("depends_on") or [] if first_of[tid] == i else []):
+            dep = dependency_id(item)
+            at = ("tasks", i, "depends_on", j) + (() if isinstance(item, str) else ("task",))
             if dep == tid:
-                c.add("dependency-cycle", M_("check.depends_on_itself", task=tid), ("tasks", i, "depends_on", j),
-                      task=tid)
+                c.add("dependency-cycle", M_("check.depends_on_itself", task=tid), at, task=tid)
             elif dep not in task_ids:
                 message = M_("check.unknown_task", where=c.place(("tasks", i, "depends_on")), ref=Shown(dep),
                              hint=_did_you_mean(dep, task_ids))
-                c.add("unknown-task", _with_hint(message, text_hint(dep)), ("tasks", i, "depends_on", j), task=tid)
+                c.add("unknown-task", _with_hint(message, text_hint(dep)), at, task=tid)
+            elif dep in seen_deps:
+                c.add("duplicate-dependency", M_("check.duplicate_dependency", task=tid, dep=dep), at, task=tid)
+            seen_deps.add(dep)
         planned = t_["planned"]
         ps, pe = _date(planned["start"]), _date(planned["end"])
         if pe < ps:
@@ -644,7 +672,7 @@ def _dependency_cycles(c: _Checker, tasks: list, task_ids: set[str]) -> None:
     index: dict[str, int] = {}
     for i, t_ in enumerate(tasks):
         index.setdefault(t_["id"], i)
-    graph = {tid: [d for d in (tasks[i].get("depends_on") or []) if d in task_ids and d != tid]
+    graph = {tid: [d for d in map(dependency_id, tasks[i].get("depends_on") or []) if d in task_ids and d != tid]
              for tid, i in index.items()}
     WHITE, GREY, BLACK = 0, 1, 2
     colour = dict.fromkeys(graph, WHITE)
@@ -672,7 +700,7 @@ def _dependency_cycles(c: _Checker, tasks: list, task_ids: set[str]) -> None:
                 if members not in reported:
                     reported.add(members)
                     first = cycle[0]
-                    deps = tasks[index[first]].get("depends_on")
+                    deps = [dependency_id(d) for d in tasks[index[first]].get("depends_on")]
                     # ``first`` depends on the next task in the trail; point at that entry
                     nxt = cycle[1] if len(cycle) > 1 else first
                     j = deps.index(nxt) if nxt in deps else 0

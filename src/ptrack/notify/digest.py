@@ -42,7 +42,7 @@ from typing import Callable, Mapping, Sequence
 
 from ptrack.core.calendars import WorkCalendar, get_calendar
 from ptrack.core.compute import CampaignSnapshot, Health, Status, compute_snapshot
-from ptrack.i18n import M_, N_, NP_, Said, day_text, fmt_number, fmt_points, normalise_locale, t
+from ptrack.i18n import M_, N_, NP_, Said, day_text, fmt_number, fmt_points, link_suffix, normalise_locale, t
 from ptrack.notify.model import Digest, DigestItem, DigestSection, ItemKind, ItemLink, Recipient
 
 TEAM = "@team"  # the person part of the team digest's key (person ids cannot contain "@")
@@ -242,7 +242,7 @@ def _event_items(snapshot: CampaignSnapshot, locale: str) -> list[tuple[DigestIt
         event, pred = tasks[clash.event], tasks[clash.predecessor]
         text = t(locale, NP_("notify.item.event-at-risk"), name=event.name, start=event.planned_start.isoformat(),
                  pred=pred.name, owner=snapshot.campaign.person_name(pred.owner) or t(locale, "unassigned"),
-                 finish=clash.finish.isoformat(), days=clash.days)
+                 finish=clash.finish.isoformat() + link_suffix(locale, clash.type, clash.lag), days=clash.days)
         out.append((DigestItem(ItemKind.EVENT_AT_RISK, text, event.planned_start.isoformat(), event.id, True),
                     (event.planned_start, order_of_task[event.id])))
     return out
