@@ -126,8 +126,9 @@ def test_bars_at_week_zoom(snap, model):
 
 def test_arrows_join_the_bars(snap, model):
     lay = gantt_layout(snap, model, "en")
-    # (predecessor, successor, day after the predecessor's end, successor's start day, critical)
-    assert dependency_edges(lay) == [("a", "b", 7, 7, False), ("b", "c", 17, 12, True), ("a", "d", 7, 21, False)]
+    # (predecessor, successor, day after the predecessor's end, successor's start day, critical, type)
+    assert dependency_edges(lay) == [("a", "b", 7, 7, False, "fs"), ("b", "c", 17, 12, True, "fs"),
+                                     ("a", "d", 7, 21, False, "fs")]
     root = _plot(render_gantt_section(snap, model, "en"))
     normal, critical = root.iter(f"{SVG}path")
     # two paths: the other arrows, then the critical ones; data-a lists each one's arrows

@@ -7,6 +7,7 @@ keeps its JSON path so that checks can point diagnostics at the YAML node it cam
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
@@ -73,6 +74,36 @@ def dependency_id(item) -> str | None:
     if isinstance(item, dict) and isinstance(item.get("task"), str):
         return item["task"]
     return None
+
+
+def dependency_text(dep: Dependency, name: str | None = None) -> str:
+    """A link as a sheet cell writes it (MS Project's notation after the id, or ``name``):
+    ``kv-design`` (finish-to-start, no lag), ``kv-design(FS+2)``, ``shooting(SS)``,
+    ``shooting(SS+3)``, ``brief(FS-1)``."""
+    ref = name if name is not None else dep.task
+    if dep.plain:
+        return ref
+    return f"{ref}({dep.type.upper()}{f'{dep.lag:+d}' if dep.lag else ''})"
+
+
+_LINK_TEXT = re.compile(
+    r"^(?P<ref>.*?)\s*\(\s*(?P<type>fs|ss|finish-to-start|start-to-start|完成-开始|开始-开始|完成-開始|開始-開始)?"
+    r"\s*(?P<lag>[+\-\u2212]\s*\d{1,3})?\s*(?:d|days?|wd|天|个?工作日|個?工作日)?\s*\)\s*$", re.IGNORECASE)
+
+
+def parse_dependency_text(text: str) -> tuple[str, str, int] | None:
+    """(what names the predecessor, type, lag) of a cell's ``ref(FS+2)``, ``ref（SS）``,
+    ``ref (ss -1 天)``, ``ref(+2)`` (full-width forms too); None when ``text`` has no such
+    suffix (it is then an id or a name as it stands)."""
+    import unicodedata
+
+    match = _LINK_TEXT.match(unicodedata.normalize("NFKC", text).strip())
+    if match is None or not (match.group("type") or match.group("lag")) or not match.group("ref").strip():
+        return None
+    kind = (match.group("type") or "fs").casefold()
+    kind = SS if kind in ("ss", "start-to-start", "开始-开始", "開始-開始") else FS
+    lag = int(re.sub(r"\s", "", match.group("lag") or "0").replace("\u2212", "-"))
+    return match.group("ref").strip(), kind, lag
 
 
 class DeclaredStatus(str, enum.Enum):

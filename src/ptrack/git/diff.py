@@ -22,7 +22,7 @@ Each change is ``{"campaign", "task", "kind", "field", "old", "new", "delta_days
 | renamed | id (null: the campaign) | name | names | |
 | regrouped | id | module, department | names or null | |
 | collaborators | id | collaborators | lists of person ids | |
-| dependencies | id | depends_on | lists of task ids | |
+| dependencies | id | depends_on | lists of task ids (a link with a type or lag as `id(FS+2)`, `id(SS)`) | |
 | budget | id | budget.planned, budget.spent | amounts or null | |
 | weight | id | weight | numbers or null (null: weighted by duration) | |
 | risk-opened, risk-resolved, risk-overdue, risk-removed | id of its task or null | the risk's issue | state: open, overdue, resolved, null | |
@@ -45,6 +45,7 @@ from typing import Callable, Mapping, Sequence
 from ptrack.git.baseline import working_days_between
 from ptrack.core.calendars import get_calendar
 from ptrack.core.compute import CampaignSnapshot, compute_snapshot
+from ptrack.core.model import Dependency, dependency_text, parse_dependency_text
 from ptrack.errors import UsageError
 from ptrack.git.gitio import GitError, Repository, UnknownRevision
 from ptrack.i18n import M_, N_, NP_, Said, fmt_number, fmt_points, normalise_locale, say, t
@@ -235,7 +236,8 @@ def _task_setup_changes(cid: str, ot, task) -> list[Change]:
         if a != b:
             out.append(Change(cid, task.id, "regrouped", fld, a, b, None, task.name))
     for kind, fld, a, b in (("collaborators", "collaborators", ot.collaborators, task.collaborators),
-                            ("dependencies", "depends_on", ot.depends_on, task.depends_on)):
+                            ("dependencies", "depends_on", tuple(map(dependency_text, ot.dependencies)),
+                             tuple(map(dependency_text, task.dependencies)))):
         if a != b:
             out.append(Change(cid, task.id, kind, fld, list(a), list(b), None, task.name))
     for fld in ("planned", "spent"):
@@ -381,9 +383,16 @@ def _value(loc: str, fld: str | None, value) -> str:
 
 
 def _names(ids, names: Mapping[str, str]) -> str:
+    """Ids as names people know (a dependency's ``id(FS+2)`` as ``name(FS+2)``)."""
     from ptrack.reporters import md_cell
 
-    return md_cell(", ".join(names.get(i, i) for i in ids)) if ids else "—"
+    def name(ref: str) -> str:
+        link = parse_dependency_text(ref) if ref not in names else None
+        if link is not None and link[0] in names:
+            return dependency_text(Dependency(link[0], link[2], link[1]), names[link[0]])
+        return names.get(ref, ref)
+
+    return md_cell(", ".join(name(i) for i in ids)) if ids else "—"
 
 
 # The keys _line builds from a change's kind and field (diff.{kind}, diff.{field}, diff.field.{field})

@@ -49,6 +49,7 @@ RULE_COLOUR = "#90a4ae"  # axis, ticks, the line under the module summary
 LANE_COLOUR = "#f5f7f8"  # behind the milestone lane
 LABEL_COLOUR = "#212121"
 GROUP_LABEL_COLOUR = "#263238"
+ARROW_COLOUR = "#607d8b"  # dependency arrows in gantt.png and gantt.svg
 DPI = 100
 FONT_SIZE = 8.5
 PNG_METADATA = {"Software": None}

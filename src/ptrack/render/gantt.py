@@ -35,7 +35,7 @@ from ptrack.core.compute import CampaignSnapshot, Status
 from ptrack.i18n import NP_, fmt_points, t
 from ptrack.render.fonts import FontChoice
 from ptrack.render.chrome import (
-    ACTUAL_SPAN_COLOUR, BASELINE_COLOUR, DPI, FONT_SIZE, GRID_COLOUR, GROUP_BAND_COLOUR, GROUP_COLOURS,
+    ACTUAL_SPAN_COLOUR, ARROW_COLOUR, BASELINE_COLOUR, DPI, FONT_SIZE, GRID_COLOUR, GROUP_BAND_COLOUR, GROUP_COLOURS,
     GROUP_LABEL_COLOUR, LABEL_COLOUR, LANE_COLOUR, LegendEntry, MILESTONE_STYLE, RULE_COLOUR,
     SPAN_ONGOING_COLOUR, STATUS_COLOURS, STATUS_ORDER, STRIPE_COLOUR, TODAY_COLOUR, agg_canvas,
     axes_data_transform, draw_legend, mpl_context, png_pixels, rect, shorten, text_em, date_ticks,
@@ -89,6 +89,16 @@ class GanttMilestone:
 
 
 @dataclass(frozen=True)
+class GanttLink:
+    """A ``depends_on`` link between two task rows: an arrow from the predecessor's end
+    (``type`` ss: its start) to the successor's start."""
+
+    pred: str
+    succ: str
+    type: str = "fs"  # fs | ss
+
+
+@dataclass(frozen=True)
 class GanttPage:
     number: int  # 1-based
     filename: str  # gantt.png, gantt-2.png, ...
@@ -118,6 +128,7 @@ class GanttModel:
     page_label: tuple[str, ...]  # "page i of n" per page ("" when there is one page)
     empty_label: str
     baseline_label: str = ""
+    links: tuple[GanttLink, ...] = ()  # in row order of the successors, then their depends_on
 
 
 def gantt_model(snapshot: CampaignSnapshot, locale: str, *, rows_per_page: int | None = None,
@@ -176,6 +187,9 @@ def gantt_model(snapshot: CampaignSnapshot, locale: str, *, rows_per_page: int |
     week_ticks, label_ticks = date_ticks(x_start, x_end, plot_width_in)
 
     milestones, lanes = _milestones(snapshot, x_start, x_end, plot_width_in)
+    shown = {r.key for r in rows if r.kind == "task"}
+    links = tuple(dict.fromkeys(GanttLink(d.task, r.key, d.type) for r in rows if r.kind == "task"
+                                for d in snapshot.task(r.key).task.dependencies if d.task in shown and d.task != r.key))
     pages = _pages(rows, summary, rows_per_page, locale)
     n = len(pages)
     legend = _gantt_legend(rows, milestones, today_visible, as_of, locale)
@@ -200,6 +214,7 @@ def gantt_model(snapshot: CampaignSnapshot, locale: str, *, rows_per_page: int |
         page_label=tuple(t(locale, "chart.page", page=p.number, pages=n) if n > 1 else "" for p in pages),
         empty_label=t(locale, "chart.no_tasks"),
         baseline_label=t(locale, "chart.baseline"),
+        links=links,
     )
 
 
@@ -815,6 +830,13 @@ def _paint_rows(image, layout: _Layout, box: _PlotBox, model: GanttModel, today)
         y = round(box.y(layout.body_top - 0.3))
         draw.line((round(box.x(0)), y, round(box.x(xmax)) - 1, y), fill=rgb(RULE_COLOUR), width=1)
 
+    # Dependency arrows, behind the bars (as in the SVG and the dashboard).
+    row_px = box.height / box.n_units
+    for shaft, head in _arrows(model, layout, lambda d: box.x(dx(d)), box.y, row_px):
+        colour = rgb(ARROW_COLOUR)
+        draw.line([(round(px), round(py)) for px, py in shaft], fill=colour, width=1)
+        draw.line([(round(px), round(py)) for px, py in head], fill=colour, width=1)
+
     cancelled_dark, cancelled_light = STATUS_COLOURS[Status.CANCELLED.value]
     # Baselines first, behind every plan bar: a thin bar along the plan bar's top edge, showing
     # where the baseline reaches beyond the current plan.
@@ -845,6 +867,27 @@ def _paint_rows(image, layout: _Layout, box: _PlotBox, model: GanttModel, today)
     if today is not None:
         (left, top, right, bottom), pixels, alpha = today
         image.paste(pixels, (left, top), alpha)
+
+
+def _arrows(model: GanttModel, layout: _Layout, x: Callable[[date], float], y: Callable[[float], float],
+            row_px: float) -> list[tuple[list, list]]:
+    """The dependency arrows between the task rows of ``layout`` (a PNG page leaves out the
+    arrows to rows on other pages), as (shaft, head) polylines in pixels (``x``: a day's left
+    edge, ``y``: a row unit's top), shaped like the dashboard's (``gantt_html.arrow_points``)."""
+    from ptrack.render.gantt_html import arrow_points
+
+    if not model.links:
+        return []
+    where = {r.key: (yy, r) for yy, r in layout.y_rows if r.kind == "task"}
+    out = []
+    for link in model.links:
+        if link.pred not in where or link.succ not in where:
+            continue
+        (yp, pred), (ys, succ) = where[link.pred], where[link.succ]
+        ss = link.type == "ss"
+        out.append(arrow_points(x(pred.start if ss else pred.end + timedelta(days=1)), y(yp + 0.5), x(succ.start),
+                                y(ys + 0.5), ss, stub=0.25 * row_px, row=row_px, head=(0.2 * row_px, 0.14 * row_px)))
+    return out
 
 
 def kind_marks(left: float, top: float, right: float, bottom: float, kind: str) -> list[tuple]:
@@ -1059,7 +1102,7 @@ def _agg_image(canvas):
 # The colours painted flat: each keeps its exact value in the pages' palette.
 _FLAT_COLOURS = tuple(sorted({c for pair in STATUS_COLOURS.values() for c in pair} | {
     "#ffffff", GROUP_BAND_COLOUR, STRIPE_COLOUR, GRID_COLOUR, RULE_COLOUR, LANE_COLOUR, LABEL_COLOUR,
-    GROUP_LABEL_COLOUR, BASELINE_COLOUR, ACTUAL_SPAN_COLOUR, SPAN_ONGOING_COLOUR, TODAY_COLOUR,
+    GROUP_LABEL_COLOUR, BASELINE_COLOUR, ACTUAL_SPAN_COLOUR, ARROW_COLOUR, SPAN_ONGOING_COLOUR, TODAY_COLOUR,
     *(colour for colour, _ in MILESTONE_STYLE.values())}))
 
 
@@ -1180,6 +1223,14 @@ def gantt_svg(model: GanttModel) -> str:
               f'<text x="{_n(x - 11 if m.label_left else x + 11)}" y="{_n(y)}" dominant-baseline="central" '
               f'text-anchor="{"end" if m.label_left else "start"}" font-size="{tick_fs}" fill="{m.colour}">'
               f"{_x(m.label)}</text></g>\n")
+
+    # Dependency arrows, behind the bars: from a predecessor's end (start-to-start: its start)
+    # to its successor's start, as in the dashboard's Gantt.
+    arrows = _arrows(model, layout, X, Y, row_h)
+    if arrows:
+        d = "".join("M" + "L".join(f"{_n(x)},{_n(y)}" for x, y in shaft) + "M" + "L".join(f"{_n(x)},{_n(y)}" for x, y in head)
+                    for shaft, head in arrows)
+        w(f'<path d="{d}" fill="none" stroke="{ARROW_COLOUR}" stroke-width="1"/>\n')
 
     # Rows: bar, progress, actual span, label; a tooltip on each.
     for yy, r in layout.y_rows:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ptrack.core.compute import CampaignSnapshot, Status
+from ptrack.core.model import SS
 from ptrack.i18n import N_, NP_, fmt_points, t
 
 ZOOM_PPD: dict[str, int] = {"day": 24, "week": 6, "month": 2}  # pixels per day
@@ -78,18 +79,38 @@ def default_zoom(days: int) -> str:
     return next((z for z in ZOOMS if days * ZOOM_PPD[z] <= FIT_PX), "month")
 
 
-def arrow_path(x0: float, y0: float, x1: float, y1: float) -> str:
-    """A finish-to-start arrow from (x0, y0), the predecessor's bar end, to (x1, y1), the
-    successor's bar start: right by ``STUB``, down (or up) to the successor's row, right to its
-    bar; then the head, an open chevron whose tip is (x1, y1). When the successor starts too
-    close (or before), the arrow turns back along the row boundary above (or below) the
-    successor. gantt.js (``arrowPath``) draws the same path."""
-    if x1 - x0 >= 2 * STUB:
-        shaft = f"M{_n(x0)},{_n(y0)}H{_n(x0 + STUB)}V{_n(y1)}H{_n(x1)}"
+def arrow_points(x0: float, y0: float, x1: float, y1: float, ss: bool = False, *, stub: float = STUB,
+                 row: float = ROW_H, head: tuple[float, float] = (HEAD_W, HEAD_H)) -> tuple[list, list]:
+    """(shaft, head): the polylines of a dependency arrow, as (x, y) points; the same in the
+    dashboard's Gantt (``arrow_path``, gantt.js) and in ``gantt.png``/``.svg``.
+
+    Finish-to-start, from (x0, y0), the predecessor's bar end, to (x1, y1), the successor's bar
+    start: right by ``stub``, down (or up) to the successor's row, right to its bar. When the
+    successor starts too close (or before), the shaft turns back along the row boundary above
+    (or below) the successor. Start-to-start (``ss``; x0 is the predecessor's bar start): left to
+    ``stub`` before the earlier of the two starts, down to the successor's row and right into its
+    bar (the bracket MS Project draws). The head is an open chevron whose tip is (x1, y1)."""
+    if ss:
+        xs = min(x0, x1) - stub
+        shaft = [(x0, y0), (xs, y0), (xs, y1), (x1, y1)]
+    elif x1 - x0 >= 2 * stub:
+        shaft = [(x0, y0), (x0 + stub, y0), (x0 + stub, y1), (x1, y1)]
     else:
-        ym = y1 - ROW_H / 2 if y1 > y0 else y1 + ROW_H / 2
-        shaft = f"M{_n(x0)},{_n(y0)}H{_n(x0 + STUB)}V{_n(ym)}H{_n(x1 - STUB)}V{_n(y1)}H{_n(x1)}"
-    return f"{shaft}M{_n(x1 - HEAD_W)},{_n(y1 - HEAD_H)}L{_n(x1)},{_n(y1)}L{_n(x1 - HEAD_W)},{_n(y1 + HEAD_H)}"
+        ym = y1 - row / 2 if y1 > y0 else y1 + row / 2
+        shaft = [(x0, y0), (x0 + stub, y0), (x0 + stub, ym), (x1 - stub, ym), (x1 - stub, y1), (x1, y1)]
+    w, h = head
+    return shaft, [(x1 - w, y1 - h), (x1, y1), (x1 - w, y1 + h)]
+
+
+def arrow_path(x0: float, y0: float, x1: float, y1: float, ss: bool = False) -> str:
+    """``arrow_points`` as an SVG path: the shaft in H and V steps, then the head. gantt.js
+    (``arrowPath``) draws the same path."""
+    shaft, head = arrow_points(x0, y0, x1, y1, ss)
+    out = f"M{_n(shaft[0][0])},{_n(shaft[0][1])}"
+    for (xa, ya), (xb, yb) in zip(shaft, shaft[1:]):
+        out += f"H{_n(xb)}" if yb == ya else f"V{_n(yb)}"
+    (ha, hb), (ta, tb), (ea, eb) = head
+    return f"{out}M{_n(ha)},{_n(hb)}L{_n(ta)},{_n(tb)}L{_n(ea)},{_n(eb)}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,7 +125,7 @@ class _TaskRow:
     progress_text: str
     critical: bool
     float_days: float | None
-    depends_on: tuple[str, ...]
+    dependencies: tuple  # model.Dependency: the predecessors' ids, lags and types
 
 
 @dataclass(frozen=True)
@@ -183,7 +204,7 @@ def gantt_layout(snapshot: CampaignSnapshot, model, locale: str, *, zoom: str | 
                 progress_text=f"{fmt_points(ts.actual_progress)}%",
                 critical=bool(getattr(ts, "critical", False)),
                 float_days=float(float_days) if float_days is not None else None,
-                depends_on=tuple(ts.task.depends_on)))
+                dependencies=tuple(ts.task.dependencies)))
     close()
     return GanttLayout(model.x_start, days, zoom, ZOOM_PPD[zoom], tuple(modules), top)
 
@@ -280,8 +301,11 @@ def _legend(w, snapshot: CampaignSnapshot, model, tasks: Sequence[_TaskRow], non
         items.append((_swatch(f'<rect class="gx-b s-not_started gx-crit" x="2" y="{BAR_Y}" width="20" '
                               f'height="{BAR_H}"/>'),
                       t(locale, "html.gantt_critical_legend")))
-    if any(tr.depends_on for tr in tasks):
+    if any(tr.dependencies for tr in tasks):
         items.append((_swatch(f'<path class="gx-d" d="{arrow_path(1, 12, 20, 12)}"/>'), t(locale, "html.gantt_dependency")))
+    if any(d.type == SS for tr in tasks for d in tr.dependencies):
+        items.append((_swatch(f'<path class="gx-d" d="{arrow_path(12, 7, 20, 17, True)}"/>'),
+                      t(locale, "html.gantt_dependency_ss")))
     for state in sorted({m.state for m in model.milestones}, key=_MS_ORDER.index):
         items.append((_swatch(f'<use href="#gx-dia" class="ms ms-{state}" x="12" y="12"/>'),
                       t(locale, f"milestone.{state}")))
@@ -559,9 +583,11 @@ def _kind_marks(kind: str, status: str, x0: float, x1: float) -> str:
     return "".join(f'<line class="{cls} s-{status}" x1="{_n(x)}" x2="{_n(x)}" y1="{y0}" y2="{y1}"/>' for x in (x0, x1))
 
 
-def dependency_edges(lay: GanttLayout) -> list[tuple[str, str, int, int, bool]]:
-    """(predecessor, successor, predecessor's end offset + 1, successor's start offset, both
-    critical) for every ``depends_on`` between two tasks on the chart, in row order."""
+def dependency_edges(lay: GanttLayout) -> list[tuple[str, str, int, int, bool, str]]:
+    """(predecessor, successor, day offset the arrow leaves from, the successor's start offset,
+    both critical, type) for every ``depends_on`` between two tasks on the chart, in row order.
+    A finish-to-start arrow leaves from the predecessor's end (its end offset + 1), a
+    start-to-start one (type ``ss``) from its start."""
     rows: dict[str, _TaskRow] = {}
     for m in lay.modules:
         for tr in m.tasks:
@@ -569,20 +595,25 @@ def dependency_edges(lay: GanttLayout) -> list[tuple[str, str, int, int, bool]]:
     out = []
     for m in lay.modules:
         for tr in m.tasks:
-            for dep in dict.fromkeys(tr.depends_on):
-                pred = rows.get(dep)
-                if pred is None or dep == tr.row.key:
+            seen = set()
+            for dep in tr.dependencies:
+                pred = rows.get(dep.task)
+                if pred is None or dep.task == tr.row.key or dep.task in seen:
                     continue
-                out.append((dep, tr.row.key, lay.off(pred.row.end) + 1, lay.off(tr.row.start),
-                            pred.critical and tr.critical))
+                seen.add(dep.task)
+                ss = dep.type == SS
+                leaves = lay.off(pred.row.start) if ss else lay.off(pred.row.end) + 1
+                out.append((dep.task, tr.row.key, leaves, lay.off(tr.row.start), pred.critical and tr.critical,
+                            dep.type))
     return out
 
 
 def _arrows(w, lay: GanttLayout) -> None:
     """All arrows in two paths (the others, then the critical ones): a zoom or a collapse then
     rewrites two attributes, not one per arrow (a campaign with dense dependencies has
-    thousands). ``data-a`` lists each path's arrows, "predecessor successor d0 d1" separated by
-    ";", in the order their subpaths (shaft, then head) appear in ``d``."""
+    thousands). ``data-a`` lists each path's arrows, "predecessor successor d0 d1" (and " s" for
+    a start-to-start one) separated by ";", in the order their subpaths (shaft, then head)
+    appear in ``d``."""
     edges = dependency_edges(lay)
     if not edges:
         return
@@ -593,9 +624,10 @@ def _arrows(w, lay: GanttLayout) -> None:
         chosen = [e for e in edges if e[4] is crit]
         if not chosen:
             continue
-        data = ";".join(f"{_e(pred)} {_e(succ)} {d0} {d1}" for pred, succ, d0, d1, _ in chosen)
-        path = "".join(arrow_path(d0 * ppd, tops[pred] + ROW_MID, d1 * ppd, tops[succ] + ROW_MID)
-                       for pred, succ, d0, d1, _ in chosen)
+        data = ";".join(f"{_e(pred)} {_e(succ)} {d0} {d1}" + (" s" if kind == SS else "")
+                        for pred, succ, d0, d1, _, kind in chosen)
+        path = "".join(arrow_path(d0 * ppd, tops[pred] + ROW_MID, d1 * ppd, tops[succ] + ROW_MID, kind == SS)
+                       for pred, succ, d0, d1, _, kind in chosen)
         w(f'<path class="gx-d{" gx-dc" if crit else ""}" data-a="{data}" d="{path}"/>\n')
     w("</g>\n")
 

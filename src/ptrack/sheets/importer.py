@@ -69,6 +69,7 @@ from ptrack.errors import UsageError
 from ptrack.i18n import EXTRA_TRACKING_COLUMNS, LOCALES, TRACKING_COLUMNS, M_, N_, normalise_locale, t
 from ptrack.core.kinds import KINDS
 from ptrack.core.loader import display_path
+from ptrack.core.model import FS, parse_dependency_text
 from ptrack.sheets.grid import EXCEL_EPOCH as _EXCEL_EPOCH
 from ptrack.sheets.grid import ImportProblem, Sheet, column_letter, open_book
 
@@ -492,7 +493,8 @@ class _Row:
     r: int  # 0-based sheet row
     task: dict
     cells: dict[str, int]  # key -> column, for locating later problems
-    depends_on: list[str] = field(default_factory=list)  # as written, resolved to ids later
+    depends_on: list[str] = field(default_factory=list)  # as written (ids or names, with a link's
+    # type and lag: "kv-design(FS+2)"), resolved to depends_on items later
 
 
 # The messages msg() and bad() are given without their "import." prefix
@@ -1023,20 +1025,28 @@ def _resolve_dependencies(col: _Collector, rows: list[_Row]) -> None:
 
     c = col.header.columns.get("depends_on")
     for row in rows:
-        out: list[str] = []
+        out: dict[str, object] = {}  # predecessor id -> its item (the first one written wins)
         for text in row.depends_on:
             found = resolve(text)
+            link = parse_dependency_text(text) if found is None else None
+            if link is not None and resolve(link[0]) is not None:  # "kv-design(FS+2)", "主视觉（SS）"
+                ref = resolve(link[0])
+                item = ref if link[1:] == (FS, 0) else {"task": ref, **({"lag": link[2]} if link[2] else {}),
+                                                          **({"type": link[1]} if link[1] != FS else {})}
+                out.setdefault(ref, item)
+                continue
             if found is None and len(text.split()) > 1:  # "a b": ids separated by spaces
                 parts = [resolve(p) for p in text.split()]
                 if all(parts):
-                    out.extend(parts)
+                    for part in parts:
+                        out.setdefault(part, part)
                     continue
             if found is None:
                 col.bad(row.r, c, "unknown_dependency", value=text)
             else:
-                out.append(found)
+                out.setdefault(found, found)
         if out:
-            row.task = _with_key(row.task, "depends_on", list(dict.fromkeys(out)),
+            row.task = _with_key(row.task, "depends_on", list(out.values()),
                                  before=("status", "risks", "notes"))
 
 

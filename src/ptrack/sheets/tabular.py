@@ -9,6 +9,8 @@ writers only encode it:
   0-100, never fractions); the rest is text; an empty cell is ``None``.
 - Owner and collaborators are shown by person name. Lists (collaborators, channels, depends_on)
   are joined with the language's list separator (message ``punct.list``: "、" in Chinese, ", " in en).
+  A dependency with a type or a lag is written in MS Project's notation after the id:
+  ``kv-design(FS+2)``, ``shooting(SS)`` (``ptrack.core.model.dependency_text``; import reads it back).
 - Every risk of the task is one line in the risk cell (``\\n`` between risks), and the solution
   and deadline cells hold the matching line of each risk, so line i of the three cells is one
   risk. Where a risk has no solution or deadline its line is ``-`` (a blank marker that keeps the
@@ -32,6 +34,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from ptrack.core.compute import CampaignSnapshot, RiskSnapshot, TaskSnapshot
+from ptrack.core.model import dependency_text
 from ptrack.errors import PtrackError
 from ptrack.fsutil import atomic_write
 from ptrack.i18n import EXTRA_TRACKING_COLUMNS, NO_VALUE, TRACKING_COLUMNS, normalise_locale, t, tracking_headers
@@ -114,7 +117,7 @@ def _row(s: CampaignSnapshot, ts: TaskSnapshot, locale: str) -> list[Cell]:
         "notes": task.notes,
         "id": task.id,
         "channels": sep.join(task.channels) or None,
-        "depends_on": sep.join(task.depends_on) or None,
+        "depends_on": sep.join(dependency_text(d) for d in task.dependencies) or None,
         "kind": t(locale, f"kind.{task.kind}"),
         "health": t(locale, f"health.{ts.health.value}"),
         "days_behind": ts.days_behind,

@@ -33,11 +33,15 @@
 
   function round2(v) { return Math.round(v * 100) / 100; }
 
-  /* The same path as gantt_html.arrow_path (x0, y0: the predecessor's bar end; x1, y1: the
-   * successor's bar start): the shaft, then the head, an open chevron with its tip at (x1, y1). */
-  function arrowPath(x0, y0, x1, y1, stub, row) {
+  /* The same path as gantt_html.arrow_path (x0, y0: the predecessor's bar end, or its start for
+   * a start-to-start arrow (ss); x1, y1: the successor's bar start): the shaft, then the head, an
+   * open chevron with its tip at (x1, y1). */
+  function arrowPath(x0, y0, x1, y1, stub, row, ss) {
     var shaft;
-    if (x1 - x0 >= 2 * stub) {
+    if (ss) {
+      var xs = Math.min(x0, x1) - stub;
+      shaft = "M" + round2(x0) + "," + round2(y0) + "H" + round2(xs) + "V" + round2(y1) + "H" + round2(x1);
+    } else if (x1 - x0 >= 2 * stub) {
       shaft = "M" + round2(x0) + "," + round2(y0) + "H" + round2(x0 + stub) + "V" + round2(y1) + "H" + round2(x1);
     } else {
       var ym = y1 > y0 ? y1 - row / 2 : y1 + row / 2;
@@ -132,7 +136,7 @@
       var list = [];
       (p.getAttribute("data-a") || "").split(";").forEach(function (item) {
         var f = item.split(" ");
-        if (f.length === 4) list.push({ from: f[0], to: f[1], d0: parseFloat(f[2]), d1: parseFloat(f[3]) });
+        if (f.length >= 4) list.push({ from: f[0], to: f[1], d0: parseFloat(f[2]), d1: parseFloat(f[3]), ss: f[4] === "s" });
       });
       out.push({ el: p, list: list });
     });
@@ -148,7 +152,7 @@
       var parts = [];
       group.list.forEach(function (a) {
         var y0 = self.rowTop(a.from), y1 = self.rowTop(a.to);
-        if (y0 !== null && y1 !== null) parts.push(arrowPath(a.d0 * ppd, y0 + mid, a.d1 * ppd, y1 + mid, self.stub, self.row));
+        if (y0 !== null && y1 !== null) parts.push(arrowPath(a.d0 * ppd, y0 + mid, a.d1 * ppd, y1 + mid, self.stub, self.row, a.ss));
       });
       group.el.setAttribute("d", parts.length ? parts.join("") : "M0,0");
     });
