@@ -539,8 +539,9 @@ def _date_option(option: str, value: str | None, today: date) -> date | None:
               help="The day recorded for a risk resolution, a goal measurement and a note (default: the as-of "
                    "date: --as-of, else $PTRACK_AS_OF, else today).")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
-              help="The day of the update: the default of --date and 'today', and the day the figures of "
-                   "--from-issue are computed for (default: $PTRACK_AS_OF, else today).")
+              help="The day of the update: the default of --date and 'today', the day whose facts say which "
+                   "tasks a re-plan finds started, and the day the figures of --from-issue are computed for "
+                   "(default: $PTRACK_AS_OF, else today).")
 @click.option("--from-issue", "from_issue", metavar="EVENT.json|BODY.md", type=click.Path(dir_okay=False),
               help="Apply a submitted update or risk form: a GitHub issues event (the workflow's "
                    "$GITHUB_EVENT_PATH: authorise, edit, commit, reply, close), a GitLab Issues webhook's payload "
@@ -553,11 +554,24 @@ def _date_option(option: str, value: str | None, today: date) -> date | None:
 @click.option("--mode", type=click.Choice(("pr", "commit")),
               help="With an event or --from-open-issues: open a pull/merge request (pr) or commit to the default "
                    "branch (commit); default: intake.mode of ptrack.yaml, else pr.")
+@click.option("--planned-start", metavar="D",
+              help="Re-plan: the task's new planned start; it keeps its working days (its end moves too) "
+                   "unless --planned-end is given as well.")
+@click.option("--planned-end", metavar="D", help="Re-plan: the task's new planned end.")
+@click.option("--cascade", is_flag=True,
+              help="With --planned-*: move the successors that have not started as far as their dependencies "
+                   "(lags and types, the calendar) force them; started tasks and fixed-date events do not move "
+                   "and are listed.")
+@click.option("--reason", metavar="TEXT",
+              help="With --planned-*: why the plan changed (改期原因), written to planned.reason of every task "
+                   "that moves; diff, history, the baseline's slips and retro show it.")
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @click.option("--lang", type=click.Choice(LANGS), help="Language of the messages (default: the campaign's locale).")
 @click.option("--lock-timeout", type=click.FloatRange(min=0), default=30, show_default=True, metavar="S",
               help="Seconds to wait while another command is changing the same file.")
 def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_id, value, milestone_id, achieved,
-           results, on, as_of, from_issue, open_issues, mode, lang, lock_timeout) -> None:
+           results, on, as_of, from_issue, open_issues, mode, planned_start, planned_end, cascade, reason,
+           dry_run, lang, lock_timeout) -> None:
     """Update a task, a risk, a milestone or a goal, editing PATH in place; or apply an update form.
 
     \b
@@ -566,11 +580,21 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
       ptrack update PATH --resolve-risk REF [--date D]          (a campaign-level risk)
       ptrack update PATH --milestone ID [--achieved D] [--result GOAL=VALUE ...]
       ptrack update PATH --goal ID --value V [--date D]
+      ptrack update PATH TASK_ID --planned-end D | --planned-start D [--cascade] [--reason TEXT]
+                                 [--dry-run]
       ptrack update --from-issue EVENT.json|BODY.md [--mode pr|commit]
       ptrack update --from-open-issues [--mode pr|commit]       (GitLab)
 
     Dates: --date (a risk's resolution, a measurement, the note's date) defaults to the as-of
     date (--as-of, else $PTRACK_AS_OF, else today), and so does the word 'today'.
+
+    Re-planning (--planned-start, --planned-end; --start and --end stay the actual dates):
+    without --cascade only TASK_ID moves, and the successors whose plan that breaks are named
+    with the command that moves them. With --cascade the successors that have not started move,
+    transitively, only as far as their dependencies force them (float is consumed, nothing moves
+    earlier, lags and the calendar count); started and done tasks stay and are listed as
+    conflicts; fixed-date events never move (check reports them as event-at-risk); unrelated
+    tasks are not touched. One atomic write. --dry-run prints the moves and writes nothing.
 
     Only the values that change are rewritten: comments, key order, quoting, blank lines and
     every other byte stay as they were. The result is validated first: an edit that would make
@@ -585,12 +609,16 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
 
     today = resolve_as_of(as_of)
     loc = command_locale()  # --lang, else ptrack.yaml's locale, else the campaign's (PATH's)
+    replanning = planned_start is not None or planned_end is not None
     if from_issue is not None or open_issues:
         given = [name for name, v in (("PATH", path), ("TASK_ID", task_id), ("--progress", progress),
                                       ("--start", start), ("--end", end), ("--done", done),
                                       ("--resolve-risk", resolve_risk), ("--note", note), ("--goal", goal_id),
                                       ("--value", value), ("--milestone", milestone_id), ("--achieved", achieved),
-                                      ("--date", on)) if v is not None] + (["--result"] if results else [])
+                                      ("--date", on), ("--planned-start", planned_start),
+                                      ("--planned-end", planned_end), ("--reason", reason))
+                 if v is not None] + (["--result"] if results else []) + (["--cascade"] if cascade else []) \
+            + (["--dry-run"] if dry_run else [])
         if from_issue is not None and open_issues:
             given.append("--from-open-issues")
         if given:
@@ -606,6 +634,18 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
     day = _date_option("--date", on, today) if on else today
     task_options = (progress, start, end, done, note)
     milestone_given = milestone_id is not None or achieved is not None or results
+    if (cascade or reason is not None) and not replanning:
+        raise UsageError("--cascade and --reason go with --planned-start or --planned-end")
+    if replanning:
+        if goal_id is not None or value is not None or milestone_given or task_id is None:
+            raise UsageError("--planned-start and --planned-end re-plan a task: give its TASK_ID")
+        if any(v is not None for v in task_options) or resolve_risk is not None:
+            raise UsageError("re-plan a task (--planned-start, --planned-end) in an update of its own, without "
+                             "--progress, --start, --end, --done, --resolve-risk or --note")
+        _replan(path, task_id, _date_option("--planned-start", planned_start, today),
+                _date_option("--planned-end", planned_end, today), cascade=cascade, reason=reason, dry_run=dry_run,
+                as_of=today, lang=lang, lock_timeout=lock_timeout)
+        return
     if goal_id is not None:
         if task_id is not None or any(v is not None for v in task_options) or resolve_risk is not None \
                 or milestone_given:
@@ -637,7 +677,7 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
                                end=_date_option("--end", end, today), done=done,
                                resolve_risk=parse_risk_ref(resolve_risk) if resolve_risk is not None else None,
                                note=note)
-    _apply_update(path, operations, lang=lang, lock_timeout=lock_timeout)
+    _apply_update(path, operations, lang=lang, lock_timeout=lock_timeout, dry_run=dry_run)
 
 
 def _task_ops(task_id, **options):
@@ -664,21 +704,54 @@ def _campaign_risk_ops(ref, day):
     return campaign_risk_operations(ref, day)
 
 
-def _apply_update(path, operations, *, lang, lock_timeout) -> None:
+def _apply_update(path, operations, *, lang, lock_timeout, dry_run: bool = False) -> None:
     """Edit ``path`` with ``operations`` through the one editor; print the summary; exit."""
     from ptrack.edit.campaign import summary
     from ptrack.edit.engine import edit_file
-    from ptrack.i18n import N_, t
+    from ptrack.i18n import t
 
     config = _config()
-    result = edit_file(path, operations, locale=lang, policy_defaults=config.policy, lock_timeout=lock_timeout)
+    result = edit_file(path, operations, locale=lang, policy_defaults=config.policy, lock_timeout=lock_timeout,
+                       dry_run=dry_run)
+    _refused_update(result)
+    echo(summary(result))
+    if dry_run and result.changed:
+        echo(t(result.locale, "update.dry_run"))
+    sys.exit(0)
+
+
+def _refused_update(result) -> None:
+    """Exit 1 with the problems when the editor refused the update (or the file was invalid)."""
+    from ptrack.i18n import N_, t
+
     if result.diagnostics:
         _print_diagnostics(result.diagnostics)
         reason = t(result.locale, N_("update.invalid_before") if result.invalid_before else N_("update.refused"))
         echo(t(result.locale, "cli.plain", message=t(result.locale, "update.not_updated", file=result.file,
                                                       reason=reason)), err=True)
         sys.exit(1)
-    echo(summary(result))
+
+
+def _replan(path, task_id, start, end, *, cascade, reason, dry_run, as_of, lang, lock_timeout) -> None:
+    """``ptrack update PATH TASK --planned-start/--planned-end [--cascade] [--reason] [--dry-run]``."""
+    import shlex
+
+    from ptrack.edit.engine import edit_file
+    from ptrack.edit.replan import Replan, replan_text
+
+    operation = Replan(task_id, as_of, start=start, end=end, cascade=cascade, reason=reason)
+    result = edit_file(path, [operation], locale=lang, policy_defaults=_config().policy, lock_timeout=lock_timeout,
+                       dry_run=dry_run)
+    _refused_update(result)
+    [plan] = result.notes
+    rerun = None
+    if plan.broken:
+        words = ["ptrack", "update", str(path), task_id]
+        words += ["--planned-start", start.isoformat()] if start is not None else []
+        words += ["--planned-end", end.isoformat()] if end is not None else []
+        words += ["--reason", reason] if reason else []
+        rerun = " ".join(shlex.quote(w) for w in words + ["--cascade"])
+    echo(replan_text(result, plan, dry_run=dry_run, rerun=rerun, reason=reason), nl=False)
     sys.exit(0)
 
 

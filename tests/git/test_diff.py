@@ -118,7 +118,7 @@ def test_cli_json_exact_working_tree_against_head(make_repo, campaign, tasks_of,
         {**c, "task": None, "kind": "progress", "field": "actual_progress", "old": 0.0, "new": 7.5},
         {**c, "task": None, "kind": "status", "field": "status", "old": "not_started", "new": "in_progress"},
         {**c, "task": "alpha", "kind": "dates-moved", "field": "planned.end", "old": "2024-03-10",
-         "new": "2024-03-12", "delta_days": 2},
+         "new": "2024-03-12", "delta_days": 2, "reason": None},
         {**c, "task": "alpha", "kind": "progress", "field": "actual_progress", "old": 0.0, "new": 20.0},
         {**c, "task": "alpha", "kind": "status", "field": "status", "old": "not_started", "new": "in_progress"},
     ]}

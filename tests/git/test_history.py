@@ -249,15 +249,16 @@ def test_history_cli_json_exact(make_repo, campaign, run_cli, monkeypatch):
             {"date": "2024-03-02", "commit": second, "author": "Bob", "planned_progress": 20.0,
              "actual_progress": 25.0, "deviation": 5.0,
              "tasks": {"alpha": {"planned_progress": 20.0, "actual_progress": 25.0, "deviation": 5.0, **alpha}}},
-        ]}
+        ],
+        "replans": []}
     code, out, _ = run_cli("history", "demo.yaml", "--as-of", "2024-03-31", "--format", "csv")
     assert code == 0
     assert out.splitlines() == [
-        "campaign,date,commit,author,task,planned_progress,actual_progress,deviation,status,health",
-        f"demo,2024-03-01,{first},Ann,,10.0,0.0,-10.0,not_started,green",
-        f"demo,2024-03-01,{first},Ann,alpha,10.0,0.0,-10.0,not_started,green",
-        f"demo,2024-03-02,{second},Bob,,20.0,25.0,5.0,in_progress,green",
-        f"demo,2024-03-02,{second},Bob,alpha,20.0,25.0,5.0,in_progress,green",
+        "campaign,date,commit,author,task,planned_progress,actual_progress,deviation,status,health,replan",
+        f"demo,2024-03-01,{first},Ann,,10.0,0.0,-10.0,not_started,green,",
+        f"demo,2024-03-01,{first},Ann,alpha,10.0,0.0,-10.0,not_started,green,",
+        f"demo,2024-03-02,{second},Bob,,20.0,25.0,5.0,in_progress,green,",
+        f"demo,2024-03-02,{second},Bob,alpha,20.0,25.0,5.0,in_progress,green,",
     ]
 
 

@@ -277,6 +277,15 @@ class WorkCalendar:
         return self._base + timedelta(days=j)
 
 
+def working_days_between(cal: WorkCalendar, old: date, new: date) -> int:
+    """Signed working days from ``old`` to ``new``: +3 when ``new`` is three working days later."""
+    if new > old:
+        return cal.count(old + _ONE, new)
+    if new < old:
+        return -cal.count(new + _ONE, old)
+    return 0
+
+
 @lru_cache(maxsize=32)
 def get_calendar(code: str) -> WorkCalendar:
     """One shared calendar per code (the table is built once per process)."""

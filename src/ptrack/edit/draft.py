@@ -37,6 +37,7 @@ class Draft:
         self.file = file
         self.locale = locale
         self.changes: list[Change] = []
+        self.notes: list[object] = []  # what operations report besides changes (a cascade's plan)
         self.source: dict[int, object] = {}  # id(copy) -> the original container it copies
         self.renamed: dict[int, dict[str, str]] = {}  # id(mapping) -> {new key: original key}
         self.styles: dict[int, str] = {}  # id(new mapping or list) -> "flow" | "block"

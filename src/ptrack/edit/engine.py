@@ -27,8 +27,9 @@ class EditResult:
     written (the file a link points to; else ``file``). ``text``: the new text (the old one
     when nothing changed or the edit was refused), with the file's own line breaks. ``changes``:
     what the operations recorded, in order. ``diagnostics``: the errors that stopped it, of the
-    file as it was (``invalid_before``) or of the result (``refused``). ``locale``: the language
-    of the messages (``--lang``, else the campaign's)."""
+    file as it was (``invalid_before``) or of the result (``refused``). ``notes``: what the
+    operations reported besides their changes (``Draft.notes``: a cascade's plan, a clone's
+    moves). ``locale``: the language of the messages (``--lang``, else the campaign's)."""
 
     file: str
     target: str = ""
@@ -39,6 +40,7 @@ class EditResult:
     changed: bool = False
     written: bool = False
     locale: str = "en"
+    notes: list = field(default_factory=list)  # what the operations report besides changes (Draft.notes)
     linked: bool = False  # ``file`` is a link to ``target``
     output: bool = False  # ``target`` is another file, written from ``file`` (edit_file's output)
 
@@ -75,7 +77,7 @@ def edit_text(text: str, operations: Sequence[Operation], *, file: str = "<text>
     draft = Draft(doc.data, file=file, locale=loc)
     for operation in operations:
         operation.apply(draft)
-    result = EditResult(file, text=text, changes=draft.changes, locale=loc)
+    result = EditResult(file, text=text, changes=draft.changes, locale=loc, notes=draft.notes)
     if not draft.changed or draft.data == doc.data:
         return result
     try:

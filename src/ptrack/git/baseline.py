@@ -4,34 +4,25 @@ The baseline is the version of the campaign file at a revision (``--baseline REV
 branch or a tag) or, by default (``first``), at the first commit that contains the campaign. Per
 task it gives the baseline start and end, the slip of the current planned end against the
 baseline end in working days of the campaign calendar (positive: later), and every commit after
-the baseline that moved the task's planned end later: when, who, from which date to which.
-Merges that only combine two sides move nothing (see ``history``); a move made on a branch is
+the baseline that moved the task's planned end later: when, who, from which date to which, and
+why (the ``planned.reason`` written with the move by ``ptrack update --reason``). Merges that only combine two sides move nothing (see ``history``); a move made on a branch is
 credited to its author, not to whoever merged it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Mapping
 
-from ptrack.core.calendars import WorkCalendar, get_calendar
+from ptrack.core.calendars import WorkCalendar, get_calendar, working_days_between
 from ptrack.git.gitio import GitError, UnknownRevision
 from ptrack.git.history import CampaignHistory, TaskChange, TaskEntry, load_history
 from ptrack.i18n import M_, NP_, Said
 from ptrack.core.model import Campaign
 
 FIRST = "first"  # the --baseline value meaning "the first commit that contains the campaign"
-
-
-def working_days_between(cal: WorkCalendar, old: date, new: date) -> int:
-    """Signed working days from ``old`` to ``new``: +3 when ``new`` is three working days later."""
-    if new > old:
-        return cal.count(old + timedelta(days=1), new)
-    if new < old:
-        return -cal.count(new + timedelta(days=1), old)
-    return 0
 
 
 @dataclass(frozen=True)
@@ -44,10 +35,12 @@ class Slip:
     old_end: date
     new_end: date
     days: int  # working days moved (> 0)
+    reason: str | None = None  # planned.reason written with the move (ptrack update --reason)
 
     def to_dict(self) -> dict:
         return {"date": self.date.isoformat(), "commit": self.commit, "author": self.author,
-                "old_end": self.old_end.isoformat(), "new_end": self.new_end.isoformat(), "days": self.days}
+                "old_end": self.old_end.isoformat(), "new_end": self.new_end.isoformat(), "days": self.days,
+                "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -86,7 +79,7 @@ def slips_of(changes: list[TaskChange], cal: WorkCalendar, *, after: int | None 
         new = c.new.planned_end
         if old is not None and new is not None and new > old:
             out.setdefault(c.task_id, []).append(
-                Slip(c.date, c.commit, c.author, old, new, working_days_between(cal, old, new)))
+                Slip(c.date, c.commit, c.author, old, new, working_days_between(cal, old, new), c.reason))
     return out
 
 
@@ -157,10 +150,12 @@ def baseline_findings(baseline: Baseline, campaign: Campaign):
         if b is None or b.end is None or not b.slip_days or b.slip_days <= 0:
             continue
         who = ", ".join(dict.fromkeys(s.author or "working tree" for s in b.slips)) or "-"
-        yield ("baseline-slip", (Severity.NOTICE, task.path + ("planned", "end"), task.id, NP_("git.baseline-slip"),
+        why = "; ".join(dict.fromkeys(s.reason for s in b.slips if s.reason))
+        key = NP_("git.baseline-slip-why") if why else NP_("git.baseline-slip")
+        yield ("baseline-slip", (Severity.NOTICE, task.path + ("planned", "end"), task.id, key,
                                  {"name": task.name, "days": b.slip_days, "baseline": b.end.isoformat(),
                                   "end": task.planned_end.isoformat(), "rev": baseline.rev,
-                                  "count": len(b.slips), "who": who}))
+                                  "count": len(b.slips), "who": who, "why": why}))
 
 
 # ---------------------------------------------------------------------------------------------

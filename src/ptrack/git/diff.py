@@ -14,7 +14,7 @@ Each change is ``{"campaign", "task", "kind", "field", "old", "new", "delta_days
 |---|---|---|---|---|
 | campaign-added / campaign-removed | null | null | name | |
 | task-added / task-removed | id | null | name | |
-| dates-moved | id (null: the campaign) | planned.start, planned.end (campaign.start, campaign.end) | dates | working days, signed |
+| dates-moved | id (null: the campaign) | planned.start, planned.end (campaign.start, campaign.end) | dates | working days, signed; a task's also has "reason": its planned.reason (why), or null |
 | actual-dates | id | actual.start, actual.end | dates or null | |
 | progress | id (null: the campaign) | actual_progress (campaign: also planned_progress) | percent | |
 | status, health | id (null: the campaign) | status, health | values | |
@@ -42,8 +42,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from ptrack.git.baseline import working_days_between
-from ptrack.core.calendars import get_calendar
+from ptrack.core.calendars import get_calendar, working_days_between
 from ptrack.core.compute import CampaignSnapshot, compute_snapshot
 from ptrack.core.model import Dependency, dependency_text, parse_dependency_text
 from ptrack.errors import UsageError
@@ -65,10 +64,14 @@ class Change:
     new: object
     delta_days: int | None = None
     label: str | None = None  # the name people know it by (not in the JSON)
+    reason: str | None = None  # dates-moved of a task: its planned.reason in the new version
 
     def to_dict(self) -> dict:
-        return {"campaign": self.campaign, "task": self.task, "kind": self.kind, "field": self.field,
-                "old": self.old, "new": self.new, "delta_days": self.delta_days}
+        out = {"campaign": self.campaign, "task": self.task, "kind": self.kind, "field": self.field,
+               "old": self.old, "new": self.new, "delta_days": self.delta_days}
+        if self.kind == "dates-moved" and self.task is not None:
+            out["reason"] = self.reason
+        return out
 
 
 @dataclass
@@ -122,10 +125,10 @@ def diff_snapshots(base: CampaignSnapshot | None, head: CampaignSnapshot | None)
     cal = get_calendar(ch.calendar)
     out: list[Change] = []
 
-    def moved(task, label, fld, old: date | None, new: date | None) -> None:
+    def moved(task, label, fld, old: date | None, new: date | None, reason: str | None = None) -> None:
         if old != new and old is not None and new is not None:
             out.append(Change(cid, task, "dates-moved", fld, old.isoformat(), new.isoformat(),
-                              working_days_between(cal, old, new), label))
+                              working_days_between(cal, old, new), label, reason))
 
     # The campaign as a whole
     if cb.name != ch.name:
@@ -153,8 +156,8 @@ def diff_snapshots(base: CampaignSnapshot | None, head: CampaignSnapshot | None)
         ot = old.task
         if ot.name != task.name:
             out.append(Change(cid, task.id, "renamed", "name", ot.name, task.name, None, task.name))
-        moved(task.id, task.name, "planned.start", ot.planned_start, task.planned_start)
-        moved(task.id, task.name, "planned.end", ot.planned_end, task.planned_end)
+        moved(task.id, task.name, "planned.start", ot.planned_start, task.planned_start, task.planned_reason)
+        moved(task.id, task.name, "planned.end", ot.planned_end, task.planned_end, task.planned_reason)
         for fld, a, b in (("actual.start", ot.actual_start, task.actual_start),
                           ("actual.end", ot.actual_end, task.actual_end)):
             if a != b:
@@ -424,8 +427,9 @@ def _line(c: Change, loc: str, people: Mapping[str, str], task_names: Mapping[st
         return t(loc, f"diff.{c.field}", old=fmt_number(c.old) if c.old is not None else "—",
                  new=fmt_number(c.new) if c.new is not None else "—")
     if kind == "dates-moved":
-        return t(loc, "diff.moved", field=t(loc, f"diff.field.{c.field}"), old=c.old, new=c.new,
+        text = t(loc, "diff.moved", field=t(loc, f"diff.field.{c.field}"), old=c.old, new=c.new,
                  delta=_signed(c.delta_days or 0))
+        return text + (t(loc, "diff.reason", reason=md_cell(c.reason)) if c.reason else "")
     if kind == "actual-dates":
         key = N_("diff.recorded") if c.old is None else N_("diff.cleared") if c.new is None else N_("diff.changed")
         return t(loc, key, field=t(loc, f"diff.field.{c.field}"), old=c.old, new=c.new)

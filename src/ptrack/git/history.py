@@ -67,6 +67,7 @@ class TaskEntry:
     owner: str | None
     planned_start: date | None
     planned_end: date | None
+    reason: str | None = None  # planned.reason: why the planned dates last changed
 
 
 def _iso(value) -> date | None:
@@ -87,7 +88,8 @@ def _entry(data) -> TaskEntry | None:
     return TaskEntry(data["id"], json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
                                             default=str),
                      name if isinstance(name, str) else None, owner if isinstance(owner, str) else None,
-                     _iso(planned.get("start")), _iso(planned.get("end")))
+                     _iso(planned.get("start")), _iso(planned.get("end")),
+                     planned.get("reason") if isinstance(planned.get("reason"), str) else None)
 
 
 _TASKS_KEY = re.compile(r"^tasks:[ \t]*(?:#[^\n]*)?\r?$", re.M)
@@ -341,6 +343,37 @@ class TaskChange:
     @property
     def who(self) -> str:
         return self.author if self.commit else WORKING_TREE
+
+    @property
+    def replanned(self) -> bool:
+        """The change moved the task's planned start or end (not its first appearance)."""
+        return self.old is not None and (self.old.planned_start, self.old.planned_end) != (
+            self.new.planned_start, self.new.planned_end)
+
+    @property
+    def reason(self) -> str | None:
+        """Why, for a re-plan: the ``planned.reason`` the new version has beside its dates (what
+        ``ptrack update --planned-* --reason`` writes; a re-plan without one removes it)."""
+        return self.new.reason if self.replanned else None
+
+
+@dataclass(frozen=True)
+class Replan:
+    """A change that moved a task's planned dates: ``ptrack history``'s ``replans``."""
+
+    change: TaskChange
+    days: int  # working days the planned end moved (signed)
+
+    def to_dict(self) -> dict:
+        c = self.change
+        return {"date": c.date.isoformat(), "commit": c.commit, "author": c.author, "task": c.task_id,
+                "old_start": _iso_text(c.old.planned_start), "new_start": _iso_text(c.new.planned_start),
+                "old_end": _iso_text(c.old.planned_end), "new_end": _iso_text(c.new.planned_end),
+                "days": self.days, "reason": c.reason}
+
+
+def _iso_text(d: date | None) -> str | None:
+    return d.isoformat() if d else None
 
 
 @dataclass
@@ -628,6 +661,7 @@ class CampaignTrack:
     campaign_id: str | None
     file: str
     points: list[HistoryPoint]
+    replans: list[Replan] = field(default_factory=list)  # every re-plan committed by the as-of day
 
 
 @dataclass
@@ -649,12 +683,30 @@ def history_report(files: Sequence[Path], as_of: date, *, policy_defaults=None,
         with load_history(path, policy_defaults=policy_defaults, progress=progress,
                           file=current.file) as history:
             points = history.points(as_of)
+            replans = _replans(history, as_of, current.campaign.calendar if current.ok else None)
             if history.in_git and history.worktree_dirty:
                 history.notes.append(Said(M_("git.uncommitted", file=current.file)))
             report.notes += history.notes
             cid = current.campaign.id if current.ok else _last_id(history)
-        report.tracks.append(CampaignTrack(cid, current.file, points))
+        report.tracks.append(CampaignTrack(cid, current.file, points, replans))
     return report
+
+
+def _replans(history: CampaignHistory, as_of: date, calendar: str | None) -> list[Replan]:
+    """The committed changes that moved a task's planned dates, oldest first, up to ``as_of``."""
+    from ptrack.core.calendars import get_calendar, working_days_between
+
+    if not history.in_git:
+        return []
+    cal = get_calendar(calendar or "weekends")
+    out = []
+    for c in history.task_changes():
+        if c.date > as_of or not c.replanned:
+            continue
+        days = working_days_between(cal, c.old.planned_end, c.new.planned_end) \
+            if c.old.planned_end and c.new.planned_end else 0
+        out.append(Replan(c, days))
+    return out
 
 
 def _last_id(history: CampaignHistory) -> str | None:
@@ -666,7 +718,8 @@ def _last_id(history: CampaignHistory) -> str | None:
 
 
 def _track_dict(track: CampaignTrack) -> dict:
-    return {"campaign": track.campaign_id, "file": track.file, "points": [p.to_dict() for p in track.points]}
+    return {"campaign": track.campaign_id, "file": track.file, "points": [p.to_dict() for p in track.points],
+            "replans": [r.to_dict() for r in track.replans]}
 
 
 def history_json(report: HistoryReport) -> str:
@@ -678,22 +731,36 @@ def history_json(report: HistoryReport) -> str:
 
 
 CSV_COLUMNS = ("campaign", "date", "commit", "author", "task", "planned_progress", "actual_progress",
-               "deviation", "status", "health")
+               "deviation", "status", "health", "replan")
 
 
 def history_csv(report: HistoryReport) -> str:
-    """One row per point and campaign (task empty) and per point and task."""
+    """One row per point and campaign (task empty) and per point and task. ``replan``: on a
+    task's row, the re-plans of that task committed that day (``planned.end 2024-10-18 →
+    2024-10-23 (+3): reason``), one per line."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for track in report.tracks:
+        by_day: dict[tuple[date, str], list[str]] = {}
+        for r in track.replans:
+            by_day.setdefault((r.change.date, r.change.task_id), []).append(_replan_cell(r))
         for p in track.points:
             head = [track.campaign_id or "", p.date.isoformat(), p.commit or "", p.author or ""]
-            writer.writerow(head + ["", p.planned_progress, p.actual_progress, p.deviation, p.status, p.health])
+            writer.writerow(head + ["", p.planned_progress, p.actual_progress, p.deviation, p.status, p.health, ""])
             for tid, tp in p.tasks.items():
                 writer.writerow(head + [tid, tp.planned_progress, tp.actual_progress, tp.deviation,
-                                        tp.status, tp.health])
+                                        tp.status, tp.health, "\n".join(by_day.get((p.date, tid), ()))])
     return out.getvalue()
+
+
+def _replan_cell(r: Replan) -> str:
+    c = r.change
+    parts = [f"planned.{part} {a.isoformat()} → {b.isoformat()}"
+             for part, a, b in (("start", c.old.planned_start, c.new.planned_start),
+                                ("end", c.old.planned_end, c.new.planned_end)) if a and b and a != b]
+    text = ", ".join(parts) + (f" ({r.days:+d})" if r.days else "")
+    return f"{text}: {c.reason}" if c.reason else text
 
 
 HISTORY_REPORTERS: dict[str, Callable[[HistoryReport], str]] = {"json": history_json, "csv": history_csv}

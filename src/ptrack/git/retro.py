@@ -93,7 +93,8 @@ def retro_data(report: RetroReport) -> dict:
                 "moved_days": sum(x.days for x in b.slips), "slip_days": b.slip_days,
                 "baseline_end": _iso(b.end), "planned_end": _iso(ts.task.planned_end),
                 "who": list(dict.fromkeys(x.author or t(loc, "retro.working_tree") for x in b.slips)),
-                "when": [x.date.isoformat() for x in b.slips]})
+                "when": [x.date.isoformat() for x in b.slips],
+                "why": list(dict.fromkeys(x.reason for x in b.slips if x.reason))})
         slipped.sort(key=lambda r: (-r["count"], -r["moved_days"], r["id"]))
 
     def group_rows(dimension: str) -> list[dict]:
@@ -193,9 +194,10 @@ def retro_markdown(report: RetroReport) -> str:
         lines += [t(loc, "retro.slips_since", rev=d["baseline"]["rev"], commit=d["baseline"]["commit"][:7],
                     date=d["baseline"]["date"]), ""]
         lines += _table([t(loc, "col.task"), t(loc, "retro.slip_count"), t(loc, "retro.moved_days"),
-                         t(loc, "retro.slip_days"), t(loc, "retro.who"), t(loc, "retro.when")],
+                         t(loc, "retro.slip_days"), t(loc, "retro.who"), t(loc, "retro.when"), t(loc, "retro.why")],
                         [[f"{r['name']} ({r['id']})", r["count"], r["moved_days"],
-                          "-" if r["slip_days"] is None else r["slip_days"], ", ".join(r["who"]), ", ".join(r["when"])]
+                          "-" if r["slip_days"] is None else r["slip_days"], ", ".join(r["who"]), ", ".join(r["when"]),
+                          "; ".join(r["why"]) or "-"]
                          for r in d["slipped"]])
 
     group_head = [t(loc, "col.tasks"), t(loc, "col.planned"), t(loc, "col.actual"), t(loc, "col.deviation"),
