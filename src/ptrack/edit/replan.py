@@ -84,7 +84,7 @@ def replan_text(result, plan, *, dry_run: bool = False, rerun: str | None = None
                  _signed_days(loc, m.days), _by(plan, m.by) + link_suffix(loc, m.link.type, m.link.lag)]
                 for m in plan.moves]
         lines.append(render_table([t(loc, "replan.col.task"), t(loc, "replan.col.start"), t(loc, "replan.col.end"),
-                                   t(loc, "replan.col.days"), t(loc, "replan.col.by")], rows, max_width=40))
+                                   t(loc, "replan.col.days"), t(loc, "replan.col.by")], rows, max_width=60))
     elif plan.cascade and not plan.conflicts:
         lines.append(t(loc, "replan.none_moved"))
     keys = {STARTED: NP_("replan.conflict.started"), EVENT_FIXED: NP_("replan.conflict.event"),
