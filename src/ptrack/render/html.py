@@ -800,6 +800,22 @@ def _critical_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
     return rows
 
 
+def _start_by_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
+    """Backward planning: every task not started yet, with the latest day it can start
+    (``markdown.start_by_tasks``), soonest first."""
+    from ptrack.render.markdown import start_by_keeps, start_by_tasks
+
+    rows = []
+    for ts in start_by_tasks(s):
+        late = (ts.float_days or 0) < 0
+        rows.append({"id": ts.task.id, "name": ts.task.name, "module": ts.task.module or "",
+                     "owner": s.campaign.person_name(ts.task.owner) or t(locale, "unassigned"),
+                     "planned": _iso(ts.task.planned_start), "earliest": _iso(ts.earliest_start),
+                     "latest": _iso(ts.latest_start), "float": str(ts.float_days), "late": late,
+                     "due": late or ts.latest_start <= s.as_of, "keeps": start_by_keeps(s, ts, locale)})
+    return rows
+
+
 def heat_level(load: float, available: float) -> str:
     """The heat-map class of a cell: none (no work), low (up to half), full (up to capacity), over."""
     if load <= 0:
@@ -880,6 +896,7 @@ def render_campaign_page(snapshot: CampaignSnapshot, *, locale: str | None, imag
         title=c.name, c=summary, cards=_headline(s, locale, summary), evm_line=_evm_line(s, locale),
         focus=_focus_rows(s, locale, history, links), images=images, downloads=downloads,
         critical=_critical_rows(s, locale), critical_intro=_critical_intro(s, locale),
+        start_by=_start_by_rows(s, locale),
         events=_event_rows(s, locale),
         workload=_workload_view(s, locale),
         has_baseline=getattr(history, "baseline", None) is not None,

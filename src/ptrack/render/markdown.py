@@ -12,7 +12,7 @@ risks, milestones, goals, roll-up by module, workload (people x the next weeks),
 from __future__ import annotations
 
 
-from ptrack.core.compute import CampaignSnapshot, Health, RiskSnapshot, TaskSnapshot
+from ptrack.core.compute import CampaignSnapshot, Health, RiskSnapshot, Status, TaskSnapshot
 from ptrack.i18n import N_, NP_, days_text, fmt_deviation, fmt_number, fmt_points, normalise_locale, t
 from ptrack.render.mermaid import mermaid_gantt, mermaid_id, mermaid_label
 from ptrack.reporters import event_clash_text, forecast_basis, group_label, md_cell
@@ -72,6 +72,19 @@ def focus_tasks(snapshot: CampaignSnapshot) -> list[TaskSnapshot]:
     first, then file order."""
     found = [(ts.deviation, i, ts) for i, ts in enumerate(snapshot.tasks) if ts.focus]
     return [ts for _, _, ts in sorted(found, key=lambda x: (x[0], x[1]))]
+
+
+def start_by_tasks(snapshot: CampaignSnapshot) -> list[TaskSnapshot]:
+    """Backward planning: each task not started yet (work and timeboxes; not events, cancelled or
+    on-hold tasks) with its latest start (``TaskSnapshot.latest_start``, the backward pass: the
+    last day it can start and still keep the campaign end, or the fixed-date event after it),
+    soonest first, then file order."""
+    found = [(ts.latest_start, i, ts) for i, ts in enumerate(snapshot.tasks)
+             if ts.status is Status.NOT_STARTED and ts.task.kind != "event" and ts.latest_start is not None]
+    return [ts for _, _, ts in sorted(found, key=lambda x: (x[0], x[1]))]
+
+
+START_BY_ROWS = 30  # rows of the weekly report's start-by table (the dashboard shows them all)
 
 
 def sorted_open_risks(snapshot: CampaignSnapshot) -> list[RiskSnapshot]:
@@ -296,6 +309,36 @@ def _critical_path(s: CampaignSnapshot, loc: str) -> list[str]:
     return out
 
 
+def _start_by(s: CampaignSnapshot, loc: str) -> list[str]:
+    """Start by: the latest start of each task not started yet, soonest first (``start_by_tasks``)."""
+    tasks = start_by_tasks(s)
+    if not tasks:
+        return []
+    out = [f"## {_cell(t(loc, 'report.start_by'))}", "", _cell(t(loc, "report.start_by_intro")), ""]
+    headers = [t(loc, k) for k in (N_("col.task"), N_("col.owner"), N_("col.planned_start"), N_("col.start_by"),
+                                    N_("col.float"), N_("col.start_by_keeps"))]
+    rows = [[_cell(ts.task.name), _cell(_owner(s, ts.task.owner, loc)), ts.task.planned_start.isoformat(),
+             f"**{ts.latest_start.isoformat()}**" if (ts.float_days or 0) < 0 or ts.latest_start <= s.as_of
+             else ts.latest_start.isoformat(),
+             str(ts.float_days), _cell(start_by_keeps(s, ts, loc))]
+            for ts in tasks[:START_BY_ROWS]]
+    out += _table(headers, rows, right={4}) + [""]
+    if len(tasks) > START_BY_ROWS:
+        out += [_cell(t(loc, NP_("report.start_by_more"), n=len(tasks) - START_BY_ROWS)), ""]
+    return out
+
+
+def start_by_keeps(s: CampaignSnapshot, ts: TaskSnapshot, loc: str) -> str:
+    """What a task's latest start keeps: the fixed-date event after it, else the campaign end."""
+    if ts.held_by is not None:
+        return t(loc, "start_by.event", name=s.task(ts.held_by).task.name,
+                 date=s.task(ts.held_by).task.planned_start.isoformat())
+    # the backward pass starts from the earlier of the campaign end and the forecast finish
+    if s.forecast_finish is not None and s.forecast_finish < s.campaign.end:
+        return t(loc, "start_by.finish", date=s.forecast_finish.isoformat(), end=s.campaign.end.isoformat())
+    return t(loc, "start_by.end", date=s.campaign.end.isoformat())
+
+
 WORKLOAD_WEEKS = 8  # weeks of the workload in the weekly report (the status page shows them all)
 
 
@@ -356,6 +399,7 @@ def render_report(snapshot: CampaignSnapshot, *, locale: str | None) -> str:
     lines += _focus(s, loc)
     lines += _events(s, loc)
     lines += _critical_path(s, loc)
+    lines += _start_by(s, loc)
     lines += _risks(s, loc)
     lines += _milestones(s, loc)
     lines += _goals(s, loc)
