@@ -7,6 +7,7 @@ error. Heavy modules are imported inside the commands so that ``ptrack --help`` 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import date
 
@@ -786,6 +787,74 @@ def _update_from_gitlab(payload, day: date, *, mode, lang, lock_timeout, locale)
     for line in run.lines:
         echo(line, err=run.exit_code != 0)
     sys.exit(run.exit_code)
+
+
+@cli.command()
+@click.argument("source", metavar="SOURCE.yaml", type=click.Path())
+@click.option("-o", "--output", required=True, metavar="NEW.yaml", help="The new campaign file to write.")
+@click.option("--to", "to", required=True, metavar="D", help="The new date of the anchor (YYYY-MM-DD).")
+@click.option("--anchor", metavar="ID|D",
+              help="The day in SOURCE that becomes --to: a milestone id (its date), a task id (its planned "
+                   "start) or a date (default: the campaign start).")
+@click.option("--id", "campaign_id", metavar="ID", help="The new campaign's id (default: from the output file name).")
+@click.option("--name", metavar="NAME",
+              help="The new campaign's name (default: the source's, with the anchor's year as --to's).")
+@click.option("--person", "persons", multiple=True, metavar="OLD=NEW[:NAME]",
+              help="Hand OLD's work to NEW (repeatable). NEW one of the people already, or a new id with its "
+                   "name: --person wang-xue=li-na:李娜.")
+@click.option("--calendar", metavar="CAL", help="The new campaign's calendar (default: the source's).")
+@click.option("--force", is_flag=True, help="Overwrite NEW.yaml if it exists.")
+@click.option("--dry-run", is_flag=True, help="Print the table of what would move; write nothing.")
+@click.option("--lang", type=click.Choice(LANGS), help="Language of the messages (default: the campaign's locale).")
+def clone(source, output, to, anchor, campaign_id, name, persons, calendar, force, dry_run, lang) -> None:
+    """Plan the next campaign from SOURCE: a new file with every date moved to --to.
+
+    Dates of work and timebox tasks keep their signed working-day offset from the anchor (the
+    source calendar around the anchor, the new calendar around --to): "10 working days before
+    launch" stays 10 working days before launch across holidays and make-up days. A task's start
+    on a day off counts from its first working day, an end on a day off from its last. Events,
+    milestones, goal dates and the campaign window keep their calendar-day offset. Actual dates,
+    progress, quantities and deliverables done, risk resolutions, milestone achievements and
+    results, goal measurements, money spent, on-hold and the retro are cleared; ids, structure,
+    comments and order are kept. The new file is validated before it is written; the table shows
+    every date that moved and the offset it kept.
+    """
+    from pathlib import Path
+
+    from ptrack.core.calendars import check_calendar_code
+    from ptrack.core.people import ID as ID_PATTERN
+    from ptrack.edit.clone import Clone, clone_text, parse_person
+    from ptrack.edit.engine import edit_file
+
+    day = _date_option("--to", to, date.today())
+    if anchor is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", anchor.strip()):
+        _date_option("--anchor", anchor, day)
+    if calendar is not None and check_calendar_code(calendar):
+        raise UsageError(f"--calendar: {check_calendar_code(calendar)}")
+    new_id = campaign_id or Path(output).stem
+    if not ID_PATTERN.fullmatch(new_id):
+        raise UsageError(f'--id: "{new_id}" is not an id (lowercase letters, digits and "-"); give --id ID'
+                         if campaign_id else f'the output file name "{Path(output).name}" is not an id; give --id ID')
+    try:
+        people = tuple(parse_person(p) for p in persons)
+    except ValueError as exc:
+        raise UsageError(f'--person: "{exc}" is not OLD=NEW or OLD=NEW:NAME') from None
+    if Path(output).resolve() == Path(source).resolve():
+        raise UsageError("-o: the new file must not be the source")
+    operation = Clone(day, new_id, anchor=anchor.strip() if anchor else None, name=name, persons=people,
+                      calendar=calendar)
+    result = edit_file(source, [operation], output=output, overwrite=force, dry_run=dry_run, locale=lang,
+                       policy_defaults=_config().policy)
+    if result.diagnostics:
+        from ptrack.i18n import N_, t
+
+        _print_diagnostics(result.diagnostics)
+        key = N_("clone.invalid_source") if result.invalid_before else N_("clone.refused")
+        echo(f"ptrack: {t(result.locale, key, file=result.file, output=output)}", err=True)
+        sys.exit(1)
+    [report] = result.notes
+    echo(clone_text(result, report, source=result.file, dry_run=dry_run), nl=False)
+    sys.exit(0)
 
 
 # -- git: history, diff, retro (ptrack.git.history, ptrack.git.diff, ptrack.git.retro) --------------------
