@@ -418,7 +418,7 @@ def clone_text(result, report: CloneReport, *, source: str, dry_run: bool = Fals
                      m.old.isoformat(), m.new.isoformat(), rule])
     lines.append(render_table([t(loc, k) for k in (N_("clone.col.what"), N_("clone.col.id"), N_("clone.col.name"),
                                                    N_("clone.col.field"), N_("clone.col.old"), N_("clone.col.new"),
-                                                   N_("clone.col.offset"))], rows, max_width=64))
+                                                   N_("clone.col.offset"))], rows, max_width=100))
     if report.cleared:
         sep = t(loc, "punct.comma")
         lines.append(t(loc, "clone.cleared", what=sep.join(t(loc, NP_(key), n=n) for key, n in report.cleared.items())))
