@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from ptrack.i18n import TRACKING_COLUMNS
+from browser_support import ARROWS_JS as _ARROWS_JS, assert_arrows_join as _assert_arrows_join
 
 CAMPAIGN = "spring-launch-2024"
 REPO = Path(__file__).resolve().parents[2]
@@ -32,55 +33,6 @@ def _tasks(site: Path) -> list[dict]:
 def _days(task: dict) -> int:
     start, end = (date.fromisoformat(task["planned_start"]), date.fromisoformat(task["planned_end"]))
     return (end - start).days + 1
-
-
-# Every arrow of the two arrow paths (data-a lists them; each is drawn as a shaft subpath and a
-# head subpath, in that order, when both its tasks are shown): where its shaft starts and ends on
-# screen, where its head's tip is, and where the bars it should join are: the predecessor's bar's
-# right edge and the successor's left edge, at mid-height.
-_ARROWS_JS = """() => {
-  const plot = document.querySelector('.gx-plot');
-  const bar = id => {
-    const r = plot.querySelector(`g.gx-t[data-t="${id}"] rect.gx-b`);
-    return getComputedStyle(r.closest('.gx-kids')).display === 'none' ? null : r.getBoundingClientRect();
-  };
-  const walk = sub => {  // the first point and the last point of a subpath of M, H, V, L commands
-    let x = 0, y = 0, first = null, tip = null;
-    for (const [, cmd, args] of sub.matchAll(/([MHVL])([^MHVL]*)/g)) {
-      const n = args.split(',').map(Number);
-      if (cmd === 'M' || cmd === 'L') { x = n[0]; y = n[1]; } else if (cmd === 'H') x = n[0]; else y = n[0];
-      if (!first) first = [x, y]; else if (cmd === 'L' && !tip) tip = [x, y];
-    }
-    return {first, last: [x, y], tip};
-  };
-  const out = [];
-  for (const p of plot.querySelectorAll('path.gx-d')) {
-    const m = p.getScreenCTM(), screen = ([x, y]) => { const q = new DOMPoint(x, y).matrixTransform(m); return [q.x, q.y]; };
-    const subs = p.getAttribute('d').match(/M[^M]*/g) || [];
-    let i = 0;
-    for (const item of p.dataset.a.split(';')) {
-      const [from, to] = item.split(' ');
-      const f = bar(from), t = bar(to);
-      if (!f || !t) { out.push({from, to, shown: false}); continue; }
-      const shaft = walk(subs[i++]), head = walk(subs[i++]);
-      out.push({from, to, shown: true, critical: p.classList.contains('gx-dc'),
-                start: screen(shaft.first), end: screen(shaft.last), tip: screen(head.tip),
-                fromBar: [f.right, f.top + f.height / 2], toBar: [t.left, t.top + t.height / 2]});
-    }
-    if (i !== subs.length) out.push({error: `path has ${subs.length} subpaths, ${i} expected`});
-  }
-  return out;
-}"""
-
-
-def _assert_arrows_join(arrows: list[dict]) -> int:
-    assert not [a for a in arrows if "error" in a], arrows
-    shown = [a for a in arrows if a["shown"]]
-    for a in shown:
-        assert a["start"] == pytest.approx(a["fromBar"], abs=0.75), a
-        assert a["end"] == pytest.approx(a["toBar"], abs=0.75), a
-        assert a["tip"] == pytest.approx(a["end"], abs=0.01), a  # the head points at the bar
-    return len(shown)
 
 
 def test_arrows_connect_the_right_bars(site_zh, open_page):

@@ -80,7 +80,7 @@ def replan_text(result, plan, *, dry_run: bool = False, rerun: str | None = None
         lines.append(t(loc, "replan.reason", reason=reason.strip()))
     if plan.moves:
         lines.append(t(loc, NP_("replan.moved"), n=len(plan.moves)))
-        rows = [[f"{m.name} ({m.task})", _arrow(m.old_start, m.new_start), _arrow(m.old_end, m.new_end),
+        rows = [[m.name + t(loc, "punct.paren", text=m.task), _arrow(m.old_start, m.new_start), _arrow(m.old_end, m.new_end),
                  _signed_days(loc, m.days), _by(plan, m.by) + link_suffix(loc, m.link.type, m.link.lag)]
                 for m in plan.moves]
         lines.append(render_table([t(loc, "replan.col.task"), t(loc, "replan.col.start"), t(loc, "replan.col.end"),
