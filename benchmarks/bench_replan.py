@@ -24,7 +24,6 @@ exits 0.
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
 import sys
@@ -34,9 +33,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_core import bench_env, load_average, output_folder, parse_sizes, ptrack_cmd, run_header  # noqa: E402
-from bench_validate import compile_bytecode  # noqa: E402
-from shapes import SHAPES, generate  # noqa: E402
+from bench_core import bench_env, load_average  # noqa: E402
+from shapes import generate, shape_bench_setup  # noqa: E402
 
 DEFAULT_SHAPES = "classic,dense,chains,milestones,mixed"
 
@@ -85,29 +83,9 @@ def _cascade_target(text: str, as_of):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="1000", help="task counts, comma-separated (default 1000)")
-    ap.add_argument("--shapes", default=DEFAULT_SHAPES, help=f"plan shapes (default {DEFAULT_SHAPES}; "
-                    f"known: {', '.join(SHAPES)})")
-    ap.add_argument("--repeat", type=int, default=5, help="interleaved rounds; the best is kept")
-    ap.add_argument("--out", type=Path, help="keep the generated campaigns here (default: a temp folder)")
-    args = ap.parse_args(argv)
-    sizes = parse_sizes(args.sizes)
-    shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
-    for s in shapes:
-        if s not in SHAPES:
-            ap.error(f"unknown shape {s!r}; known: {', '.join(SHAPES)}")
-    repeat = max(1, args.repeat)
-    out, tmp = output_folder(args.out, "ptrack-bench-replan-")
-    ptrack = ptrack_cmd()
-    import ptrack as package
-
+    sizes, shapes, repeat, out, tmp, ptrack = shape_bench_setup(argv, __doc__, sizes="1000", shapes=DEFAULT_SHAPES,
+                                                                prefix="ptrack-bench-replan-")
     try:
-        compiled = compile_bytecode()
-        print(run_header([], repeat))
-        print(f"ptrack from {Path(package.__file__).parent}; .pyc written for {', '.join(compiled) or 'nothing'}")
-        print(f"files in {out}; ptrack = {' '.join(ptrack)}")
-        print()
         header = (f"{'shape':<11} {'tasks':>6} {'KB':>6} {'validate s':>10} {'clone s':>8} {'x':>6} {'dates':>6} "
                   f"{'cascade s':>9} {'x':>6} {'moved':>6} {'after':>6}")
         print(header)

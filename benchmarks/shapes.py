@@ -363,3 +363,37 @@ def _generate(sh: Shape, n_tasks: int, seed: int) -> str:
             w(f"    resolved: {resolved}")
             w(f"    severity: {rng.choice(('low', 'medium', 'high'))}")
     return "\n".join(out) + "\n"
+
+
+def shape_bench_setup(argv, doc: str, *, sizes: str, shapes: str, prefix: str):
+    """The command line and first lines every shape benchmark shares (bench_update, bench_replan):
+    ``--sizes``, ``--shapes``, ``--repeat``, ``--out``; compiles ptrack's .pyc, prints the run
+    header. Returns (sizes, shapes, repeat, out folder, temp folder to remove or None, ptrack
+    command)."""
+    import argparse
+    from pathlib import Path
+
+    from bench_core import output_folder, parse_sizes, ptrack_cmd, run_header
+    from bench_validate import compile_bytecode
+
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--sizes", default=sizes, help=f"task counts, comma-separated (default {sizes})")
+    ap.add_argument("--shapes", default=shapes, help=f"plan shapes (default {shapes}; known: {', '.join(SHAPES)})")
+    ap.add_argument("--repeat", type=int, default=5, help="interleaved rounds; the best is kept")
+    ap.add_argument("--out", type=Path, help="keep the generated campaigns here (default: a temp folder)")
+    args = ap.parse_args(argv)
+    chosen = [s.strip() for s in args.shapes.split(",") if s.strip()]
+    for s in chosen:
+        if s not in SHAPES:
+            ap.error(f"unknown shape {s!r}; known: {', '.join(SHAPES)}")
+    repeat = max(1, args.repeat)
+    out, tmp = output_folder(args.out, prefix)
+    ptrack = ptrack_cmd()
+    import ptrack as package
+
+    compiled = compile_bytecode()
+    print(run_header([], repeat))
+    print(f"ptrack from {Path(package.__file__).parent}; .pyc written for {', '.join(compiled) or 'nothing'}")
+    print(f"files in {out}; ptrack = {' '.join(ptrack)}")
+    print()
+    return parse_sizes(args.sizes), chosen, repeat, out, tmp, ptrack
