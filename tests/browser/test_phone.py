@@ -72,9 +72,9 @@ def test_dashboard_tables_are_cards_on_a_phone(site, open_page):
         return [t.className, getComputedStyle(t).display, tr ? getComputedStyle(tr).display : null,
                 getComputedStyle(t.tHead).position];
       })""")
-    # focus, fixed-date events (the example has its trade fair), critical path, risks, milestones, goals,
-    # 4 roll-ups, workload, tracking
-    assert len(shapes) == 12
+    # focus, fixed-date events (the example has its trade fair), critical path, start by, risks,
+    # milestones, goals, 4 roll-ups, workload, tracking
+    assert len(shapes) == 13
     assert all(display == "block" and row == "flex" and head == "absolute" for _, display, row, head in shapes), shapes
     # each value is written after its column's name
     label = page.evaluate("""() => getComputedStyle(

@@ -381,3 +381,16 @@ def test_cli_clone_dry_run_and_refusals(run_cli, source_618, tmp_path):
                            "--anchor", "nope")
     assert code == 1 and "--anchor nope 既不是里程碑或任务 ID" in err
     assert (tmp_path / "y618-2025.yaml").read_text("utf-8") == "x"
+
+
+def test_cli_clone_of_an_invalid_source_and_into_a_new_folder(run_cli, source_618, tmp_path):
+    (tmp_path / "bad.yaml").write_text(SOURCE_618.replace("  end: 2024-06-30\n", "  end: 2024-13-30\n"), "utf-8")
+    code, out, err = run_cli("clone", "bad.yaml", "-o", "new.yaml", "--to", "2025-06-18")
+    assert code == 1 and out == ""
+    assert err.splitlines() == [
+        'bad.yaml:8:8: error [schema] campaign.end: "2024-13-30" is not a date; write YYYY-MM-DD, e.g. 2024-03-01',
+        "ptrack: bad.yaml 不是有效的活动文件：未克隆"]
+    assert not (tmp_path / "new.yaml").exists()
+    # a folder not there yet is made (ptrack.fsutil.atomic_write), as for campaigns/ in README
+    code, _, err = run_cli("clone", "y618-2024.yaml", "-o", "new/folder/y618-2025.yaml", "--to", "2025-06-18")
+    assert (code, err) == (0, "") and (tmp_path / "new" / "folder" / "y618-2025.yaml").is_file()

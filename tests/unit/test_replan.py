@@ -297,3 +297,10 @@ def test_status_json_of_the_new_plan_has_the_reason(run_cli, plan_file, monkeypa
     code, out, _ = run_cli("status", "autumn.yaml", "--format", "json")
     shoot = next(t for t in json.loads(out)["campaigns"][0]["tasks"] if t["id"] == "shoot")
     assert (shoot["planned_end"], shoot["planned_reason"]) == ("2024-10-12", "场地")
+
+
+def test_cli_dry_run_of_any_update(run_cli, plan_file):
+    code, out, err = run_cli("update", "autumn.yaml", "shoot", "--progress", "30", "--dry-run")
+    assert (code, err) == (0, "")
+    assert out == "autumn.yaml: task shoot: progress 30\n(dry run: nothing written)\n"
+    assert plan_file.read_text("utf-8") == PLAN
