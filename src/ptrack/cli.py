@@ -795,7 +795,7 @@ def _update_from_gitlab(payload, day: date, *, mode, lang, lock_timeout, locale)
 @click.option("--to", "to", required=True, metavar="D", help="The new date of the anchor (YYYY-MM-DD).")
 @click.option("--anchor", metavar="ID|D",
               help="The day in SOURCE that becomes --to: a milestone id (its date), a task id (its planned "
-                   "start) or a date (default: the campaign start).")
+                   "start; a milestone of the same id comes first) or a date (default: the campaign start).")
 @click.option("--id", "campaign_id", metavar="ID", help="The new campaign's id (default: from the output file name).")
 @click.option("--name", metavar="NAME",
               help="The new campaign's name (default: the source's, with the anchor's year as --to's).")

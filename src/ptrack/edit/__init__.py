@@ -1,9 +1,10 @@
 """The one editor: every change to a campaign file goes through here.
 
-``ptrack update``, and whatever else rewrites a campaign (a cascade of planned dates, a clone
-to a new file, an update form applied by a workflow: ``ptrack.forge.intake``), describes its change as **operations**
-(frozen dataclasses, so a change can be kept, logged, and re-applied to a newer version of the
-file) and hands them to one **transaction**, which is:
+``ptrack update``, and whatever else rewrites a campaign (a cascade of planned dates:
+``replan``; a clone to a new file: ``clone``; an update form applied by a workflow:
+``ptrack.forge.intake``), describes its change as **operations** (frozen dataclasses, so a
+change can be kept, logged, and re-applied to a newer version of the file) and hands them to one
+**transaction**, which is:
 
 - **all or nothing**: the operations apply in order to the loaded data; any error (an unknown
   task, an invalid result) and nothing is written;
@@ -67,6 +68,15 @@ campaign's own risks), ``AddNote(task, text, on=None)`` (dated ``2024-04-16 text
 value), ...), reviewed_by=None)`` (a milestone reached, with the goal values recorded at it),
 ``AddRisk(task | None, issue, solution=, owner=, due=, id=)`` (a new open risk: the risk form).
 
+**Re-plans and clones**, each one operation that works out its own changes from the file under
+the lock: ``ptrack.edit.replan.Replan(task, as_of, start=, end=, cascade=, reason=)`` (``ptrack
+update --planned-*``: the task and, with ``cascade``, the successors its move forces, from
+``ptrack.core.replan``; ``planned.reason`` written or removed) and
+``ptrack.edit.clone.Clone(to, campaign_id, anchor=, name=, persons=, calendar=)`` (``ptrack
+clone``, applied with ``output=``: every date moved, the facts cleared). What they report
+besides their changes (the moves and conflicts, the clone's table) is in ``Draft.notes``, which
+the transaction hands back as ``EditResult.notes``.
+
 **Writing an operation**: subclass ``Operation`` as a frozen dataclass with ``apply(draft)``.
 Read with ``draft.get(path)`` / ``draft.exists(path)`` / ``draft.index_of(list_path, id)`` (an
 EditError with "did you mean" when the id is unknown), change with ``draft.set``,
@@ -84,7 +94,7 @@ follow ``locale``, else the campaign's ``locale``.
 Modules: ``ops`` (operations, paths, changes), ``draft`` (copy-on-write data), ``campaign``
 (format-aware operations, summaries), ``patch`` (data back to text, span by span), ``emit``
 (YAML text of new values), ``engine`` (the transaction), ``lock``, ``update`` (``ptrack
-update``'s options as operations).
+update``'s options as operations), ``replan`` and ``clone`` (and the tables their commands print).
 """
 
 from __future__ import annotations
