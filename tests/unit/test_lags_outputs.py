@@ -164,3 +164,37 @@ def test_waiting_on_me_follows_the_link(snap):
     started = compute_snapshot(campaign_from_yaml(CAMPAIGN.replace(
         "end: 2024-03-10}}", "end: 2024-03-10}, actual: {start: 2024-03-01}}")), as_of=date(2024, 3, 1))
     assert collect_people([started], date(2024, 3, 1)).get("ann").waiting == ()
+
+
+LATE = """\
+ptrack: 1
+campaign: {id: late, name: Late, start: 2024-03-01, end: 2024-03-12, calendar: none, locale: en}
+tasks:
+  - {id: a, name: A, planned: {start: 2024-03-01, end: 2024-03-10}}
+  - {id: b, name: B, planned: {start: 2024-03-11, end: 2024-03-14}, depends_on: [a]}
+  - {id: c, name: C, planned: {start: 2024-03-01, end: 2024-03-02}}
+"""
+
+
+def test_start_by_marks_only_the_days_that_call_for_action():
+    from ptrack.render.html import CampaignImages, render_campaign_page
+    from ptrack.render.markdown import render_report
+
+    # Calendar none, as of 02-28, nothing started. The forecast finish 03-14 (b) is after the end
+    # 03-12, so the backward pass starts from 03-12: b (4 days) must start by 03-09, a (10 days)
+    # end by 03-08 and start by 02-28 (2024 is a leap year: 02-28 02-29 03-01 ... 03-08 = 10 days);
+    # a and b are forecast to start 03-01 and 03-11: float -2 each. c (2 days) can start by 03-11:
+    # float 03-01 -> 03-11 = 10.
+    s = compute_snapshot(campaign_from_yaml(LATE), as_of=date(2024, 2, 28))
+    page = render_campaign_page(s, locale="en", images=CampaignImages())
+    section = page[page.index('<section class="card" id="start-by"'):]
+    section = section[:section.index("</section>")]
+    cells = re.findall(r'<tr data-task="(\w+)">.*?data-label="Start by">(.*?)</td>\s*<td class="([^"]*)"[^>]*>([^<]*)<',
+                       section, re.S)
+    # a and b bold and red (negative float); c, with 10 days to spare, plain
+    assert cells == [("a", "<strong>2024-02-28</strong>", "num text-bad", "-2"),
+                     ("b", "<strong>2024-03-09</strong>", "num text-bad", "-2"),
+                     ("c", "2024-03-11", "num", "10")]
+    report = render_report(s, locale="en")
+    assert "| A | unassigned | 2024-03-01 | **2024-02-28** | -2 |" in report
+    assert "| C | unassigned | 2024-03-01 | 2024-03-11 | 10 |" in report

@@ -200,6 +200,25 @@ def test_without_cascade_only_the_task_moves_and_the_broken_successors_are_named
     assert result.text == PLAN.replace("end: 2024-09-27}", "end: 2024-10-10}")
 
 
+def test_tasks_pushed_past_the_campaign_end_are_named_and_the_window_stays(run_cli, plan_file, monkeypatch):
+    c = campaign_from_yaml(PLAN)
+    # the launch (an event, moved on purpose) to Wednesday 10/30: recap (2 working days, after the
+    # launch) starts Thursday 10/31 and ends Friday 11/1, a day after the campaign end 10/31
+    plan = plan_replan(c, "launch", start=D("2024-10-30"), as_of=AS_OF, cascade=True)
+    assert moves(plan) == [("recap", "2024-10-31", "2024-11-01", 8, "launch")]  # 10/23 .. 11/1: +8
+    assert [m.task for m in plan.past_end] == ["recap"] and plan.campaign_end == D("2024-10-31")
+    # to 10/29: recap 10/30..10/31 keeps the end; nothing past it
+    assert plan_replan(c, "launch", start=D("2024-10-29"), as_of=AS_OF, cascade=True).past_end == ()
+    monkeypatch.setenv("PTRACK_AS_OF", "2024-09-25")
+    code, out, err = run_cli("update", "autumn.yaml", "launch", "--planned-start", "2024-10-30", "--cascade",
+                             "--lang", "zh-CN")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[-1] == ("1 个任务改期后晚于活动结束日 2024-10-31：Recap（recap）2024-11-01 结束。"
+                                    "请修改 campaign.end，或把进度赶回来（check 会报告 outside-window）。")
+    text = plan_file.read_text("utf-8")
+    assert "  end: 2024-10-31\n" in text and "planned: {start: 2024-10-31, end: 2024-11-01}" in text
+
+
 def test_a_replan_without_a_reason_removes_the_old_one():
     first = edit_text(PLAN, [Replan("shoot", AS_OF, end=D("2024-10-12"), reason="场地")], file="c.yaml").text
     assert "planned: {start: '2024-10-08', end: '2024-10-12', reason: 场地}" in first

@@ -22,6 +22,8 @@ The rules, as README "Successors that move" tells users:
   reports once the move is made. On-hold tasks do not move either (a conflict); cancelled tasks
   are out of the plan. Nothing moves past a task that does not move.
 * Tasks the moved task does not reach are never touched.
+* The campaign window does not move (its end is a commitment, not a consequence): the tasks that
+  now end after it are listed (``Replan.past_end``), as ``outside-window`` will say.
 
 Without ``cascade`` only the task named moves; its direct successors whose plan it breaks are
 still worked out, so that the command can say which ones: those a cascade would move
@@ -80,11 +82,18 @@ class Replan:
     conflicts: tuple[Conflict, ...]  # successors forced later that do not move, in topological order
     broken: tuple[Conflict, ...]  # without cascade: the successors a cascade would move (why MOVE)
     cascade: bool
+    campaign_end: date | None = None
 
     @property
     def all_moves(self) -> tuple[Move, ...]:
         return ((self.root,) if self.root.old_start != self.root.new_start or self.root.old_end != self.root.new_end
                 else ()) + self.moves
+
+    @property
+    def past_end(self) -> tuple[Move, ...]:
+        """The moves that take a task past the campaign end (it ended on or before it)."""
+        end = self.campaign_end
+        return () if end is None else tuple(m for m in self.all_moves if m.new_end > end >= m.old_end)
 
 
 MOVE = "move"  # Conflict.why in ``Replan.broken``: a successor a cascade would move
@@ -179,4 +188,4 @@ def plan_replan(campaign: Campaign, task_id: str, *, start: date | None = None, 
         moves.append(Move(task.id, task.name, task.planned_start, task.planned_end, needed, finish,
                           working_days_between(cal, task.planned_end, finish), forced_by.task, forced_by))
         dates[task.id] = (needed, finish)
-    return Replan(root_move, tuple(moves), tuple(conflicts), tuple(broken), cascade)
+    return Replan(root_move, tuple(moves), tuple(conflicts), tuple(broken), cascade, campaign.end)

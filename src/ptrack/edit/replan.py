@@ -94,6 +94,10 @@ def replan_text(result, plan, *, dry_run: bool = False, rerun: str | None = None
         lines += ["- " + t(loc, keys[c.why], task=c.name, id=c.task, start=c.planned_start.isoformat(),
                            needed=c.needed.isoformat(), days=c.days, by=_by(plan, c.by))
                   for c in plan.conflicts]
+    if plan.past_end:
+        lines.append(t(loc, NP_("replan.past_end"), n=len(plan.past_end), end=plan.campaign_end.isoformat(),
+                       tasks=t(loc, "punct.comma").join(t(loc, "replan.past_end_item", task=m.name, id=m.task,
+                                                         end=m.new_end.isoformat()) for m in plan.past_end)))
     if plan.broken:
         lines.append(t(loc, NP_("replan.broken"), n=len(plan.broken)))
         lines += ["- " + t(loc, NP_("replan.broken_item"), task=c.name, id=c.task, start=c.planned_start.isoformat(),

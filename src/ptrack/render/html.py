@@ -803,7 +803,7 @@ def _critical_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
 def _start_by_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
     """Backward planning: every task not started yet, with the latest day it can start
     (``markdown.start_by_tasks``), soonest first."""
-    from ptrack.render.markdown import start_by_keeps, start_by_tasks
+    from ptrack.render.markdown import start_by_due, start_by_keeps, start_by_tasks
 
     rows = []
     for ts in start_by_tasks(s):
@@ -812,7 +812,7 @@ def _start_by_rows(s: CampaignSnapshot, locale: str) -> list[dict]:
                      "owner": s.campaign.person_name(ts.task.owner) or t(locale, "unassigned"),
                      "planned": _iso(ts.task.planned_start), "earliest": _iso(ts.earliest_start),
                      "latest": _iso(ts.latest_start), "float": str(ts.float_days), "late": late,
-                     "due": late or ts.latest_start <= s.as_of, "keeps": start_by_keeps(s, ts, locale)})
+                     "due": start_by_due(s, ts), "keeps": start_by_keeps(s, ts, locale)})
     return rows
 
 

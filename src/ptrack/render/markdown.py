@@ -318,14 +318,19 @@ def _start_by(s: CampaignSnapshot, loc: str) -> list[str]:
     headers = [t(loc, k) for k in (N_("col.task"), N_("col.owner"), N_("col.planned_start"), N_("col.start_by"),
                                     N_("col.float"), N_("col.start_by_keeps"))]
     rows = [[_cell(ts.task.name), _cell(_owner(s, ts.task.owner, loc)), ts.task.planned_start.isoformat(),
-             f"**{ts.latest_start.isoformat()}**" if (ts.float_days or 0) < 0 or ts.latest_start <= s.as_of
-             else ts.latest_start.isoformat(),
+             f"**{ts.latest_start.isoformat()}**" if start_by_due(s, ts) else ts.latest_start.isoformat(),
              str(ts.float_days), _cell(start_by_keeps(s, ts, loc))]
             for ts in tasks[:START_BY_ROWS]]
     out += _table(headers, rows, right={4}) + [""]
     if len(tasks) > START_BY_ROWS:
         out += [_cell(t(loc, NP_("report.start_by_more"), n=len(tasks) - START_BY_ROWS)), ""]
     return out
+
+
+def start_by_due(s: CampaignSnapshot, ts: TaskSnapshot) -> bool:
+    """A start-by day that calls for action (bold in the report, the dashboard): it has come, or
+    the task is forecast to start after it (negative float)."""
+    return (ts.float_days or 0) < 0 or ts.latest_start <= s.as_of
 
 
 def start_by_keeps(s: CampaignSnapshot, ts: TaskSnapshot, loc: str) -> str:
