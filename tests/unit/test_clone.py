@@ -244,6 +244,22 @@ def test_people_move_to_someone_new_or_to_someone_there():
         clone_618(persons=(("wang-xeu", "li-na", "李娜"),))
 
 
+def test_an_anchor_moved_to_a_day_off_is_flagged_for_every_date_on_it():
+    # 618 on Sunday 2025-06-22 (as in 2023 and 2028): what was on T stays on T, a day off now; the
+    # flight (a timebox) ends there as the live event does, and the table says so for both
+    op = Clone(D("2025-06-22"), "y618-2025", anchor="day618")
+    report = edit_text(SOURCE_618, [op], file="y618-2024.yaml").notes[0]
+    # (the presale, T-29 calendar days, and the window's start, T-57, fall on Saturdays too)
+    assert [(m.id, m.field, m.new.isoformat(), m.rule) for m in report.moves if m.day_off] == [
+        ("presale", "date", "2025-05-24", "calendar"), ("day618", "date", "2025-06-22", "calendar"),
+        ("flight", "planned.end", "2025-06-22", "working"), ("live", "planned.start", "2025-06-22", "calendar"),
+        ("live", "planned.end", "2025-06-22", "calendar"), ("y618-2025", "start", "2025-04-26", "calendar")]
+    # the working days around it are counted from it: T-10 is Monday 6/9 (6/20 6/19 6/18 6/17 6/16
+    # 6/13 6/12 6/11 6/10 6/9), T+1 Monday 6/23
+    moves = {(m.id, m.field): m.new.isoformat() for m in report.moves}
+    assert (moves[("flight", "planned.start")], moves[("recap", "planned.start")]) == ("2025-06-09", "2025-06-23")
+
+
 def test_anchors_and_names():
     # a task's planned start, a date, the campaign start: 618 moved by a plain date gives the same file
     by_task, _ = clone_618(anchor="live")

@@ -63,7 +63,8 @@ class Move:
     rule: str  # WORKING | CALENDAR
     offset: int  # working days (WORKING) or calendar days (CALENDAR) from the anchor
     snapped: date | None = None  # a day off of a work task: the working day that kept its offset
-    day_off: bool = False  # CALENDAR: a working day in the source, a day off in the new calendar
+    day_off: bool = False  # a working day in the source, a day off in the new calendar (CALENDAR; WORKING:
+    # offset 0, when --to is a day off)
     widened: str | None = None  # the campaign window: the task it was widened to hold
 
 
@@ -199,7 +200,8 @@ class Clone(Operation):
         old = date.fromisoformat(draft.get(path))
         new, offset, snapped = dates.working(old, end=end)
         _put(draft, path, new.isoformat(), fld, (subject, sid))
-        report.moves.append(Move(subject, sid, name, fld, old, new, WORKING, offset, snapped))
+        day_off = not dates.target.is_working_day(new)  # only at the anchor: --to is a day off
+        report.moves.append(Move(subject, sid, name, fld, old, new, WORKING, offset, snapped, day_off=day_off))
 
     def _task(self, draft, report, at, task, dates) -> None:
         tid, name = task["id"], task["name"]
