@@ -295,7 +295,9 @@ def test_cli_without_cascade_names_the_broken_successors_and_the_command(run_cli
     ]
     # the command it names does the rest: kv already ends 10/10, its successors move now
     code, out, _ = run_cli("update", "autumn.yaml", "kv", "--planned-end", "2024-10-10", "--cascade")
-    assert code == 0 and "3 successors move with it:" in out
+    assert code == 0 and out.splitlines()[:2] == [
+        "autumn.yaml: re-planned Key visual (kv): planned start 2024-09-23, planned end 2024-10-10 (dates as they were)",
+        "3 successors move with it:"]
     text = plan_file.read_text("utf-8")
     assert "planned: {start: 2024-10-14, end: 2024-10-18}" in text  # edit
 

@@ -75,7 +75,7 @@ def replan_text(result, plan, *, dry_run: bool = False, rerun: str | None = None
     head = N_("replan.dry_run") if dry_run else N_("replan.done")
     lines.append(t(loc, head, file=result.file, task=root.name, id=root.task,
                    start=_arrow(root.old_start, root.new_start), end=_arrow(root.old_end, root.new_end),
-                   days=_signed_days(loc, root.days)))
+                   days=_signed_days(loc, root.days) if plan.all_moves[:1] == (root,) else t(loc, "replan.unchanged")))
     if reason and reason.strip():
         lines.append(t(loc, "replan.reason", reason=reason.strip()))
     if plan.moves:
