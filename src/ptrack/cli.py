@@ -636,13 +636,12 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
     task_options = (progress, start, end, done, note)
     milestone_given = milestone_id is not None or achieved is not None or results
     if (cascade or reason is not None) and not replanning:
-        raise UsageError("--cascade and --reason go with --planned-start or --planned-end")
+        raise UsageError(M_("update.usage.cascade_needs_plan"))
     if replanning:
         if goal_id is not None or value is not None or milestone_given or task_id is None:
-            raise UsageError("--planned-start and --planned-end re-plan a task: give its TASK_ID")
+            raise UsageError(M_("update.usage.replan_needs_task"))
         if any(v is not None for v in task_options) or resolve_risk is not None:
-            raise UsageError("re-plan a task (--planned-start, --planned-end) in an update of its own, without "
-                             "--progress, --start, --end, --done, --resolve-risk or --note")
+            raise UsageError(M_("update.usage.replan_alone"))
         _replan(path, task_id, _date_option("--planned-start", planned_start, today),
                 _date_option("--planned-end", planned_end, today), cascade=cascade, reason=reason, dry_run=dry_run,
                 as_of=today, lang=lang, lock_timeout=lock_timeout)
@@ -830,17 +829,17 @@ def clone(source, output, to, anchor, campaign_id, name, persons, calendar, forc
     if anchor is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", anchor.strip()):
         _date_option("--anchor", anchor, day)
     if calendar is not None and check_calendar_code(calendar):
-        raise UsageError(f"--calendar: {check_calendar_code(calendar)}")
+        raise UsageError(M_("config.at", where="--calendar", problem=check_calendar_code(calendar)))
     new_id = campaign_id or Path(output).stem
     if not ID_PATTERN.fullmatch(new_id):
-        raise UsageError(f'--id: "{new_id}" is not an id (lowercase letters, digits and "-"); give --id ID'
-                         if campaign_id else f'the output file name "{Path(output).name}" is not an id; give --id ID')
+        raise UsageError(M_("import.bad_id_option", id=new_id) if campaign_id
+                         else M_("clone.usage.file_not_id", file=Path(output).name))
     try:
         people = tuple(parse_person(p) for p in persons)
     except ValueError as exc:
-        raise UsageError(f'--person: "{exc}" is not OLD=NEW or OLD=NEW:NAME') from None
+        raise UsageError(M_("clone.usage.person", text=str(exc))) from None
     if Path(output).resolve() == Path(source).resolve():
-        raise UsageError("-o: the new file must not be the source")
+        raise UsageError(M_("clone.usage.same_file"))
     operation = Clone(day, new_id, anchor=anchor.strip() if anchor else None, name=name, persons=people,
                       calendar=calendar)
     result = edit_file(source, [operation], output=output, overwrite=force, dry_run=dry_run, locale=lang,
@@ -850,7 +849,7 @@ def clone(source, output, to, anchor, campaign_id, name, persons, calendar, forc
 
         _print_diagnostics(result.diagnostics)
         key = N_("clone.invalid_source") if result.invalid_before else N_("clone.refused")
-        echo(f"ptrack: {t(result.locale, key, file=result.file, output=output)}", err=True)
+        echo(t(result.locale, "cli.plain", message=t(result.locale, key, file=result.file, output=output)), err=True)
         sys.exit(1)
     [report] = result.notes
     echo(clone_text(result, report, source=result.file, dry_run=dry_run), nl=False)

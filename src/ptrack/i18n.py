@@ -210,6 +210,12 @@ def M_(key: str, /, **values) -> Message:
     return Message(key, values)
 
 
+def said_in(message: Message, locale: str | None):
+    """``message`` said in ``locale`` now when one is given, else the message itself, to be said
+    in the command's language when printed (an error raised before the campaign is read)."""
+    return message.text(normalise_locale(locale)) if locale else message
+
+
 class Said(str):
     """A message that is also its English text: a ``str`` (it compares, joins, logs and prints as
     English, as the text it replaces did) that ``say`` says in any language. For values that flow

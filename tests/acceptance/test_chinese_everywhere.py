@@ -112,6 +112,19 @@ HUMAN_RUNS = [
     ["update", C, "coupon-setup", "--end", "2024-09-01", "--as-of", AS_OF],  # before its start: refused
     ["update", B, "tmall-venue", "--progress", "80"],  # an invalid file is not updated
     ["update", C, "tmall-venu", "--progress", "80"],  # no such task
+    # re-planning: the successors a move breaks and the command that moves them; the cascade's table,
+    # its conflicts (started tasks, the fixed-date launch event) and the tasks past the campaign end
+    ["update", C, "kv-design", "--planned-end", "2024-10-22", "--dry-run", "--as-of", AS_OF],
+    ["update", C, "kv-design", "--planned-end", "2024-11-20", "--cascade", "--reason", "主视觉返稿", "--dry-run",
+     "--as-of", AS_OF],
+    ["update", C, "kv-design", "--cascade"],  # a usage error
+    # next year's campaign: the table of what moved, what was cleared; its refusals
+    ["clone", C, "-o", "next.yaml", "--to", "2025-11-11", "--anchor", "peak", "--person", "content=new-content:李娜"],
+    ["clone", C, "-o", "next.yaml", "--to", "2025-11-11"],  # exists
+    ["clone", C, "-o", "Next year.yaml", "--to", "2025-11-11"],
+    ["clone", C, "-o", "n2.yaml", "--to", "2025-11-11", "--anchor", "peek"],
+    ["clone", C, "-o", "n3.yaml", "--to", "2025-11-11", "--person", "content"],
+    ["clone", B, "-o", "n4.yaml", "--to", "2025-11-11"],  # an invalid source: nothing cloned
     ["history", "--as-of", AS_OF, "--format", "csv"],
     ["history", B, "--as-of", AS_OF],
     ["diff", "--base", "HEAD~1", "--as-of", AS_OF],
@@ -200,8 +213,9 @@ def test_every_command_speaks_chinese(run_cli, project, locale):
 def test_every_command_speaks_english(run_cli, project):
     root = project("en")
     own = (root / C).read_text("utf-8") + (root / "ptrack.yaml").read_text("utf-8") + "计划初稿更新库存进度王雪"
+    # what the user typed may be said back ("reason: 主视觉返稿")
     chinese = [(command, line, runs) for command, line in _outputs(run_cli, root, "en")
-               if (runs := chinese_runs(line, own))]
+               if (runs := chinese_runs(line, own + command))]
     assert chinese == [], "\n".join(f"{c} | {line} | {r}" for c, line, r in chinese)
 
 

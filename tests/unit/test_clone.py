@@ -340,7 +340,13 @@ def test_double11_across_national_day():
     day_off = [(m.id, m.new.isoformat()) for m in report.moves if m.day_off]
     # Friday 2024-09-27 and Friday 2024-11-01 become a Saturday in 2025: said, not changed
     assert day_off == [("plan-approved", "2025-09-27"), ("popup-store", "2025-11-01")]
-    assert "tasks[popup-store].name" in report.texts  # 上海快闪店（11/1–11/10）
+    # the text that mentions a date, named by the task's id: 上海快闪店（11/1–11/10）
+    from ptrack.core.diagnostics import describe_path
+
+    assert [describe_path(p, n, "zh-CN") for p, n in report.texts][:6] == [
+        "campaign.description", "任务 elevator-ads 的 notes", "任务 star-live 的 description",
+        "任务 live-1111 的 description", "任务 launch-event 的 description", "任务 popup-store 的 name"]
+    assert describe_path(*report.texts[5], "en") == "tasks[popup-store].name"
 
 
 # -- the command ----------------------------------------------------------------------------------------
@@ -382,20 +388,33 @@ def test_cli_clone_dry_run_and_refusals(run_cli, source_618, tmp_path):
     assert code == 0 and "（由 y618-2024.yaml 克隆，试运行：未写入）" in out.splitlines()[0]
     assert not (tmp_path / "y618-2025.yaml").exists()
     (tmp_path / "y618-2025.yaml").write_text("x", encoding="utf-8")
+    # usage errors (exit 2) in the command's language: the campaign's (zh-CN), else --lang
     for args, message in [
-        (("--to", "2025-06-18"), "y618-2025.yaml exists"),
-        (("--to", "2025-06-31"), '--to: "2025-06-31" is not a date'),
-        (("--to", "2025-06-18", "--force", "--person", "wang-xue"), '--person: "wang-xue" is not OLD=NEW'),
-        (("--to", "2025-06-18", "--force", "--calendar", "cn"), '--calendar: "cn" is not a calendar'),
-        (("--to", "2025-06-18", "--force", "--id", "Y618"), '--id: "Y618" is not an id'),
+        (("--to", "2025-06-18"), "y618-2025.yaml 已存在；请指定一个新文件，或加上 --force 覆盖它"),
+        (("--to", "2025-06-31"), "--to：“2025-06-31”不是日期；日期写成 YYYY-MM-DD"),
+        (("--to", "2025-06-18", "--force", "--person", "wang-xue"),
+         "--person：“wang-xue”的写法不对，应写成 OLD=NEW 或 OLD=NEW:NAME"),
+        (("--to", "2025-06-18", "--force", "--calendar", "cn"),
+         "--calendar：“cn”不是工作日历：可用 none、weekends 或国家代码（如 CN）"),
+        (("--to", "2025-06-18", "--force", "--id", "Y618"),
+         "--id：“Y618”不是有效的编号；只能用小写字母、数字和“-”（例如 spring-launch-2024）"),
+        (("--to", "2025-06-18", "--force", "--person", "wang-xue", "--lang", "en"),
+         '--person: "wang-xue" is not OLD=NEW or OLD=NEW:NAME'),
+        (("--to", "2025-06-18", "--lang", "zh-TW"), "y618-2025.yaml 已存在；請指定一個新檔案，或加上 --force 覆蓋它"),
     ]:
-        code, _, err = run_cli("clone", "y618-2024.yaml", "-o", "y618-2025.yaml", *args)
-        assert code == 2 and message in err, err
+        code, out, err = run_cli("clone", "y618-2024.yaml", "-o", "y618-2025.yaml", *args)
+        prefix = "ptrack: error: " if "en" in args else "ptrack：錯誤：" if "zh-TW" in args else "ptrack：错误："
+        assert (code, out, err) == (2, "", prefix + message + "\n")
+    code, _, err = run_cli("clone", "y618-2024.yaml", "-o", "y618-2024.yaml", "--to", "2025-06-18")
+    assert (code, err) == (2, "ptrack：错误：-o：新文件不能就是源文件\n")
+    code, _, err = run_cli("clone", "y618-2024.yaml", "-o", "Y 2025.yaml", "--to", "2025-06-18")
+    assert (code, err) == (2, "ptrack：错误：输出文件名“Y 2025.yaml”不是有效的编号（只能用小写字母、数字和“-”）；"
+                              "请用 --id ID 指定活动编号\n")
     assert (tmp_path / "y618-2025.yaml").read_text("utf-8") == "x"
     # an anchor that is not there: exit 1, the message in the campaign's language, nothing written
     code, _, err = run_cli("clone", "y618-2024.yaml", "-o", "y618-2025.yaml", "--to", "2025-06-18", "--force",
                            "--anchor", "nope")
-    assert code == 1 and "--anchor nope 既不是里程碑或任务 ID" in err
+    assert (code, err) == (1, "ptrack：错误：y618-2024.yaml：--anchor nope 既不是里程碑或任务 ID，也不是日期（YYYY-MM-DD）\n")
     assert (tmp_path / "y618-2025.yaml").read_text("utf-8") == "x"
 
 
@@ -404,8 +423,12 @@ def test_cli_clone_of_an_invalid_source_and_into_a_new_folder(run_cli, source_61
     code, out, err = run_cli("clone", "bad.yaml", "-o", "new.yaml", "--to", "2025-06-18")
     assert code == 1 and out == ""
     assert err.splitlines() == [
+        "bad.yaml:8:8: 错误 [schema] campaign.end：“2024-13-30”不是日期；日期写成 YYYY-MM-DD，例如 2024-03-01",
+        "ptrack：bad.yaml 不是有效的活动文件：未克隆"]
+    code, out, err = run_cli("clone", "bad.yaml", "-o", "new.yaml", "--to", "2025-06-18", "--lang", "en")
+    assert (code, out) == (1, "") and err.splitlines() == [
         'bad.yaml:8:8: error [schema] campaign.end: "2024-13-30" is not a date; write YYYY-MM-DD, e.g. 2024-03-01',
-        "ptrack: bad.yaml 不是有效的活动文件：未克隆"]
+        "ptrack: bad.yaml is not a valid campaign: nothing cloned"]
     assert not (tmp_path / "new.yaml").exists()
     # a folder not there yet is made (ptrack.fsutil.atomic_write), as for campaigns/ in README
     code, _, err = run_cli("clone", "y618-2024.yaml", "-o", "new/folder/y618-2025.yaml", "--to", "2025-06-18")

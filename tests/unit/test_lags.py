@@ -211,10 +211,10 @@ def test_dependency_order_with_a_lead_counts_from_the_forecast_finish():
 
 # -- validation -----------------------------------------------------------------------------------------
 
-def _problems(*tasks) -> list[str]:
+def _problems(*tasks, locale: str | None = None) -> list[str]:
     text = json.dumps(doc(*tasks), ensure_ascii=False)
     d = parse_yaml(text, "c.yaml")
-    return [p.format_text().split(": ", 1)[1] for p in validate_document(d.data, d.source)]
+    return [p.format_text().split(": ", 1)[1] for p in validate_document(d.data, d.source, locale)]
 
 
 def test_validation_of_links():
@@ -222,18 +222,26 @@ def test_validation_of_links():
     assert _problems(a, T("b", "2024-03-04", "2024-03-05", "a", {"task": "a", "lag": 1})) == [
         'error [duplicate-dependency] task "b" depends on "a" twice; keep one entry (with its lag and type)']
     assert _problems(a, T("b", "2024-03-04", "2024-03-05", {"task": "x", "type": "ss"})) == [
-        'error [unknown-task] tasks[1].depends_on: "x" is not a task id']
+        'error [unknown-task] tasks[b].depends_on: "x" is not a task id']
     assert _problems(T("a", "2024-03-01", "2024-03-03", {"task": "b", "type": "ss"}),
                      T("b", "2024-03-04", "2024-03-05", {"task": "a", "lag": -3})) == [
         "error [dependency-cycle] dependency cycle: a -> b -> a (each depends on the next)"]
     assert _problems(a, T("b", "2024-03-04", "2024-03-05", {"task": "a", "lag": 2.5}, {"task": "a", "type": "ff"})) == [
-        "error [schema] tasks[1].depends_on[0].lag: expected a whole number, got a number 2.5",
-        'error [schema] tasks[1].depends_on[1].type: "ff" is not one of "fs", "ss"']
+        "error [schema] tasks[b].depends_on[0].lag: expected a whole number, got a number 2.5",
+        'error [schema] tasks[b].depends_on[1].type: "ff" is not one of "fs", "ss"']
     assert _problems(a, T("b", "2024-03-04", "2024-03-05", {"lag": 2}, 7)) == [
-        'error [schema] tasks[1].depends_on[0]: missing required key "task"',
-        "error [schema] tasks[1].depends_on[1]: write a task id, or {task: ID, lag: N, type: fs|ss}"]
+        'error [schema] tasks[b].depends_on[0]: missing required key "task"',
+        "error [schema] tasks[b].depends_on[1]: write a task id, or {task: ID, lag: N, type: fs|ss}"]
     assert _problems(a, T("b", "2024-03-04", "2024-03-05", {"task": "a", "lag": 1000})) == [
-        "error [schema] tasks[1].depends_on[0].lag: 1000 is too large; it must be at most 999"]
+        "error [schema] tasks[b].depends_on[0].lag: 1000 is too large; it must be at most 999"]
+    # in Chinese, the task named by its id
+    assert _problems(a, T("b", "2024-03-04", "2024-03-05", "a", {"task": "a", "lag": 1}), locale="zh-CN") == [
+        "错误 [duplicate-dependency] 任务“b”两次依赖“a”：只保留一项（连同它的间隔和类型）"]
+    assert _problems(a, T("b", "2024-03-04", "2024-03-05", {"lag": 2}, 7), locale="zh-CN") == [
+        "错误 [schema] 任务 b 的 depends_on[0]：缺少必填的键“task”",
+        "错误 [schema] 任务 b 的 depends_on[1]：请写任务编号，或写成 {task: ID, lag: N, type: fs|ss}"]
+    assert _problems(a, T("b", "2024-03-04", "2024-03-05", {"task": "a", "type": "ff"}), locale="zh-TW") == [
+        "錯誤 [schema] 任務 b 的 depends_on[0].type：“ff”不是 “fs”、“ss” 之一"]
 
 
 def test_an_unknown_task_in_a_link_points_at_its_task_key():
@@ -243,6 +251,8 @@ def test_an_unknown_task_in_a_link_points_at_its_task_key():
             "    depends_on:\n      - {task: aa, lag: 1}\n")
     d = parse_yaml(text, "c.yaml")
     [p] = validate_document(d.data, d.source)
-    # line 9, column 16: the value of "task" in the mapping
-    assert p.format_text() == ('c.yaml:9:16: error [unknown-task] tasks[1].depends_on: "aa" is not a task id '
+    # line 9, column 16: the value of "task" in the mapping (a campaign without a locale: zh-CN)
+    assert p.format_text() == "c.yaml:9:16: 错误 [unknown-task] 任务 b 的 depends_on：“aa”不是任务编号（是不是“a”？）"
+    [p] = validate_document(d.data, d.source, "en")
+    assert p.format_text() == ('c.yaml:9:16: error [unknown-task] tasks[b].depends_on: "aa" is not a task id '
                                '(did you mean "a"?)')

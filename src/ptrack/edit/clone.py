@@ -81,7 +81,7 @@ class CloneReport:
     cleared: dict[str, int] = field(default_factory=dict)  # what -> how many values
     cancelled: list[str] = field(default_factory=list)  # names of the tasks that stay cancelled
     people: list[tuple[str, str]] = field(default_factory=list)  # (old, new) people remapped
-    texts: list[str] = field(default_factory=list)  # where free text mentions a date (not rewritten)
+    texts: list[tuple] = field(default_factory=list)  # (path, ids on it): free text that mentions a date
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class Clone(Operation):
         try:
             source, target = get_calendar(source_code), get_calendar(target_code)
         except UnknownCalendar as exc:
-            raise EditError(str(exc)) from None
+            raise EditError(exc.text(draft.locale)) from None
         anchor, label = self._anchor(draft)
         report = CloneReport(anchor, self.to, label, source_code, target_code)
         dates = _Dates(anchor, self.to, source, target)
@@ -307,21 +307,24 @@ class _Dates:
 _DATE_TEXT = re.compile(r"(?<![\d/])(?:\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}|\d{1,2}月\d{1,2}日)(?![\d/])")
 
 
-def _texts_with_dates(data: dict) -> list[str]:
+def _texts_with_dates(data: dict) -> list[tuple]:
     """Where the campaign's free text (names, descriptions, notes) mentions a date, which a clone
-    cannot move: "campaign.description", "tasks[popup-store].name", ..."""
+    cannot move: (path, the ids on it) for ``describe_path``: "campaign.description", "tasks[popup-store].name"
+    (任务 popup-store 的 name), ..."""
+    from ptrack.core.diagnostics import item_names
+
     out = []
 
-    def look(where: str, item: dict) -> None:
+    def look(at: tuple, item: dict) -> None:
         for key in ("name", "description", "notes"):
             if isinstance(item.get(key), str) and _DATE_TEXT.search(item[key]):
-                out.append(f"{where}.{key}")
+                out.append((at + (key,), item_names(data, at + (key,))))
 
-    look("campaign", data.get("campaign") or {})
+    look(("campaign",), data.get("campaign") or {})
     for kind in ("goals", "milestones", "tasks"):
-        for item in data.get(kind) or ():
+        for i, item in enumerate(data.get(kind) or ()):
             if isinstance(item, dict):
-                look(f"{kind}[{item.get('id')}]", item)
+                look((kind, i), item)
     return out
 
 
@@ -427,7 +430,10 @@ def clone_text(result, report: CloneReport, *, source: str, dry_run: bool = Fals
     if report.cancelled:
         lines.append(t(loc, "clone.cancelled", names=t(loc, "punct.list").join(report.cancelled)))
     if report.texts:
-        lines.append(t(loc, "clone.texts", where=t(loc, "punct.comma").join(report.texts)))
+        from ptrack.core.diagnostics import describe_path
+
+        lines.append(t(loc, "clone.texts", where=t(loc, "punct.comma").join(describe_path(path, names, loc)
+                                                                             for path, names in report.texts)))
     if report.people:
         lines.append(t(loc, "clone.people", people=t(loc, "punct.comma").join(f"{a} → {b}" for a, b in report.people)))
     return "\n".join(lines) + "\n"

@@ -16,7 +16,7 @@ from ptrack.edit.draft import Draft
 from ptrack.edit.lock import LOCK_TIMEOUT, locked_file
 from ptrack.edit.ops import Change, EditError, Operation, path_text
 from ptrack.errors import UsageError
-from ptrack.i18n import normalise_locale, os_problem, say, t
+from ptrack.i18n import M_, normalise_locale, os_problem, said_in, say, t
 
 BOM = b"\xef\xbb\xbf"
 
@@ -116,12 +116,12 @@ def edit_file(path: Path | str, operations: Sequence[Operation], *, output: Path
     target = write_target(path)
     destination = write_target(Path(output)) if output is not None else target
     if output is not None and destination.exists() and not overwrite:
-        raise UsageError(t(_locale(locale, None), "edit.output_exists", file=display_path(output)))
+        raise UsageError(said_in(M_("edit.output_exists", file=display_path(output)), locale))
     with locked_file(target, file=file, timeout=lock_timeout, exclusive=output is None, locale=locale) as fh:
         try:
             raw = read_open_file(fh)
             if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-                raise EditError(t(_locale(locale, None), "edit.utf16", file=file))
+                raise EditError(said_in(M_("edit.utf16", file=file), locale))
             text = decode_bytes(raw)
         except YamlProblem as problem:
             said = _locale(locale, None)

@@ -15,7 +15,7 @@ from ptrack.edit.campaign import (AchieveMilestone, AddNote, RecordMeasurement, 
                                   SetProgress)
 from ptrack.edit.ops import Operation
 from ptrack.errors import UsageError
-from ptrack.i18n import M_
+from ptrack.i18n import M_, said_in
 
 
 def task_operations(task_id: str, *, on: date, progress: float | None = None, start: date | None = None,
@@ -60,7 +60,7 @@ def parse_result(text: str, option: str = "--result", *, locale: str | None = No
     language when printed (``locale`` given: in that language now)."""
     goal, sep, value = str(text).partition("=")
     if not sep or not goal.strip() or not value.strip():
-        raise UsageError(_said(M_("update.result_format", option=option, text=text), locale))
+        raise UsageError(said_in(M_("update.result_format", option=option, text=text), locale))
     return goal.strip(), parse_number(value, option)
 
 
@@ -70,13 +70,8 @@ def parse_risk_ref(text: str, option: str = "--resolve-risk", *, locale: str | N
 
     ref = str(text).strip()
     if (ref.isdigit() and int(ref) < 1) or not (ref.isdigit() or re.fullmatch(r"[a-z0-9][a-z0-9-]*", ref)):
-        raise UsageError(_said(M_("update.risk_ref", option=option, text=text), locale))
+        raise UsageError(said_in(M_("update.risk_ref", option=option, text=text), locale))
     return int(ref) if ref.isdigit() else ref
-
-
-def _said(message, locale: str | None):
-    """``message`` in ``locale`` when one is given, else the message (said when printed)."""
-    return message.text(locale) if locale else message
 
 
 def _not_a_number(option: str, text: str):
