@@ -352,11 +352,9 @@ def test_double11_across_national_day():
 # -- the command ----------------------------------------------------------------------------------------
 
 @pytest.fixture
-def source_618(tmp_path, monkeypatch):
+def source_618(write, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    path = tmp_path / "y618-2024.yaml"
-    path.write_text(SOURCE_618, encoding="utf-8")
-    return path
+    return write("y618-2024.yaml", SOURCE_618)
 
 
 def test_cli_clone_prints_what_moved_and_writes_a_valid_file(run_cli, source_618, tmp_path):

@@ -241,11 +241,9 @@ def test_an_unknown_task_and_an_impossible_move_write_nothing(tmp_path):
 # -- the command ----------------------------------------------------------------------------------------
 
 @pytest.fixture
-def plan_file(tmp_path, monkeypatch):
+def plan_file(write, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    path = tmp_path / "autumn.yaml"
-    path.write_text(PLAN, encoding="utf-8")
-    return path
+    return write("autumn.yaml", PLAN)
 
 
 def test_cli_dry_run_prints_the_moves_and_writes_nothing(run_cli, plan_file, monkeypatch):
