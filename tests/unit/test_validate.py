@@ -72,7 +72,7 @@ def test_example_campaign_has_no_diagnostics():
     pytest.param(
         BASE.replace("  end: 2024-05-31\n", "  end: 2024-05-31\n  colour: red\n"),
         ['c.yaml:7:3: error [schema] campaign: unknown key "colour"; allowed keys: id, name, '
-         "description, lead, start, end, calendar, locale"],
+         "description, lead, start, end, calendar, calendar_overrides, locale"],
         id="unknown-key-lists-allowed-keys"),
     pytest.param(
         BASE + "sponsor: x\n",
@@ -168,7 +168,7 @@ def test_all_schema_problems_are_collected():
         "c.yaml:3:7: error [schema] campaign.id: \"Spring\" is not a valid id; use lowercase "
         "letters, digits and '-', starting with a letter or digit (e.g. poster-draft)",
         'c.yaml:7:3: error [schema] campaign: unknown key "foo"; allowed keys: id, name, '
-        "description, lead, start, end, calendar, locale",
+        "description, lead, start, end, calendar, calendar_overrides, locale",
         "c.yaml:12:15: error [schema] tasks[a].progress: 101 is too large; it must be at most 100",
     ]
 

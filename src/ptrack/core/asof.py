@@ -28,7 +28,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Mapping
 
-from ptrack.core.calendars import WorkCalendar, get_calendar
+from ptrack.core.calendars import WorkCalendar
 from ptrack.core.kinds import recorded_progress, span_share
 from ptrack.core.model import Campaign, Deliverable, Risk, Task
 
@@ -60,7 +60,7 @@ class Known:
 def known_on(campaign: Campaign, as_of: date, record: Record | None = None) -> Known:
     """The campaign as known at the end of ``as_of`` (the same object when nothing changes)."""
     recorded = record.campaign if record is not None else None
-    cal = get_calendar(campaign.calendar)
+    cal = campaign.work_calendar
     later = False  # the file holds a fact dated after D
     recorded_tasks = {t.id: t for t in recorded.tasks} if recorded is not None else None
     tasks = []

@@ -5,8 +5,17 @@
 plus its make-up working days (China's 调休: a Sunday that is a working day counts), from the
 ``holidays`` package.
 
+A campaign's own changes (``campaign.calendar_overrides``: days off and working days it writes
+itself, e.g. next year's published 放假安排 before the ``holidays`` package has it) apply on top of
+any of these: a calendar is identified by its code and its overrides (``get_calendar(code,
+overrides)``, ``Campaign.work_calendar``).
+
 A calendar answers in O(1): it keeps a running count of working days per day over the years it
 covers, so ``count(a, b)`` is one subtraction however long the campaign.
+
+For a country whose working days are set by a schedule published each year (China's 放假安排
+with its 调休 make-up days; Taiwan, Russia, ...), the ``holidays`` package has the published
+schedules up to some year only and estimates the years after it: ``published_until(code)``.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import bisect
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -141,14 +151,56 @@ def _one_country_module(code: str):
             del sys.modules["holidays.countries"]
 
 
+@dataclass(frozen=True)
+class CalendarOverrides:
+    """A campaign's own changes to its calendar: days that are off, and days that are working
+    days (a make-up Saturday, 调休上班), whatever the calendar says. Hashable, so a calendar with
+    overrides is cached like one without."""
+
+    days_off: frozenset[date] = frozenset()
+    working_days: frozenset[date] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.days_off or self.working_days)
+
+    @property
+    def years(self) -> frozenset[int]:
+        """The years the overrides say something about."""
+        return frozenset(d.year for d in self.days_off | self.working_days)
+
+
+NO_OVERRIDES = CalendarOverrides()
+
+
+def override_days(item) -> list[date]:
+    """The days of one ``calendar_overrides`` entry as the file has it (valid): a date, ``{date:
+    D}`` or ``{start: D, end: E}`` (both included; none when E is before D)."""
+    if isinstance(item, str):
+        return [date.fromisoformat(item)]
+    if "date" in item:
+        return [date.fromisoformat(item["date"])]
+    first, last = date.fromisoformat(item["start"]), date.fromisoformat(item["end"])
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def build_overrides(data: dict | None) -> CalendarOverrides:
+    """``campaign.calendar_overrides`` of a valid file as ``CalendarOverrides``."""
+    if not data:
+        return NO_OVERRIDES
+    return CalendarOverrides(
+        frozenset(d for item in data.get("days_off") or () for d in override_days(item)),
+        frozenset(d for item in data.get("working_days") or () for d in override_days(item)))
+
+
 class WorkCalendar:
     """Working days of one calendar, counted over whole years, extended on demand."""
 
-    def __init__(self, code: str = "weekends"):
+    def __init__(self, code: str = "weekends", overrides: CalendarOverrides = NO_OVERRIDES):
         problem = check_calendar_code(code)
         if problem:
             raise UnknownCalendar(problem)
         self.code = code
+        self.overrides = overrides
         self._first_year = 0
         self._last_year = -1
         self._base = date(1, 1, 1)
@@ -175,6 +227,15 @@ class WorkCalendar:
         self._cum = cum
 
     def _working_flags(self, lo: int, hi: int) -> list[int]:
+        flags = self._calendar_flags(lo, hi)
+        start, end = date(lo, 1, 1), date(hi, 12, 31)
+        for days, flag in ((self.overrides.days_off, 0), (self.overrides.working_days, 1)):
+            for day in days:
+                if start <= day <= end:
+                    flags[(day - start).days] = flag
+        return flags
+
+    def _calendar_flags(self, lo: int, hi: int) -> list[int]:
         start, end = date(lo, 1, 1), date(hi, 12, 31)
         days = (end - start).days + 1
         if self.code == "none":
@@ -187,6 +248,16 @@ class WorkCalendar:
         calendar = _country(match.group(1), match.group(2), tuple(range(lo, hi + 1)))
         is_working_day = calendar.is_working_day
         return [1 if is_working_day(start + timedelta(days=i)) else 0 for i in range(days)]
+
+    def estimated_years(self, years) -> list[int]:
+        """Of ``years``, those whose working days are the ``holidays`` package's estimate: after
+        the last year of the country's published schedules (``published_until``) and without
+        anything of the campaign's own in ``overrides`` that year. Sorted; [] for other calendars."""
+        last = published_until(self.code)
+        if last is None:
+            return []
+        written = self.overrides.years
+        return sorted(y for y in set(years) if y > last and y not in written)
 
     def _index(self, day: date) -> int:
         return (day - self._base).days
@@ -287,6 +358,71 @@ def working_days_between(cal: WorkCalendar, old: date, new: date) -> int:
 
 
 @lru_cache(maxsize=32)
-def get_calendar(code: str) -> WorkCalendar:
-    """One shared calendar per code (the table is built once per process)."""
-    return WorkCalendar(code)
+def get_calendar(code: str, overrides: CalendarOverrides = NO_OVERRIDES) -> WorkCalendar:
+    """One shared calendar per code and overrides (the table is built once per process)."""
+    return WorkCalendar(code, overrides)
+
+
+@lru_cache(maxsize=32)
+def published_until(code: str) -> int | None:
+    """The last year of the published yearly schedules the installed ``holidays`` package has for
+    the country of ``code``, or None when its working days are not set by such schedules (or
+    ``code`` is not a country).
+
+    A country whose government publishes each year's holidays with make-up working days (China's
+    放假安排 and 调休) is recognised by the package's data itself: its static holidays (the
+    ``special_public_holidays`` of the country's ``*StaticHolidays`` class) move days off against
+    working days ("substituted" days, four numbers) in each of the last three years they cover.
+    After the last of them the package estimates (statutory holidays, no make-up days)."""
+    match = _CODE.match(code)
+    if not match:
+        return None
+    try:
+        calendar = _country(match.group(1), match.group(2), ())
+    except (NotImplementedError, KeyError, AttributeError):
+        return None
+    special = getattr(calendar, "special_public_holidays", None) or {}
+    if not special:
+        return None
+    last = max(special)
+
+    def substituted(year: int) -> bool:
+        entries = special.get(year) or ()
+        entries = (entries,) if entries and not isinstance(entries[0], tuple) else entries
+        return any(len(entry) >= 4 for entry in entries)
+
+    return last if all(substituted(last - k) for k in range(3)) else None
+
+
+def years_spanned(days) -> range:
+    """The years from the earliest to the latest of ``days`` (a campaign's window and its tasks'
+    dates): the years whose working days a campaign counts."""
+    days = [d for d in days if d is not None]
+    return range(min(days).year, max(days).year + 1) if days else range(0)
+
+
+def estimate_values(cal: WorkCalendar, years) -> dict | None:
+    """The values of the message saying ``cal``'s working days in some of ``years`` are an
+    estimate (``rule.calendar-estimated``), or None when none is."""
+    estimated = cal.estimated_years(years)
+    if not estimated:
+        return None
+    return {"calendar": cal.code, "years_ref": tuple(estimated), "last": published_until(cal.code),
+            "version": holidays_version(), "subject": cal.code}
+
+
+def years_text(locale: str, years) -> str:
+    """2027 | 2027、2028 (zh) | 2027, 2028 (en)."""
+    from ptrack.i18n import t
+
+    return t(locale, "punct.list").join(str(y) for y in years)
+
+
+def holidays_version() -> str:
+    """The installed ``holidays`` package's version (said with ``published_until``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("holidays")
+    except PackageNotFoundError:  # pragma: no cover - a broken installation
+        return "?"

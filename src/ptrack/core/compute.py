@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping
 
 from ptrack.core import schedule
 from ptrack.core.asof import Record, known_on
-from ptrack.core.calendars import WorkCalendar, get_calendar
+from ptrack.core.calendars import WorkCalendar
 from ptrack.core.kinds import WINDOW, allocation_of, kind_of, recorded_progress, span_share
 from ptrack.core.model import Campaign, DeclaredStatus, Goal, Milestone, Policy, Risk, Task
 from ptrack.core.schedule import EventClash, TaskState
@@ -169,7 +169,7 @@ class CampaignSnapshot:
         from ptrack.core.workload import compute_workload
 
         c = self.campaign
-        return compute_workload(c.people, self.tasks, self.as_of, get_calendar(c.calendar),
+        return compute_workload(c.people, self.tasks, self.as_of, c.work_calendar,
                                 c.policy.collaborator_share)
 
     def task(self, task_id: str) -> TaskSnapshot:
@@ -403,7 +403,7 @@ def planned_curve(campaign: Campaign, days: Iterable[date] | None = None) -> lis
     """The campaign's planned S-curve: weighted planned progress on each day of its window (or of
     ``days``), cancelled and on-hold tasks left out (as from the roll-up). O(tasks + days) through
     a difference array of daily rates."""
-    cal = get_calendar(campaign.calendar)
+    cal = campaign.work_calendar
     tasks = [t for t in campaign.tasks if t.status is None]
     if not tasks:
         return []
@@ -540,7 +540,7 @@ def compute_snapshot(campaign: Campaign, *, as_of: date, record: Record | None =
     dated after D are never used (``ptrack.core.asof.known_on``)."""
     known = known_on(campaign, as_of, record)
     campaign = known.campaign
-    cal = get_calendar(campaign.calendar)
+    cal = campaign.work_calendar
     policy = campaign.policy
     last_changed = record.last_changed if record is not None else {}
     stale_on = policy.rules.get("stale-task") != "off"

@@ -13,6 +13,7 @@ from datetime import date
 from types import MappingProxyType
 from collections.abc import Mapping, Sequence
 
+from ptrack.core.calendars import NO_OVERRIDES, CalendarOverrides, WorkCalendar, build_overrides, get_calendar
 from ptrack.core.diagnostics import JsonPath, Location
 from ptrack.core.loader import SourceMap
 
@@ -286,6 +287,7 @@ class Campaign:
     calendar: str = "weekends"
     locale: str = "zh-CN"
     lead: str | None = None
+    calendar_overrides: CalendarOverrides = NO_OVERRIDES  # the file's own days off and working days
     description: str | None = None
     policy: Policy = field(default_factory=Policy)
     people: Mapping[str, Person] = field(default_factory=lambda: MappingProxyType({}))
@@ -300,6 +302,11 @@ class Campaign:
         if self.source is None:
             return Location(self.file, 1, 1, tuple(path))
         return self.source.locate(path, key=key)
+
+    @property
+    def work_calendar(self) -> WorkCalendar:
+        """The campaign's working days: its calendar with its own overrides (shared, cached)."""
+        return get_calendar(self.calendar, self.calendar_overrides)
 
     def person_name(self, ref: str | None) -> str | None:
         if ref is None:
@@ -461,6 +468,7 @@ def build_campaign(data: dict, file: str, source: SourceMap | None = None,
         calendar=c.get("calendar", "weekends"),
         locale=c.get("locale", "zh-CN"),
         lead=c.get("lead"),
+        calendar_overrides=build_overrides(c.get("calendar_overrides")),
         description=c.get("description"),
         policy=policy,
         people=MappingProxyType(people),

@@ -40,7 +40,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ptrack.core.calendars import get_calendar
 from ptrack.core.compute import CampaignSnapshot, RiskSnapshot, Status, TaskSnapshot
 from ptrack.core.model import SS, Dependency
 
@@ -213,7 +212,7 @@ def collect_people(snapshots: Sequence[CampaignSnapshot], as_of: date) -> People
         for i, ts in enumerate(s.tasks):
             for dep in ts.task.dependencies:
                 successors.setdefault(dep.task, []).append((i, ts, dep))
-        cal = get_calendar(c.calendar)
+        cal = c.work_calendar
         for i, mine in enumerate(s.tasks):
             owner = mine.task.owner
             if owner not in known or mine.status in (Status.DONE, Status.CANCELLED):

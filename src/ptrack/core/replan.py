@@ -35,7 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ptrack.core.calendars import WorkCalendar, get_calendar, working_days_between
+from ptrack.core.calendars import WorkCalendar, working_days_between
 from ptrack.core.kinds import recorded_progress
 from ptrack.core.model import EVENT, SS, Campaign, DeclaredStatus, Dependency, Task
 from ptrack.core.schedule import topological_order
@@ -147,7 +147,7 @@ def plan_replan(campaign: Campaign, task_id: str, *, start: date | None = None, 
                 as_of: date, cascade: bool = False) -> Replan:
     """What moving ``task_id`` to ``start``/``end`` does (see the module docstring). The task
     must exist (the editor checks it first)."""
-    cal = get_calendar(campaign.calendar)
+    cal = campaign.work_calendar
     by_id = {t.id: t for t in campaign.tasks}
     root = by_id[task_id]
     if start is not None and end is None:

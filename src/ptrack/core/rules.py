@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from ptrack.core.calendars import get_calendar
+from ptrack.core.calendars import estimate_values, years_spanned, years_text
 from ptrack.core.compute import CampaignSnapshot, Status
 from ptrack.core.diagnostics import Diagnostic, Severity
 from ptrack.core.model import FS, SS
@@ -155,7 +155,7 @@ def _dependency_order(s: CampaignSnapshot):
             if dep.plain:
                 earliest = base
             else:
-                cal = cal or get_calendar(s.campaign.calendar)
+                cal = cal or s.campaign.work_calendar
                 earliest = cal.shift(base, dep.lag)
             if start < earliest:
                 if dep.plain:
@@ -230,6 +230,17 @@ def _on_hold(s: CampaignSnapshot):
                     "days": (s.as_of - ts.task.planned_end).days})
 
 
+@rule("calendar-estimated", Severity.NOTICE,
+      "the campaign's calendar is the holidays package's estimate in some year (no published 放假安排 with make-up days "
+      "yet): write the schedule under campaign.calendar_overrides, or upgrade holidays")
+def _calendar_estimated(s: CampaignSnapshot):
+    c = s.campaign
+    days = [c.start, c.end] + [d for t in c.tasks for d in (t.planned_start, t.planned_end)]
+    values = estimate_values(c.work_calendar, years_spanned(days))
+    if values is not None:
+        yield (Severity.NOTICE, ("campaign", "calendar"), None, N_("rule.calendar-estimated"), values)
+
+
 def effective_severity(rule_id: str, severity: Severity, overrides) -> Severity | None:
     """The severity after ``policy.rules``; None when the rule is switched off."""
     override = overrides.get(rule_id)
@@ -258,6 +269,8 @@ def run_rules(snapshot: CampaignSnapshot, locale: str | None = None,
             values = {**values, "owner": _owner(snapshot, values["owner_ref"], locale)}
         if "link_ref" in values:
             values = {**values, "link": link_text(locale, *values["link_ref"])}
+        if "years_ref" in values:
+            values = {**values, "years": years_text(locale, values["years_ref"])}
         if "person_ref" in values:
             values = {**values, "person": _owner(snapshot, values["person_ref"], locale)}
             if locale == "zh-CN":

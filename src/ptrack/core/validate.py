@@ -498,6 +498,40 @@ def _date(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
+_OVERRIDE_LISTS = {"days_off": N_("check.override.days_off"), "working_days": N_("check.override.working_days")}
+
+
+def _calendar_overrides(c: _Checker, overrides) -> None:
+    """``campaign.calendar_overrides``: a range that ends before it starts, a day written twice
+    in one list, a day both off and a working day. Each said once per entry, at the entry."""
+    if not isinstance(overrides, dict):
+        return
+    from ptrack.core.calendars import override_days
+
+    first: dict[str, dict[date, JsonPath]] = {}
+    for key in _OVERRIDE_LISTS:
+        days = first[key] = {}
+        for i, item in enumerate(overrides.get(key) or ()):
+            at = ("campaign", "calendar_overrides", key, i)
+            if isinstance(item, dict) and "start" in item and item["end"] < item["start"]:
+                c.add("date-order", M_("check.override.end_before_start", list=M_(_OVERRIDE_LISTS[key]),
+                                       start=item["start"], end=item["end"]), at + ("end",))
+                continue
+            for day in override_days(item):
+                if day in days:
+                    c.add("calendar-override", M_("check.override.twice", list=M_(_OVERRIDE_LISTS[key]),
+                                                  day=day.isoformat(), first=c.line_of(days[day])), at)
+                    break
+            for day in override_days(item):
+                days.setdefault(day, at)
+    for i, item in enumerate(overrides.get("working_days") or ()):
+        at = ("campaign", "calendar_overrides", "working_days", i)
+        clash = next((day for day in override_days(item) if day in first["days_off"]), None)
+        if clash is not None and first["working_days"].get(clash) == at:
+            c.add("calendar-override", M_("check.override.both", day=clash.isoformat(),
+                                          first=c.line_of(first["days_off"][clash])), at)
+
+
 def _semantic_diagnostics(data: dict, source: SourceMap, locale: str) -> list[Diagnostic]:
     from ptrack.core.hints import text_hint
 
@@ -516,6 +550,7 @@ def _semantic_diagnostics(data: dict, source: SourceMap, locale: str) -> list[Di
     if problem:
         c.add("unknown-calendar", M_("schema.at", where=c.place(("campaign", "calendar")), problem=problem),
               ("campaign", "calendar"))
+    _calendar_overrides(c, camp.get("calendar_overrides"))
 
     # Campaign window and policy
     start, end = _date(camp["start"]), _date(camp["end"])

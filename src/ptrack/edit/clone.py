@@ -98,18 +98,24 @@ class Clone(Operation):
     calendar: str | None = None
 
     def apply(self, draft: Draft) -> None:
-        from ptrack.core.calendars import UnknownCalendar, get_calendar
+        from ptrack.core.calendars import UnknownCalendar, build_overrides, get_calendar
 
         data = draft.data
         camp = data["campaign"]
         source_code = camp.get("calendar", "weekends")
         target_code = self.calendar or source_code
-        try:
-            source, target = get_calendar(source_code), get_calendar(target_code)
-        except UnknownCalendar as exc:
-            raise EditError(exc.text(draft.locale)) from None
         anchor, label = self._anchor(draft)
         report = CloneReport(anchor, self.to, label, source_code, target_code)
+        # the source's own days off and working days count for its offsets; the new file keeps
+        # those in the new window's years only (last year's schedule stays in the source)
+        source_overrides = build_overrides(camp.get("calendar_overrides"))
+        first, last = (dates_of(self.to, anchor, date.fromisoformat(camp[part])) for part in ("start", "end"))
+        _keep_overrides(draft, report, range(first.year, last.year + 1))
+        try:
+            source = get_calendar(source_code, source_overrides)
+            target = get_calendar(target_code, build_overrides(camp.get("calendar_overrides")))
+        except UnknownCalendar as exc:
+            raise EditError(exc.text(draft.locale)) from None
         dates = _Dates(anchor, self.to, source, target)
 
         # the campaign: id, name, calendar (its window once the tasks have moved)
@@ -292,8 +298,7 @@ class _Dates:
     target: object  # WorkCalendar of the new file
 
     def calendar(self, day: date) -> tuple[date, int]:
-        offset = (day - self.anchor).days
-        return date.fromordinal(self.to.toordinal() + offset), offset
+        return dates_of(self.to, self.anchor, day), (day - self.anchor).days
 
     def working(self, day: date, *, end: bool) -> tuple[date, int, date | None]:
         """(new day, working-day offset, the working day that kept it when ``day`` is a day off)."""
@@ -332,6 +337,33 @@ def renamed(name: str, old_year: int, new_year: int) -> str:
     """The campaign's name with the anchor's year (a 4-digit number on its own) as the new year:
     "2024 双11全渠道大促" -> "2025 双11全渠道大促"."""
     return re.sub(rf"(?<!\d){old_year}(?!\d)", str(new_year), name)
+
+
+def dates_of(to: date, anchor: date, day: date) -> date:
+    """``day`` at its calendar-day offset from ``anchor``, around ``to``."""
+    return date.fromordinal(to.toordinal() + (day - anchor).days)
+
+
+def _keep_overrides(draft: Draft, report: CloneReport, years: range) -> None:
+    """Remove the entries of ``campaign.calendar_overrides`` without a day in ``years`` (the
+    new window's), and the lists (the section) they leave empty."""
+    from ptrack.core.calendars import override_days
+
+    where = ("campaign", "calendar_overrides")
+    overrides = draft.get(where)
+    if not isinstance(overrides, dict):
+        return
+    for key in ("days_off", "working_days"):
+        items = overrides.get(key)
+        if not isinstance(items, list):
+            continue
+        for i in reversed(range(len(items))):
+            if not any(day.year in years for day in override_days(items[i])):
+                _clear(draft, report, where + (key, i), NP_("clone.cleared.overrides"))
+        if not draft.get(where + (key,)):
+            draft.delete(where + (key,))
+    if not draft.get(where):
+        draft.delete(where)
 
 
 def _put(draft: Draft, path: tuple, value, label: str, subject: tuple) -> None:
@@ -436,7 +468,22 @@ def clone_text(result, report: CloneReport, *, source: str, dry_run: bool = Fals
                                                                              for path, names in report.texts)))
     if report.people:
         lines.append(t(loc, "clone.people", people=t(loc, "punct.comma").join(f"{a} → {b}" for a, b in report.people)))
+    lines += [d.format_text() for d in calendar_notices(result)]
     return "\n".join(lines) + "\n"
+
+
+def calendar_notices(result) -> list:
+    """``check``'s ``calendar-estimated`` finding on the new file (its text, at its path), in the
+    command's language: its calendar is the holidays package's estimate in the new years."""
+    from ptrack.core.compute import compute_snapshot
+    from ptrack.core.rules import run_rules
+    from ptrack.core.validate import load_campaign_bytes
+
+    loaded = load_campaign_bytes(result.text.encode("utf-8"), result.target, locale=result.locale)
+    if loaded.campaign is None:
+        return []
+    snapshot = compute_snapshot(loaded.campaign, as_of=loaded.campaign.start)
+    return run_rules(snapshot, result.locale, only={"calendar-estimated"})
 
 
 def _offset_text(loc: str, m: Move) -> str:

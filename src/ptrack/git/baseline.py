@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Mapping
 
-from ptrack.core.calendars import WorkCalendar, get_calendar, working_days_between
+from ptrack.core.calendars import WorkCalendar, working_days_between
 from ptrack.git.gitio import GitError, UnknownRevision
 from ptrack.git.history import CampaignHistory, TaskChange, TaskEntry, load_history
 from ptrack.i18n import M_, NP_, Said
@@ -113,7 +113,7 @@ def compute_baseline(history: CampaignHistory, campaign: Campaign, as_of: date, 
     (UnknownRevision for a bad ``rev``) when there is no baseline to compare with."""
     rev = rev or FIRST
     sha, stamp, day, table = _baseline_table(history, rev)
-    cal = get_calendar(campaign.calendar)
+    cal = campaign.work_calendar
     changes = [c for c in history.task_changes() if c.date <= as_of] + history.worktree_changes(as_of)
     slips = slips_of(changes, cal, after=stamp)
     tasks: dict[str, TaskBaseline] = {}

@@ -42,7 +42,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from ptrack.core.calendars import get_calendar, working_days_between
+from ptrack.core.calendars import working_days_between
 from ptrack.core.compute import CampaignSnapshot, compute_snapshot
 from ptrack.core.model import Dependency, dependency_text, parse_dependency_text
 from ptrack.errors import UsageError
@@ -122,7 +122,7 @@ def diff_snapshots(base: CampaignSnapshot | None, head: CampaignSnapshot | None)
         return [Change(base.campaign.id, None, "campaign-removed", None, base.campaign.name, None)]
     cb, ch = base.campaign, head.campaign
     cid = ch.id
-    cal = get_calendar(ch.calendar)
+    cal = ch.work_calendar
     out: list[Change] = []
 
     def moved(task, label, fld, old: date | None, new: date | None, reason: str | None = None) -> None:

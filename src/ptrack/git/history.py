@@ -40,6 +40,7 @@ from datetime import date
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
+from ptrack.core.calendars import WorkCalendar
 from ptrack.core.compute import CampaignSnapshot, compute_snapshot
 from ptrack.core.diagnostics import Severity
 from ptrack.errors import PtrackError
@@ -683,7 +684,7 @@ def history_report(files: Sequence[Path], as_of: date, *, policy_defaults=None,
         with load_history(path, policy_defaults=policy_defaults, progress=progress,
                           file=current.file) as history:
             points = history.points(as_of)
-            replans = _replans(history, as_of, current.campaign.calendar if current.ok else None)
+            replans = _replans(history, as_of, current.campaign.work_calendar if current.ok else None)
             if history.in_git and history.worktree_dirty:
                 history.notes.append(Said(M_("git.uncommitted", file=current.file)))
             report.notes += history.notes
@@ -692,13 +693,14 @@ def history_report(files: Sequence[Path], as_of: date, *, policy_defaults=None,
     return report
 
 
-def _replans(history: CampaignHistory, as_of: date, calendar: str | None) -> list[Replan]:
-    """The committed changes that moved a task's planned dates, oldest first, up to ``as_of``."""
+def _replans(history: CampaignHistory, as_of: date, cal: WorkCalendar | None) -> list[Replan]:
+    """The committed changes that moved a task's planned dates, oldest first, up to ``as_of``
+    (working days on ``cal``, the current version's calendar; Monday to Friday without one)."""
     from ptrack.core.calendars import get_calendar, working_days_between
 
     if not history.in_git:
         return []
-    cal = get_calendar(calendar or "weekends")
+    cal = cal or get_calendar("weekends")
     out = []
     for c in history.task_changes():
         if c.date > as_of or not c.replanned:

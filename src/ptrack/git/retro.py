@@ -18,7 +18,6 @@ from typing import Callable, Mapping
 
 from ptrack.git.asof import snapshot_as_of
 from ptrack.git.baseline import Baseline, compute_baseline, working_days_between
-from ptrack.core.calendars import get_calendar
 from ptrack.core.compute import CampaignSnapshot, Status
 from ptrack.errors import UsageError
 from ptrack.git.gitio import GitError
@@ -65,7 +64,7 @@ def retro_data(report: RetroReport) -> dict:
     s = report.snapshot
     c = s.campaign
     loc = report.locale
-    cal = get_calendar(c.calendar)
+    cal = c.work_calendar
     early, late, on_time, unfinished = [], [], [], []
     for ts in s.tasks:
         task = ts.task

@@ -40,7 +40,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from ptrack.core.calendars import WorkCalendar, get_calendar
+from ptrack.core.calendars import WorkCalendar
 from ptrack.core.compute import CampaignSnapshot, Health, Status, compute_snapshot
 from ptrack.i18n import M_, N_, NP_, Said, day_text, fmt_number, fmt_points, link_suffix, normalise_locale, t
 from ptrack.notify.model import Digest, DigestItem, DigestSection, ItemKind, ItemLink, Recipient
@@ -134,7 +134,7 @@ def build_digests(snapshot: CampaignSnapshot, *, horizon_days: int = 3,
         has_page = person in campaign.people if campaign.people else bool(ID.match(person))
         return person_url(person) if person_url is not None and has_page else None
 
-    cal = get_calendar(campaign.calendar)
+    cal = campaign.work_calendar
     as_of = snapshot.as_of
     until = horizon_end(cal, as_of, horizon_days)
     previous_day = previous_day or previous_working_day(cal, as_of)
@@ -404,7 +404,7 @@ def collect_digests(files: Sequence[Path], config, as_of: date, *, locale: str |
             continue
         campaign = result.campaign
         run.campaigns.append(campaign.id)
-        cal = get_calendar(campaign.calendar)
+        cal = campaign.work_calendar
         previous_day = previous_working_day(cal, as_of)
         snapshot, previous_campaign, stale = None, None, {}
         if git:

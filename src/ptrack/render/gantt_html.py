@@ -462,13 +462,11 @@ def _head(w, model, lay: GanttLayout, groups: Mapping[str, tuple], heights: Mapp
 
 def _non_working_runs(snapshot: CampaignSnapshot, lay: GanttLayout) -> list[tuple[int, int]]:
     """(first day offset, number of days) of each run of non-working days in the window."""
-    from ptrack.core.calendars import get_calendar
-
-    code = snapshot.campaign.calendar
-    if code == "none":
+    campaign = snapshot.campaign
+    if campaign.calendar == "none" and not campaign.calendar_overrides.days_off:
         return []
     try:
-        cal = get_calendar(code)
+        cal = campaign.work_calendar
     except Exception:  # noqa: BLE001 - a calendar validation accepted; shading is only decoration
         return []
     runs: list[tuple[int, int]] = []
