@@ -357,9 +357,15 @@ def working_days_between(cal: WorkCalendar, old: date, new: date) -> int:
     return 0
 
 
-@lru_cache(maxsize=32)
 def get_calendar(code: str, overrides: CalendarOverrides = NO_OVERRIDES) -> WorkCalendar:
     """One shared calendar per code and overrides (the table is built once per process)."""
+    return _shared_calendar(code, overrides)
+
+
+@lru_cache(maxsize=32)
+def _shared_calendar(code: str, overrides: CalendarOverrides) -> WorkCalendar:
+    # (both arguments always given: lru_cache keys get_calendar("CN") and get_calendar("CN",
+    # NO_OVERRIDES) apart)
     return WorkCalendar(code, overrides)
 
 

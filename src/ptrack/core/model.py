@@ -30,6 +30,7 @@ RULE_IDS = (
     "overallocated",
     "event-at-risk",
     "on-hold",
+    "calendar-estimated",
 )
 
 # Task kinds (``tasks[].kind``): how a task's progress is measured and its finish forecast. What

@@ -416,13 +416,16 @@ def schema_messages(error, source: SourceMap) -> Iterator[tuple[str, Message, Lo
         if path and path[-1] == "resolved":
             yield at(_with_hint(problem(N_("schema.resolved"), value=Shown(value)), date_hint(value)))
             return
-        branch = _branch_of_its_type(error)
+        branch = _branch_of_its_type(error) or _branch_of_its_keys(error)
         if branch:  # the alternative written (a mapping, say): what is wrong inside it
             for sub in branch:
                 yield from schema_messages(sub, source)
             return
         if len(path) >= 2 and path[-2] == "depends_on":
             yield at(problem(N_("schema.dependency")))
+            return
+        if len(path) == 4 and path[1] == "calendar_overrides":
+            yield at(problem(N_("schema.calendar_day"), value=Shown(value)))
             return
         return
     yield at(problem(N_("schema.other"), detail=_short(error)))
@@ -460,6 +463,23 @@ def _branch_of_its_type(error) -> list:
     fitting = [errs for errs in branches.values()
                if not any(e.validator == "type" and list(e.absolute_path) == here for e in errs)]
     return fitting[0] if len(fitting) == 1 else []
+
+
+def _branch_of_its_keys(error) -> list:
+    """For a mapping that fits none of several mapping alternatives (``{start: D}`` against a
+    date, ``{date: D}`` or ``{start: D, end: D}``): the errors of the alternative that has the
+    most of its keys (the range's: "end" is missing), or [] when no one alternative does."""
+    if not isinstance(error.instance, dict):
+        return []
+    keys = set(error.instance)
+    branches: dict[int, list] = {}
+    for sub in error.context or ():
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    shared = {i: len(keys & set((error.schema[error.validator][i].get("properties") or {})))
+              for i in branches}
+    best = max(shared.values(), default=0)
+    fitting = [i for i, n in shared.items() if n == best]
+    return branches[fitting[0]] if best and len(fitting) == 1 else []
 
 
 def _short(error) -> str:
