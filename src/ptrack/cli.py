@@ -817,6 +817,11 @@ def clone(source, output, to, anchor, campaign_id, name, persons, calendar, forc
     results, goal measurements, money spent, on-hold and the retro are cleared; ids, structure,
     comments and order are kept. The new file is validated before it is written; the table shows
     every date that moved and the offset it kept.
+
+    The source's calendar_overrides count for its offsets; the new file keeps those in its own
+    years. When the new years are after the last published holiday schedule of the holidays
+    package (CN: China's schedules with make-up working days), the table ends with the calendar-estimated
+    notice: write the published schedule under campaign.calendar_overrides.
     """
     from pathlib import Path
 
