@@ -201,8 +201,8 @@ def test_check_json_and_junit(run_cli, files):
         ("risk-overdue", "c.yaml", 11, 28, "spring", "poster")]
     code, out, _ = run_cli("check", "c.yaml", "--as-of", RISK_DAY, "--format", "junit")
     assert code == 1
-    # a test case per rule: the 11 snapshot rules (stale-task needs git: not one here)
-    assert out.startswith('<?xml version="1.0" encoding="utf-8"?>\n<testsuites name="ptrack" tests="11" failures="1"')
+    # a test case per rule: the 12 snapshot rules (stale-task needs git: not one here)
+    assert out.startswith('<?xml version="1.0" encoding="utf-8"?>\n<testsuites name="ptrack" tests="12" failures="1"')
 
 
 def test_check_lang_switches_the_message_language(run_cli, files):
