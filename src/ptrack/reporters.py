@@ -294,6 +294,9 @@ def workload_dict(s: CampaignSnapshot) -> dict:
 def campaign_dict(s: CampaignSnapshot, baseline=None) -> dict:
     c = s.campaign
     extra = {"baseline": baseline.to_dict()} if baseline is not None else {}
+    if c.calendar_overrides:  # the file's own days off and working days, when it has any
+        extra["calendar_overrides"] = {"days_off": sorted(d.isoformat() for d in c.calendar_overrides.days_off),
+                                       "working_days": sorted(d.isoformat() for d in c.calendar_overrides.working_days)}
     return {**extra,
         "id": c.id, "name": c.name, "file": c.file, "lead": c.lead, "start": _iso(c.start),
         "end": _iso(c.end), "calendar": c.calendar, "locale": c.locale,

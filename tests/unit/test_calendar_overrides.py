@@ -355,3 +355,25 @@ def test_every_use_of_a_campaign_calendar_goes_through_work_calendar():
                        "ptrack/git/history.py", "ptrack/init.py"]
     history = (ROOT / "src" / "ptrack" / "git" / "history.py").read_text(encoding="utf-8")
     assert history.count("get_calendar(") == 1 and 'get_calendar("weekends")' in history
+
+
+def test_the_overrides_are_shown_in_status_json_and_on_the_dashboard(run_cli, write, tmp_path):
+    """The overrides say which days the figures count: status JSON lists them (7 days off, 2/5..2/11,
+    and the make-up Saturday 2/20); the dashboard says how many beside the calendar's code. A plan
+    without overrides has neither."""
+    import json
+
+    path = write("cny.yaml", PLAN.format(overrides=OVERRIDES))
+    code, out, _ = run_cli("status", path, "--as-of", "2027-02-15", "--format", "json")
+    (campaign,) = json.loads(out)["campaigns"]
+    assert campaign["calendar_overrides"] == {
+        "days_off": [f"2027-02-{d:02d}" for d in range(5, 12)], "working_days": ["2027-02-20"]}
+    assert run_cli("build", path, "--out", tmp_path / "site", "--as-of", "2027-02-15")[0] == 0
+    page = (tmp_path / "site" / "cny-2027" / "index.html").read_text("utf-8")
+    assert "<dd>CN (own changes: days off 7, working days 1)</dd>" in page
+
+    bare = write("bare.yaml", PLAN.format(overrides=""))
+    code, out, _ = run_cli("status", bare, "--as-of", "2027-02-15", "--format", "json")
+    assert "calendar_overrides" not in json.loads(out)["campaigns"][0]
+    assert run_cli("build", bare, "--out", tmp_path / "bare", "--as-of", "2027-02-15")[0] == 0
+    assert "<dd>CN</dd>" in (tmp_path / "bare" / "cny-2027" / "index.html").read_text("utf-8")

@@ -308,6 +308,9 @@ def _campaign_summary(s: CampaignSnapshot, locale: str) -> dict:
         "end": _iso(c.end),
         "lead": c.person_name(c.lead) or "",
         "calendar": c.calendar,
+        "calendar_changes": (t(locale, "html.calendar_overrides", off=len(c.calendar_overrides.days_off),
+                               working=len(c.calendar_overrides.working_days))
+                             if c.calendar_overrides else ""),
         "description": c.description or "",
         "tasks_done": t(locale, "html.tasks_done", done=sum(1 for ts in active if ts.status is Status.DONE),
                         total=len(active)),
