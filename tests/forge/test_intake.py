@@ -432,6 +432,17 @@ def test_github_refusing_pull_requests_is_explained(repo):
     assert repo.github.issues[1]["state"] == "open"
 
 
+def test_the_pull_request_hint_is_in_the_campaigns_language(repo):
+    # what to do about GitHub's 403 is ptrack's advice, said in Chinese to a zh-CN campaign (only
+    # GitHub's own setting names stay English, as GitHub's pages show them)
+    repo.github.pulls_forbidden = True
+    repo.run(repo.submit(update_body(task="poster", progress="65"), "wang-xue"))
+    [reply] = repo.replies(1)
+    assert ("使用 GITHUB_TOKEN 时，请在 Settings → Actions → General → Workflow permissions 中勾选"
+            "“Allow GitHub Actions to create and approve pull requests”；见 docs/intake.md") in reply
+    assert "allow it under" not in reply and "see docs/intake.md" not in reply
+
+
 def test_github_down_is_a_message_not_a_traceback(repo):
     repo.github.faults = [(502, {"message": "Bad gateway"}, {})] * 3
     code, out, err = repo.run(repo.submit(update_body(task="poster", progress="65"), "wang-xue"))

@@ -25,7 +25,7 @@ from pathlib import Path
 from ptrack.errors import UsageError
 from ptrack.forge.intake import ChangeRequest, IntakeOutcome, Submission
 from ptrack.forge.rest import ForgeError, RestClient
-from ptrack.i18n import t
+from ptrack.i18n import N_, t
 
 API_URL = "https://api.github.com"
 SERVER_URL = "https://github.com"
@@ -131,8 +131,8 @@ class GitHubForge:
             pull = self.client.create_pull(self.repo, title=title, head=branch, base=base, body=body)
         except GitHubError as exc:
             if exc.status == 403:
-                raise GitHubError(exc.method, exc.path, exc.status,
-                                  exc.message + " (" + _NO_PR_HINT + ")") from None
+                raise GitHubError(exc.method, exc.path, exc.status, exc.message,
+                                  hint=N_("intake.github.no_pr_hint")) from None
             raise
         return ChangeRequest(int(pull["number"]), str(pull.get("html_url") or ""), created=True)
 
@@ -149,10 +149,6 @@ class GitHubForge:
 
     def committer(self) -> tuple[str, str]:
         return BOT
-
-
-_NO_PR_HINT = ("with GITHUB_TOKEN, allow it under Settings → Actions → General → Workflow permissions: "
-               "\"Allow GitHub Actions to create and approve pull requests\"; see docs/intake.md")
 
 
 def submission_from_event(event: Mapping[str, object], *, locale: str | None = None) -> Submission:

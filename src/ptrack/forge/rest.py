@@ -36,15 +36,16 @@ REDACTED = "***"
 
 class ForgeError(PtrackError):
     """The forge answered with an error, or could not be reached. ``status`` is the HTTP status
-    (None: no answer); ``message`` is what the forge said, scrubbed of the token."""
+    (None: no answer); ``message`` is what the forge said, scrubbed of the token; ``hint`` the
+    catalog key of what to do about it (ptrack's words, in the reader's language)."""
 
     exit_code = 1
     service = "the forge"
 
-    def __init__(self, method: str, path: str, status: int | None, message: str):
-        self.method, self.path, self.status, self.message = method, path, status, message
+    def __init__(self, method: str, path: str, status: int | None, message: str, *, hint: str | None = None):
+        self.method, self.path, self.status, self.message, self.hint = method, path, status, message, hint
         super().__init__(self.text("en"))
-        self.message = message
+        self.message = message  # (PtrackError sets it to the whole text)
 
     def text(self, locale: str | None) -> str:
         """What happened, in ``locale`` (the forge's own words quoted as they are)."""
@@ -52,9 +53,11 @@ class ForgeError(PtrackError):
 
         where = f"{self.method} {self.path}"
         if self.status is not None:
-            return t(locale, "forge.answered", service=self.service, status=self.status, where=where,
+            text = t(locale, "forge.answered", service=self.service, status=self.status, where=where,
                      message=self.message)
-        return t(locale, "forge.unreachable", service=self.service, where=where, message=self.message)
+        else:
+            text = t(locale, "forge.unreachable", service=self.service, where=where, message=self.message)
+        return f"{text} ({t(locale, self.hint)})" if self.hint else text
 
 
 @dataclass(frozen=True)
