@@ -20,9 +20,8 @@ import pytest
 
 from ecosystem_support import git
 from gitlab_support import FakeGitLab
-from ptrack.forge.fields import UPDATE, form_body
 from test_intake import CAMPAIGN as GITHUB_CAMPAIGN
-from test_intake import FILE, Origin
+from test_intake import FILE, Origin, update_body
 
 TOKEN = "glpat-intake-Zq9-never-shown-0123456789"
 AS_OF = "2024-03-06"
@@ -86,10 +85,6 @@ def project(tmp_path, gitlab, run_cli, monkeypatch):
 @pytest.fixture
 def commit_project(tmp_path, gitlab, run_cli, monkeypatch):
     return Project(tmp_path, gitlab, run_cli, monkeypatch, mode="commit")
-
-
-def update_body(*, locale="zh-CN", **values) -> str:
-    return form_body(UPDATE, {"campaign": "spring", **values}, locale).replace("\n", "\r\n")
 
 
 # -- applied ---------------------------------------------------------------------------------------
