@@ -68,34 +68,28 @@ class GitHubClient(RestClient):
     # -- issues ----------------------------------------------------------------------------------
 
     def issue_comments(self, repo: str, number: int) -> list[dict]:
-        return [c for c in self._pages(f"/repos/{_repo(repo)}/issues/{int(number)}/comments", {})
-                if isinstance(c, dict)]
+        return self.objects(f"/repos/{_repo(repo)}/issues/{int(number)}/comments", {})
 
     def create_issue_comment(self, repo: str, number: int, body: str) -> dict:
-        data = self.request("POST", f"/repos/{_repo(repo)}/issues/{int(number)}/comments", payload={"body": body}).data
-        return data if isinstance(data, dict) else {}
+        return self.object("POST", f"/repos/{_repo(repo)}/issues/{int(number)}/comments", payload={"body": body})
 
     def close_issue(self, repo: str, number: int) -> dict:
-        data = self.request("PATCH", f"/repos/{_repo(repo)}/issues/{int(number)}",
-                            payload={"state": "closed", "state_reason": "completed"}).data
-        return data if isinstance(data, dict) else {}
+        return self.object("PATCH", f"/repos/{_repo(repo)}/issues/{int(number)}",
+                           payload={"state": "closed", "state_reason": "completed"})
 
     # -- pull requests ---------------------------------------------------------------------------
 
     def open_pulls(self, repo: str, head: str) -> list[dict]:
         """The open pull requests from ``head`` (``owner:branch``)."""
-        return [p for p in self._pages(f"/repos/{_repo(repo)}/pulls", {"head": head, "state": "open"})
-                if isinstance(p, dict)]
+        return self.objects(f"/repos/{_repo(repo)}/pulls", {"head": head, "state": "open"})
 
     def create_pull(self, repo: str, *, title: str, head: str, base: str, body: str) -> dict:
-        data = self.request("POST", f"/repos/{_repo(repo)}/pulls",
-                            payload={"title": title, "head": head, "base": base, "body": body}).data
-        return data if isinstance(data, dict) else {}
+        return self.object("POST", f"/repos/{_repo(repo)}/pulls",
+                           payload={"title": title, "head": head, "base": base, "body": body})
 
     def update_pull(self, repo: str, number: int, *, title: str, body: str) -> dict:
-        data = self.request("PATCH", f"/repos/{_repo(repo)}/pulls/{int(number)}",
-                            payload={"title": title, "body": body}).data
-        return data if isinstance(data, dict) else {}
+        return self.object("PATCH", f"/repos/{_repo(repo)}/pulls/{int(number)}",
+                           payload={"title": title, "body": body})
 
 
 def _repo(full_name: str) -> str:

@@ -39,7 +39,7 @@ from typing import Callable, Mapping
 
 from ptrack.errors import UsageError
 from ptrack.forge.intake import ChangeRequest, IntakeOutcome, Submission
-from ptrack.forge.rest import MAX_RETRY_AFTER, RETRIES, TIMEOUT, ForgeError, Response, RestClient  # noqa: F401
+from ptrack.forge.rest import ForgeError, RestClient
 from ptrack.i18n import M_, N_, t
 
 MAX_PAGES = 50            # 5,000 comments: ptrack's own is among the first ones anyway
@@ -81,66 +81,54 @@ class GitLabClient(RestClient):
     # -- the calls ptrack makes ----------------------------------------------------------------
 
     def current_user(self) -> dict:
-        data = self.request("GET", "/user").data
-        return data if isinstance(data, dict) else {}
+        return self.object("GET", "/user")
 
     def merge_request_notes(self, project: str, iid: int) -> list[dict]:
         """Every comment of the merge request, oldest first (system notes included)."""
-        return [n for n in self._pages(_mr_path(project, iid) + "/notes", {"sort": "asc", "order_by": "created_at"})
-                if isinstance(n, dict)]
+        return self.objects(_mr_path(project, iid) + "/notes", {"sort": "asc", "order_by": "created_at"})
 
     def create_merge_request_note(self, project: str, iid: int, body: str) -> dict:
-        data = self.request("POST", _mr_path(project, iid) + "/notes", payload={"body": body}).data
-        return data if isinstance(data, dict) else {}
+        return self.object("POST", _mr_path(project, iid) + "/notes", payload={"body": body})
 
     def update_merge_request_note(self, project: str, iid: int, note_id: int, body: str) -> dict:
-        data = self.request("PUT", f"{_mr_path(project, iid)}/notes/{int(note_id)}", payload={"body": body}).data
-        return data if isinstance(data, dict) else {}
+        return self.object("PUT", f"{_mr_path(project, iid)}/notes/{int(note_id)}", payload={"body": body})
 
     # -- intake: the project, its issues and merge requests --------------------------------------
 
     def project(self, project: str) -> dict:
-        data = self.request("GET", _project_path(project)).data
-        return data if isinstance(data, dict) else {}
+        return self.object("GET", _project_path(project))
 
     def open_issues(self, project: str) -> list[dict]:
         """The project's open issues, oldest first."""
-        return [i for i in self._pages(_project_path(project) + "/issues",
-                                       {"state": "opened", "order_by": "created_at", "sort": "asc"})
-                if isinstance(i, dict)]
+        return self.objects(_project_path(project) + "/issues",
+                            {"state": "opened", "order_by": "created_at", "sort": "asc"})
 
     def issue(self, project: str, iid: int) -> dict:
-        data = self.request("GET", _issue_path(project, iid)).data
-        return data if isinstance(data, dict) else {}
+        return self.object("GET", _issue_path(project, iid))
 
     def issue_notes(self, project: str, iid: int) -> list[dict]:
         """Every note of the issue, oldest first (system notes included)."""
-        return [n for n in self._pages(_issue_path(project, iid) + "/notes", {"sort": "asc", "order_by": "created_at"})
-                if isinstance(n, dict)]
+        return self.objects(_issue_path(project, iid) + "/notes", {"sort": "asc", "order_by": "created_at"})
 
     def create_issue_note(self, project: str, iid: int, body: str) -> dict:
-        data = self.request("POST", _issue_path(project, iid) + "/notes", payload={"body": body}).data
-        return data if isinstance(data, dict) else {}
+        return self.object("POST", _issue_path(project, iid) + "/notes", payload={"body": body})
 
     def close_issue(self, project: str, iid: int) -> dict:
-        data = self.request("PUT", _issue_path(project, iid), payload={"state_event": "close"}).data
-        return data if isinstance(data, dict) else {}
+        return self.object("PUT", _issue_path(project, iid), payload={"state_event": "close"})
 
     def open_merge_requests(self, project: str, *, source_branch: str, target_branch: str) -> list[dict]:
         query = {"state": "opened", "source_branch": source_branch, "target_branch": target_branch}
-        return [m for m in self._pages(_project_path(project) + "/merge_requests", query) if isinstance(m, dict)]
+        return self.objects(_project_path(project) + "/merge_requests", query)
 
     def create_merge_request(self, project: str, *, source_branch: str, target_branch: str, title: str,
                              description: str) -> dict:
         payload = {"source_branch": source_branch, "target_branch": target_branch, "title": title,
                    "description": description, "remove_source_branch": True}
-        data = self.request("POST", _project_path(project) + "/merge_requests", payload=payload).data
-        return data if isinstance(data, dict) else {}
+        return self.object("POST", _project_path(project) + "/merge_requests", payload=payload)
 
     def update_merge_request(self, project: str, iid: int, *, title: str, description: str) -> dict:
-        data = self.request("PUT", f"{_project_path(project)}/merge_requests/{int(iid)}",
-                            payload={"title": title, "description": description}).data
-        return data if isinstance(data, dict) else {}
+        return self.object("PUT", f"{_project_path(project)}/merge_requests/{int(iid)}",
+                           payload={"title": title, "description": description})
 
 
 def _project_path(project: str) -> str:

@@ -140,6 +140,18 @@ class RestClient:
                 raise failure
             self.sleep(retry_after if retry_after is not None else float(2 ** (attempt - 1)))
 
+    def object(self, method: str, path: str, **options) -> dict:
+        """``request``'s answer when it is a JSON object, else ``{}`` (an empty or odd body)."""
+        data = self.request(method, path, **options).data
+        return data if isinstance(data, dict) else {}
+
+    def objects(self, path: str, query: Mapping[str, object]) -> list[dict]:
+        """The JSON objects of every page of a list (``_pages``: how the forge pages)."""
+        return [item for item in self._pages(path, query) if isinstance(item, dict)]
+
+    def _pages(self, path: str, query: Mapping[str, object]) -> list:  # pragma: no cover - each forge says
+        raise NotImplementedError
+
     def _error_message(self, exc: urllib.error.HTTPError) -> str:
         """The forge's own words (``message``, ``error``...), else the HTTP reason."""
         try:
