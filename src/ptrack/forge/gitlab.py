@@ -161,6 +161,14 @@ class MergeRequest:
     ca_file: str | None = None
 
 
+def api_url_from_env(env: Mapping[str, str]) -> str:
+    """The API's address GitLab CI gives (``CI_API_V4_URL``, else ``CI_SERVER_URL`` + /api/v4);
+    "" when neither is set."""
+    api_url = (env.get("CI_API_V4_URL") or "").strip()
+    server = (env.get("CI_SERVER_URL") or "").strip()
+    return api_url or (server.rstrip("/") + "/api/v4" if server else "")
+
+
 def merge_request_from_env(env: Mapping[str, str]) -> MergeRequest | None:
     """The merge request of this pipeline from GitLab CI's variables; None outside a
     merge-request pipeline. A merge request without the API's address or the project is a usage
@@ -170,9 +178,7 @@ def merge_request_from_env(env: Mapping[str, str]) -> MergeRequest | None:
         return None
     if not iid.isdigit():
         raise UsageError(M_("comment.bad_iid", iid=iid))
-    api_url = (env.get("CI_API_V4_URL") or "").strip()
-    if not api_url and (env.get("CI_SERVER_URL") or "").strip():
-        api_url = env["CI_SERVER_URL"].strip().rstrip("/") + "/api/v4"
+    api_url = api_url_from_env(env)
     project = (env.get("CI_MERGE_REQUEST_PROJECT_ID") or env.get("CI_PROJECT_ID") or "").strip()
     if not api_url or not project:
         raise UsageError(M_("comment.no_api"))
@@ -393,9 +399,7 @@ def intake_setting(env: Mapping[str, str], *, locale: str | None = None) -> Inta
     CI_PROJECT_PATH, PTRACK_INTAKE_TOKEN, CI_SERVER_TLS_CA_FILE, CI_REPOSITORY_URL without its
     credentials, CI_DEFAULT_BRANCH); UsageError when the API, the project or the token is
     missing."""
-    api_url = (env.get("CI_API_V4_URL") or "").strip()
-    if not api_url and (env.get("CI_SERVER_URL") or "").strip():
-        api_url = env["CI_SERVER_URL"].strip().rstrip("/") + "/api/v4"
+    api_url = api_url_from_env(env)
     project = (env.get("CI_PROJECT_ID") or env.get("CI_PROJECT_PATH") or "").strip()
     if not api_url or not project:
         raise UsageError(t(locale, "intake.gitlab.no_project"))
