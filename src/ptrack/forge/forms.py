@@ -19,6 +19,7 @@ the Chinese). The output depends on the campaigns and the language only: same in
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -81,12 +82,14 @@ def github_issue_form(form: Form, locale: str | None, campaigns: Sequence[Campai
         "labels": ["ptrack"],
         "body": body,
     }
-    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1000,
+    text = yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=1000,
                      default_flow_style=False)
     return HEADER.format(version=version) + text
 
 
+@functools.cache
 def _dumper():
+    """PyYAML's safe dumper, made when a form is written (PyYAML is imported only then)."""
     import yaml
 
     class Dumper(yaml.SafeDumper):
@@ -102,16 +105,6 @@ def _dumper():
 
     Dumper.add_representer(str, text)
     return Dumper
-
-
-class _LazyDumper:
-    """The Dumper class, made on first use (PyYAML is imported only when a form is written)."""
-
-    def __new__(cls, *args, **kwargs):
-        return _dumper()(*args, **kwargs)
-
-
-_Dumper = _LazyDumper
 
 
 _TITLES = {"update": N_("forge.forms.update_title"), "risk": N_("forge.forms.risk_title")}
