@@ -438,12 +438,12 @@ def authorise(request: Request, campaign, forge: str, logins: Sequence[str]) -> 
     """The person id making the change; Refused unless each of ``logins`` (the author, and an
     editor who is someone else) is a person allowed to make it."""
     person = None
+    allowed = allowed_people(request, campaign)
     for login in dict.fromkeys(x for x in logins if x):
         mine = people_with_login(campaign, forge, login)
         if not mine:
             raise Refused([problem(None, N_("intake.problem.unknown_login"), login=login, forge=forge,
                                    campaign=campaign.id)])
-        allowed = allowed_people(request, campaign)
         ok = [pid for pid in mine if pid in allowed]
         if not ok:
             what = request.task or campaign.id
