@@ -476,3 +476,15 @@ def test_a_body_applied_to_the_working_tree(repo, run_cli, monkeypatch):
         1, "", "ptrack：表单未能写入：\n  实际进度(%) / Progress (%): “120”不是 0 到 100 之间的数字（如 60）\n")
     (repo.tmp / "none.md").write_text("hello\n", encoding="utf-8")
     assert run_cli("update", "--from-issue", str(repo.tmp / "none.md"), "--lang", "en")[0] == 1
+
+
+def test_a_source_that_is_no_event_or_body_is_a_message(tmp_path, run_cli, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    # more than the 2 MiB an event or a body may have (GitHub's bodies hold 65,536 characters)
+    (tmp_path / "huge.md").write_bytes(b"a" * (2 * 1024 * 1024 + 1))
+    assert run_cli("update", "--from-issue", "huge.md", "--lang", "zh-CN") == (
+        2, "", "ptrack：错误：huge.md：文件超过了 2097152 字节的上限\n")
+    (tmp_path / "latin1.md").write_bytes("### Task ID\n\nPr\xe9sentation\n".encode("latin-1"))
+    assert run_cli("update", "--from-issue", "latin1.md", "--lang", "en") == (
+        2, "", "ptrack: error: latin1.md: not UTF-8 text\n")
+

@@ -668,12 +668,15 @@ class IntakeOutcome:
 def read_issue_source(source: str, *, locale: str | None = None) -> tuple[str, object]:
     """``("event", dict)`` for a forge's event JSON (an object with an ``issue``), else
     ``("body", text)``: the Markdown body of an issue. UsageError when unreadable."""
-    from ptrack.core.loader import decode_bytes, read_bytes_limited
+    from ptrack.core.loader import YamlProblem, decode_bytes, read_bytes_limited
 
-    raw = read_bytes_limited(source, limit=MAX_SOURCE_BYTES)
+    try:
+        raw = read_bytes_limited(source, limit=MAX_SOURCE_BYTES)
+    except YamlProblem as problem:  # larger than any event or body
+        raise UsageError(t(locale, "os.error_at", file=source, reason=problem.text(locale))) from None
     try:
         text = decode_bytes(raw)
-    except Exception:  # noqa: BLE001 - a YamlProblem about the encoding
+    except YamlProblem:  # about the encoding
         raise UsageError(t(locale, "intake.source_not_utf8", file=source)) from None
     if text.lstrip().startswith("{"):
         try:
