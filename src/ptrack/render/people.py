@@ -114,13 +114,13 @@ def render_person_page(work: PersonWork, people: People, *, locale: str, repo: R
     sections = []
     for key in SECTIONS:
         tasks = work.section(key)
-        hidden = 0
+        count, hidden = len(tasks), 0
         if key == "done":
             finished = sorted(tasks, key=lambda m: m.task.task.actual_end or m.task.task.planned_end, reverse=True)
             tasks, hidden = finished[:DONE_SHOWN], max(0, len(finished) - DONE_SHOWN)
         cards = [_task_card(m, as_of, locale, repo) for m in tasks]
         sections.append({"key": key, "title": t(locale, f"people.section.{key}"), "cards": cards,
-                         "count": len(work.section(key)),
+                         "count": count,
                          "open": key in OPEN_SECTIONS,
                          "hidden": t(locale, "people.done_hidden", n=hidden) if hidden else ""})
     week, nxt = people.week, people.next_week
@@ -139,7 +139,7 @@ def render_person_page(work: PersonWork, people: People, *, locale: str, repo: R
         person={"id": work.id, "name": work.name, "department": work.department or ""},
         campaigns=sorted({(m.campaign.campaign.id, m.campaign.campaign.name) for m in (*work.tasks, *work.risks)}),
         counts=counts, sections=[s for s in sections if s["open"]], more=more,
-        more_count=sum(len(work.section(s["key"])) for s in more),
+        more_count=sum(s["count"] for s in more),
         risks=[_risk_card(r, as_of, locale, repo) for r in work.risks],
         waiting=[_waiting_card(w, locale, repo) for w in work.waiting],
         weeks=t(locale, "people.weeks", week=_range(*week), next=_range(*nxt)),
