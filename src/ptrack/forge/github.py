@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -168,12 +168,15 @@ def submission_from_event(event: Mapping[str, object], *, locale: str | None = N
         default_branch=str(repository.get("default_branch") or "main"))
 
 
-@dataclass
+@dataclass(frozen=True)
 class EventOutcome:
-    """What the command prints and exits with."""
+    """What the command prints (the outcome's log) and exits with."""
 
     outcome: IntakeOutcome
-    lines: list[str] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.outcome.log
 
     @property
     def exit_code(self) -> int:
@@ -210,7 +213,7 @@ def intake_from_event(event: Mapping[str, object], day: date, *, env: Mapping[st
     outcome = run_intake(submission, forge, repo=repo or Path.cwd(), day=day, mode=mode, lang=locale,
                          lock_timeout=lock_timeout)
     _job_outputs(outcome, env)
-    return EventOutcome(outcome, list(outcome.log))
+    return EventOutcome(outcome)
 
 
 def _job_outputs(outcome: IntakeOutcome, env: Mapping[str, str]) -> None:

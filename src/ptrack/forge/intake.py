@@ -506,7 +506,7 @@ def _snapshot_of(text: str, file: str, day: date, policy):
 
 
 def apply_request(request: Request, path: Path, day: date, *, policy: Mapping[str, object] | None,
-                  locale: str | None, lock_timeout: float, dry_run: bool = False, file: str | None = None) -> Applied:
+                  locale: str | None, lock_timeout: float, file: str | None = None) -> Applied:
     """Apply the request's operations to the campaign file at ``path`` through the one editor
     (Refused, naming the editor's reason, when the file cannot take them), with the figures
     before and after as of ``day`` and the findings of the checks after."""
@@ -519,7 +519,7 @@ def apply_request(request: Request, path: Path, day: date, *, policy: Mapping[st
     before_text = read_text(path)
     try:
         result = edit_file(path, request.operations(day), locale=locale, policy_defaults=policy,
-                           lock_timeout=lock_timeout, dry_run=dry_run, file=file)
+                           lock_timeout=lock_timeout, file=file)
     except EditError as exc:
         raise Refused([Problem(None, text=exc.text(locale))], locale) from None
     if result.diagnostics:
