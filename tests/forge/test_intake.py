@@ -443,6 +443,19 @@ def test_the_pull_request_hint_is_in_the_campaigns_language(repo):
     assert "allow it under" not in reply and "see docs/intake.md" not in reply
 
 
+def test_git_missing_is_said_on_the_issue_in_the_campaigns_language(repo, monkeypatch):
+    issue = repo.submit(update_body(task="poster", progress="65"), "wang-xue")
+    with monkeypatch.context() as without_git:
+        without_git.setenv("PATH", str(repo.tmp / "no-git-here"))
+        code, out, err = repo.run(issue)
+    assert (code, out) == (1, "")
+    assert err == "ptrack：错误：git rev-parse: 未安装 git，或 git 不在 PATH 中\n"
+    [reply] = repo.replies(1)
+    assert reply.endswith("\n更新未能写入：git rev-parse: 未安装 git，或 git 不在 PATH 中。活动文件没有改动；"
+                          "维护者可以重新运行工作流。\n")
+    assert repo.github.issues[1]["state"] == "open" and repo.branches() == ["main"]
+
+
 def test_github_down_is_a_message_not_a_traceback(repo):
     repo.github.faults = [(502, {"message": "Bad gateway"}, {})] * 3
     code, out, err = repo.run(repo.submit(update_body(task="poster", progress="65"), "wang-xue"))

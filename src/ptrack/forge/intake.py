@@ -779,11 +779,11 @@ def run_intake(submission: Submission, forge: Forge, *, repo: Path, day: date, m
         except ForgeError as exc:
             return IntakeOutcome("failed", error=exc.text(quiet), log=[exc.text(quiet)])
         return IntakeOutcome("already", quiet, log=[t(quiet, "intake.log.already", n=submission.number)])
-    top, prefix = repository_root(Path(repo))
     logins = [submission.author] + ([submission.editor] if submission.editor else [])
     locale = _reply_locale(lang, None, parsed, None)
     outcome: IntakeOutcome | None = None
     try:
+        top, prefix = repository_root(Path(repo))
         with Workspace(top, remote=remote, branch=submission.default_branch) as ws:
             for attempt in range(attempts):
                 if attempt:

@@ -118,7 +118,7 @@ def git(cwd: Path, *args: str, env: dict[str, str] | None = None, check: bool = 
         proc = subprocess.run(["git", *args], cwd=cwd, env=full, capture_output=True, text=True, input=stdin,
                               timeout=timeout, encoding="utf-8", errors="replace")
     except FileNotFoundError:
-        raise GitFailed(args[0], "git is not installed") from None
+        raise GitFailed(args[0], M_("intake.git_not_installed")) from None
     except subprocess.TimeoutExpired:
         raise GitFailed(args[0], M_("net.timed_out", s=f"{timeout:g}")) from None
     if check and proc.returncode != 0:
