@@ -365,6 +365,14 @@ def placeholder_page(state: State, locale: str) -> bytes:
             ).encode("utf-8")
 
 
+def _error_page(locale: str, code: int) -> str:
+    """The page of an error answer in ``locale``, as ``BaseHTTPRequestHandler.error_message_format``
+    (``send_error`` fills in ``%(explain)s``, escaped)."""
+    title = html.escape(t(locale, "serve.error_page", code=code)).replace("%", "%%")
+    return (f'<!DOCTYPE html>\n<html lang="{locale}">\n<head><meta charset="utf-8"><title>{title}</title>'
+            f'<link rel="icon" href="data:,"></head>\n<body>\n<h1>{title}</h1>\n<p>%(explain)s</p>\n</body>\n</html>\n')
+
+
 # ---------------------------------------------------------------------------------------------
 # HTTP
 
@@ -499,12 +507,16 @@ class _Handler(SimpleHTTPRequestHandler):
                    why: str | None = None) -> None:
         """The error answer with the standard reason phrase, and one line on the terminal for
         every refusal (a file simply missing, 404, is not one)."""
+        preview = self.server.preview
         if code != 404:
-            preview = self.server.preview
             reason = why or explain or t(preview.locale, "serve.why.http", code=code)
             preview.say_err(N_("serve.log.refused"), code=code, request=self._shown_request(),
                             client=self.client_address[0], why=reason)
-        super().send_error(code, None, explain or message)
+        # The page in the preview's language, not http.server's English one; ``message`` (the
+        # base class's "File not found", "Unsupported method") stays out of it.
+        self.error_message_format = _error_page(preview.locale, code)
+        explain = explain or t(preview.locale, N_("serve.not_found") if code == 404 else N_("serve.why.http"), code=code)
+        super().send_error(code, None, explain)
 
     def _shown_request(self) -> str:
         """The request in a few words: method and target, cut to 60 characters."""

@@ -175,11 +175,14 @@ def _serve_lines(root: Path) -> list[str]:
         campaign.write_text(good.replace("    progress: 45\n", "    progress: 45%\n", 1), encoding="utf-8")
         state = server.wait_state(lambda s: s["problems"], what="the problem of the save")
         page = server.text("/double11-2024/")
+        missing = server.get("/double11-2024/no-such-page.html")  # a mistyped address: the 404 page
         campaign.write_text(good, encoding="utf-8")
         server.wait_state(lambda s: not s["problems"] and s["generation"] != generation, what="the fixed build")
         assert server.stop() == 0
     overlay = page[page.index('<div id="ptrack-live-overlay"'):page.index("</pre></div>")]
     shown = re.sub(r"<[^>]+>", "\n", overlay).splitlines()  # what the overlay says, without its markup
+    assert missing[0] == 404
+    shown += re.sub(r"<[^>]+>", "\n", missing[2].decode("utf-8")).splitlines()
     return server.stdout + server.stderr + list(state["problems"]) + shown
 
 
