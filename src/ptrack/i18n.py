@@ -231,16 +231,18 @@ class Said(str):
 
 
 class Joined:
-    """Several messages (or texts) said one after the other, joined by ``sep``."""
+    """Several messages (or texts) said one after the other, joined by ``sep`` (by default the
+    language's semicolon: "; ", "；")."""
 
     __slots__ = ("items", "sep")
 
-    def __init__(self, items, sep: str = "; ") -> None:
+    def __init__(self, items, sep: str | None = None) -> None:
         self.items = tuple(items)
         self.sep = sep
 
     def text(self, locale: str | None) -> str:
-        return self.sep.join(str(say(item, locale)) for item in self.items)
+        sep = t(locale, "punct.semicolon") if self.sep is None else self.sep
+        return sep.join(str(say(item, locale)) for item in self.items)
 
     def __str__(self) -> str:
         return self.text("en")

@@ -21,6 +21,7 @@ def test_a_message_is_said_in_the_language_it_is_read_in():
     nested = M_("config.at", where="ptrack.yaml:2:1", problem=M_("config.policy_mapping"))
     assert nested.text("zh-CN") == "ptrack.yaml:2:1：policy 应是映射（键: 值）"
     assert Joined([message, "x"]).text("en") == "c.yaml: no such file; x"
+    assert Joined([message, "x"]).text("zh-CN") == "c.yaml：文件不存在；x"  # the language's semicolon
     assert say(42, "zh-CN") == 42 and say("text", "zh-CN") == "text"
     assert M_("loader.empty") == M_("loader.empty") and hash(M_("loader.empty")) == hash(M_("loader.empty"))
 
