@@ -172,8 +172,6 @@ def _head(path) -> str:
 
 
 def _config_locale() -> str | None:
-    import re
-
     from ptrack.core.config import find_config
 
     path = find_config()
@@ -201,9 +199,7 @@ def _campaign_locale(args: list[str]) -> str | None:
         config = find_config()
         root = config.parent if config else Path.cwd()
         candidates = sorted(root.glob(DEFAULT_GLOB))
-    for candidate in candidates[:1]:
-        return sniff_file_locale(candidate)
-    return None
+    return sniff_file_locale(candidates[0]) if candidates else None
 
 
 def sniff_file_locale(path) -> str | None:
