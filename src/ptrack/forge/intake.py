@@ -351,10 +351,9 @@ def find_campaign(config, campaign: str) -> Located:
         if result.campaign is None:
             broken.append(result.file)
             continue
+        if result.campaign.id == campaign:
+            return Located(path, result.campaign)  # the files after it need not be read
         found.append(Located(path, result.campaign))
-    for loc in found:
-        if loc.campaign.id == campaign:
-            return loc
     named = [loc for loc in found if loc.campaign.name.strip() == campaign]
     if len(named) == 1:
         return named[0]
