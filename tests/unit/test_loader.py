@@ -198,6 +198,18 @@ def test_syntax_problems(text, expected):
     assert problem(text) == expected
 
 
+@pytest.mark.parametrize("text, where, expected", [
+    # the file ends inside a list or a mapping (saved while typing): the bracket that is open, not
+    # "a value is missing between two commas"
+    ("ptrack: 1\ndepends_on: [a,\n", (3, 1), "the “[” at line 2, column 13 is not closed with “]”"),
+    ("a: [1, {b: 2,\n# 注释\n\n", (4, 1), "the “{” at line 1, column 8 is not closed with “}”"),
+    ("a: [1,,2]\n", (1, 7), "line 1, column 7: a value is missing here"),  # not at the end: as it was
+])
+def test_a_file_that_ends_inside_brackets_names_the_open_one(text, where, expected):
+    assert problem(text) == ("syntax", *where)
+    assert message(text).startswith(expected)
+
+
 def test_control_character_message():
     assert message("a: \x07\n") == (
         "line 1, column 4: a control character, which YAML does not allow; remove it")

@@ -162,13 +162,49 @@ def _mapping_value(err: _Error) -> Problem:
     return M_("yaml.over_indent", line=err.line, column=_indent(text)), err.line, _indent(text)
 
 
+def _flow_unclosed(err: _Error, opening: str, line: int, column: int) -> Problem:
+    closing = "]" if opening == "[" else "}"
+    return M_("yaml.flow_unclosed", opening=opening, closing=closing, line=line, column=column), err.line, err.column
+
+
 def _flow(closing: str):
     def explain(err: _Error) -> Problem:
         opening = "[" if closing == "]" else "{"
-        return (M_("yaml.flow_unclosed", opening=opening, closing=closing, line=err.context_line or err.line,
-                   column=err.context_column or err.column), err.line, err.column)
+        return _flow_unclosed(err, opening, err.context_line or err.line, err.context_column or err.column)
 
     return explain
+
+
+def _open_flow_at_end(err: _Error) -> tuple[str, int, int] | None:
+    """The ``[`` or ``{`` (and its line and column) still open where the file ends, when the
+    parser stopped there (nothing but blank lines and comments from its line on)."""
+    if any(text.strip() and not text.lstrip().startswith("#") for text in err.lines[err.line - 1:]):
+        return None
+    import yaml
+
+    opened: list = []
+    try:
+        for token in yaml.scan("\n".join(err.lines), Loader=yaml.SafeLoader):
+            if isinstance(token, (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken)):
+                opened.append(token)
+            elif isinstance(token, (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken)) and opened:
+                opened.pop()
+    except yaml.YAMLError:  # the scanner's own complaint comes after the last bracket it saw
+        pass
+    if not opened:
+        return None
+    token = opened[-1]
+    return ("[" if isinstance(token, yaml.FlowSequenceStartToken) else "{",
+            token.start_mark.line + 1, token.start_mark.column + 1)
+
+
+def _missing_value(err: _Error) -> Problem:
+    """"did not find expected node content": nothing between two commas, or the file ends inside
+    ``[...]`` or ``{...}`` (``depends_on: [a,`` on the last line, saved while typing)."""
+    opened = _open_flow_at_end(err)
+    if opened:
+        return _flow_unclosed(err, *opened)
+    return M_("yaml.missing_value", line=err.line, column=err.column), err.line, err.column
 
 
 def _end_of_stream(err: _Error) -> Problem:
@@ -229,8 +265,8 @@ _EXPLAINERS: tuple[tuple[str, object], ...] = (
     ("found invalid Unicode character escape code", _at_problem(N_("yaml.escape"))),
     ("did not find expected hexdecimal number", _at_problem(N_("yaml.escape"))),
     ("expected escape sequence", _at_problem(N_("yaml.escape"))),
-    ("did not find expected node content", _at_problem(N_("yaml.missing_value"))),
-    ("expected the node content", _at_problem(N_("yaml.missing_value"))),
+    ("did not find expected node content", _missing_value),
+    ("expected the node content", _missing_value),
     ("did not find expected comment or line break", _at_problem(N_("yaml.after_value"))),
     ("expected a comment or a line break", _at_problem(N_("yaml.after_value"))),
     ("found unexpected ':'", _at_problem(N_("yaml.colon_in_value"))),
