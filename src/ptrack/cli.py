@@ -604,7 +604,8 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
     update form, say) run one after the other and none is lost. A link is followed: the file it
     points to is updated and the link stays.
     """
-    from ptrack.edit.update import parse_number, parse_result, parse_risk_ref
+    from ptrack.edit.update import (campaign_risk_operations, goal_operations, milestone_operations, parse_number,
+                                    parse_result, parse_risk_ref, task_operations)
 
     from ptrack.process import command_locale
 
@@ -652,7 +653,7 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
             raise UsageError(M_("update.usage.goal_or_task"))
         if value is None:
             raise UsageError(M_("update.usage.goal_needs_value"))
-        operations = _goal_ops(goal_id, parse_number(value, "--value"), day)
+        operations = goal_operations(goal_id, parse_number(value, "--value"), day)
     elif value is not None:
         raise UsageError(M_("update.usage.value_needs_goal"))
     elif milestone_given:
@@ -662,46 +663,23 @@ def update(path, task_id, progress, start, end, done, resolve_risk, note, goal_i
             raise UsageError(M_("update.milestone_or_task"))
         if achieved is None and not results:
             raise UsageError(M_("update.milestone_needs"))
-        operations = _milestone_ops(milestone_id, _date_option("--achieved", achieved, today),
-                                    tuple(parse_result(r) for r in results))
+        operations = milestone_operations(milestone_id, achieved=_date_option("--achieved", achieved, today),
+                                          results=tuple(parse_result(r) for r in results))
     elif task_id is None:
         if any(v is not None for v in task_options):
             raise UsageError(M_("update.task_needed"))
         if resolve_risk is None:
             raise UsageError(M_("update.no_task_id"))
-        operations = _campaign_risk_ops(parse_risk_ref(resolve_risk), day)
+        operations = campaign_risk_operations(parse_risk_ref(resolve_risk), day)
     else:
         if all(v is None for v in task_options) and resolve_risk is None:
             raise UsageError(M_("update.usage.nothing"))
-        operations = _task_ops(task_id, on=day, progress=progress, start=_date_option("--start", start, today),
-                               end=_date_option("--end", end, today), done=done,
-                               resolve_risk=parse_risk_ref(resolve_risk) if resolve_risk is not None else None,
-                               note=note)
+        operations = task_operations(task_id, on=day, progress=progress,
+                                     start=_date_option("--start", start, today),
+                                     end=_date_option("--end", end, today), done=done,
+                                     resolve_risk=parse_risk_ref(resolve_risk) if resolve_risk is not None else None,
+                                     note=note)
     _apply_update(path, operations, lang=lang, lock_timeout=lock_timeout, dry_run=dry_run)
-
-
-def _task_ops(task_id, **options):
-    from ptrack.edit.update import task_operations
-
-    return task_operations(task_id, **options)
-
-
-def _goal_ops(goal_id, value, day):
-    from ptrack.edit.update import goal_operations
-
-    return goal_operations(goal_id, value, day)
-
-
-def _milestone_ops(milestone_id, achieved, results):
-    from ptrack.edit.update import milestone_operations
-
-    return milestone_operations(milestone_id, achieved=achieved, results=results)
-
-
-def _campaign_risk_ops(ref, day):
-    from ptrack.edit.update import campaign_risk_operations
-
-    return campaign_risk_operations(ref, day)
 
 
 def _apply_update(path, operations, *, lang, lock_timeout, dry_run: bool = False) -> None:
@@ -833,8 +811,9 @@ def clone(source, output, to, anchor, campaign_id, name, persons, calendar, forc
     day = _date_option("--to", to, date.today())
     if anchor is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", anchor.strip()):
         _date_option("--anchor", anchor, day)
-    if calendar is not None and check_calendar_code(calendar):
-        raise UsageError(M_("config.at", where="--calendar", problem=check_calendar_code(calendar)))
+    problem = check_calendar_code(calendar) if calendar is not None else None
+    if problem:
+        raise UsageError(M_("config.at", where="--calendar", problem=problem))
     new_id = campaign_id or Path(output).stem
     if not ID_PATTERN.fullmatch(new_id):
         raise UsageError(M_("import.bad_id_option", id=new_id) if campaign_id
