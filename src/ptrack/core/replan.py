@@ -109,16 +109,11 @@ def started(task: Task, as_of: date) -> bool:
     return (recorded_progress(task) or 0) > 0
 
 
-def working_span(cal: WorkCalendar, start: date, end: date) -> int:
-    """Working days in [start, end] (0: none at all)."""
-    return cal.count(start, end)
-
-
 def keep_span(cal: WorkCalendar, old_start: date, old_end: date, new_start: date) -> date:
     """The end of a task that moves to ``new_start`` and keeps its working days, counted from
     the first working day on or after ``new_start`` (its calendar days when it has no working
     day)."""
-    n = working_span(cal, old_start, old_end)
+    n = cal.count(old_start, old_end)
     if n == 0:
         return new_start + (old_end - old_start)
     return cal.shift(_working_on_or_after(cal, new_start), n - 1)

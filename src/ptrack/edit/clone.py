@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from ptrack.edit.draft import Draft
-from ptrack.edit.ops import ABSENT, Change, EditError, Operation
+from ptrack.edit.ops import ABSENT, Change, EditError, Operation, path_text
 from ptrack.i18n import N_, NP_
 
 WORKING = "working"  # Move.rule: the working-day offset kept
@@ -106,14 +106,15 @@ class Clone(Operation):
         target_code = self.calendar or source_code
         anchor, label = self._anchor(draft)
         report = CloneReport(anchor, self.to, label, source_code, target_code)
-        # the source's own days off and working days count for its offsets; the new file keeps
-        # those in the new window's years only (last year's schedule stays in the source)
+        # the source's own days off and working days count for its offsets, and for the target's
+        # (one calendar when --calendar keeps the code); the new file keeps those in the new
+        # window's years only (last year's schedule stays in the source)
         source_overrides = build_overrides(camp.get("calendar_overrides"))
         first, last = (dates_of(self.to, anchor, date.fromisoformat(camp[part])) for part in ("start", "end"))
         _keep_overrides(draft, report, range(first.year, last.year + 1))
         try:
             source = get_calendar(source_code, source_overrides)
-            target = get_calendar(target_code, build_overrides(camp.get("calendar_overrides")))
+            target = get_calendar(target_code, source_overrides)
         except UnknownCalendar as exc:
             raise EditError(exc.text(draft.locale)) from None
         dates = _Dates(anchor, self.to, source, target)
@@ -274,7 +275,7 @@ class Clone(Operation):
                 raise draft.error(N_("clone.person_needs_name"), old=old, new=new)
         for path, value in refs:
             if value in mapping:
-                _put(draft, path, mapping[value], path_label(path), ("person", value))
+                _put(draft, path, mapping[value], path_text(path), ("person", value))
         if isinstance(people, dict):
             for old, new, name in self.persons:
                 if new in people:
@@ -405,12 +406,6 @@ def _person_refs(data: dict):
     for j, r in enumerate(data.get("risks") or ()):
         if isinstance(r.get("owner"), str):
             yield ("risks", j, "owner"), r["owner"]
-
-
-def path_label(path: tuple) -> str:
-    from ptrack.edit.ops import path_text
-
-    return path_text(path)
 
 
 def parse_person(text: str) -> tuple[str, str, str | None]:
