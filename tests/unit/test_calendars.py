@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ptrack.core.calendars import UnknownCalendar, WorkCalendar, check_calendar_code, get_calendar
+from ptrack.core.calendars import BeyondCalendar, UnknownCalendar, WorkCalendar, check_calendar_code, get_calendar
 from ptrack.errors import PtrackError
 
 D = date
@@ -169,6 +169,27 @@ def test_nth_working_day_beyond_the_table_extends_it():
     # 1000th day from 2024-01-01 = +999 days: 366 (2024) + 365 (2025) = 731 -> 2026-01-01,
     # + 268 -> 2026-09-26
     assert cal.nth_working_day(D(2024, 1, 1), 1000) == D(2026, 9, 26)
+
+
+def test_a_working_day_past_the_year_9999_or_before_the_year_1_is_an_error_not_a_crash():
+    cal = WorkCalendar("weekends")
+    # 9999-12-31 is a Friday, Python's last date: the working day after it would be in 10000
+    assert cal.shift(D(9999, 12, 30), 1) == D(9999, 12, 31)
+    with pytest.raises(BeyondCalendar) as raised:
+        cal.shift(D(9999, 12, 30), 2)
+    assert raised.value.exit_code == 1
+    assert raised.value.text("en") == ("calendar weekends: the working days to count run before the year 1 or after "
+                                       "9999; is a date far in the past or the future (9999-12-31)?")
+    for ask in (lambda: cal.shift(D(9999, 12, 31), 1), lambda: cal.add_working_days(D(9999, 12, 31), 1),
+                lambda: cal.nth_working_day(D(9999, 12, 1), 400)):
+        with pytest.raises(BeyondCalendar):
+            ask()
+    # 0001-01-01 is a Monday, the first date: no working day before it
+    assert cal.shift(D(1, 1, 2), -1) == D(1, 1, 1)
+    for ask in (lambda: cal.shift(D(1, 1, 1), -1), lambda: cal.shift(D(1, 1, 2), -2),
+                lambda: cal.nth_working_day_back(D(1, 3, 1), 400)):
+        with pytest.raises(BeyondCalendar):
+            ask()
 
 
 def test_get_calendar_is_shared():

@@ -323,3 +323,19 @@ def test_cli_dry_run_of_any_update(run_cli, plan_file):
     assert (code, err) == (0, "")
     assert out == "autumn.yaml: task shoot: progress 30\n(dry run: nothing written)\n"
     assert plan_file.read_text("utf-8") == PLAN
+
+
+def test_cli_a_date_past_what_a_calendar_counts_is_an_error_not_a_traceback(run_cli, plan_file, monkeypatch):
+    # kv's successors start working days after its end: after 9999-12-31, Python's last date
+    monkeypatch.setenv("PTRACK_AS_OF", "2024-09-25")
+    beyond = ("calendar CN: the working days to count run before the year 1 or after 9999; is a date far in the "
+              "past or the future (9999-12-31)?")
+    for cascade in ((), ("--cascade",)):
+        code, out, err = run_cli("update", "autumn.yaml", "kv", "--planned-end", "9999-12-31", *cascade)
+        assert (code, out, err) == (1, "", f"ptrack: error: autumn.yaml: {beyond}\n")
+    assert plan_file.read_text("utf-8") == PLAN
+    # the same date written in the file: check and status say so instead of crashing
+    plan_file.write_text(PLAN.replace("end: 2024-09-27}", "end: 9999-12-31}"), encoding="utf-8")
+    for command in ("check", "status"):
+        code, out, err = run_cli(command, "autumn.yaml")
+        assert (code, out, err) == (1, "", f"ptrack: error: {beyond}\n")

@@ -24,7 +24,7 @@ import bisect
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import MAXYEAR, MINYEAR, date, timedelta
 from functools import lru_cache
 
 from ptrack.errors import PtrackError
@@ -35,6 +35,19 @@ _CODE = re.compile(r"^([A-Z]{2})(?:-([A-Z0-9]{1,3}))?$")
 
 class UnknownCalendar(PtrackError):
     pass
+
+
+class BeyondCalendar(PtrackError):
+    """A working day the calendar would have to find before year 1 or after year 9999 (Python's
+    dates): a date in the file or on the command line far in the past or future (9999-12-31),
+    or days off that leave no working day after it. Exit code 1, like an invalid file."""
+
+    exit_code = 1
+
+    def __init__(self, code: str) -> None:
+        from ptrack.i18n import M_
+
+        super().__init__(M_("calendar.beyond", calendar=code))
 
 
 def check_calendar_code(code: str):
@@ -296,7 +309,9 @@ class WorkCalendar:
                 j = bisect.bisect_left(self._cum, target, lo=i)
                 return self._base + timedelta(days=j)
             # Not enough working days in the table: extend by a few years and look again.
-            self._build(self._first_year, self._last_year + max(2, n // 200 + 1))
+            if self._last_year >= MAXYEAR:
+                raise BeyondCalendar(self.code)
+            self._build(self._first_year, min(MAXYEAR, self._last_year + max(2, n // 200 + 1)))
 
     def nth_working_day_back(self, last: date, n: int) -> date:
         """The n-th working day counting backwards from ``last`` (n >= 1; ``last`` counts when
@@ -310,15 +325,21 @@ class WorkCalendar:
             if target >= 1:
                 return self._base + timedelta(days=bisect.bisect_left(self._cum, target, hi=i + 1))
             # Not enough working days before ``last`` in the table: extend it into earlier years.
-            self._build(self._first_year - max(2, n // 200 + 1), self._last_year)
+            if self._first_year <= MINYEAR:
+                raise BeyondCalendar(self.code)
+            self._build(max(MINYEAR, self._first_year - max(2, n // 200 + 1)), self._last_year)
 
     def add_working_days(self, day: date, n: int) -> date:
         """The n-th working day after ``day`` (n >= 1); ``day`` itself never counts."""
+        if day == date.max:
+            raise BeyondCalendar(self.code)
         return self.nth_working_day(day + _ONE, n)
 
     def shift(self, day: date, n: int) -> date:
         """The n-th working day after ``day`` (n > 0), the |n|-th working day before it (n < 0),
         ``day`` itself for 0 (``day`` never counts, working or not): T+3, T-10 in working days."""
+        if (n > 0 and day == date.max) or (n < 0 and day == date.min):
+            raise BeyondCalendar(self.code)
         if n > 0:
             return self.nth_working_day(day + _ONE, n)
         if n < 0:

@@ -16,7 +16,7 @@ from datetime import date
 
 from ptrack.edit.campaign import SetPlanned, _set
 from ptrack.edit.draft import Draft
-from ptrack.edit.ops import ABSENT, Change, Operation
+from ptrack.edit.ops import ABSENT, Change, EditError, Operation
 from ptrack.i18n import N_
 
 
@@ -35,13 +35,17 @@ class Replan(Operation):
     reason: str | None = None
 
     def apply(self, draft: Draft) -> None:
+        from ptrack.core.calendars import BeyondCalendar
         from ptrack.core.model import build_campaign
         from ptrack.core.replan import plan_replan
 
         draft.index_of(("tasks",), self.task)  # an unknown task: "did you mean"
         campaign = build_campaign(draft.data, draft.file)
-        plan = plan_replan(campaign, self.task, start=self.start, end=self.end, as_of=self.as_of,
-                           cascade=self.cascade)
+        try:
+            plan = plan_replan(campaign, self.task, start=self.start, end=self.end, as_of=self.as_of,
+                               cascade=self.cascade)
+        except BeyondCalendar as exc:  # --planned-end 9999-12-31: its successors cannot be placed
+            raise EditError(draft.t("config.at", where=draft.file, problem=exc.text(draft.locale))) from None
         reason = (self.reason or "").strip() or None
         for move in plan.all_moves:
             SetPlanned(move.task, start=move.new_start, end=move.new_end).apply(draft)
