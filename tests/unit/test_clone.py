@@ -416,6 +416,21 @@ def test_cli_clone_dry_run_and_refusals(run_cli, source_618, tmp_path):
     assert (tmp_path / "y618-2025.yaml").read_text("utf-8") == "x"
 
 
+def test_cli_clone_one_person_handed_to_two_and_dates_past_9999_are_errors_not_tracebacks(run_cli, source_618,
+                                                                                         tmp_path):
+    code, out, err = run_cli("clone", "y618-2024.yaml", "-o", "y618-2025.yaml", "--to", "2025-06-18",
+                             "--person", "wang-xue=li-na:李娜", "--person", "wang-xue=liu:刘洋")
+    assert (code, out, err) == (1, "", "ptrack：错误：y618-2024.yaml：--person 中 wang-xue 出现了两次：每个人只写一个 OLD=NEW\n")
+    # the campaign's dates after --to 9999-12-01, or before --to 0001-01-02 when it is the
+    # campaign's end, are not dates Python can hold
+    beyond = ("ptrack: error: y618-2024.yaml: calendar CN: the working days to count run before the year 1 or "
+              "after 9999; is a date far in the past or the future (9999-12-31)?\n")
+    for to in (("9999-12-01",), ("0001-01-02", "--anchor", "2024-06-30")):
+        code, out, err = run_cli("clone", "y618-2024.yaml", "-o", "y618-2025.yaml", "--to", *to, "--lang", "en")
+        assert (code, out, err) == (1, "", beyond)
+    assert not (tmp_path / "y618-2025.yaml").exists()
+
+
 def test_cli_clone_of_an_invalid_source_and_into_a_new_folder(run_cli, source_618, tmp_path):
     (tmp_path / "bad.yaml").write_text(SOURCE_618.replace("  end: 2024-06-30\n", "  end: 2024-13-30\n"), "utf-8")
     code, out, err = run_cli("clone", "bad.yaml", "-o", "new.yaml", "--to", "2025-06-18")

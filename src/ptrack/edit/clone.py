@@ -98,6 +98,14 @@ class Clone(Operation):
     calendar: str | None = None
 
     def apply(self, draft: Draft) -> None:
+        from ptrack.core.calendars import BeyondCalendar
+
+        try:
+            self._apply(draft)
+        except BeyondCalendar as exc:  # --to 9999-12-01: the dates after it cannot be written
+            raise EditError(draft.t("config.at", where=draft.file, problem=exc.text(draft.locale))) from None
+
+    def _apply(self, draft: Draft) -> None:
         from ptrack.core.calendars import UnknownCalendar, build_overrides, get_calendar
 
         data = draft.data
@@ -110,14 +118,14 @@ class Clone(Operation):
         # (one calendar when --calendar keeps the code); the new file keeps those in the new
         # window's years only (last year's schedule stays in the source)
         source_overrides = build_overrides(camp.get("calendar_overrides"))
-        first, last = (dates_of(self.to, anchor, date.fromisoformat(camp[part])) for part in ("start", "end"))
-        _keep_overrides(draft, report, range(first.year, last.year + 1))
         try:
             source = get_calendar(source_code, source_overrides)
             target = get_calendar(target_code, source_overrides)
         except UnknownCalendar as exc:
             raise EditError(exc.text(draft.locale)) from None
         dates = _Dates(anchor, self.to, source, target)
+        first, last = (dates.calendar(date.fromisoformat(camp[part]))[0] for part in ("start", "end"))
+        _keep_overrides(draft, report, range(first.year, last.year + 1))
 
         # the campaign: id, name, calendar (its window once the tasks have moved)
         new_name = self.name or renamed(str(camp["name"]), anchor.year, self.to.year)
@@ -260,6 +268,9 @@ class Clone(Operation):
         data = draft.data
         people = data.get("people")
         mapping = {old: new for old, new, _ in self.persons}
+        if len(mapping) != len(self.persons):  # OLD=A OLD=B: whose work goes where?
+            olds = [old for old, _, _ in self.persons]
+            raise draft.error(N_("clone.person_old_twice"), person=next(o for o in olds if olds.count(o) > 1))
         if len(set(mapping.values())) != len(mapping) and people is not None:
             raise draft.error(N_("clone.person_twice"))
         refs = list(_person_refs(data))
@@ -299,7 +310,12 @@ class _Dates:
     target: object  # WorkCalendar of the new file
 
     def calendar(self, day: date) -> tuple[date, int]:
-        return dates_of(self.to, self.anchor, day), (day - self.anchor).days
+        from ptrack.core.calendars import BeyondCalendar
+
+        try:
+            return dates_of(self.to, self.anchor, day), (day - self.anchor).days
+        except (ValueError, OverflowError):  # before the year 1 or after 9999
+            raise BeyondCalendar(self.target.code) from None
 
     def working(self, day: date, *, end: bool) -> tuple[date, int, date | None]:
         """(new day, working-day offset, the working day that kept it when ``day`` is a day off)."""
