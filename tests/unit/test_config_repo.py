@@ -110,3 +110,12 @@ def test_intake_mistakes_name_their_place(tmp_path, monkeypatch, text, message):
     with pytest.raises(UsageError) as info:
         _load(tmp_path, text)
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize("text", ["", "\n", "# 市场部看板的设置，稍后再填\n"])
+def test_an_empty_or_comment_only_ptrack_yaml_is_no_settings(tmp_path, text):
+    """A ptrack.yaml just created (empty, or only comments) holds no settings: the defaults, as
+    without the file (it said "the file is empty; a campaign file starts with ptrack: 1", exit 2)."""
+    config = _load(tmp_path, text)
+    assert (config.file, config.campaigns, config.repo_url, config.forge, config.locale) == (
+        tmp_path / "ptrack.yaml", ("campaigns/*.yaml",), None, "github", None)

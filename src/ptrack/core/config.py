@@ -70,10 +70,10 @@ def load_config(start: Path | None = None) -> Config:
     try:
         doc = load_yaml(path, shown)
     except YamlProblem as problem:
+        if problem.code == "empty":  # an empty or comment-only ptrack.yaml: no settings (the defaults)
+            return Config(root=path.parent, file=path)
         raise UsageError(config_problem(f"{shown}:{problem.line}:{problem.column}", problem.message)) from None
     data = doc.data
-    if data is None:
-        data = {}
     if not isinstance(data, dict):
         raise UsageError(config_problem(f"{shown}:1:1", M_("config.not_a_mapping")))
 
