@@ -377,3 +377,20 @@ def test_the_overrides_are_shown_in_status_json_and_on_the_dashboard(run_cli, wr
     assert "calendar_overrides" not in json.loads(out)["campaigns"][0]
     assert run_cli("build", bare, "--out", tmp_path / "bare", "--as-of", "2027-02-15")[0] == 0
     assert "<dd>CN</dd>" in (tmp_path / "bare" / "cny-2027" / "index.html").read_text("utf-8")
+
+
+def test_a_range_longer_than_a_year_is_an_error(run_cli, write):
+    """A year typed wrong ({start: 2027-02-05, end: 2207-02-11}) made a range of 65,744 days that
+    the calendar counted for minutes (0001-01-01..9999-12-31 hung check): one entry covers at most
+    366 days. 2027-02-05..2207-02-11: 180 years of 365 days, 44 leap days (2028..2204, 2100 not
+    one) and 7 days, both ends counted: 65,700 + 44 - 1 + 7 = 65,750."""
+    plan = PLAN.format(overrides=OVERRIDES.replace("end: 2027-02-11", "end: 2207-02-11"))
+    path = write("long.yaml", plan)
+    code, out, _ = run_cli("validate", path)
+    assert (code, out) == (1, f"{path}:11:34: error [calendar-override] calendar_overrides.days_off: the range "
+                              "2027-02-05..2207-02-11 is 65750 days long; one entry covers at most 366 days (is a "
+                              "year mistyped?)\n")
+    # a leap year's whole year is one entry (2028-01-01..2028-12-31: 366 days)
+    ok = PLAN.format(overrides=OVERRIDES.replace("{start: 2027-02-05, end: 2027-02-11",
+                                                 "{start: 2028-01-01, end: 2028-12-31"))
+    assert run_cli("validate", write("year.yaml", ok))[0] == 0

@@ -518,6 +518,14 @@ def _date(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else None
 
 
+# The longest range one calendar_overrides entry may cover (days, both ends counted): a year.
+MAX_OVERRIDE_RANGE = 366
+
+
+def _range_days(item: dict) -> int:
+    return (date.fromisoformat(item["end"]) - date.fromisoformat(item["start"])).days + 1
+
+
 _OVERRIDE_LISTS = {"days_off": N_("check.override.days_off"), "working_days": N_("check.override.working_days")}
 
 
@@ -536,6 +544,12 @@ def _calendar_overrides(c: _Checker, overrides) -> None:
             if isinstance(item, dict) and "start" in item and item["end"] < item["start"]:
                 c.add("date-order", M_("check.override.end_before_start", list=M_(_OVERRIDE_LISTS[key]),
                                        start=item["start"], end=item["end"]), at + ("end",))
+                continue
+            if isinstance(item, dict) and "start" in item and _range_days(item) > MAX_OVERRIDE_RANGE:
+                # a year typed wrong (2207 for 2027): a change of a calendar covers days, not centuries
+                c.add("calendar-override", M_("check.override.too_long", list=M_(_OVERRIDE_LISTS[key]),
+                                              start=item["start"], end=item["end"], days=_range_days(item),
+                                              most=MAX_OVERRIDE_RANGE), at + ("end",))
                 continue
             for day in override_days(item):
                 if day in days:
